@@ -1,0 +1,145 @@
+# Smart Customs - a plain Makefile.
+# make [all] | check | demo | bench | fuzz | install | uninstall | clean
+# Settings below may be overridden: make PREFIX=/opt/sc, make check SAN=1.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR_I  = $(PREFIX)/bin
+MANDIR_I  = $(PREFIX)/share/man
+DATADIR_I = $(PREFIX)/share/smart-customs
+CC       ?= cc
+CXX      ?= g++
+FUZZCC   ?= clang
+SAN      ?= 0
+FUZZ_TIME ?= 20
+
+PKGS = jansson libarchive tesseract lept yaml-0.1 libpcre2-8 poppler-glib opencv4
+
+ifeq ($(SAN),1)
+BUILD    = build-san
+BIN      = $(BUILD)/bin
+LIBSC    = $(BUILD)/libsc.a
+OPT      = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else
+BUILD    = build
+BIN      = bin
+LIBSC    = lib/libsc.a
+OPT      = -O2 -g
+endif
+
+WARN     = -Wall -Wextra -Wno-unused-parameter
+DEFS     = -D_GNU_SOURCE -DSC_DATADIR_INSTALLED='"$(DATADIR_I)"'
+CFLAGS_ALL   = -std=c11 $(OPT) $(WARN) $(DEFS) -fopenmp -pthread -Ilib $(DEP_CFLAGS) $(CFLAGS)
+CXXFLAGS_ALL = -std=c++17 $(OPT) $(WARN) $(DEFS) -pthread -Ilib $(DEP_CFLAGS) $(CXXFLAGS)
+LDLIBS_ALL   = $(DEP_LIBS) -fopenmp -pthread -lm $(LDLIBS)
+
+# pkg-config flags are computed once, after scripts/deps.sh has made sure the
+# packages are there; make remakes this included file before anything else.
+.DEFAULT_GOAL := all
+NODEPS_GOALS = clean uninstall deps help
+ifeq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+else
+-include $(BUILD)/config.mk
+endif
+
+$(BUILD)/config.mk: scripts/packages.txt scripts/deps.sh
+	@mkdir -p $(BUILD)
+	@scripts/deps.sh || { echo "make: missing dependencies (see above); scripts/deps.sh installs them" >&2; exit 1; }
+	@pkg-config --exists $(PKGS) || { echo "make: pkg-config cannot find: $(PKGS)" >&2; exit 1; }
+	@{ echo "DEP_CFLAGS = $$(pkg-config --cflags $(PKGS))"; \
+	   echo "DEP_LIBS = $$(pkg-config --libs $(PKGS))"; } > $@
+
+LIB_C    = $(sort $(wildcard lib/*.c))
+LIB_CXX  = $(sort $(wildcard lib/*.cpp))
+LIB_OBJ  = $(LIB_C:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cpp=$(BUILD)/obj/%.o)
+TOOLS    = $(sort $(notdir $(basename $(filter-out cmd/%-%-%.c,$(wildcard cmd/sc-*.c)))))
+# cmd/sc-risk.c is the tool; cmd/sc-risk-learn.c etc. are further parts of it
+tool_srcs = cmd/$(1).c $(wildcard cmd/$(1)-*.c)
+PROGS    = $(TOOLS:%=$(BIN)/%)
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+UNITS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS  = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+MAN1     = $(wildcard man/*.1)
+MAN5     = $(wildcard man/*.5)
+MAN7     = $(wildcard man/*.7)
+
+.PHONY: all check demo bench fuzz install uninstall clean deps help unit cli manlint
+.DELETE_ON_ERROR:
+
+all: $(LIBSC) $(PROGS) $(UNITS)
+
+deps:
+	scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.cpp $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(LIBSC): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+.SECONDEXPANSION:
+$(BIN)/%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(call tool_srcs,%)) $(LIBSC)
+	@mkdir -p $(BIN)
+	$(CXX) $(OPT) -o $@ $(filter %.o,$^) $(LIBSC) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBSC)
+	@mkdir -p $(dir $@)
+	$(CXX) $(OPT) -o $@ $< $(LIBSC) $(LDLIBS_ALL)
+
+# make check: unit tests, data-driven CLI tests, man page lint; one summary.
+check: all
+	@SC_BIN=$(CURDIR)/$(BIN) SC_UNITS="$(UNITS)" SC_BUILD=$(BUILD) SC_SAN=$(SAN) tests/run.sh
+
+demo: all
+	@SC_BIN=$(CURDIR)/$(BIN) scripts/demo.sh
+
+bench: all
+	@SC_BIN=$(CURDIR)/$(BIN) tests/bench/run.sh
+
+# Fuzzers: clang + libFuzzer + ASan, each run FUZZ_TIME seconds on its corpus.
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(DEFS) -Ilib
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$${f#build-fuzz/}; mkdir -p build-fuzz/corpus/$$n; \
+	  echo "fuzz: $$n for $(FUZZ_TIME)s"; \
+	  $$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 -max_len=1048576 build-fuzz/corpus/$$n \
+	      $$( [ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n ) 2>build-fuzz/$$n.log \
+	  || { tail -40 build-fuzz/$$n.log; exit 1; }; done; echo "fuzz: all targets ran clean"
+
+build-fuzz/%: tests/fuzz/%.c $(LIB_C) $(LIB_CXX) $(BUILD)/config.mk
+	@mkdir -p build-fuzz/obj
+	@set -e; objs=""; for s in $(LIB_C); do o=build-fuzz/obj/$$(basename $$s .c).o; \
+	  [ $$o -nt $$s ] || $(FUZZCC) $(FUZZ_FLAGS:fuzzer,%=fuzzer-no-link,%) -std=c11 -fopenmp -c -o $$o $$s $(DEP_CFLAGS); objs="$$objs $$o"; done; \
+	  for s in $(LIB_CXX); do o=build-fuzz/obj/$$(basename $$s .cpp).o; \
+	  [ $$o -nt $$s ] || clang++ $(FUZZ_FLAGS:fuzzer,%=fuzzer-no-link,%) -std=c++17 -c -o $$o $$s $(DEP_CFLAGS); objs="$$objs $$o"; done; \
+	  clang++ $(FUZZ_FLAGS) -fopenmp -o $@ $< $$objs $(DEP_LIBS) -lm -pthread
+
+install: all
+	install -d $(DESTDIR)$(BINDIR_I) $(DESTDIR)$(MANDIR_I)/man1 $(DESTDIR)$(MANDIR_I)/man5 \
+	           $(DESTDIR)$(MANDIR_I)/man7 $(DESTDIR)$(DATADIR_I)
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR_I)
+	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR_I)/man1)
+	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR_I)/man5)
+	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR_I)/man7)
+	cp -R rules/. $(DESTDIR)$(DATADIR_I)/
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR_I)/%)
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR_I)/man1/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR_I)/man5/%) \
+	      $(MAN7:man/%=$(DESTDIR)$(MANDIR_I)/man7/%)
+	rm -rf $(DESTDIR)$(DATADIR_I)
+
+clean:
+	rm -rf build build-san build-fuzz bin lib/libsc.a
+
+help:
+	@sed -n '1,3p' Makefile
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,413 @@
+/*
+ * filter.c - the one-in-one-out loop. Lines are read in batches; each batch
+ * is parsed, enriched and written to its own buffer (by a worker under -j),
+ * and the buffers are written out strictly in input order, so the output is
+ * byte-identical whatever the number of workers. Memory stays flat: at most
+ * a few batches are in flight.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter.h"
+#include "progress.h"
+
+#define BATCH_LINES 512
+#define BATCH_BYTES (4u << 20)
+
+struct batch {
+	const char *name;             /* input name, for messages */
+	unsigned long first_lineno;
+	size_t n;
+	unsigned long lineno[BATCH_LINES];
+	size_t off[BATCH_LINES], len[BATCH_LINES];
+	char *bytes;                  /* the lines, back to back */
+	size_t used, cap;
+	/* the results */
+	char *out, *msgs;
+	size_t out_len, msgs_len;
+	unsigned long records, bad;
+	int failed;                   /* out of memory while processing */
+	int done;
+	struct batch *next;           /* in the work queue */
+};
+
+struct pool {
+	struct sc_filter *f;
+	pthread_mutex_t mu;
+	pthread_cond_t work, finished;
+	struct batch *head, *tail;    /* queue of batches waiting for a worker */
+	int closing;
+};
+
+static int is_marked(const json_t *rec, const char *key)
+{
+	return key && json_object_get(rec, key) != NULL;
+}
+
+static size_t error_count(const json_t *rec)
+{
+	return json_array_size(json_object_get(rec, "errors"));
+}
+
+static void message(FILE *msgs, const char *prog, const struct sc_error *e)
+{
+	char buf[1024];
+
+	sc_error_format(e, buf, sizeof buf);
+	fprintf(msgs, "%s: %s\n", prog, buf);
+}
+
+/* One line through the enricher into out; messages into msgs. */
+static void process_line(struct sc_filter *f, void *state, const char *name,
+                         unsigned long lineno, const char *line, size_t len, FILE *out,
+                         FILE *msgs, unsigned long *bad)
+{
+	struct sc_error err;
+	json_t *rec = NULL, *value = NULL;
+	size_t errors_before;
+	int st;
+
+	sc_error_clear(&err);
+	if (sc_parse_line(name, lineno, line, len, &rec, &err) < 0) {
+		json_t *stand_in = sc_record_for_bad_line(f->tool, &err);
+		message(msgs, f->tool, &err);
+		if (stand_in)
+			sc_write_record(out, stand_in);
+		json_decref(stand_in);
+		(*bad)++;
+		return;
+	}
+	if (f->needs && !json_object_get(rec, f->needs)) {
+		fwrite(line, 1, len, out);
+		putc('\n', out);
+		json_decref(rec);
+		return;
+	}
+	errors_before = error_count(rec);
+	st = f->enrich(f->ctx, state, rec, &value, &err);
+	if (st < 0) {
+		if (!err.file[0]) {
+			snprintf(err.file, sizeof err.file, "%s", name);
+			err.line = (int)lineno;
+		}
+		message(msgs, f->tool, &err);
+		sc_record_add_error(rec, f->tool, &err);
+		json_decref(value);
+		sc_write_record(out, rec);
+		(*bad)++;
+	} else if (!is_marked(rec, f->ns) && error_count(rec) == errors_before) {
+		sc_write_appended(out, line, len, f->ns, value);
+		json_decref(value);
+	} else {
+		/* the enricher added errors, or the key is there from an earlier run */
+		if (error_count(rec) != errors_before)
+			(*bad)++;
+		json_object_set_new(rec, f->ns, value);
+		sc_write_record(out, rec);
+	}
+	json_decref(rec);
+}
+
+static void run_batch(struct sc_filter *f, void *state, struct batch *b)
+{
+	FILE *out = open_memstream(&b->out, &b->out_len);
+	FILE *msgs = open_memstream(&b->msgs, &b->msgs_len);
+
+	if (!out || !msgs) {
+		if (out)
+			fclose(out);
+		if (msgs)
+			fclose(msgs);
+		b->failed = 1;
+		return;
+	}
+	for (size_t i = 0; i < b->n; i++)
+		process_line(f, state, b->name, b->lineno[i], b->bytes + b->off[i], b->len[i], out,
+		             msgs, &b->bad);
+	b->records = b->n;
+	if (fclose(out) != 0 || fclose(msgs) != 0)
+		b->failed = 1;
+}
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	struct sc_filter *f = p->f;
+	void *state = f->thread_init ? f->thread_init(f->ctx) : NULL;
+
+	for (;;) {
+		struct batch *b;
+
+		pthread_mutex_lock(&p->mu);
+		while (!p->head && !p->closing)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (!p->head) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		b = p->head;
+		p->head = b->next;
+		if (!p->head)
+			p->tail = NULL;
+		pthread_mutex_unlock(&p->mu);
+
+		run_batch(f, state, b);
+
+		pthread_mutex_lock(&p->mu);
+		b->done = 1;
+		pthread_cond_broadcast(&p->finished);
+		pthread_mutex_unlock(&p->mu);
+	}
+	if (f->thread_free)
+		f->thread_free(state);
+	return NULL;
+}
+
+static struct batch *batch_new(const char *name)
+{
+	struct batch *b = calloc(1, sizeof *b);
+
+	if (b)
+		b->name = name;
+	return b;
+}
+
+static void batch_free(struct batch *b)
+{
+	if (!b)
+		return;
+	free(b->bytes);
+	free(b->out);
+	free(b->msgs);
+	free(b);
+}
+
+static int batch_add(struct batch *b, unsigned long lineno, const char *line, size_t len)
+{
+	if (b->used + len > b->cap) {
+		size_t ncap = b->cap ? b->cap : 65536;
+		char *nb;
+		while (ncap < b->used + len)
+			ncap *= 2;
+		nb = realloc(b->bytes, ncap);
+		if (!nb)
+			return -1;
+		b->bytes = nb;
+		b->cap = ncap;
+	}
+	memcpy(b->bytes + b->used, line, len);
+	b->off[b->n] = b->used;
+	b->len[b->n] = len;
+	b->lineno[b->n] = lineno;
+	b->used += len;
+	b->n++;
+	return 0;
+}
+
+/* Write a finished batch; 0, or -1 if standard output failed. */
+static int emit(struct sc_filter *f, struct batch *b)
+{
+	if (b->msgs_len) {
+		fwrite(b->msgs, 1, b->msgs_len, f->diag->out);
+		fflush(f->diag->out);
+	}
+	f->diag->records += b->records;
+	f->diag->bad += b->bad;
+	if (b->failed) {
+		sc_diag_fatalf(f->diag, "out of memory");
+		return -1;
+	}
+	if (b->out_len && fwrite(b->out, 1, b->out_len, f->out) != b->out_len)
+		return -1;
+	return 0;
+}
+
+struct runner {
+	struct sc_filter *f;
+	struct pool *pool;            /* NULL: run in this thread */
+	void *state;
+	struct batch *inflight[64];   /* submitted, in order */
+	int ninflight, max_inflight;
+	int write_failed;
+	struct sc_progress *progress;
+};
+
+static void retire_oldest(struct runner *r, int wait)
+{
+	while (r->ninflight > 0) {
+		struct batch *b = r->inflight[0];
+		if (r->pool) {
+			pthread_mutex_lock(&r->pool->mu);
+			while (wait && !b->done)
+				pthread_cond_wait(&r->pool->finished, &r->pool->mu);
+			int done = b->done;
+			pthread_mutex_unlock(&r->pool->mu);
+			if (!done)
+				return;
+		}
+		if (!r->write_failed && emit(r->f, b) < 0)
+			r->write_failed = 1;
+		sc_progress_update(r->progress, r->f->diag->records);
+		batch_free(b);
+		memmove(r->inflight, r->inflight + 1, sizeof r->inflight[0] * (size_t)--r->ninflight);
+		wait = 0;  /* only block for the first; take others that are ready */
+	}
+}
+
+static void submit(struct runner *r, struct batch *b)
+{
+	if (!r->pool) {
+		run_batch(r->f, r->state, b);
+		b->done = 1;
+		r->inflight[r->ninflight++] = b;
+		retire_oldest(r, 0);
+		return;
+	}
+	while (r->ninflight >= r->max_inflight)
+		retire_oldest(r, 1);
+	r->inflight[r->ninflight++] = b;
+	pthread_mutex_lock(&r->pool->mu);
+	if (r->pool->tail)
+		r->pool->tail->next = b;
+	else
+		r->pool->head = b;
+	r->pool->tail = b;
+	pthread_cond_signal(&r->pool->work);
+	pthread_mutex_unlock(&r->pool->mu);
+	retire_oldest(r, 0);
+}
+
+static void run_file(struct runner *r, const char *path)
+{
+	struct sc_filter *f = r->f;
+	struct sc_error err;
+	struct sc_reader *rd = sc_reader_open(path, f->max_line, &err);
+	struct batch *b;
+	const char *name;
+
+	if (!rd) {
+		sc_diag_error(f->diag, &err);
+		return;
+	}
+	/* the batch keeps the name pointer: give it one that outlives the reader */
+	name = strdup(sc_reader_name(rd));
+	b = batch_new(name);
+	for (;;) {
+		const char *line;
+		size_t len;
+		int st;
+
+		sc_error_clear(&err);
+		if (!b)
+			break;
+		st = sc_reader_next_line(rd, &line, &len, &err);
+		if (st == 0 || st == -2) {
+			if (st == -2)
+				sc_diag_error(f->diag, &err);
+			break;
+		}
+		if (st == -1) {
+			/* an overlong line: account for it in order, in a batch of its own */
+			json_t *stand_in = sc_record_for_bad_line(f->tool, &err);
+			char *text = stand_in ? json_dumps(stand_in, JSON_COMPACT) : NULL;
+			if (b->n) {
+				submit(r, b);
+				b = batch_new(name);
+			}
+			retire_oldest(r, 1);
+			while (r->ninflight)
+				retire_oldest(r, 1);
+			sc_diag_error(f->diag, &err);
+			if (text && !r->write_failed && fprintf(f->out, "%s\n", text) < 0)
+				r->write_failed = 1;
+			f->diag->records++;
+			f->diag->bad++;
+			free(text);
+			json_decref(stand_in);
+			continue;
+		}
+		if (batch_add(b, sc_reader_lineno(rd), line, len) < 0) {
+			sc_diag_fatalf(f->diag, "out of memory");
+			r->write_failed = 1;
+			break;
+		}
+		if (b->n == BATCH_LINES || b->used >= BATCH_BYTES) {
+			submit(r, b);
+			b = batch_new(name);
+		}
+		if (r->write_failed)
+			break;
+	}
+	if (b && b->n)
+		submit(r, b);
+	else
+		batch_free(b);
+	while (r->ninflight)
+		retire_oldest(r, 1);
+	sc_reader_free(rd);
+	free((char *)name);
+}
+
+int sc_filter_run(struct sc_filter *f, int nfiles, char **files)
+{
+	struct runner r;
+	struct pool pool;
+	pthread_t threads[64];
+	int nthreads = 0;
+	char *std_in[] = {"-"};
+
+	memset(&r, 0, sizeof r);
+	r.f = f;
+	if (!f->out)
+		f->out = stdout;
+	if (nfiles == 0) {
+		files = std_in;
+		nfiles = 1;
+	}
+	if (f->jobs > 64)
+		f->jobs = 64;
+	if (f->progress)
+		r.progress = sc_progress_new(f->tool, "records", 0);
+	if (f->jobs > 1) {
+		memset(&pool, 0, sizeof pool);
+		pool.f = f;
+		pthread_mutex_init(&pool.mu, NULL);
+		pthread_cond_init(&pool.work, NULL);
+		pthread_cond_init(&pool.finished, NULL);
+		r.pool = &pool;
+		r.max_inflight = 2 * f->jobs + 2;
+		for (int i = 0; i < f->jobs; i++)
+			if (pthread_create(&threads[nthreads], NULL, worker, &pool) == 0)
+				nthreads++;
+		if (nthreads == 0)
+			r.pool = NULL;
+	}
+	if (!r.pool)
+		r.state = f->thread_init ? f->thread_init(f->ctx) : NULL;
+
+	for (int i = 0; i < nfiles && !r.write_failed; i++)
+		run_file(&r, files[i]);
+
+	if (r.pool) {
+		pthread_mutex_lock(&pool.mu);
+		pool.closing = 1;
+		pthread_cond_broadcast(&pool.work);
+		pthread_mutex_unlock(&pool.mu);
+		for (int i = 0; i < nthreads; i++)
+			pthread_join(threads[i], NULL);
+		pthread_mutex_destroy(&pool.mu);
+		pthread_cond_destroy(&pool.work);
+		pthread_cond_destroy(&pool.finished);
+	} else if (f->thread_free) {
+		f->thread_free(r.state);
+	}
+	sc_progress_free(r.progress);
+	if (fflush(f->out) != 0 || ferror(f->out))
+		r.write_failed = 1;
+	if (r.write_failed) {
+		sc_diag_fatalf(f->diag, "write error on standard output");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,103 @@
+#!/bin/bash
+# clitest.sh - run data-driven CLI tests (tests/cli/*.test) and count them.
+#
+# A .test file is blocks separated by blank lines; '#' lines are comments.
+#   $ COMMAND        shell command, run from the repository root with the
+#                    programs first on PATH (continued by further '$ ' lines)
+#   < LINE           a line of standard input
+#   > LINE           a line of expected standard output (all '>' lines together
+#                    must equal the whole output; '>' alone is an empty line)
+#   ~ REGEX          some line of standard output matches this ERE
+#   !~ REGEX         no line of standard output matches this ERE
+#   ! TEXT           standard error contains TEXT
+#   ? N              expected exit status (default 0)
+#   @skip-unless CMD skip the block unless the shell command CMD succeeds
+# A block fails with FILE:LINE and a diff of what differed.
+# Usage: clitest.sh FILE.test...   (env SC_BIN: the directory of the programs)
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${SC_BIN:-$root/bin}
+export PATH="$bin:$PATH" SC_ROOT="$root" SC_DATADIR="$root/rules"
+export LC_ALL=C.UTF-8
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0 skip=0
+verbose=${VERBOSE:-0}
+
+run_block() {  # file startline
+	local file=$1 line=$2 status out err
+	[ -z "$cmd" ] && return
+	if [ -n "$skipcond" ] && ! (cd "$root" && eval "$skipcond") >/dev/null 2>&1; then
+		skip=$((skip + 1)); [ "$verbose" = 1 ] && echo "skip $file:$line"
+		return
+	fi
+	(cd "$root" && printf '%s' "$stdin" | timeout 300 bash -c "$cmd" >"$tmp/out" 2>"$tmp/err")
+	status=$?
+	local ok=1 why=""
+	if [ "$status" != "$want_status" ]; then ok=0; why="exit status $status, expected $want_status"; fi
+	if [ "$have_out" = 1 ] && ! printf '%s' "$want_out" | cmp -s - "$tmp/out"; then
+		ok=0; why="$why${why:+; }stdout differs:
+$(printf '%s' "$want_out" | diff -u - "$tmp/out" | tail -n +3 | head -40)"
+	fi
+	local re
+	while IFS= read -r re; do
+		[ -z "$re" ] && continue
+		grep -Eq -- "$re" "$tmp/out" || { ok=0; why="$why${why:+; }no stdout line matches /$re/"; }
+	done <<<"$want_re"
+	while IFS= read -r re; do
+		[ -z "$re" ] && continue
+		grep -Eq -- "$re" "$tmp/out" && { ok=0; why="$why${why:+; }a stdout line matches /$re/"; }
+	done <<<"$want_nre"
+	while IFS= read -r re; do
+		[ -z "$re" ] && continue
+		grep -Fq -- "$re" "$tmp/err" || { ok=0; why="$why${why:+; }stderr lacks \"$re\""; }
+	done <<<"$want_err"
+	if [ $ok = 1 ]; then
+		pass=$((pass + 1)); [ "$verbose" = 1 ] && echo "ok   $file:$line"
+	else
+		fail=$((fail + 1))
+		echo "FAIL $file:$line: $cmd"
+		echo "  $why" | sed 's/^/  /'
+		echo "  stderr: $(head -c 600 "$tmp/err")"
+	fi
+}
+
+reset() { cmd="" stdin="" want_out="" have_out=0 want_re="" want_nre="" want_err="" want_status=0 skipcond="" start=0; }
+
+for file in "$@"; do
+	reset; n=0
+	while IFS= read -r l || [ -n "$l" ]; do
+		n=$((n + 1))
+		case "$l" in
+		'#'*) continue ;;
+		'') run_block "$file" "$start"; reset; continue ;;
+		esac
+		[ "$start" = 0 ] && start=$n
+		case "$l" in
+		'$ '*) cmd="${cmd:+$cmd
+}${l#\$ }" ;;
+		'< '*) stdin="$stdin${l#< }
+" ;;
+		'<') stdin="$stdin
+" ;;
+		'> '*) want_out="$want_out${l#> }
+"; have_out=1 ;;
+		'>') want_out="$want_out
+"; have_out=1 ;;
+		'>.') have_out=1 ;;
+		'~ '*) want_re="$want_re${l#\~ }
+" ;;
+		'!~ '*) want_nre="$want_nre${l#\!~ }
+" ;;
+		'! '*) want_err="$want_err${l#! }
+" ;;
+		'? '*) want_status=${l#\? } ;;
+		'@skip-unless '*) skipcond=${l#@skip-unless } ;;
+		*) echo "FAIL $file:$n: cannot read test line: $l"; fail=$((fail + 1)) ;;
+		esac
+	done < "$file"
+	run_block "$file" "$start"
+done
+echo "cli: $pass passed, $fail failed, $skip skipped"
+printf '%s %s %s\n' "$pass" "$fail" "$skip" > "${SC_COUNTS:-/dev/null}"
+[ $fail = 0 ]
