@@ -1,0 +1,589 @@
+/*
+ * sc-risk-learn.c - the `learn` and `eval` subcommands of sc-risk: learn a
+ * scoring model from labelled declaration history (lib/learn.h, lib/model.h),
+ * and measure a ranking by Precision@n%, Recall@n%, AUC and Revenue@n%.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "learn.h"
+#include "model.h"
+#include "progress.h"
+#include "sc-risk-learn.h"
+
+#define LEARN_SYNOPSIS \
+	"usage: sc-risk learn --label PATH [-q] [-o MODEL] [--algo gbt|logreg] [--valid FILE]\n" \
+	"                     [--seed N] [--trees N] [--leaves N] [--rate X] [--smooth M] [FILE ...]\n"
+#define EVAL_SYNOPSIS \
+	"usage: sc-risk eval --label PATH [--json] [--at LIST] [--model MODEL] [--score PATH]\n" \
+	"                    [--value PATH] [FILE ...]\n"
+
+/* "outcome" means decl.outcome; a dotted path is read from the record's root. */
+static const json_t *label_of(const json_t *rec, const char *path)
+{
+	if (strchr(path, '.'))
+		return sc_json_path(rec, path);
+	return sc_json_path(json_object_get(rec, "decl"), path);
+}
+
+/* 1 positive, 0 negative, -1 absent or not a label */
+static int label_value(const json_t *v)
+{
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	if (json_is_number(v))
+		return json_number_value(v) != 0;
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		if (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "no"))
+			return 0;
+		char *end;
+		double d = strtod(s, &end);
+		if (end != s && !*end)
+			return d != 0;
+		if (!strcmp(s, "true") || !strcmp(s, "yes"))
+			return 1;
+	}
+	return -1;
+}
+
+/*
+ * Read labelled declarations from files into a learning set, or (when `raws`
+ * is not NULL) keep their raw fields and labels for later encoding.
+ */
+struct labelled { struct sc_learn_raw *raw; unsigned char *y; size_t n, cap; };
+
+static int read_history(struct sc_diag *d, int nfiles, char **files, const char *label,
+                        struct sc_learnset *set, struct labelled *keep, const char *what)
+{
+	char *stdin_only[] = { "-" };
+	struct sc_progress *pr = sc_progress_new(d->prog, "records", 0);
+	unsigned long seen = 0;
+
+	if (nfiles == 0) {
+		nfiles = 1;
+		files = stdin_only;
+	}
+	for (int fi = 0; fi < nfiles; fi++) {
+		struct sc_error err;
+		struct sc_reader *r = sc_reader_open(files[fi], 0, &err);
+		if (!r) {
+			sc_diag_error(d, &err);
+			continue;
+		}
+		for (;;) {
+			json_t *rec = NULL;
+			int rc = sc_reader_next(r, &rec, &err);
+			if (rc == 0)
+				break;
+			if (rc == -2) {
+				sc_diag_error(d, &err);
+				break;
+			}
+			d->records++;
+			sc_progress_update(pr, ++seen);
+			if (rc < 0) {
+				d->bad++;
+				sc_diag_error(d, &err);
+				continue;
+			}
+			const json_t *decl = json_object_get(rec, "decl");
+			int y = label_value(label_of(rec, label));
+			struct sc_learn_raw raw;
+			sc_error_clear(&err);
+			if (!json_is_object(decl)) {
+				sc_error_set(&err, sc_reader_name(r), (int)sc_reader_lineno(r), 0, "no-decl",
+				             "%s record has no decl: skipped", what);
+			} else if (y < 0) {
+				sc_error_set(&err, sc_reader_name(r), (int)sc_reader_lineno(r), 0, "no-label",
+				             "no 0/1 label at %s: skipped", label);
+			} else {
+				sc_learn_extract(decl, &raw);
+				if (raw.date == LONG_MIN)
+					sc_error_set(&err, sc_reader_name(r), (int)sc_reader_lineno(r), 0, "no-date",
+					             "no ISO date at decl.date, so no place in time: skipped");
+			}
+			json_decref(rec);
+			if (err.msg[0]) {
+				d->bad++;
+				sc_diag_error(d, &err);
+				continue;
+			}
+			if (set && sc_learnset_add(set, &raw, y, &err) < 0) {
+				sc_diag_fatalf(d, "%s", err.msg);
+				sc_reader_free(r);
+				sc_progress_free(pr);
+				return -1;
+			}
+			if (keep) {
+				if (keep->n == keep->cap) {
+					size_t c = keep->cap ? keep->cap * 2 : 256;
+					struct sc_learn_raw *nr = realloc(keep->raw, c * sizeof *nr);
+					unsigned char *ny = nr ? realloc(keep->y, c) : NULL;
+					if (nr && nr != keep->raw) {
+						/* the field pointers point into each record's own buffer */
+						for (size_t i = 0; i < keep->n; i++)
+							for (int f = 0; f < SC_LEARN_NFIELDS; f++)
+								nr[i].field[f] = nr[i].buf + (nr[i].field[f] - keep->raw[i].buf);
+						keep->raw = nr;
+					}
+					if (!ny) {
+						sc_diag_fatalf(d, "out of memory");
+						sc_reader_free(r);
+						sc_progress_free(pr);
+						return -1;
+					}
+					keep->y = ny;
+					keep->cap = c;
+				}
+				/* the strings point into raw.buf: fix them to the copy's buffer */
+				struct sc_learn_raw *dst = &keep->raw[keep->n];
+				*dst = raw;
+				for (int f = 0; f < SC_LEARN_NFIELDS; f++)
+					dst->field[f] = dst->buf + (raw.field[f] - raw.buf);
+				keep->y[keep->n++] = (unsigned char)y;
+			}
+		}
+		sc_reader_free(r);
+	}
+	sc_progress_free(pr);
+	return 0;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x > y ? -1 : x < y;
+}
+
+/* q[k]: the score at or above which the riskiest k/NQ of `s` lie */
+static void quantiles(double *s, size_t n, double *q)
+{
+	qsort(s, n, sizeof *s, cmp_desc);
+	q[0] = 1.0;
+	for (int k = 1; k <= SC_MODEL_NQ; k++) {
+		size_t at = (size_t)ceil((double)k * (double)n / SC_MODEL_NQ);
+		q[k] = n ? s[at ? at - 1 : 0] : 0.5;
+	}
+}
+
+static void learn_usage(FILE *fp)
+{
+	fputs(LEARN_SYNOPSIS, fp);
+}
+
+int risk_learn_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "label", required_argument, NULL, 'l' }, { "output", required_argument, NULL, 'o' },
+		{ "algo", required_argument, NULL, 'a' }, { "valid", required_argument, NULL, 'V' },
+		{ "seed", required_argument, NULL, 's' }, { "trees", required_argument, NULL, 't' },
+		{ "leaves", required_argument, NULL, 'L' }, { "rate", required_argument, NULL, 'r' },
+		{ "smooth", required_argument, NULL, 'm' }, { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sc_gbt_params gp;
+	struct sc_diag d;
+	const char *label = NULL, *out = "-", *algo = "gbt", *valid = NULL;
+	double smooth = 20;
+	int quiet = 0, c;
+	char *end;
+
+	sc_gbt_defaults(&gp);
+	sc_diag_init(&d, "sc-risk learn");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "l:o:qhv", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l': label = optarg; break;
+		case 'o': out = optarg; break;
+		case 'a': algo = optarg; break;
+		case 'V': valid = optarg; break;
+		case 'q': quiet = 1; break;
+		case 's':
+			gp.seed = strtoull(optarg, &end, 10);
+			if (*end || !*optarg) goto bad_number;
+			break;
+		case 't':
+			gp.trees = (int)strtol(optarg, &end, 10);
+			if (*end || gp.trees < 1 || gp.trees > 100000) goto bad_number;
+			break;
+		case 'L':
+			gp.leaves = (int)strtol(optarg, &end, 10);
+			if (*end || gp.leaves < 2 || gp.leaves > 4096) goto bad_number;
+			break;
+		case 'r':
+			gp.lr = strtod(optarg, &end);
+			if (*end || !(gp.lr > 0 && gp.lr <= 1)) goto bad_number;
+			break;
+		case 'm':
+			smooth = strtod(optarg, &end);
+			if (*end || !(smooth > 0 && smooth < 1e9)) goto bad_number;
+			break;
+		case 'h': learn_usage(stdout); return 0;
+		case 'v': printf("sc-risk %s\n", SC_VERSION); return 0;
+		default: learn_usage(stderr); return 2;
+		}
+	}
+	if (!label) {
+		fprintf(stderr, "sc-risk learn: --label PATH is required (e.g. --label outcome)\n");
+		learn_usage(stderr);
+		return 2;
+	}
+	if (strcmp(algo, "gbt") && strcmp(algo, "logreg")) {
+		fprintf(stderr, "sc-risk learn: --algo: expected gbt or logreg, not \"%s\"\n", algo);
+		return 2;
+	}
+	if (quiet)
+		d.quiet = 1;
+
+	double t0 = sc_now();
+	struct sc_learnset *set = sc_learnset_new(smooth);
+	struct labelled va = { 0 };
+	struct sc_error err;
+	float *Xv = NULL;
+	double *scores = NULL;
+	struct sc_model *model = NULL;
+	int status;
+
+	if (!set) {
+		sc_diag_fatalf(&d, "out of memory");
+		return 2;
+	}
+	if (read_history(&d, argc - optind, argv + optind, label, set, NULL, "history") < 0)
+		goto done;
+	if (set->n == 0) {
+		sc_diag_fatalf(&d, "no labelled records with a date to learn from");
+		goto done;
+	}
+	if (valid) {
+		struct sc_diag dv;
+		char *vf[] = { (char *)valid };
+		sc_diag_init(&dv, "sc-risk learn");
+		if (read_history(&dv, 1, vf, label, NULL, &va, "validation") < 0 || dv.status >= 2) {
+			d.status = 2;
+			goto done;
+		}
+		if (dv.status > d.status)
+			d.status = dv.status;
+	}
+	if (sc_learnset_encode(set, &err) < 0) {
+		sc_diag_fatalf(&d, "%s", err.msg);
+		goto done;
+	}
+	/* validation records are encoded as scoring will see them: whole history, no labels of theirs */
+	Xv = malloc((va.n + 1) * (size_t)set->nf * sizeof *Xv);
+	scores = malloc((set->n + va.n + 1) * sizeof *scores);
+	if (!Xv || !scores) {
+		sc_diag_fatalf(&d, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < va.n; i++)
+		sc_learn_encode_with(set->tabs, set->prior, set->smooth, &va.raw[i], Xv + i * (size_t)set->nf);
+	size_t npos = 0;
+	for (size_t i = 0; i < set->n; i++)
+		npos += set->label[i];
+
+	struct sc_gbt *g = NULL;
+	struct sc_logreg *lr = NULL;
+	if (!strcmp(algo, "gbt"))
+		g = sc_gbt_train(set->X, set->label, set->n, set->nf, va.n ? Xv : NULL, va.y, va.n, &gp,
+		                 quiet ? NULL : stderr, &err);
+	else
+		lr = sc_logreg_train(set->X, set->label, set->n, set->nf, 1.0, 30, &err);
+	if (!g && !lr) {
+		sc_diag_fatalf(&d, "%s", err.msg);
+		goto done;
+	}
+	size_t keys = sc_learnset_keys(set), bytes = sc_learnset_bytes(set);
+	json_t *info = json_pack("{s:I,s:I,s:I,s:s,s:I,s:I,s:f}", "records", (json_int_t)set->n,
+	                         "positives", (json_int_t)npos, "keys", (json_int_t)keys,
+	                         "label", label, "seed", (json_int_t)gp.seed,
+	                         "validation_records", (json_int_t)va.n, "smooth", smooth);
+	if (g)
+		json_object_set_new(info, "trees", json_integer(g->ntrees));
+	json_object_set_new(info, "calibrated_on", json_string(va.n ? "validation" : "history"));
+	double prior = set->prior;
+	struct sc_keytab **tabs = set->tabs;
+	set->tabs = NULL;   /* the model owns the tables now */
+	double q[SC_MODEL_NQ + 1];
+	for (int k = 0; k <= SC_MODEL_NQ; k++)
+		q[k] = 0.5;
+	if (!(model = sc_model_new(tabs, prior, smooth, g, lr, q, info))) {
+		sc_diag_fatalf(&d, "out of memory");
+		goto done;
+	}
+	/* quantiles of the scores: on the validation set when there is one */
+	size_t ns = 0;
+	if (va.n) {
+		for (size_t i = 0; i < va.n; i++)
+			scores[ns++] = 1 / (1 + exp(-sc_model_margin_x(model, Xv + i * (size_t)set->nf, NULL)));
+	} else {
+		for (size_t i = 0; i < set->n; i++)
+			scores[ns++] = 1 / (1 + exp(-sc_model_margin_x(model, set->X + i * (size_t)set->nf, NULL)));
+	}
+	quantiles(scores, ns, q);
+	sc_model_set_quantiles(model, q);
+	if (sc_model_save(model, out, &err) < 0) {
+		sc_diag_fatalf(&d, "%s", err.msg);
+		goto done;
+	}
+	if (!quiet)
+		fprintf(stderr, "sc-risk learn: %zu records (%zu positive), %zu distinct keys in %d groups, "
+		        "learning memory %.1f MiB; %s %d; %.1f s\n", set->n, npos, keys,
+		        sc_learn_ngroups(), (double)bytes / 1048576.0, g ? "gbt, trees" : "logreg, features",
+		        g ? g->ntrees : set->nf, sc_now() - t0);
+done:
+	status = sc_diag_finish(&d, "records");
+	sc_model_free(model);
+	sc_learnset_free(set);
+	free(va.raw);
+	free(va.y);
+	free(Xv);
+	free(scores);
+	return status;
+bad_number:
+	fprintf(stderr, "sc-risk learn: bad value \"%s\" for an option\n", optarg);
+	learn_usage(stderr);
+	return 2;
+}
+
+/* ---- eval ------------------------------------------------------------------ */
+
+struct scored { double score, value; unsigned char y; size_t order; };
+
+static int by_score(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;   /* ties: input order */
+}
+
+static void eval_usage(FILE *fp)
+{
+	fputs(EVAL_SYNOPSIS, fp);
+}
+
+/* Mann-Whitney AUC over a list sorted by descending score, ties averaged. */
+static double auc_of(const struct scored *s, size_t n, size_t npos)
+{
+	size_t nneg = n - npos;
+	double rank_sum = 0;   /* ranks ascending from 1 */
+	if (!npos || !nneg)
+		return NAN;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && s[j].score == s[i].score)
+			j++;
+		/* positions i..j-1 in descending order hold ranks n-j+1 .. n-i */
+		double avg = ((double)(n - j + 1) + (double)(n - i)) / 2;
+		for (size_t k = i; k < j; k++)
+			if (s[k].y)
+				rank_sum += avg;
+		i = j;
+	}
+	return (rank_sum - (double)npos * ((double)npos + 1) / 2) / ((double)npos * (double)nneg);
+}
+
+int risk_eval_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "label", required_argument, NULL, 'l' }, { "score", required_argument, NULL, 'S' },
+		{ "at", required_argument, NULL, 'A' }, { "value", required_argument, NULL, 'R' },
+		{ "model", required_argument, NULL, 'M' }, { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *label = NULL, *score_path = "risk.model.score", *value_path = NULL;
+	const char *model_path = NULL, *at = "1,2,5,10";
+	double pct[32];
+	int npct = 0, as_json = 0, c;
+	struct sc_diag d;
+
+	sc_diag_init(&d, "sc-risk eval");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "l:hv", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l': label = optarg; break;
+		case 'S': score_path = optarg; break;
+		case 'A': at = optarg; break;
+		case 'R': value_path = optarg; break;
+		case 'M': model_path = optarg; break;
+		case 'j': as_json = 1; break;
+		case 'h': eval_usage(stdout); return 0;
+		case 'v': printf("sc-risk %s\n", SC_VERSION); return 0;
+		default: eval_usage(stderr); return 2;
+		}
+	}
+	if (!label) {
+		fprintf(stderr, "sc-risk eval: --label PATH is required (e.g. --label outcome)\n");
+		eval_usage(stderr);
+		return 2;
+	}
+	for (const char *p = at; *p;) {
+		char *end;
+		double v = strtod(p, &end);
+		if (end == p || !(v > 0 && v <= 100) || npct == 32 || (*end && *end != ',')) {
+			fprintf(stderr, "sc-risk eval: --at: expected percentages in (0,100] such as 1,2,5,10\n");
+			return 2;
+		}
+		pct[npct++] = v;
+		p = *end ? end + 1 : end;
+	}
+	struct sc_model *model = NULL;
+	if (model_path) {
+		struct sc_error err;
+		if (!(model = sc_model_load(model_path, &err))) {
+			sc_diag_error(&d, &err);
+			return 2;
+		}
+	}
+
+	struct scored *s = NULL;
+	size_t n = 0, cap = 0;
+	char *stdin_only[] = { "-" };
+	int nfiles = argc - optind;
+	char **files = argv + optind;
+	if (nfiles == 0) {
+		nfiles = 1;
+		files = stdin_only;
+	}
+	for (int fi = 0; fi < nfiles; fi++) {
+		struct sc_error err;
+		struct sc_reader *r = sc_reader_open(files[fi], 0, &err);
+		if (!r) {
+			sc_diag_error(&d, &err);
+			continue;
+		}
+		for (;;) {
+			json_t *rec = NULL;
+			int rc = sc_reader_next(r, &rec, &err);
+			if (rc == 0)
+				break;
+			if (rc == -2) {
+				sc_diag_error(&d, &err);
+				break;
+			}
+			d.records++;
+			if (rc < 0) {
+				d.bad++;
+				sc_diag_error(&d, &err);
+				continue;
+			}
+			int y = label_value(label_of(rec, label));
+			double score = NAN, value = 0;
+			if (model) {
+				if (sc_model_score_value(model, json_object_get(rec, "decl"), &score) < 0)
+					score = NAN;
+			} else {
+				const json_t *sv = sc_json_path(rec, score_path);
+				if (json_is_number(sv))
+					score = json_number_value(sv);
+			}
+			if (value_path) {
+				const json_t *vv = label_of(rec, value_path);
+				value = json_is_number(vv) ? json_number_value(vv) : NAN;
+			}
+			json_decref(rec);
+			sc_error_clear(&err);
+			if (y < 0)
+				sc_error_set(&err, sc_reader_name(r), (int)sc_reader_lineno(r), 0, "no-label",
+				             "no 0/1 label at %s: skipped", label);
+			else if (!isfinite(score))
+				sc_error_set(&err, sc_reader_name(r), (int)sc_reader_lineno(r), 0, "no-score",
+				             model ? "no decl to score: skipped" : "no score at %s: skipped",
+				             score_path);
+			else if (!isfinite(value))
+				sc_error_set(&err, sc_reader_name(r), (int)sc_reader_lineno(r), 0, "no-value",
+				             "no number at %s: skipped", value_path);
+			if (err.msg[0]) {
+				d.bad++;
+				sc_diag_error(&d, &err);
+				continue;
+			}
+			if (n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				struct scored *ns = realloc(s, cap * sizeof *s);
+				if (!ns) {
+					sc_diag_fatalf(&d, "out of memory");
+					sc_reader_free(r);
+					free(s);
+					sc_model_free(model);
+					return 2;
+				}
+				s = ns;
+			}
+			s[n] = (struct scored){ score, value, (unsigned char)y, n };
+			n++;
+		}
+		sc_reader_free(r);
+	}
+	sc_model_free(model);
+	if (n == 0) {
+		sc_diag_fatalf(&d, "no records with a label and a score to evaluate");
+		free(s);
+		return sc_diag_finish(&d, "records");
+	}
+	qsort(s, n, sizeof *s, by_score);
+	size_t npos = 0;
+	double vpos = 0;
+	for (size_t i = 0; i < n; i++) {
+		npos += s[i].y;
+		vpos += s[i].y ? s[i].value : 0;
+	}
+	double auc = auc_of(s, n, npos), base = (double)npos / (double)n;
+	json_t *res = json_pack("{s:I,s:I,s:f}", "records", (json_int_t)n, "positives",
+	                        (json_int_t)npos, "base_rate", base);
+	json_object_set_new(res, "auc", isnan(auc) ? json_null() : json_real(auc));
+	json_t *rows = json_array();
+	if (!as_json) {
+		printf("records %zu, positive %zu (%.2f%%)\n", n, npos, 100 * base);
+		printf("%-7s %6s %10s %8s%s %17s\n", "at", "k", "precision", "recall",
+		       value_path ? "  revenue" : "", "random precision");
+	}
+	for (int i = 0; i < npct; i++) {
+		size_t k = (size_t)ceil(pct[i] / 100 * (double)n), hit = 0;
+		double vhit = 0;
+		if (k < 1)
+			k = 1;
+		if (k > n)
+			k = n;
+		for (size_t j = 0; j < k; j++) {
+			hit += s[j].y;
+			vhit += s[j].y ? s[j].value : 0;
+		}
+		double prec = (double)hit / (double)k, rec = npos ? (double)hit / (double)npos : 0;
+		json_t *row = json_pack("{s:f,s:I,s:f,s:f,s:f}", "pct", pct[i], "k", (json_int_t)k,
+		                        "precision", prec, "recall", rec, "random_precision", base);
+		if (value_path)
+			json_object_set_new(row, "revenue", json_real(vpos > 0 ? vhit / vpos : 0));
+		json_array_append_new(rows, row);
+		if (!as_json) {
+			char revenue[32] = "", atn[32];
+			snprintf(atn, sizeof atn, "%g%%", pct[i]);
+			if (value_path)
+				snprintf(revenue, sizeof revenue, " %8.4f", vpos > 0 ? vhit / vpos : 0);
+			printf("%-7s %6zu %10.4f %8.4f%s %17.4f\n",
+			       atn, k, prec,
+			       rec, revenue, base);
+		}
+	}
+	json_object_set_new(res, "at", rows);
+	if (as_json) {
+		sc_write_record(stdout, res);
+	} else {
+		if (isnan(auc))
+			printf("AUC undefined (one class only)\n");
+		else
+			printf("AUC %.4f (random 0.5000)\n", auc);
+	}
+	json_decref(res);
+	free(s);
+	if (fflush(stdout) != 0)
+		sc_diag_fatalf(&d, "write error on standard output");
+	return sc_diag_finish(&d, "records");
+}
