@@ -27,6 +27,7 @@ struct field {
 	json_t *value;            /* a constant, or NULL */
 	enum ftype type;
 	int required, pad, upper;
+	int optional;             /* the column may be absent from a file */
 	double scale;             /* unit and scale folded together */
 	char decimal;             /* '.' or ',' */
 	char *formats[MAX_FORMATS];
@@ -39,6 +40,7 @@ struct sc_importmap {
 	char path[256];
 	char delim;
 	int group, latin1;
+	int optional;             /* columns may be absent unless a field is required */
 	char id_column[128];
 	long id_col, label_col;
 	char **labels;
@@ -142,6 +144,10 @@ static int load_field(const struct sc_yaml *y, const json_t *fields, const char 
 			if (!json_is_boolean(v))
 				return sc_yaml_error(y, v, err, "bad-map", "required: expected true or false");
 			f->required = json_is_true(v);
+		} else if (!strcmp(k, "optional")) {
+			if (!json_is_boolean(v))
+				return sc_yaml_error(y, v, err, "bad-map", "optional: expected true or false");
+			f->optional = json_is_true(v) ? 1 : -1;
 		} else if (!strcmp(k, "upper")) {
 			if (!json_is_boolean(v))
 				return sc_yaml_error(y, v, err, "bad-map", "upper: expected true or false");
@@ -185,8 +191,8 @@ static int load_field(const struct sc_yaml *y, const json_t *fields, const char 
 			int line, col;
 			sc_yaml_key_where(y, spec, k, &line, &col);
 			return sc_error_set(err, sc_yaml_name(y), line, col, "bad-map",
-			                    "%s: unknown key \"%s\" (column, value, type, required, upper, "
-			                    "pad, scale, unit, decimal, formats)", target, k);
+			                    "%s: unknown key \"%s\" (column, value, type, required, optional, "
+			                    "upper, pad, scale, unit, decimal, formats)", target, k);
 		}
 	}
 	if (!f->column[0] == !f->value)
@@ -218,7 +224,8 @@ static struct sc_importmap *from_yaml(struct sc_yaml *y, struct sc_error *err)
 	}
 	json_object_foreach((json_t *)root, k, val) {
 		static const char *const keys[] = { "format", "v", "name", "description", "delimiter",
-			                                 "group", "id", "labels", "fields", "encoding" };
+			                                 "group", "id", "labels", "fields", "encoding",
+			                                 "optional" };
 		int ok = 0;
 		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 			ok |= !strcmp(k, keys[i]);
@@ -257,6 +264,13 @@ static struct sc_importmap *from_yaml(struct sc_yaml *y, struct sc_error *err)
 			goto fail;
 		}
 		m->group = json_is_true(v);
+	}
+	if ((v = json_object_get(root, "optional"))) {
+		if (!json_is_boolean(v)) {
+			sc_yaml_error(y, v, err, "bad-map", "optional: expected true or false");
+			goto fail;
+		}
+		m->optional = json_is_true(v);
 	}
 	if ((v = json_object_get(root, "encoding"))) {
 		const char *e = json_is_string(v) ? json_string_value(v) : "";
@@ -379,7 +393,8 @@ int sc_importmap_bind(struct sc_importmap *m, char **header, size_t n, const cha
 	for (size_t i = 0; i < m->nf; i++) {
 		struct field *f = &m->f[i];
 		f->col = -1;
-		if (f->column[0] && (f->col = find_column(header, n, f->column)) < 0)
+		int optional = f->optional ? f->optional > 0 : m->optional && !f->required;
+		if (f->column[0] && (f->col = find_column(header, n, f->column)) < 0 && !optional)
 			return sc_error_set(err, file, 1, 0, "no-column",
 			                    "no column \"%s\" (for %s in map %s) in the header",
 			                    f->column, f->target, m->path);
@@ -580,6 +595,8 @@ int sc_importmap_row(const struct sc_importmap *m, char **fields, size_t n, cons
 		json_t *v = NULL;
 		if (f->value) {
 			v = json_deep_copy(f->value);
+		} else if (f->col < 0) {
+			continue;           /* an optional column this file does not have */
 		} else if ((size_t)f->col >= n) {
 			snprintf(msg, sizeof msg, "missing");
 			goto bad;
