@@ -21,9 +21,12 @@
 	"usage: sc-risk eval --label PATH [--json] [--at LIST] [--model MODEL] [--score PATH]\n" \
 	"                    [--value PATH] [FILE ...]\n"
 
-/* "outcome" means decl.outcome; a dotted path is read from the record's root. */
+/* "outcome" means decl.outcome; a dotted path is read from the record's root,
+ * and so is one that starts with a dot (".y" is the top-level y). */
 static const json_t *label_of(const json_t *rec, const char *path)
 {
+	if (path[0] == '.')
+		return sc_json_path(rec, path + 1);
 	if (strchr(path, '.'))
 		return sc_json_path(rec, path);
 	return sc_json_path(json_object_get(rec, "decl"), path);
@@ -225,8 +228,6 @@ int risk_learn_main(int argc, char **argv)
 		learn_usage(stderr);
 		return 2;
 	}
-	if (quiet)
-		d.quiet = 1;
 
 	double t0 = sc_now();
 	struct sc_learnset *set = sc_learnset_new(smooth);
@@ -511,7 +512,9 @@ int risk_eval_main(int argc, char **argv)
 	}
 	json_object_set_new(res, "at", rows);
 	if (as_json) {
-		sc_write_record(stdout, res);
+		if (json_dumpf(res, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) < 0 ||
+		    putchar('\n') == EOF)
+			sc_diag_fatalf(&d, "write error on standard output");
 	} else {
 		if (isnan(auc))
 			printf("AUC undefined (one class only)\n");
