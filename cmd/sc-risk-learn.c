@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "learn.h"
 #include "model.h"
@@ -175,7 +176,7 @@ int risk_learn_main(int argc, char **argv)
 	struct sc_learn_opts lo;
 	struct sc_diag d;
 	const char *label = NULL, *out = "-", *valid = NULL;
-	double smooth = 20;
+	double smooth = 5;   /* tuned on the valid split: 2-10 did best, 50+ worse */
 	int quiet = 0, c;
 	char *end;
 
@@ -274,7 +275,9 @@ int risk_learn_main(int argc, char **argv)
 		        sc_model_name(model));
 		if (trees)
 			fprintf(stderr, ", %lld trees", (long long)json_integer_value(trees));
-		fprintf(stderr, "; %.1f s\n", sc_now() - t0);
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "; %.1f s, peak RSS %.1f MiB\n", sc_now() - t0, (double)ru.ru_maxrss / 1024.0);
 	}
 done:
 	status = sc_diag_finish(&d, "records");
