@@ -177,7 +177,7 @@ int risk_learn_main(int argc, char **argv)
 	struct sc_diag d;
 	const char *label = NULL, *out = "-", *valid = NULL;
 	double smooth = 5;   /* tuned on the valid split: 2-10 did best, 50+ worse */
-	int quiet = 0, c;
+	int quiet = 0, trees_given = 0, c;
 	char *end;
 
 	sc_learn_opts_defaults(&lo);
@@ -205,6 +205,7 @@ int risk_learn_main(int argc, char **argv)
 			break;
 		case 't':
 			lo.gbt.trees = (int)strtol(optarg, &end, 10);
+			trees_given = 1;
 			if (*end || lo.gbt.trees < 1 || lo.gbt.trees > 100000) goto bad_number;
 			break;
 		case 'L':
@@ -254,6 +255,9 @@ int risk_learn_main(int argc, char **argv)
 		if (dv.status > d.status)
 			d.status = dv.status;
 	}
+	/* without a validation set nothing stops the rounds early: fewer by default */
+	if (!valid && !trees_given)
+		lo.gbt.trees = 200;
 	lo.label = label;
 	lo.log = quiet ? NULL : stderr;
 	if (!(model = sc_learn_fit(set, va.raw, va.y, va.n, &lo, &err))) {
