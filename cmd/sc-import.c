@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 	struct run r = { 0 };
 	const char *map_arg = NULL;
 	char mapbuf[4096];
-	int c;
+	int c, quiet = 0;
 
 	sc_diag_init(&d, "sc-import");
 	r.d = &d;
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'm': map_arg = optarg; break;
 		case 'l': r.label = optarg; break;
-		case 'q': d.quiet = 1; break;
+		case 'q': quiet = 1; break;
 		case 'd':
 			if (!strcmp(optarg, "tab") || !strcmp(optarg, "\\t"))
 				r.copts.delim = '\t';
@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 	}
 	if (!r.copts.delim)
 		r.copts.delim = sc_importmap_delim(r.map);
-	r.progress = sc_progress_new("sc-import", "rows", 0);
+	r.progress = quiet ? NULL : sc_progress_new("sc-import", "rows", 0);
 	if (optind == argc) {
 		import_file(&r, "-");
 	} else {

@@ -210,7 +210,7 @@ int risk_learn_main(int argc, char **argv)
 			break;
 		case 'L':
 			lo.gbt.leaves = (int)strtol(optarg, &end, 10);
-			if (*end || lo.gbt.leaves < 2 || lo.gbt.leaves > 4096) goto bad_number;
+			if (*end || lo.gbt.leaves < 2 || lo.gbt.leaves > 256) goto bad_number;
 			break;
 		case 'r':
 			lo.gbt.lr = strtod(optarg, &end);

@@ -185,6 +185,7 @@ static const char *const num_feature[] = {
 	"log_value", "log_net_kg", "log_value_per_kg", "tax_rate", "weekday", "hs6_unit_value_dev",
 };
 #define NNUMF ((int)(sizeof num_feature / sizeof num_feature[0]))
+_Static_assert(2 * NGROUPS + NNUMF <= SC_LEARN_MAX_FEATURES, "raise SC_LEARN_MAX_FEATURES");
 
 int sc_learn_ngroups(void) { return NGROUPS; }
 const char *sc_learn_group_name(int g) { return g >= 0 && g < NGROUPS ? groups[g].name : NULL; }

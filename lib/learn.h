@@ -20,6 +20,7 @@ enum {
 enum { LN_VALUE, LN_NET_KG, LN_TAX_RATE, LN_WEEKDAY, SC_LEARN_NNUM };
 
 #define SC_LEARN_MAX_KEY 128     /* a field longer than this is cut */
+#define SC_LEARN_MAX_FEATURES 128
 #define SC_LEARN_NOVALUE (-1.0)  /* a numeric field that is absent */
 
 /* One declaration before encoding; strings point into `buf`. */

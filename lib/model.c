@@ -101,7 +101,7 @@ static double sigmoid(double z)
 int sc_model_score_value(const struct sc_model *m, const json_t *decl, double *score)
 {
 	struct sc_learn_raw raw;
-	float x[256];
+	float x[SC_LEARN_MAX_FEATURES];
 
 	if (!json_is_object(decl))
 		return -1;
@@ -119,9 +119,9 @@ static double round_to(double v, double scale)
 json_t *sc_model_score(const struct sc_model *m, const json_t *decl, struct sc_error *err)
 {
 	struct sc_learn_raw raw;
-	float x[256];
-	double contrib[256];
-	int order[256];
+	float x[SC_LEARN_MAX_FEATURES];
+	double contrib[SC_LEARN_MAX_FEATURES];
+	int order[SC_LEARN_MAX_FEATURES];
 
 	if (!json_is_object(decl)) {
 		sc_error_set(err, NULL, 0, 0, "bad-decl", "decl is not an object");
