@@ -188,6 +188,7 @@ static const char *const num_feature[] = {
 _Static_assert(2 * NGROUPS + NNUMF <= SC_LEARN_MAX_FEATURES, "raise SC_LEARN_MAX_FEATURES");
 
 int sc_learn_ngroups(void) { return NGROUPS; }
+int sc_learn_group_has_uv(int g) { return g == HS6_GROUP; }
 const char *sc_learn_group_name(int g) { return g >= 0 && g < NGROUPS ? groups[g].name : NULL; }
 
 void sc_learn_group_key(int g, const struct sc_learn_raw *raw, char *buf, size_t len)

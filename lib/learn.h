@@ -40,6 +40,8 @@ int sc_learn_parse_date(const char *s, long *days);
 /* Groups: one field or a pair of fields whose past outcomes are counted. */
 int sc_learn_ngroups(void);
 const char *sc_learn_group_name(int g);
+/* Whether group g keeps unit-value stats (the others keep counts only). */
+int sc_learn_group_has_uv(int g);
 /* The key string of group g for a raw record, into buf (at least 2*MAX_KEY+2). */
 void sc_learn_group_key(int g, const struct sc_learn_raw *raw, char *buf, size_t len);
 
