@@ -149,7 +149,7 @@ install: all
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR_I)/man1)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR_I)/man5)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR_I)/man7)
-	cp -R rules/. $(DESTDIR)$(DATADIR_I)/
+	if [ -d rules ]; then cp -R rules/. $(DESTDIR)$(DATADIR_I)/; fi
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR_I)/%)

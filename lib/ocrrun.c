@@ -163,6 +163,7 @@ static unsigned long reserve(struct pool *p)
 	}
 	seq = p->next_seq++;
 	memset(slot(p, seq), 0, sizeof(struct result));
+	sc_progress_set_total(p->progress, p->next_seq);   /* pages found so far */
 	pthread_mutex_unlock(&p->mu);
 	return seq;
 }
