@@ -29,7 +29,7 @@ struct run {
 	enum group group;
 	FILE *out;
 	/* the document being assembled */
-	struct sc_doc *doc;
+	struct sc_pdoc *doc;
 	json_t *head;           /* its first page's record, without ocr */
 	char key[1024];         /* src.path + member of its pages */
 	long last_page;
@@ -205,7 +205,7 @@ static void flush_doc(struct run *r)
 	}
 	json_decref(r->errors);
 	r->errors = NULL;
-	sc_doc_free(r->doc);
+	sc_pdoc_free(r->doc);
 	r->doc = NULL;
 	r->head = NULL;
 	r->key[0] = '\0';
@@ -252,7 +252,7 @@ static void take_page(struct run *r, json_t *rec, const char *where)
 	}
 	if (!cont) {
 		flush_doc(r);
-		r->doc = sc_doc_new();
+		r->doc = sc_pdoc_new();
 		r->head = json_deep_copy(rec);
 		if (!r->doc || !r->head) {
 			sc_diag_fatalf(&r->diag, "out of memory");
@@ -270,7 +270,7 @@ static void take_page(struct run *r, json_t *rec, const char *where)
 	r->last_page = page;
 	struct sc_error err;
 	sc_error_clear(&err);
-	if (sc_doc_add_ocr(r->doc, ocr, json_object_get(rec, "src"), &err) < 0) {
+	if (sc_pdoc_add_ocr(r->doc, ocr, json_object_get(rec, "src"), &err) < 0) {
 		char buf[600];
 		snprintf(buf, sizeof buf, "%s", err.msg);
 		sc_error_set(&err, NULL, 0, 0, err.code, "%s: %s", where, buf);
@@ -356,14 +356,14 @@ static int run_text(struct run *r, const char *path)
 		r->diag.records++;
 		json_t *src = json_pack("{s:s,s:i,s:i}", "path", path, "page", page, "pages", pages);
 		if (!r->doc) {
-			r->doc = sc_doc_new();
+			r->doc = sc_pdoc_new();
 			r->head = json_object();
 			char id[1100];
 			snprintf(id, sizeof id, "%s", path);
 			json_object_set_new(r->head, "id", json_string(id));
 			json_object_set(r->head, "src", src);
 		}
-		sc_doc_add_text(r->doc, p, n, src);
+		sc_pdoc_add_text(r->doc, p, n, src);
 		json_decref(src);
 		if (!ff)
 			break;

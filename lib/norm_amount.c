@@ -1,9 +1,10 @@
 /*
  * norm_amount.c - numbers as trade documents print them: either decimal
  * separator, thousands marks of comma, dot, space, apostrophe or thin space.
- * When one separator appears once with exactly three digits after it, it is
- * read as a thousands mark (1,234 and 1.234 are both 1234): invoices that
- * mean 1.234 print 1.2340 or 1.23.
+ * A comma that appears once with exactly three digits after it is a
+ * thousands mark (1,234 is 1234); a dot in that place is a decimal point
+ * (383.220 KGS is 383.22): weights print three decimals, and documents that
+ * group with dots print decimals too (1.234,00).
  */
 #include <string.h>
 
@@ -77,8 +78,8 @@ int sc_norm_amount(const char *s, size_t n, double *v, int *decimals, struct sc_
 				dec_at = -1;
 			else if (same == 1 && nsep > 1)
 				dec_at = nsep - 1;            /* 1,234.56 / 1.234,56 */
-			else if (same == 1 && after != 3)
-				dec_at = nsep - 1;            /* 12.5 / 12,50 */
+			else if (same == 1 && (after != 3 || last == '.'))
+				dec_at = nsep - 1;            /* 12.5 / 12,50 / 383.220 */
 			else
 				dec_at = -1;                  /* 1,234 / 1.234.567 */
 			/* thousands groups must be three digits, all marked alike */

@@ -11,7 +11,7 @@
 #include "sc.h"
 
 struct sc_parse;   /* compiled templates and tables; read-only once loaded */
-struct sc_doc;     /* the pages of one document, being assembled */
+struct sc_pdoc;     /* the pages of one document, being assembled */
 
 /* Load every *.yaml in dir (templates and tables). NULL with err at
  * file:line:col on a bad file. */
@@ -35,17 +35,17 @@ void sc_parse_free(struct sc_parse *p);
 #define SC_PARSE_MAX_TEXT (4u << 20)
 #define SC_PARSE_MAX_LINES 20000
 
-struct sc_doc *sc_doc_new(void);
-void sc_doc_free(struct sc_doc *d);
+struct sc_pdoc *sc_pdoc_new(void);
+void sc_pdoc_free(struct sc_pdoc *d);
 /*
  * Add a page: ocr is the record's "ocr" object (borrowed; text and lines are
  * copied), src its "src" (borrowed, may be NULL). Returns 0, or -1 when the
  * page has nothing to read (err says why); the page still counts.
  */
-int sc_doc_add_ocr(struct sc_doc *d, const json_t *ocr, const json_t *src, struct sc_error *err);
+int sc_pdoc_add_ocr(struct sc_pdoc *d, const json_t *ocr, const json_t *src, struct sc_error *err);
 /* Add a page of plain text (no boxes). */
-int sc_doc_add_text(struct sc_doc *d, const char *text, size_t len, const json_t *src);
-int sc_doc_pages(const struct sc_doc *d);
+int sc_pdoc_add_text(struct sc_pdoc *d, const char *text, size_t len, const json_t *src);
+int sc_pdoc_pages(const struct sc_pdoc *d);
 
 /*
  * Classify one page on its own (for splitting a file where the document type
@@ -58,7 +58,7 @@ const char *sc_parse_page_type(const struct sc_parse *p, const json_t *ocr, doub
  * {"v":1,"type","type_conf","template","pages","fields":{name:{value,raw,conf,
  * page,bbox,...}},"items":[...],"documents":[src...]}.
  */
-json_t *sc_parse_doc(const struct sc_parse *p, const struct sc_doc *d);
+json_t *sc_parse_doc(const struct sc_parse *p, const struct sc_pdoc *d);
 
 /*
  * A consignment from several parsed documents (array of records, each with

@@ -19,9 +19,11 @@ struct pline {
 	double conf;         /* 0..100, -1 unknown */
 	int box;             /* real OCR box (else a text grid) */
 	int hit0, nhit;      /* hits on this line */
+	struct anchor { size_t off, len; double x0, x1; } *a;   /* word boxes, when OCR gave them */
+	int na;
 };
 
-struct sc_doc {
+struct sc_pdoc {
 	struct pline *l;
 	int n, cap;
 	json_t *srcs;        /* src of every page */
@@ -39,7 +41,7 @@ struct hit {
 
 struct ctx {
 	const struct sc_parse *p;
-	const struct sc_doc *d;
+	const struct sc_pdoc *d;
 	struct hit *h;
 	int nh, caph;
 	int t;                    /* chosen template, -1 for none */
@@ -48,9 +50,9 @@ struct ctx {
 
 /* ---- document assembly --------------------------------------------------- */
 
-struct sc_doc *sc_doc_new(void)
+struct sc_pdoc *sc_pdoc_new(void)
 {
-	struct sc_doc *d = calloc(1, sizeof *d);
+	struct sc_pdoc *d = calloc(1, sizeof *d);
 	if (!d)
 		return NULL;
 	d->srcs = json_array();
@@ -61,23 +63,25 @@ struct sc_doc *sc_doc_new(void)
 	return d;
 }
 
-void sc_doc_free(struct sc_doc *d)
+void sc_pdoc_free(struct sc_pdoc *d)
 {
 	if (!d)
 		return;
-	for (int k = 0; k < d->n; k++)
+	for (int k = 0; k < d->n; k++) {
 		free(d->l[k].text);
+		free(d->l[k].a);
+	}
 	free(d->l);
 	json_decref(d->srcs);
 	free(d);
 }
 
-int sc_doc_pages(const struct sc_doc *d)
+int sc_pdoc_pages(const struct sc_pdoc *d)
 {
 	return d->pages;
 }
 
-static int add_line(struct sc_doc *d, const char *s, size_t n, double x, double y, double w, double h,
+static int add_line(struct sc_pdoc *d, const char *s, size_t n, double x, double y, double w, double h,
                     double conf, int box)
 {
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r' || s[n - 1] == '\t'))
@@ -100,7 +104,18 @@ static int add_line(struct sc_doc *d, const char *s, size_t n, double x, double 
 		return -1;
 	struct pline *L = &d->l[d->n];
 	L->len = sc_text_fold(s, n, t);
+	/* OCR puts spaces between Chinese characters: 预 录 入 编 号 is one word */
+	size_t o = 0;
+	for (size_t i = 0; i < L->len; i++) {
+		if (t[i] == ' ' && o >= 3 && (unsigned char)t[o - 3] >= 0xe3 && (unsigned char)t[o - 3] < 0xf0 &&
+		    i + 1 < L->len && (unsigned char)t[i + 1] >= 0xe3 && (unsigned char)t[i + 1] < 0xf0)
+			continue;
+		t[o++] = t[i];
+	}
+	t[o] = '\0';
+	L->len = o;
 	L->text = t;
+	L->a = NULL, L->na = 0;
 	L->page = d->pages;
 	L->x = x, L->y = y, L->w = w, L->h = h;
 	L->conf = conf;
@@ -123,7 +138,7 @@ static double grid_width(const char *s, size_t n)
 	return w;
 }
 
-static void add_text_lines(struct sc_doc *d, const char *text, size_t len)
+static void add_text_lines(struct sc_pdoc *d, const char *text, size_t len)
 {
 	int row = 0;
 	const char *p = text, *end = text + len;
@@ -143,7 +158,7 @@ static void add_text_lines(struct sc_doc *d, const char *text, size_t len)
 		d->pw[d->pages - 1] = 1200, d->ph[d->pages - 1] = row * 20.0 + 20;
 }
 
-int sc_doc_add_text(struct sc_doc *d, const char *text, size_t len, const json_t *src)
+int sc_pdoc_add_text(struct sc_pdoc *d, const char *text, size_t len, const json_t *src)
 {
 	d->pages++;
 	json_array_append_new(d->srcs, src ? json_deep_copy(src) : json_null());
@@ -153,7 +168,52 @@ int sc_doc_add_text(struct sc_doc *d, const char *text, size_t len, const json_t
 	return 0;
 }
 
-int sc_doc_add_ocr(struct sc_doc *d, const json_t *ocr, const json_t *src, struct sc_error *err)
+/* Word boxes give the true x of each word inside a line: columns of a form
+ * that OCR merged into one line keep their places. */
+static void attach_words(struct sc_pdoc *d, int first, json_t *words)
+{
+	size_t nw = json_array_size(words);
+	if (nw > 20000)
+		return;
+	for (int k = first; k < d->n; k++) {
+		struct pline *L = &d->l[k];
+		if (!L->box)
+			continue;
+		size_t pos = 0;
+		for (size_t i = 0; i < nw; i++) {
+			json_t *w = json_array_get(words, i);
+			json_t *b = json_object_get(w, "bbox");
+			const char *t = json_string_value(json_object_get(w, "text"));
+			if (!t || !json_is_array(b) || json_array_size(b) != 4)
+				continue;
+			double x = json_number_value(json_array_get(b, 0)), y = json_number_value(json_array_get(b, 1));
+			double ww = json_number_value(json_array_get(b, 2)), hh = json_number_value(json_array_get(b, 3));
+			double cx = x + ww / 2, cy = y + hh / 2;
+			if (cy < L->y || cy > L->y + L->h || cx < L->x - 2 || cx > L->x + L->w + 2)
+				continue;
+			char f[256];
+			size_t tl = strlen(t);
+			if (tl == 0 || tl > 80)
+				continue;
+			size_t fl = sc_text_fold(t, tl, f);
+			/* the word's text, next in the line */
+			char *at = fl ? memmem(L->text + pos, L->len - pos, f, fl) : NULL;
+			if (!at)
+				continue;
+			struct anchor *na = realloc(L->a, (size_t)(L->na + 1) * sizeof *na);
+			if (!na)
+				return;
+			L->a = na;
+			L->a[L->na].off = (size_t)(at - L->text);
+			L->a[L->na].len = fl;
+			L->a[L->na].x0 = x, L->a[L->na].x1 = x + ww;
+			L->na++;
+			pos = (size_t)(at - L->text) + fl;
+		}
+	}
+}
+
+int sc_pdoc_add_ocr(struct sc_pdoc *d, const json_t *ocr, const json_t *src, struct sc_error *err)
 {
 	d->pages++;
 	json_array_append_new(d->srcs, src ? json_deep_copy(src) : json_null());
@@ -198,6 +258,9 @@ int sc_doc_add_ocr(struct sc_doc *d, const json_t *ocr, const json_t *src, struc
 				break;
 		}
 		added = d->n - before;
+		json_t *words = json_object_get(ocr, "words");
+		if (json_is_array(words) && json_array_size(words) > 0)
+			attach_words(d, before, words);
 		if (d->pages <= 64) {
 			d->pw[d->pages - 1] = W > 0 ? W : 2480;
 			d->ph[d->pages - 1] = H > 0 ? H : 3508;
@@ -240,6 +303,19 @@ static double char_w(const char *s, size_t i, size_t *adv)
 /* The estimated x of byte offset off in line L. */
 static double line_x(const struct pline *L, size_t off)
 {
+	if (L->na) {
+		const struct anchor *a = L->a;
+		if (off <= a[0].off)
+			return a[0].x0 - (double)(a[0].off - off) * (a[0].x1 - a[0].x0) / (double)(a[0].len ? a[0].len : 1);
+		for (int k = 0; k < L->na; k++) {
+			if (off < a[k].off + a[k].len)
+				return off >= a[k].off ? a[k].x0 + (a[k].x1 - a[k].x0) * (double)(off - a[k].off) / (double)a[k].len
+				                       : a[k].x0;
+			if (k + 1 < L->na && off < a[k + 1].off)
+				return off == a[k].off + a[k].len ? a[k].x1 : a[k + 1].x0;
+		}
+		return a[L->na - 1].x1;
+	}
 	if (!L->box) {
 		double w = 0;
 		for (size_t i = 0; i < off && i < L->len; i++) {
@@ -264,6 +340,23 @@ static double line_x(const struct pline *L, size_t off)
 /* The byte range of L whose characters' centres lie in [x0, x1). */
 static int line_slice(const struct pline *L, double x0, double x1, size_t *b, size_t *e)
 {
+	if (L->na) {
+		int have = 0;
+		for (size_t i = 0; i < L->len;) {
+			unsigned char c = (unsigned char)L->text[i];
+			size_t adv = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+			if (i + adv > L->len)
+				adv = L->len - i;
+			double cx = (line_x(L, i) + line_x(L, i + adv)) / 2;
+			if (cx >= x0 && cx < x1) {
+				if (!have)
+					*b = i, have = 1;
+				*e = i + adv;
+			}
+			i += adv;
+		}
+		return have ? 0 : -1;
+	}
 	double tot = 0;
 	for (size_t i = 0; i < L->len;) {
 		size_t adv;
@@ -387,7 +480,7 @@ static void find_hits(struct ctx *c)
 
 /* ---- classification --------------------------------------------------------- */
 
-static int in_title_zone(const struct sc_doc *d, const struct pline *L, int idx)
+static int in_title_zone(const struct sc_pdoc *d, const struct pline *L, int idx)
 {
 	if (L->page != 1)
 		return 0;
@@ -451,6 +544,11 @@ static int best_template(const struct sc_parse *p, const double *scores, double 
 static int isdig(int c)
 {
 	return c >= '0' && c <= '9';
+}
+
+static int isalpha_(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 static void trim(const char *s, size_t *b, size_t *e)
@@ -604,6 +702,14 @@ static int get_value(const struct ctx *c, enum kind k, const char *s, size_t n, 
 		struct val r;
 		size_t i = 0, first = 0, last = 0;
 		while (i < n && json_array_size(a) < 20 && get_ref(s + i, n - i, &r) == 0) {
+			char cn[12];
+			int rep;
+			const char *rs = json_string_value(r.v);
+			if (sc_norm_container(rs, strlen(rs), cn, &rep, NULL) != -1) {  /* a container, not a seal */
+				json_decref(r.v);
+				i += r.off + r.len;
+				continue;
+			}
 			if (!json_array_size(a))
 				first = i + r.off;
 			json_array_append(a, r.v);
@@ -699,6 +805,9 @@ static int below(const struct ctx *c, const struct hit *h, double x0, double x1,
 				continue;
 			if (M->x >= x1 || M->x + M->w <= x0)
 				continue;
+			/* a box's value starts under its label (or the line spans the box) */
+			if (M->x > x0 + fmax(3 * L->h, 0.08 * (x1 - x0)) && M->x > x0 + 4 * L->h)
+				continue;
 			int dup = 0;
 			for (int u = 0; u < n; u++)
 				dup |= used[u] == k;
@@ -769,7 +878,7 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 		size_t cut = next_cut(c, h->line, h->vend);
 		size_t b = h->vend, e = cut;
 		trim(L->text, &b, &e);
-		if (meaningful(L->text + b, e - b)) {
+		if (!F->below && meaningful(L->text + b, e - b)) {
 			r[0].line = h->line, r[0].b = b, r[0].e = e, r[0].q = 1;
 			nr = 1;
 		}
@@ -860,11 +969,23 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 			/* 3: below, inside the label's box */
 			double x0 = line_x(L, h->off), x1 = box_right(c, h);
 			int nr = below(c, h, x0 - (x1 - x0) * 0.05, x1, r, F->kind == K_SEALS ? 4 : 1);
+			json_t *got = NULL;
 			for (int k = 0; k < nr; k++) {
 				const struct pline *M = &c->d->l[r[k].line];
-				if (get_value(c, F->kind, M->text + r[k].b, r[k].e - r[k].b, &v) == 0)
-					return field_obj(c, &v, r[k].line, r[k].b, r[k].q);
+				if (get_value(c, F->kind, M->text + r[k].b, r[k].e - r[k].b, &v) == 0) {
+					if (F->kind != K_SEALS)
+						return field_obj(c, &v, r[k].line, r[k].b, r[k].q);
+					/* seals: one per container row, all of them */
+					if (!got) {
+						got = field_obj(c, &v, r[k].line, r[k].b, r[k].q);
+					} else {
+						json_array_extend(json_object_get(got, "value"), v.v);
+						json_decref(v.v);
+					}
+				}
 			}
+			if (got)
+				return got;
 		}
 		tries++;
 	}
@@ -1187,7 +1308,7 @@ static void cell_value(const struct ctx *c, json_t *it, const char *key, enum ki
 
 static int cmp_line_y(const void *a, const void *b, void *arg)
 {
-	const struct sc_doc *d = arg;
+	const struct sc_pdoc *d = arg;
 	const struct pline *x = &d->l[*(const int *)a], *y = &d->l[*(const int *)b];
 	if (x->page != y->page)
 		return x->page - y->page;
@@ -1221,7 +1342,7 @@ static void extract_items(struct ctx *c, json_t *items)
 	if (c->t < 0 || p->t[c->t].ncols == 0)
 		return;
 	const struct tmpl *T = &p->t[c->t];
-	const struct sc_doc *d = c->d;
+	const struct sc_pdoc *d = c->d;
 	int *order = malloc((size_t)(d->n ? d->n : 1) * sizeof *order);
 	if (!order)
 		return;
@@ -1300,6 +1421,19 @@ static void extract_items(struct ctx *c, json_t *items)
 				for (int z = 0; z < got; z++)
 					tline[nt + z] = order[q];
 				nt += got;
+			}
+			/* an HS-shaped token (6120.00) away from the HS column is a number */
+			for (int z = 0; z < nt; z++) {
+				if (!tk[z].hs)
+					continue;
+				int q = 0, hsq = -1;
+				for (q = 0; q < nc; q++)
+					if (cols[q].f->kind == K_HS)
+						hsq = q;
+				double lo = hsq >= 0 ? cols[hsq].x0 - (hsq > 0 ? (cols[hsq].x0 - cols[hsq - 1].x1) / 2 : 1e9) : 0;
+				double hi = hsq >= 0 ? (hsq + 1 < nc ? cols[hsq + 1].x0 : 1e12) : 0;
+				if (hsq < 0 || tk[z].xc < lo || tk[z].xc > hi)
+					tk[z].hs = 0;
 			}
 			assign_numeric(tk, nt, cols, nc, pagew);
 			/* the rest by left edges: the last column starting left of the token */
@@ -1414,12 +1548,12 @@ static void derive(struct ctx *c, json_t *fields, json_t *items)
 			json_object_set_new(f, "conf", json_real(round(json_number_value(json_object_get(tot, "conf")) * 90) /
 			                                          100));
 			json_object_set_new(fields, "currency", f);
-		} else {
+		} else if (json_object_get(fields, "total") || json_array_size(items)) {
 			for (int k = 0; k < c->d->n; k++) {
 				const struct pline *L = &c->d->l[k];
 				char code[4];
 				struct sc_span sp;
-				if (sc_norm_currency(L->text, L->len, code, &sp) == 0 && sp.len == 3) {
+				if (sc_norm_currency(L->text, L->len, code, &sp) == 0 && sp.len == 3 && strcmp(code, "KGS") != 0) {
 					struct val v = {json_string(code), sp.off, sp.len, 0.7, NULL};
 					json_object_set_new(fields, "currency", field_obj(c, &v, k, 0, 1));
 					break;
@@ -1430,7 +1564,64 @@ static void derive(struct ctx *c, json_t *fields, json_t *items)
 	json_t *tot = json_object_get(fields, "total");
 	if (tot)
 		json_object_del(tot, "currency");
-	/* an invoice without a total label: the items' amounts add up */
+	/* "MSC ARINA / 612E", "ONE APUS V.047W": vessel and voyage in one box */
+	json_t *ves = json_object_get(fields, "vessel");
+	const char *vs = json_string_value(json_object_get(ves, "value"));
+	if (vs) {
+		const char *cut = strstr(vs, " / ");
+		size_t skip = 3;
+		if (!cut && (cut = strchr(vs, '/')))
+			skip = 1;
+		if (!cut && (cut = strstr(vs, " V.")))
+			skip = 3;
+		if (!cut && (cut = strstr(vs, " VOY")))
+			skip = 4;
+		if (cut) {
+			size_t n = (size_t)(cut - vs);
+			const char *rest = cut + skip;
+			while (*rest == ' ' || *rest == '.')
+				rest++;
+			struct val v;
+			if (!json_object_get(fields, "voyage") && get_ref(rest, strlen(rest), &v) == 0) {
+				json_t *f = json_deep_copy(ves);
+				json_object_set_new(f, "value", v.v);
+				json_object_set_new(fields, "voyage", f);
+			}
+			while (n && vs[n - 1] == ' ')
+				n--;
+			json_object_set_new(ves, "value", json_stringn(vs, n));
+		}
+	}
+	/* packages: a count followed by the kind of package, where no label gave it */
+	if (!json_object_get(fields, "packages")) {
+		static const char *const KINDS[] = {"cartons", "cases", "pallets", "packages", "bags", "ctns",
+		                                    "pkgs", "crates", "drums", "bales", "rolls", "boxes"};
+		for (int k = 0; k < c->d->n && !json_object_get(fields, "packages"); k++) {
+			const struct pline *L = &c->d->l[k];
+			for (size_t i = 0; i < L->len; i++) {
+				if (!isdig((unsigned char)L->text[i]) || (i && (isdig((unsigned char)L->text[i - 1]) ||
+				                                             L->text[i - 1] == '.' || L->text[i - 1] == ',')))
+					continue;
+				size_t j = i;
+				long v = 0;
+				while (j < L->len && isdig((unsigned char)L->text[j]) && v < 100000000)
+					v = v * 10 + (L->text[j++] - '0');
+				if (j >= L->len || L->text[j] != ' ')
+					continue;
+				for (size_t q = 0; q < sizeof KINDS / sizeof KINDS[0]; q++) {
+					size_t kl = strlen(KINDS[q]);
+					if (j + 1 + kl <= L->len && sc_ci_eq(L->text + j + 1, KINDS[q], kl) &&
+					    (j + 1 + kl == L->len || !isalpha_(L->text[j + 1 + kl]))) {
+						struct val pv = {json_integer(v), i, j + 1 + kl - i, 0.9, NULL};
+						json_object_set_new(fields, "packages", field_obj(c, &pv, k, 0, 1));
+						break;
+					}
+				}
+				if (json_object_get(fields, "packages"))
+					break;
+			}
+		}
+	}
 	(void)items;
 }
 
@@ -1487,7 +1678,7 @@ static json_t *parse_ctx(struct ctx *c, const char **type_out)
 	return o;
 }
 
-json_t *sc_parse_doc(const struct sc_parse *p, const struct sc_doc *d)
+json_t *sc_parse_doc(const struct sc_parse *p, const struct sc_pdoc *d)
 {
 	struct ctx c = {p, d, NULL, 0, 0, -1, 0};
 	json_t *o = parse_ctx(&c, NULL);
@@ -1497,13 +1688,13 @@ json_t *sc_parse_doc(const struct sc_parse *p, const struct sc_doc *d)
 
 const char *sc_parse_page_type(const struct sc_parse *p, const json_t *ocr, double *score)
 {
-	struct sc_doc *d = sc_doc_new();
+	struct sc_pdoc *d = sc_pdoc_new();
 	struct sc_error err;
 	const char *type = "other";
 	*score = 0;
 	if (!d)
 		return type;
-	if (sc_doc_add_ocr(d, ocr, NULL, &err) == 0) {
+	if (sc_pdoc_add_ocr(d, ocr, NULL, &err) == 0) {
 		struct ctx c = {p, d, NULL, 0, 0, -1, 0};
 		double *scores = calloc((size_t)p->nt + 1, sizeof *scores);
 		double conf;
@@ -1517,6 +1708,6 @@ const char *sc_parse_page_type(const struct sc_parse *p, const json_t *ocr, doub
 		free(scores);
 		free(c.h);
 	}
-	sc_doc_free(d);
+	sc_pdoc_free(d);
 	return type;
 }

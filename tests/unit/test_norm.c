@@ -108,6 +108,7 @@ int main(void)
 	CHECK(amount("12,50 EUR") == 12.5);
 	CHECK(amount("1,234") == 1234);
 	CHECK(amount("1.234.567") == 1234567);
+	CHECK(amount("383.220 KGS") == 383.22);
 	CHECK(amount("-12.5") == -12.5);
 	CHECK(amount("0.0011") == 0.0011);
 	CHECK(amount("no number") == -999);
