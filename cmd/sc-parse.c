@@ -271,9 +271,10 @@ static void take_page(struct run *r, json_t *rec, const char *where)
 	struct sc_error err;
 	sc_error_clear(&err);
 	if (sc_pdoc_add_ocr(r->doc, ocr, json_object_get(rec, "src"), &err) < 0) {
-		char buf[600];
+		char buf[600], code[32];
 		snprintf(buf, sizeof buf, "%s", err.msg);
-		sc_error_set(&err, NULL, 0, 0, err.code, "%s: %s", where, buf);
+		snprintf(code, sizeof code, "%s", err.code);
+		sc_error_set(&err, NULL, 0, 0, code, "%s: %s", where, buf);
 		sc_diag_error(&r->diag, &err);
 		add_page_error(r, NULL, &err);
 		r->diag.bad++;

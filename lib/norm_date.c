@@ -54,6 +54,8 @@ static int month_at(const char *s, size_t n, size_t i, int *m, size_t *len)
 		size_t L = strlen(MONTHS_LONG[k]);
 		if (i + L <= n && sc_ci_eq(s + i, MONTHS_LONG[k], L) &&
 		    (i + L == n || !isalpha_((unsigned char)s[i + L]))) {
+			if (i + L < n && s[i + L] == '.')
+				L++;  /* May. */
 			*m = k + 1, *len = L;
 			return 1;
 		}

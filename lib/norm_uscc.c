@@ -78,6 +78,16 @@ int sc_norm_uscc(const char *s, size_t n, char out[19], struct sc_span *sp)
 			sp->off = i, sp->len = 18;
 		if (sc_uscc_valid(c))
 			return 0;
+		/* I, O, S, V and Z are not in the code's alphabet: OCR read 1, 0, 5, U, 2; the
+		 * repair stands only when the check character then holds */
+		char r[19];
+		memcpy(r, c, 19);
+		for (int k = 0; k < 18; k++)
+			r[k] = r[k] == 'I' ? '1' : r[k] == 'O' ? '0' : r[k] == 'S' ? '5' : r[k] == 'Z' ? '2' : r[k] == 'V' ? 'U' : r[k];
+		if (sc_uscc_valid(r)) {
+			memcpy(out, r, 19);
+			return 0;
+		}
 		bad = 1;
 		break;
 	}

@@ -19,6 +19,8 @@ static void ref_key(const char *s, char *out, size_t cap)
 		char c = *s;
 		if (c >= 'a' && c <= 'z')
 			c = (char)(c - 32);
+		/* letters OCR confuses with digits meet their digit */
+		c = c == 'O' ? '0' : c == 'I' || c == 'L' ? '1' : c == 'S' ? '5' : c == 'Z' ? '2' : c == 'B' ? '8' : c;
 		if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
 			out[o++] = c;
 	}

@@ -266,10 +266,17 @@ int sc_pdoc_add_ocr(struct sc_pdoc *d, const json_t *ocr, const json_t *src, str
 			d->ph[d->pages - 1] = H > 0 ? H : 3508;
 		}
 	}
+	int cut = 0;
 	if (!added && json_is_string(text) && json_string_length(text) > 0) {
-		add_text_lines(d, json_string_value(text), json_string_length(text));
+		size_t n = json_string_length(text);
+		if (n > SC_PARSE_MAX_TEXT)
+			n = SC_PARSE_MAX_TEXT, cut = 1;
+		add_text_lines(d, json_string_value(text), n);
 		added = d->n - before;
 	}
+	if (cut)
+		return sc_error_set(err, NULL, 0, 0, "too-long", "page %d: text longer than %u bytes; the rest is not read",
+		                    d->pages, SC_PARSE_MAX_TEXT);
 	if (!added)
 		return sc_error_set(err, NULL, 0, 0, "empty-page", "page %d has no text to parse", d->pages);
 	return 0;
@@ -337,8 +344,39 @@ static double line_x(const struct pline *L, size_t off)
 	return tot > 0 ? L->x + L->w * upto / tot : L->x;
 }
 
-/* The byte range of L whose characters' centres lie in [x0, x1). */
+static int line_slice_chars(const struct pline *L, double x0, double x1, size_t *b, size_t *e);
+
+/* The byte range of L whose words' centres lie in [x0, x1): a word is never
+ * cut in two (the tail of a container number is not a value). */
 static int line_slice(const struct pline *L, double x0, double x1, size_t *b, size_t *e)
+{
+	if (line_slice_chars(L, x0, x1, b, e) < 0)
+		return -1;
+	size_t ws = *b, we = *b;
+	while (ws > 0 && L->text[ws - 1] != ' ')
+		ws--;
+	while (we < L->len && L->text[we] != ' ')
+		we++;
+	if (ws < *b) {
+		double cx = (line_x(L, ws) + line_x(L, we)) / 2;
+		*b = cx >= x0 ? ws : we;
+	}
+	ws = *e, we = *e;
+	while (ws > 0 && L->text[ws - 1] != ' ')
+		ws--;
+	while (we < L->len && L->text[we] != ' ')
+		we++;
+	if (we > *e) {
+		double cx = (line_x(L, ws) + line_x(L, we)) / 2;
+		*e = cx < x1 ? we : ws;
+	}
+	while (*b < *e && L->text[*b] == ' ')
+		(*b)++;
+	return *b < *e ? 0 : -1;
+}
+
+/* The byte range of L whose characters' centres lie in [x0, x1). */
+static int line_slice_chars(const struct pline *L, double x0, double x1, size_t *b, size_t *e)
 {
 	if (L->na) {
 		int have = 0;
@@ -600,10 +638,31 @@ static int get_ref(const char *s, size_t n, struct val *o)
 			j++;
 		}
 		size_t b = i, e = j;
-		while (e > b && strchr(".,;:", s[e - 1]))
+		/* "INV- 2026-09564": OCR split a reference at its hyphen */
+		if (!bad && j < n && j > i && (s[j - 1] == '-' || s[j - 1] == '/') && j + 1 < n &&
+		    isdig((unsigned char)s[j + 1])) {
+			size_t k = j + 1;
+			while (k < n && s[k] != ' ')
+				k++;
+			e = j = k;
+			dig = 1;
+		}
+		while (e > b && strchr(".,;:/-", s[e - 1]))
 			e--;
+		while (b < e && strchr("/-.", s[b]))
+			b++;
 		if (!bad && dig && e - b >= 3 && e - b <= 40) {
-			o->v = json_stringn(s + b, e - b);
+			char buf[48];
+			size_t o2 = 0;
+			for (size_t k = b; k < e && o2 < sizeof buf - 1; k++)
+				if (s[k] != ' ')
+					buf[o2++] = s[k];
+			/* a lower-case l among capitals and digits is a capital I (Cl-2026 is CI-2026) */
+			for (size_t k = 0; k < o2; k++)
+				if (buf[k] == 'l' && (k == 0 || !(buf[k - 1] >= 'a' && buf[k - 1] <= 'z')) &&
+				    (k + 1 >= o2 || !(buf[k + 1] >= 'a' && buf[k + 1] <= 'z')))
+					buf[k] = 'I';
+			o->v = json_stringn(buf, o2);
 			o->off = b, o->len = e - b, o->q = 0.95;
 			return 0;
 		}
@@ -705,7 +764,8 @@ static int get_value(const struct ctx *c, enum kind k, const char *s, size_t n, 
 			char cn[12];
 			int rep;
 			const char *rs = json_string_value(r.v);
-			if (sc_norm_container(rs, strlen(rs), cn, &rep, NULL) != -1) {  /* a container, not a seal */
+			if (strlen(rs) < 5 || sc_norm_container(rs, strlen(rs), cn, &rep, NULL) != -1) {
+				/* a container (or a piece of one), not a seal */
 				json_decref(r.v);
 				i += r.off + r.len;
 				continue;
@@ -782,6 +842,26 @@ static double box_right(const struct ctx *c, const struct hit *h)
 	return xe;
 }
 
+/* If a label of field `self` starts at b on line li, the offset after it. */
+static size_t label_end_at(const struct ctx *c, int li, size_t b, const char *self)
+{
+	const struct pline *L = &c->d->l[li];
+	if (!self)
+		return b;
+	for (int k = L->hit0; k < L->hit0 + L->nhit; k++) {
+		const struct hit *h = &c->h[k];
+		if (!h->longest || h->off != b)
+			continue;
+		for (int j = 0; j < h->nu; j++) {
+			const struct use *u = &h->u[j];
+			if (u->kind == U_FIELD && (u->tmpl == c->t || u->tmpl == c->p->common) &&
+			    strcmp(c->p->t[u->tmpl].fields[u->index].name, self) == 0)
+				return h->vend;
+		}
+	}
+	return b;
+}
+
 struct region {
 	int line;
 	size_t b, e;
@@ -789,7 +869,10 @@ struct region {
 };
 
 /* Lines below a label, inside [x0, x1): up to max of them, nearest first. */
-static int below(const struct ctx *c, const struct hit *h, double x0, double x1, struct region *out, int max)
+static size_t label_end_at(const struct ctx *c, int li, size_t b, const char *self);
+
+static int below(const struct ctx *c, const struct hit *h, double x0, double x1, struct region *out, int max,
+                 const char *self)
 {
 	const struct pline *L = &c->d->l[h->line];
 	int n = 0;
@@ -823,6 +906,17 @@ static int below(const struct ctx *c, const struct hit *h, double x0, double x1,
 		double tol = (x1 - x0) * 0.02;
 		if (line_slice(M, x0 - tol, x1, &b, &e) < 0)
 			break;
+		/* a wide gap between words ends the box (columns OCR merged) */
+		for (int q = 0; q + 1 < M->na; q++) {
+			if (M->a[q].off < b || M->a[q + 1].off >= e)
+				continue;
+			if (M->a[q + 1].x0 - M->a[q].x1 > 3.0 * M->h) {
+				e = M->a[q].off + M->a[q].len;
+				break;
+			}
+		}
+		/* the value may repeat the field's own label (随附单证: 发票 RW-2026-04817) */
+		b = label_end_at(c, best, b, self);
 		size_t cut = next_cut(c, best, b);
 		/* a line that starts with another label ends the box */
 		if (cut == b || (cut < e && cut <= b + 1))
@@ -882,7 +976,7 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 			r[0].line = h->line, r[0].b = b, r[0].e = e, r[0].q = 1;
 			nr = 1;
 		}
-		nr += below(c, h, x0, x1, r + nr, 5 - nr);
+		nr += below(c, h, x0, x1, r + nr, 5 - nr, F->name);
 		if (!nr)
 			return NULL;
 		const struct pline *N = &c->d->l[r[0].line];
@@ -906,6 +1000,25 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 				country = (json_decref(country), json_string(a2));
 			if (k > 0 && me > mb)
 				json_array_append_new(addr, json_stringn(M->text + mb, me - mb));
+		}
+		/* a name with an id glued on (境内收货人 name + USCC, read right or not):
+		 * the name ends before the first long token with digits */
+		{
+			const char *ns = json_string_value(name);
+			for (const char *t = strchr(ns, ' '); t; t = strchr(t + 1, ' ')) {
+				const char *w = t + 1;
+				size_t wl = strcspn(w, " ");
+				int digs = 0;
+				for (size_t q = 0; q < wl; q++)
+					digs += isdig((unsigned char)w[q]);
+				if (wl >= 15 && wl <= 20 && digs >= 6) {
+					size_t L2 = (size_t)(t - ns);
+					json_t *nn = json_stringn(ns, L2);
+					json_decref(name);
+					name = nn;
+					break;
+				}
+			}
 		}
 		/* a name with the id glued on (境内收货人 name + USCC) */
 		if (idv) {
@@ -968,7 +1081,7 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 		} else {
 			/* 3: below, inside the label's box */
 			double x0 = line_x(L, h->off), x1 = box_right(c, h);
-			int nr = below(c, h, x0 - (x1 - x0) * 0.05, x1, r, F->kind == K_SEALS ? 4 : 1);
+			int nr = below(c, h, x0 - (x1 - x0) * 0.05, x1, r, F->kind == K_SEALS ? 4 : 1, F->name);
 			json_t *got = NULL;
 			for (int k = 0; k < nr; k++) {
 				const struct pline *M = &c->d->l[r[k].line];
@@ -1364,6 +1477,8 @@ static void extract_items(struct ctx *c, json_t *items)
 			const struct pline *M = &d->l[order[oj]];
 			if (M->page != L->page || M->y > L->y + L->h * 1.3)
 				break;
+			if (!same_row(L, M))
+				continue;
 			rowend = oj;
 			for (int k = M->hit0; k < M->hit0 + M->nhit; k++) {
 				const struct hit *h = &c->h[k];
@@ -1564,6 +1679,60 @@ static void derive(struct ctx *c, json_t *fields, json_t *items)
 	json_t *tot = json_object_get(fields, "total");
 	if (tot)
 		json_object_del(tot, "currency");
+	/* the document's own number, when no label named it as such */
+	if (!json_object_get(fields, "doc_no") && c->t >= 0) {
+		static const char *const OWN[][2] = {{"invoice", "invoice_no"}, {"bill_of_lading", "bl_no"},
+		                                     {"customs_declaration", "customs_no"}, {"packing_list", ""}};
+		for (size_t k = 0; k < sizeof OWN / sizeof OWN[0]; k++)
+			if (strcmp(c->p->t[c->t].type, OWN[k][0]) == 0 && *OWN[k][1] && json_object_get(fields, OWN[k][1]))
+				json_object_set_new(fields, "doc_no", json_deep_copy(json_object_get(fields, OWN[k][1])));
+	}
+	/* the origin of every item, when the document names no origin of its own */
+	if (!json_object_get(fields, "origin") && json_array_size(items)) {
+		const char *o = NULL;
+		int same = 1;
+		size_t q;
+		json_t *it;
+		json_array_foreach(items, q, it) {
+			const char *io = json_string_value(json_object_get(it, "origin"));
+			if (!io || (o && strcmp(o, io) != 0))
+				same = 0;
+			else
+				o = io;
+		}
+		if (same && o) {
+			json_t *f = json_object();
+			json_object_set_new(f, "value", json_string(o));
+			json_object_set_new(f, "raw", json_string(o));
+			json_object_set_new(f, "conf", json_real(0.8));
+			json_object_set(f, "page", json_object_get(json_array_get(items, 0), "page"));
+			json_object_set_new(fields, "origin", f);
+		}
+	}
+	/* an invoice's seller without a label: its letterhead, the first line above the title */
+	if (!json_object_get(fields, "seller") && c->t >= 0 &&
+	    (strcmp(c->p->t[c->t].type, "invoice") == 0 || strcmp(c->p->t[c->t].type, "packing_list") == 0)) {
+		int title = -1;
+		for (int k = 0; k < c->nh && title < 0; k++)
+			for (int j = 0; j < c->h[k].nu; j++)
+				if (c->h[k].u[j].kind == U_TITLE && c->h[k].u[j].tmpl == c->t)
+					title = c->h[k].line;
+		for (int k = 0; k < c->d->n && k < title; k++) {
+			const struct pline *L = &c->d->l[k];
+			if (L->page != 1 || L->y >= c->d->l[title].y || L->nhit)
+				continue;
+			size_t b = 0, e = L->len;
+			trim(L->text, &b, &e);
+			int letters = 0;
+			for (size_t i = b; i < e; i++)
+				letters += isalpha_((unsigned char)L->text[i]);
+			if (letters < 4)
+				continue;
+			struct val v = {json_stringn(L->text + b, e - b), 0, e - b, 0.8, NULL};
+			json_object_set_new(fields, "seller", field_obj(c, &v, k, b, 1));
+			break;
+		}
+	}
 	/* "MSC ARINA / 612E", "ONE APUS V.047W": vessel and voyage in one box */
 	json_t *ves = json_object_get(fields, "vessel");
 	const char *vs = json_string_value(json_object_get(ves, "value"));
