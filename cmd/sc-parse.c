@@ -253,13 +253,18 @@ static void take_page(struct run *r, json_t *rec, const char *where)
 	if (!cont) {
 		flush_doc(r);
 		r->doc = sc_pdoc_new();
-		r->head = json_deep_copy(rec);
+		/* the first page's envelope, without its OCR (shared, not copied) */
+		r->head = json_object();
 		if (!r->doc || !r->head) {
 			sc_diag_fatalf(&r->diag, "out of memory");
 			r->fatal = 1;
 			return;
 		}
-		json_object_del(r->head, "ocr");
+		const char *k;
+		json_t *v;
+		json_object_foreach(rec, k, v)
+			if (strcmp(k, "ocr") != 0)
+				json_object_set(r->head, k, v);
 		snprintf(r->key, sizeof r->key, "%s", key);
 		r->first_type = NULL;
 		if (pages > 1 && page >= 1) {

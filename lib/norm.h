@@ -14,6 +14,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sc_span {
 	size_t off, len;
 };
@@ -116,5 +120,9 @@ int sc_ci_eq(const char *a, const char *b, size_t n);
  * boundary on both sides where the needle starts/ends with an ASCII
  * letter or digit. Returns the offset or -1. */
 long sc_ci_find_word(const char *s, size_t n, const char *needle, size_t nlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

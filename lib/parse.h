@@ -8,6 +8,10 @@
 #ifndef SC_PARSE_H
 #define SC_PARSE_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "sc.h"
 
 struct sc_parse;   /* compiled templates and tables; read-only once loaded */
@@ -70,5 +74,9 @@ json_t *sc_parse_consign(const struct sc_parse *p, const json_t *docs, json_t **
 /* The references a parsed document shares with others of its consignment
  * (invoice_no, bl_no, containers), as "kind:value" strings (caller owns). */
 json_t *sc_parse_refs(const json_t *parse);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -50,6 +50,57 @@ struct ctx {
 
 /* ---- document assembly --------------------------------------------------- */
 
+/* Bytes that are not UTF-8 become '?', so every slice is a valid string. */
+static void utf8_clean(char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t need;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3;
+		else
+			need = 0;
+		int ok = need > 0 && i + need < n;
+		for (size_t k = 1; ok && k <= need; k++)
+			ok = i + k < n && ((unsigned char)s[i + k] & 0xc0) == 0x80;
+		if (ok && need >= 2) {
+			unsigned char d = (unsigned char)s[i + 1];
+			/* overlong forms, surrogates, beyond U+10FFFF */
+			if ((c == 0xe0 && d < 0xa0) || (c == 0xed && d >= 0xa0) || (c == 0xf0 && d < 0x90) ||
+			    (c == 0xf4 && d >= 0x90))
+				ok = 0;
+		}
+		if (!ok) {
+			s[i++] = '?';
+			continue;
+		}
+		i += need + 1;
+	}
+}
+
+static json_t *jstrn(const char *s, size_t n)
+{
+	json_t *v = json_stringn(s, n);
+	if (v)
+		return v;
+	char *c = malloc(n + 1);
+	if (!c)
+		return json_string("");
+	memcpy(c, s, n);
+	utf8_clean(c, n);
+	v = json_stringn(c, n);
+	free(c);
+	return v ? v : json_string("");
+}
+
 struct sc_pdoc *sc_pdoc_new(void)
 {
 	struct sc_pdoc *d = calloc(1, sizeof *d);
@@ -104,6 +155,7 @@ static int add_line(struct sc_pdoc *d, const char *s, size_t n, double x, double
 		return -1;
 	struct pline *L = &d->l[d->n];
 	L->len = sc_text_fold(s, n, t);
+	utf8_clean(t, L->len);  /* every slice of a line must make a JSON string */
 	/* OCR puts spaces between Chinese characters: 预 录 入 编 号 is one word */
 	size_t o = 0;
 	for (size_t i = 0; i < L->len; i++) {
@@ -175,42 +227,53 @@ static void attach_words(struct sc_pdoc *d, int first, json_t *words)
 	size_t nw = json_array_size(words);
 	if (nw > 20000)
 		return;
+	struct wbox { double x, y, w, h; const char *t; size_t tl; } *wb = malloc((nw ? nw : 1) * sizeof *wb);
+	if (!wb)
+		return;
+	size_t m = 0;
+	for (size_t i = 0; i < nw; i++) {
+		json_t *w = json_array_get(words, i);
+		json_t *b = json_object_get(w, "bbox");
+		json_t *t = json_object_get(w, "text");
+		if (!json_is_string(t) || !json_is_array(b) || json_array_size(b) != 4)
+			continue;
+		wb[m].x = json_number_value(json_array_get(b, 0));
+		wb[m].y = json_number_value(json_array_get(b, 1));
+		wb[m].w = json_number_value(json_array_get(b, 2));
+		wb[m].h = json_number_value(json_array_get(b, 3));
+		wb[m].t = json_string_value(t);
+		wb[m].tl = json_string_length(t);
+		if (wb[m].tl == 0 || wb[m].tl > 80)
+			continue;
+		m++;
+	}
 	for (int k = first; k < d->n; k++) {
 		struct pline *L = &d->l[k];
 		if (!L->box)
 			continue;
 		size_t pos = 0;
-		for (size_t i = 0; i < nw; i++) {
-			json_t *w = json_array_get(words, i);
-			json_t *b = json_object_get(w, "bbox");
-			const char *t = json_string_value(json_object_get(w, "text"));
-			if (!t || !json_is_array(b) || json_array_size(b) != 4)
-				continue;
-			double x = json_number_value(json_array_get(b, 0)), y = json_number_value(json_array_get(b, 1));
-			double ww = json_number_value(json_array_get(b, 2)), hh = json_number_value(json_array_get(b, 3));
-			double cx = x + ww / 2, cy = y + hh / 2;
+		for (size_t i = 0; i < m; i++) {
+			double cx = wb[i].x + wb[i].w / 2, cy = wb[i].y + wb[i].h / 2;
 			if (cy < L->y || cy > L->y + L->h || cx < L->x - 2 || cx > L->x + L->w + 2)
 				continue;
 			char f[256];
-			size_t tl = strlen(t);
-			if (tl == 0 || tl > 80)
-				continue;
-			size_t fl = sc_text_fold(t, tl, f);
+			size_t fl = sc_text_fold(wb[i].t, wb[i].tl, f);
 			/* the word's text, next in the line */
 			char *at = fl ? memmem(L->text + pos, L->len - pos, f, fl) : NULL;
 			if (!at)
 				continue;
 			struct anchor *na = realloc(L->a, (size_t)(L->na + 1) * sizeof *na);
 			if (!na)
-				return;
+				break;
 			L->a = na;
 			L->a[L->na].off = (size_t)(at - L->text);
 			L->a[L->na].len = fl;
-			L->a[L->na].x0 = x, L->a[L->na].x1 = x + ww;
+			L->a[L->na].x0 = wb[i].x, L->a[L->na].x1 = wb[i].x + wb[i].w;
 			L->na++;
 			pos = (size_t)(at - L->text) + fl;
 		}
 	}
+	free(wb);
 }
 
 int sc_pdoc_add_ocr(struct sc_pdoc *d, const json_t *ocr, const json_t *src, struct sc_error *err)
@@ -662,7 +725,7 @@ static int get_ref(const char *s, size_t n, struct val *o)
 				if (buf[k] == 'l' && (k == 0 || !(buf[k - 1] >= 'a' && buf[k - 1] <= 'z')) &&
 				    (k + 1 >= o2 || !(buf[k + 1] >= 'a' && buf[k + 1] <= 'z')))
 					buf[k] = 'I';
-			o->v = json_stringn(buf, o2);
+			o->v = jstrn(buf, o2);
 			o->off = b, o->len = e - b, o->q = 0.95;
 			return 0;
 		}
@@ -683,7 +746,7 @@ static int get_value(const struct ctx *c, enum kind k, const char *s, size_t n, 
 		trim(s, &b, &e);
 		if (!meaningful(s + b, e - b) || e - b > 300)
 			return -1;
-		o->v = json_stringn(s + b, e - b);
+		o->v = jstrn(s + b, e - b);
 		o->off = b, o->len = e - b;
 		return 0;
 	}
@@ -947,7 +1010,7 @@ static json_t *field_obj(const struct ctx *c, struct val *v, int li, size_t base
 	double conf = (L->conf >= 0 ? L->conf / 100.0 : 0.9) * q * v->q;
 	json_t *f = json_object();
 	json_object_set_new(f, "value", v->v);
-	json_object_set_new(f, "raw", json_stringn(L->text + b, e - b));
+	json_object_set_new(f, "raw", jstrn(L->text + b, e - b));
 	json_object_set_new(f, "conf", json_real(round(fmin(conf, 1) * 100) / 100));
 	json_object_set_new(f, "page", json_integer(L->page));
 	json_t *bb = bbox_of(L, b, e);
@@ -985,7 +1048,7 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 		if (!meaningful(N->text + nb, ne - nb) || ne - nb < 3)
 			return NULL;
 		json_t *f = json_object();
-		json_t *name = json_stringn(N->text + nb, ne - nb);
+		json_t *name = jstrn(N->text + nb, ne - nb);
 		char a2[3], id[19];
 		json_t *addr = json_array();
 		json_t *country = NULL, *idv = NULL;
@@ -999,7 +1062,7 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 			if (sc_norm_country(M->text + mb, me - mb, a2, NULL) == 0)
 				country = (json_decref(country), json_string(a2));
 			if (k > 0 && me > mb)
-				json_array_append_new(addr, json_stringn(M->text + mb, me - mb));
+				json_array_append_new(addr, jstrn(M->text + mb, me - mb));
 		}
 		/* a name with an id glued on (境内收货人 name + USCC, read right or not):
 		 * the name ends before the first long token with digits */
@@ -1013,7 +1076,7 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 					digs += isdig((unsigned char)w[q]);
 				if (wl >= 15 && wl <= 20 && digs >= 6) {
 					size_t L2 = (size_t)(t - ns);
-					json_t *nn = json_stringn(ns, L2);
+					json_t *nn = jstrn(ns, L2);
 					json_decref(name);
 					name = nn;
 					break;
@@ -1028,14 +1091,14 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 				size_t L2 = (size_t)(at - ns);
 				while (L2 && ns[L2 - 1] == ' ')
 					L2--;
-				json_t *nn = json_stringn(ns, L2);
+				json_t *nn = jstrn(ns, L2);
 				json_decref(name);
 				name = nn;
 			}
 		}
 		double conf = (N->conf >= 0 ? N->conf / 100.0 : 0.9) * r[0].q;
 		json_object_set_new(f, "value", name);
-		json_object_set_new(f, "raw", json_stringn(N->text + nb, ne - nb));
+		json_object_set_new(f, "raw", jstrn(N->text + nb, ne - nb));
 		json_object_set_new(f, "conf", json_real(round(conf * 100) / 100));
 		json_object_set_new(f, "page", json_integer(N->page));
 		json_t *bb = bbox_of(N, nb, ne);
@@ -1200,7 +1263,7 @@ static void scan_checked(struct ctx *c, json_t *fields, json_t *notes)
 					dup |= strcmp(json_string_value(x), out) == 0;
 				if (!dup) {
 					json_array_append_new(vals, json_string(out));
-					json_array_append_new(raws, json_stringn(L->text + i + sp.off, sp.len));
+					json_array_append_new(raws, jstrn(L->text + i + sp.off, sp.len));
 					double lc = (L->conf >= 0 ? L->conf / 100 : 0.9) * (rep ? 0.9 : 1);
 					conf = fmin(conf, lc);
 					if (!first) {
@@ -1373,7 +1436,7 @@ static void item_set(json_t *it, const char *key, json_t *v, int append)
 			memcpy(s, json_string_value(old), a);
 			s[a] = ' ';
 			memcpy(s + a + 1, json_string_value(v), b);
-			json_object_set_new(it, key, json_stringn(s, a + b + 1));
+			json_object_set_new(it, key, jstrn(s, a + b + 1));
 			free(s);
 		}
 		json_decref(v);
@@ -1728,7 +1791,7 @@ static void derive(struct ctx *c, json_t *fields, json_t *items)
 				letters += isalpha_((unsigned char)L->text[i]);
 			if (letters < 4)
 				continue;
-			struct val v = {json_stringn(L->text + b, e - b), 0, e - b, 0.8, NULL};
+			struct val v = {jstrn(L->text + b, e - b), 0, e - b, 0.8, NULL};
 			json_object_set_new(fields, "seller", field_obj(c, &v, k, b, 1));
 			break;
 		}
@@ -1758,7 +1821,7 @@ static void derive(struct ctx *c, json_t *fields, json_t *items)
 			}
 			while (n && vs[n - 1] == ' ')
 				n--;
-			json_object_set_new(ves, "value", json_stringn(vs, n));
+			json_object_set_new(ves, "value", jstrn(vs, n));
 		}
 	}
 	/* packages: a count followed by the kind of package, where no label gave it */

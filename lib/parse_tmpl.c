@@ -119,7 +119,7 @@ size_t sc_text_fold(const char *s, size_t n, char *out)
 		unsigned char c = (unsigned char)s[i];
 		if (c == 0xef && i + 2 < n && ((unsigned char)s[i + 1] == 0xbc || (unsigned char)s[i + 1] == 0xbd)) {
 			/* U+FF01..U+FF5E fullwidth ASCII */
-			unsigned cp = 0xff00 + (((unsigned char)s[i + 1] & 0x3f) << 6) + ((unsigned char)s[i + 2] & 0x3f);
+			unsigned cp = 0xf000 + (((unsigned char)s[i + 1] & 0x3fu) << 6) + ((unsigned char)s[i + 2] & 0x3fu);
 			if (cp >= 0xff01 && cp <= 0xff5e) {
 				out[o++] = (char)(cp - 0xff01 + 0x21);
 				i += 3;
