@@ -1029,8 +1029,11 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 	struct region r[6];
 
 	if (F->kind == K_PARTY) {
-		/* a block: the rest of the label's line, then the lines below in its box */
+		/* a block: the rest of the label's line, then the lines below in its box,
+		 * whose left edge is the line's when the label opens it ("Bill To / Buyer:") */
 		double x0 = line_x(L, h->off), x1 = box_right(c, h);
+		if (h->off <= 16)
+			x0 = fmin(x0, L->x);
 		int nr = 0;
 		size_t cut = next_cut(c, h->line, h->vend);
 		size_t b = h->vend, e = cut;
@@ -1742,6 +1745,34 @@ static void derive(struct ctx *c, json_t *fields, json_t *items)
 	json_t *tot = json_object_get(fields, "total");
 	if (tot)
 		json_object_del(tot, "currency");
+	/* a bill of lading whose number label OCR garbled: the carrier's code and
+	 * digits (MAEU662308873), which no container number is */
+	if (!json_object_get(fields, "bl_no") && c->t >= 0 && strcmp(c->p->t[c->t].type, "bill_of_lading") == 0) {
+		for (int k = 0; k < c->d->n && !json_object_get(fields, "bl_no"); k++) {
+			const struct pline *L = &c->d->l[k];
+			for (size_t i = 0; i + 12 <= L->len; i++) {
+				if (i > 0 && L->text[i - 1] != ' ')
+					continue;
+				size_t j = i;
+				while (j < L->len && L->text[j] >= 'A' && L->text[j] <= 'Z')
+					j++;
+				if (j - i != 4)
+					continue;
+				size_t q = j;
+				while (q < L->len && isdig((unsigned char)L->text[q]))
+					q++;
+				if (q - j < 8 || q - j > 12 || (q < L->len && L->text[q] != ' '))
+					continue;
+				char cn[12];
+				int rep;
+				if (q - i == 11 && sc_norm_container(L->text + i, 11, cn, &rep, NULL) == 0)
+					continue;
+				struct val v = {jstrn(L->text + i, q - i), 0, q - i, 0.8, NULL};
+				json_object_set_new(fields, "bl_no", field_obj(c, &v, k, i, 1));
+				break;
+			}
+		}
+	}
 	/* the document's own number, when no label named it as such */
 	if (!json_object_get(fields, "doc_no") && c->t >= 0) {
 		static const char *const OWN[][2] = {{"invoice", "invoice_no"}, {"bill_of_lading", "bl_no"},
