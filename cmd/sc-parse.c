@@ -40,6 +40,7 @@ struct run {
 	json_t *docs;           /* documents held for grouping */
 	char gkey[1024];
 	int fatal;
+	struct sc_progress *prog;
 };
 
 static int emit(struct run *r, json_t *rec)
@@ -302,6 +303,7 @@ static int run_json(struct run *r, const char *path)
 			break;
 		}
 		r->diag.records++;
+		sc_progress_update(r->prog, r->diag.records);
 		if (rc == -1) {
 			/* a bad line still comes out, in its place */
 			flush_doc(r);
@@ -489,6 +491,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	r.docs = json_array();
+	r.prog = sc_progress_new(TOOL, "records", 0);
 	int nfiles = argc - optind;
 	if (nfiles == 0) {
 		static char *stdin_only[] = {"-"};
@@ -508,6 +511,7 @@ int main(int argc, char **argv)
 	else
 		flush_group(&r);
 	json_decref(r.docs);
+	sc_progress_free(r.prog);
 	sc_parse_free(r.p);
 	if (fflush(stdout) != 0 && !r.fatal)
 		sc_diag_fatalf(&r.diag, "write error on standard output");
