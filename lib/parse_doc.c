@@ -1221,6 +1221,10 @@ static void extract_fields(struct ctx *c, json_t *fields)
 				}
 			}
 			qsort(cv, (size_t)nc, sizeof *cv, cmp_cand);
+			/* a page of nothing but labels must not cost labels x lines: the
+			 * strongest 64 candidates are enough */
+			if (nc > 64)
+				nc = 64;
 			json_t *got = NULL;
 			for (int a = 0; a < nc && !got;) {
 				/* within one rank, pick: last means the last on the page wins */
@@ -1539,7 +1543,7 @@ static void extract_items(struct ctx *c, json_t *items)
 		struct col cols[32];
 		int nc = 0;
 		int rowend = oi;
-		for (int oj = oi; oj < d->n; oj++) {
+		for (int oj = oi; oj < d->n && oj < oi + 64; oj++) {
 			const struct pline *M = &d->l[order[oj]];
 			if (M->page != L->page || M->y > L->y + L->h * 1.3)
 				break;
@@ -1587,7 +1591,7 @@ static void extract_items(struct ctx *c, json_t *items)
 				break;
 			/* gather one row */
 			int r0 = oj, r1 = oj;
-			while (r1 + 1 < d->n && same_row(M, &d->l[order[r1 + 1]]))
+			while (r1 + 1 < d->n && r1 - r0 < 64 && same_row(M, &d->l[order[r1 + 1]]))
 				r1++;
 			int end = 0;
 			for (int q = r0; q <= r1; q++)
