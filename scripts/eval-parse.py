@@ -81,25 +81,30 @@ def score(dirpath, parsed_path, title):
             continue
         got.setdefault(os.path.basename(path), p)
     stats = {f: [0, 0, 0] for f in FIELDS}   # tp, fp, fn
+    bylevel = {}                              # degradation level: tp, fp, fn
     types = [0, 0]
     for name, t in sorted(truth.items()):
         p = got.get(name, {"fields": {}, "type": None})
         types[0] += p.get("type") == t["type"]
         types[1] += 1
         want = dict(t["fields"])
-        if t["type"] in ("bill_of_lading", "customs_declaration") and "buyer" in want and t["type"] == "customs_declaration":
-            pass
+        lv = bylevel.setdefault(str(t.get("degrade") or "none"), [0, 0, 0, 0])
+        lv[3] += 1
         for f in FIELDS:
             if f not in want:
                 continue
             g = predicted(p, f)
             if g is None:
                 stats[f][2] += 1
+                lv[2] += 1
             elif same(f, want[f], g):
                 stats[f][0] += 1
+                lv[0] += 1
             else:
                 stats[f][1] += 1
                 stats[f][2] += 1
+                lv[1] += 1
+                lv[2] += 1
     print("%s: %d documents, document type right on %d (%.3f)" % (title, types[1], types[0],
                                                                      types[0] / max(1, types[1])))
     print("%-14s %5s %6s %6s %6s" % ("field", "n", "P", "R", "F1"))
@@ -119,6 +124,15 @@ def score(dirpath, parsed_path, title):
     R = T[0] / (T[0] + T[2]) if T[0] + T[2] else 0
     F = 2 * P * R / (P + R) if P + R else 0
     print("%-14s %5d %6.3f %6.3f %6.3f" % ("ALL (micro)", T[0] + T[2], P, R, F))
+    if len(bylevel) > 1:
+        for name in ("none", "mild", "heavy"):
+            if name not in bylevel:
+                continue
+            tp, fp, fn, nd = bylevel[name]
+            p_ = tp / (tp + fp) if tp + fp else 0
+            r_ = tp / (tp + fn) if tp + fn else 0
+            print("  pages %-6s %3d documents %5d fields  P %.3f  R %.3f  F1 %.3f" % (
+                name, nd, tp + fn, p_, r_, 2 * p_ * r_ / (p_ + r_) if p_ + r_ else 0))
     return F
 
 
