@@ -1485,6 +1485,9 @@ static void cell_value(const struct ctx *c, json_t *it, const char *key, enum ki
 			k = KK[q].k;
 	if (get_value(c, k, s, n, &v) == 0) {
 		json_decref(v.extra);
+		if (k == K_HS && v.q < 0.9 && !json_object_get(it, "hs"))
+			/* a code the nomenclature does not know: kept, and said so */
+			json_object_set_new(it, "hs_check", json_string("not in the nomenclature"));
 		item_set(it, key, v.v, strcmp(key, "description") == 0 && append);
 	}
 }
