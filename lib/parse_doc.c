@@ -710,6 +710,20 @@ static int get_ref(const char *s, size_t n, struct val *o)
 			e = j = k;
 			dig = 1;
 		}
+		/* "HDMU5 14432082": OCR split a carrier's reference after its code */
+		if (!bad && j - i >= 4 && j - i <= 8 && j < n) {
+			int lead = 0;
+			while (i + lead < j && s[i + lead] >= 'A' && s[i + lead] <= 'Z')
+				lead++;
+			int alld = lead == 4;
+			for (size_t k = i + 4; alld && k < j; k++)
+				alld = isdig((unsigned char)s[k]);
+			size_t k = j + 1, nd = 0;
+			while (k < n && isdig((unsigned char)s[k]))
+				k++, nd++;
+			if (alld && nd >= 4 && (k == n || s[k] == ' ') && (j - i - 4) + nd >= 8 && (j - i - 4) + nd <= 12)
+				e = j = k;
+		}
 		while (e > b && strchr(".,;:/-", s[e - 1]))
 			e--;
 		while (b < e && strchr("/-.", s[b]))
@@ -947,7 +961,9 @@ static int below(const struct ctx *c, const struct hit *h, double x0, double x1,
 		double by = 0;
 		for (int k = 0; k < c->d->n; k++) {
 			const struct pline *M = &c->d->l[k];
-			if (M->page != L->page || M->y + M->h * 0.5 <= cur_bottom || M->y > cur_bottom + 2.2 * lh)
+			/* a small label over a larger value: the gap scales with the larger */
+			if (M->page != L->page || M->y + M->h * 0.5 <= cur_bottom ||
+			    M->y > cur_bottom + 2.2 * fmax(lh, fmin(M->h, 3 * lh)))
 				continue;
 			if (M->x >= x1 || M->x + M->w <= x0)
 				continue;
@@ -1038,7 +1054,11 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 		size_t cut = next_cut(c, h->line, h->vend);
 		size_t b = h->vend, e = cut;
 		trim(L->text, &b, &e);
-		if (!F->below && meaningful(L->text + b, e - b)) {
+		/* "17" before the next box's label is that box's number, not a name */
+		int letters = 0;
+		for (size_t q = b; q < e; q++)
+			letters += isalpha_((unsigned char)L->text[q]) || (unsigned char)L->text[q] >= 0xe0;
+		if (!F->below && letters >= 2 && meaningful(L->text + b, e - b)) {
 			r[0].line = h->line, r[0].b = b, r[0].e = e, r[0].q = 1;
 			nr = 1;
 		}
