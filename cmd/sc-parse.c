@@ -221,9 +221,8 @@ static void page_key(const json_t *rec, char *out, size_t cap)
 	snprintf(out, cap, "%s|%s", path ? path : "", member ? member : "");
 }
 
-static void add_page_error(struct run *r, json_t *rec_errors_holder, struct sc_error *e)
+static void add_page_error(struct run *r, struct sc_error *e)
 {
-	(void)rec_errors_holder;
 	if (!r->errors)
 		r->errors = json_array();
 	json_t *tmp = json_object();
@@ -282,7 +281,7 @@ static void take_page(struct run *r, json_t *rec, const char *where)
 		snprintf(code, sizeof code, "%s", err.code);
 		sc_error_set(&err, NULL, 0, 0, code, "%s: %s", where, buf);
 		sc_diag_error(&r->diag, &err);
-		add_page_error(r, NULL, &err);
+		add_page_error(r, &err);
 		r->diag.bad++;
 	}
 }
