@@ -996,6 +996,8 @@ static int below(const struct ctx *c, const struct hit *h, double x0, double x1,
 		}
 		/* the value may repeat the field's own label (随附单证: 发票 RW-2026-04817) */
 		b = label_end_at(c, best, b, self);
+		if (b >= e)
+			break;   /* the box holds its label and nothing more */
 		size_t cut = next_cut(c, best, b);
 		/* a line that starts with another label ends the box */
 		if (cut == b || (cut < e && cut <= b + 1))
