@@ -214,8 +214,8 @@ static int cmd_check(int argc, char **argv)
 			}
 			printf("  </testsuite>\n");
 		}
-		fprintf(stderr, "%s: check: %s: %s%d error%s, %d warning%s\n", prog, packs[k],
-		        p ? sc_pack_label(p) : "", lint.errors, lint.errors == 1 ? "" : "s", lint.warnings,
+		fprintf(stderr, "%s: check: %s: %s%s%d error%s, %d warning%s\n", prog, packs[k],
+		        p ? sc_pack_label(p) : "", p ? ": " : "", lint.errors, lint.errors == 1 ? "" : "s", lint.warnings,
 		        lint.warnings == 1 ? "" : "s");
 		if (p)
 			fprintf(stderr, "%s: check: %s: %zu rule%s\n", prog, sc_pack_label(p), sc_pack_rules(p),

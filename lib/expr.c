@@ -1848,7 +1848,8 @@ static int eval(struct sc_eval *ev, const struct node *n, struct val *v)
 			derive(ev, j, n->derived, v);
 			return 0;
 		}
-		from_json(ev, j, n->t, v);
+		/* a bare `item` is whatever the list holds (a container number, an item) */
+		from_json(ev, j, n->nkeys ? n->t : SC_T_ANY, v);
 		return 0;
 	}
 	case O_GET:

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "risk.h"
 #include "screen.h"
@@ -264,6 +265,19 @@ static int resolve(struct loader *L, const struct sc_yaml *y, const json_t *node
 static void load_file(struct loader *L, const char *path, const struct sc_yaml *from,
                       const json_t *from_node);
 
+/* a real path as messages show it: relative to the working directory when inside it */
+static const char *shown(const char *real)
+{
+	static char cwd[PATH_MAX];
+	size_t n;
+	if (!cwd[0] && !getcwd(cwd, sizeof cwd))
+		return real;
+	n = strlen(cwd);
+	if (strncmp(real, cwd, n) == 0 && real[n] == '/')
+		return real + n + 1;
+	return real;
+}
+
 static void includes(struct loader *L, const struct sc_yaml *y, const json_t *inc)
 {
 	size_t i;
@@ -311,7 +325,7 @@ static void load_file(struct loader *L, const char *real, const struct sc_yaml *
 		return;
 	}
 	/* name the file as the user would: relative to where they are if possible */
-	y = sc_yaml_load_file(real, &err);
+	y = sc_yaml_load_file(shown(real), &err);
 	if (!y) {
 		if (!err.code[0])
 			snprintf(err.code, sizeof err.code, "yaml");
@@ -538,7 +552,7 @@ static int table_csv(struct loader *L, const struct sc_yaml *y, const json_t *no
 			break;
 		if (st < 0) {
 			struct sc_error e;
-			sc_error_set(&e, path, (int)at_line, 0, "bad-table", "unterminated quote");
+			sc_error_set(&e, shown(path), (int)at_line, 0, "bad-table", "unterminated quote");
 			sc_lint_add(L->lint, SC_LINT_ERROR, &e);
 			break;
 		}
@@ -549,7 +563,7 @@ static int table_csv(struct loader *L, const struct sc_yaml *y, const json_t *no
 			json_object_set_new(row, head[i], csv_cell(f[i]));
 		if (add_row(t, row, keys, also) < 0) {
 			struct sc_error e;
-			sc_error_set(&e, path, (int)at_line, 0, "bad-table", "a key column of table \"%s\" is empty or missing", t->name);
+			sc_error_set(&e, shown(path), (int)at_line, 0, "bad-table", "a key column of table \"%s\" is empty or missing", t->name);
 			sc_lint_add(L->lint, SC_LINT_ERROR, &e);
 			json_decref(row);
 			break;
@@ -658,7 +672,7 @@ static void read_table(struct loader *L, const struct sc_yaml *y, const char *na
 				table_csv(L, y, file, t, real, keys, also);
 			} else {
 				struct sc_error err;
-				struct sc_yaml *ty = sc_yaml_load_file(real, &err);
+				struct sc_yaml *ty = sc_yaml_load_file(shown(real), &err);
 				if (!ty) {
 					if (!err.code[0])
 						snprintf(err.code, sizeof err.code, "yaml");
