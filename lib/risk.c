@@ -124,6 +124,8 @@ struct loader {
 	size_t nfiles;
 	char *stack[64];
 	int depth;
+	char *src_name, *src;      /* the YAML text last looked at, for columns */
+	size_t src_len;
 };
 
 static void lintv(struct loader *L, int sev, const char *file, int line, int col, const char *code,
@@ -773,6 +775,27 @@ static void scope_for(struct loader *L, struct sc_expr_scope *s, const struct sc
 	s->nlists = L->p->nlists;
 	s->file = sc_yaml_name(y);
 	sc_yaml_where(y, node, &s->line, &s->col);
+	/* a quoted scalar starts at its quote: columns count from the text after it */
+	if (s->line > 0 && s->col > 0) {
+		if (!L->src_name || strcmp(L->src_name, s->file) != 0) {
+			free(L->src);
+			free(L->src_name);
+			L->src = NULL;
+			L->src_len = 0;
+			L->src_name = strdup(s->file);
+			if (sc_read_file(s->file, SC_YAML_MAX_BYTES, (unsigned char **)&L->src, &L->src_len, NULL) < 0)
+				L->src = NULL;
+		}
+		const char *p = L->src;
+		for (int l = 1; p && l < s->line; l++) {
+			p = memchr(p, '\n', L->src_len - (size_t)(p - L->src));
+			if (p)
+				p++;
+		}
+		if (p && (size_t)(p - L->src) + (size_t)s->col <= L->src_len &&
+		    (p[s->col - 1] == '\'' || p[s->col - 1] == '"'))
+			s->col++;
+	}
 }
 
 static void rule_free(struct rule *r)
@@ -1240,6 +1263,8 @@ done:
 		sc_yaml_free(L->files[i]);
 		free(L->paths[i]);
 	}
+	free(L->src);
+	free(L->src_name);
 	free(L);
 	if (lint->errors > errors0) {
 		sc_pack_free(p);
