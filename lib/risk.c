@@ -1371,7 +1371,8 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *dec
 		int hit = 0;
 		json_t *why = NULL;
 
-		sc_error_clear(&err);
+		/* err is filled only on failure: clearing 800 bytes per rule shows in profiles */
+		err.code[0] = err.msg[0] = err.file[0] = '\0';
 		sc_eval_reset_witness(ev);
 		if (sc_expr_truth(r->when, ev, &hit, &err) < 0) {
 			problem(problems, r, &err);

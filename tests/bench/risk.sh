@@ -1,0 +1,90 @@
+#!/bin/bash
+# risk.sh - sc-risk speed and memory in `make bench` (ONLY=risk make bench):
+# 200,000 synthetic declarations of ~750 bytes through sc-risk -j1/-j2 with
+# the default pack, GNU parallel, jq with an equivalent four-rule filter and a
+# bare jansson parse loop; ratios side by side; peak memory over a longer
+# stream; cost against the number of rules. N=... changes the record count.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+B=${BENCH:-$root/out/bench}/risk
+mkdir -p "$B"
+N=${N:-200000}
+data="$B/decl-$N.jsonl"
+[ -s "$data" ] || /usr/bin/python3 scripts/gen-decl.py "$N" > "$data"
+bytes=$(wc -c < "$data")
+echo "input: $N declarations, $((bytes / N)) bytes each on average, $((bytes / 1048576)) MiB"
+
+cc -O2 -o "$B/parse_loop" tests/bench/parse_loop.c $(pkg-config --cflags --libs jansson)
+
+cat > "$B/four.jq" <<'JQ'
+# the default pack's VAL-LOW, WEIGHT-NET-GROSS, ORIGIN-HR and VAGUE-DESC, in jq
+def refp: {"851712|pcs":180,"847130|pcs":420,"610910|pcs":4.5,"620342|pcs":9.8,"640399|pair":22,
+           "940360|pcs":85,"440710|m3":260,"440799|m3":540,"870323|pcs":14500,"300490|kg":95,
+           "090111|kg":3.1,"720839|kg":0.62};
+if .decl then
+  [ (if any(.decl.items[]?; (refp[(.hs[0:6]) + "|" + .unit]) as $m
+         | $m != null and .qty > 0 and (.value / .qty) < 0.3 * $m)
+     then {id: "VAL-LOW", score: 30} else empty end),
+    (if (.decl.net_kg // 0) > (.decl.gross_kg // 1e18) or any(.decl.items[]?; (.net_kg // 0) > (.gross_kg // 1e18))
+     then {id: "WEIGHT-NET-GROSS", score: 20} else empty end),
+    (if ([.decl.origin] + [.decl.items[]?.origin]) | any(. == "XA" or . == "XB" or . == "XC")
+     then {id: "ORIGIN-HR", score: 20} else empty end),
+    (if any(.decl.items[]?; (.description // "") | test("^\\s*(spare )?(parts?|samples?|gifts?|goods|accessories)\\s*$"; "i"))
+     then {id: "VAGUE-DESC", score: 15} else empty end)
+  ] as $h
+  | ($h | map(.score) | add // 0) as $s
+  | .risk = {v: 1, score: $s, channel: (if $s >= 70 then "red" elif $s >= 30 then "yellow"
+                                        elif $s >= 15 then "blue" else "green" end), hits: $h}
+else . end
+JQ
+
+secs() {  # command... -> seconds of wall time on stdout, output discarded
+	local t0 t1
+	t0=$(date +%s.%N)
+	"$@" < "$data" > /dev/null
+	t1=$(date +%s.%N)
+	echo "$t1 - $t0" | bc -l
+}
+rate() { echo "scale=0; $N / $1" | bc -l; }
+ratio() { echo "scale=2; $1 / $2" | bc -l; }
+
+t_bare=$(secs "$B/parse_loop" 2>/dev/null)
+t_jq=$(secs jq -c -f "$B/four.jq")
+t_j1=$(secs sc-risk -j1)
+t_j2=$(secs sc-risk -j2)
+t_par=$(secs parallel --pipe --block 4M -k -j2 sc-risk)
+printf '%-34s %8s %12s %9s %11s\n' "" seconds "decl/s" "jq/this" "this/bare"
+row() { printf '%-34s %8.2f %12s %9s %11s\n' "$1" "$2" "$(rate "$2")" "$(ratio "$t_jq" "$2")" "$(ratio "$2" "$t_bare")"; }
+row "bare jansson parse loop" "$t_bare"
+row "jq, four rules" "$t_jq"
+row "sc-risk -j1 (default pack, 13)" "$t_j1"
+row "sc-risk -j2" "$t_j2"
+row "parallel --pipe -j2 sc-risk" "$t_par"
+echo "aims: jq/this >= 2 at -j1 and >= 3.5 with two workers; this/bare <= 1.25 at -j1"
+
+# cost against the number of rules: the default pack with its rules 4 times over
+P="$B/pack4x"
+rm -rf "$P"; mkdir -p "$P/tables" "$P/lists"
+cp rules/default/pack.yaml rules/default/tables.yaml "$P/"
+cp rules/default/tables/* "$P/tables/"; cp rules/default/lists/* "$P/lists/"
+for k in 1 2 3 4; do sed "s/- id: \([A-Z-]*\)/- id: \1-$k/" rules/default/rules.yaml > "$P/rules$k.yaml"; done
+cites=$(sc_d=${SC_DATADIR:-$root/rules}; echo "$sc_d/cites-timber.yaml")
+t_4x=$(secs sc-risk -j1 -r "$P" -L "cites_taxa=$cites" -L "cites_genus=$cites")
+t_none=$(secs sc-risk -j1 -r tests/bench/risk-empty.yaml)
+echo "rules: 1 rule $(printf %.2f "$t_none") s, 13 rules $(printf %.2f "$t_j1") s, 52 rules $(printf %.2f "$t_4x") s;" \
+     "rule cost per record: 13 rules $(echo "scale=2; ($t_j1 - $t_none) * 1000000 / $N" | bc -l) us," \
+     "52 rules $(echo "scale=2; ($t_4x - $t_none) * 1000000 / $N" | bc -l) us"
+
+# memory: peak RSS over the stream once and five times over
+rss() {  # times -> peak kB
+	local times=$1
+	if [ -x /usr/bin/time ]; then
+		for _ in $(seq "$times"); do cat "$data"; done |
+			/usr/bin/time -f '%M' sc-risk -j2 2>&1 >/dev/null | tail -1
+	else
+		echo "?"
+	fi
+}
+m1=$(rss 1); m5=$(rss 5)
+echo "peak RSS of sc-risk -j2: $m1 kB over $N records, $m5 kB over $((5 * N)) records"
