@@ -1756,8 +1756,12 @@ static int arith(struct sc_eval *ev, enum op op, const struct val *a, const stru
 		return 0;
 	}
 	if (a->t == SC_T_DATE && b->t == SC_T_NUM && (op == O_ADD || op == O_SUB)) {
-		v->t = SC_T_DATE;
-		v->n = op == O_ADD ? a->n + floor(b->n) : a->n - floor(b->n);
+		double d = op == O_ADD ? a->n + floor(b->n) : a->n - floor(b->n);
+		/* dates stay within years 0..9999, so calendar arithmetic cannot overflow */
+		if (d >= -719528 && d <= 2932896) {
+			v->t = SC_T_DATE;
+			v->n = d;
+		}
 		return 0;
 	}
 	if (a->t == SC_T_DATE && b->t == SC_T_DATE && op == O_SUB) {
