@@ -107,22 +107,32 @@ demo: all
 bench: all
 	@SC_BIN=$(CURDIR)/$(BIN) tests/bench/run.sh
 
-# Fuzzers: clang + libFuzzer + ASan, each run FUZZ_TIME seconds on its corpus.
-FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(DEFS) -Ilib
+# Fuzzers: clang + libFuzzer + ASan/UBSan, each run FUZZ_TIME seconds on its
+# seed corpus (tests/fuzz/corpus/NAME) plus what it found before (build-fuzz/corpus/NAME).
+FUZZ_SAN   = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJ   = $(LIB_C:%.c=build-fuzz/obj/%.o) $(LIB_CXX:%.cpp=build-fuzz/obj/%.o)
+.SECONDARY: $(FUZZ_OBJ)
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$${f#build-fuzz/}; mkdir -p build-fuzz/corpus/$$n; \
 	  echo "fuzz: $$n for $(FUZZ_TIME)s"; \
-	  $$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 -max_len=1048576 build-fuzz/corpus/$$n \
-	      $$( [ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n ) 2>build-fuzz/$$n.log \
-	  || { tail -40 build-fuzz/$$n.log; exit 1; }; done; echo "fuzz: all targets ran clean"
+	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  $$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 -max_len=65536 -timeout=20 \
+	      build-fuzz/corpus/$$n $$( [ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n ) \
+	      > build-fuzz/$$n.log 2>&1 \
+	  || { tail -40 build-fuzz/$$n.log; exit 1; }; grep -E '^#[0-9]+.*DONE' build-fuzz/$$n.log | tail -1; \
+	done; echo "fuzz: all targets ran clean"
 
-build-fuzz/%: tests/fuzz/%.c $(LIB_C) $(LIB_CXX) $(BUILD)/config.mk
-	@mkdir -p build-fuzz/obj
-	@set -e; objs=""; for s in $(LIB_C); do o=build-fuzz/obj/$$(basename $$s .c).o; \
-	  [ $$o -nt $$s ] || $(FUZZCC) $(FUZZ_FLAGS:fuzzer,%=fuzzer-no-link,%) -std=c11 -fopenmp -c -o $$o $$s $(DEP_CFLAGS); objs="$$objs $$o"; done; \
-	  for s in $(LIB_CXX); do o=build-fuzz/obj/$$(basename $$s .cpp).o; \
-	  [ $$o -nt $$s ] || clang++ $(FUZZ_FLAGS:fuzzer,%=fuzzer-no-link,%) -std=c++17 -c -o $$o $$s $(DEP_CFLAGS); objs="$$objs $$o"; done; \
-	  clang++ $(FUZZ_FLAGS) -fopenmp -o $@ $< $$objs $(DEP_LIBS) -lm -pthread
+build-fuzz/obj/%.o: %.c $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -std=c11 -fopenmp $(WARN) $(DEFS) -Ilib $(DEP_CFLAGS) -c -o $@ $<
+
+build-fuzz/obj/%.o: %.cpp $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	clang++ $(FUZZ_SAN) -fsanitize=fuzzer-no-link -std=c++17 $(WARN) $(DEFS) -Ilib $(DEP_CFLAGS) -c -o $@ $<
+
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	$(FUZZCC) $(FUZZ_SAN) -fsanitize=fuzzer -std=c11 $(DEFS) -Ilib $(DEP_CFLAGS) -o $@ $< $(FUZZ_OBJ) \
+	  -lstdc++ -fopenmp -Wl,--as-needed $(DEP_LIBS) -lm -pthread
 
 install: all
 	install -d $(DESTDIR)$(BINDIR_I) $(DESTDIR)$(MANDIR_I)/man1 $(DESTDIR)$(MANDIR_I)/man5 \
