@@ -21,9 +21,12 @@
 	"usage: sc-risk eval --label PATH [--json] [--at LIST] [--model MODEL] [--score PATH]\n" \
 	"                    [--value PATH] [FILE ...]\n"
 
-/* "outcome" means decl.outcome; a dotted path is read from the record's root. */
+/* "outcome" means decl.outcome; a dotted path is read from the record's root,
+ * and so is one that starts with a dot (".y" is the top-level y). */
 static const json_t *label_of(const json_t *rec, const char *path)
 {
+	if (path[0] == '.')
+		return sc_json_path(rec, path + 1);
 	if (strchr(path, '.'))
 		return sc_json_path(rec, path);
 	return sc_json_path(json_object_get(rec, "decl"), path);
@@ -153,23 +156,6 @@ static int read_history(struct sc_diag *d, int nfiles, char **files, const char 
 	return 0;
 }
 
-static int cmp_desc(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x > y ? -1 : x < y;
-}
-
-/* q[k]: the score at or above which the riskiest k/NQ of `s` lie */
-static void quantiles(double *s, size_t n, double *q)
-{
-	qsort(s, n, sizeof *s, cmp_desc);
-	q[0] = 1.0;
-	for (int k = 1; k <= SC_MODEL_NQ; k++) {
-		size_t at = (size_t)ceil((double)k * (double)n / SC_MODEL_NQ);
-		q[k] = n ? s[at ? at - 1 : 0] : 0.5;
-	}
-}
-
 static void learn_usage(FILE *fp)
 {
 	fputs(LEARN_SYNOPSIS, fp);
@@ -186,38 +172,47 @@ int risk_learn_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sc_gbt_params gp;
+	struct sc_learn_opts lo;
 	struct sc_diag d;
-	const char *label = NULL, *out = "-", *algo = "gbt", *valid = NULL;
+	const char *label = NULL, *out = "-", *valid = NULL;
 	double smooth = 20;
 	int quiet = 0, c;
 	char *end;
 
-	sc_gbt_defaults(&gp);
+	sc_learn_opts_defaults(&lo);
 	sc_diag_init(&d, "sc-risk learn");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "l:o:qhv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': label = optarg; break;
 		case 'o': out = optarg; break;
-		case 'a': algo = optarg; break;
+		case 'a':
+			if (!strcmp(optarg, "gbt"))
+				lo.algo = SC_LEARN_GBT;
+			else if (!strcmp(optarg, "logreg"))
+				lo.algo = SC_LEARN_LOGREG;
+			else {
+				fprintf(stderr, "sc-risk learn: --algo: expected gbt or logreg, not \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
 		case 'V': valid = optarg; break;
 		case 'q': quiet = 1; break;
 		case 's':
-			gp.seed = strtoull(optarg, &end, 10);
+			lo.gbt.seed = strtoull(optarg, &end, 10);
 			if (*end || !*optarg) goto bad_number;
 			break;
 		case 't':
-			gp.trees = (int)strtol(optarg, &end, 10);
-			if (*end || gp.trees < 1 || gp.trees > 100000) goto bad_number;
+			lo.gbt.trees = (int)strtol(optarg, &end, 10);
+			if (*end || lo.gbt.trees < 1 || lo.gbt.trees > 100000) goto bad_number;
 			break;
 		case 'L':
-			gp.leaves = (int)strtol(optarg, &end, 10);
-			if (*end || gp.leaves < 2 || gp.leaves > 4096) goto bad_number;
+			lo.gbt.leaves = (int)strtol(optarg, &end, 10);
+			if (*end || lo.gbt.leaves < 2 || lo.gbt.leaves > 4096) goto bad_number;
 			break;
 		case 'r':
-			gp.lr = strtod(optarg, &end);
-			if (*end || !(gp.lr > 0 && gp.lr <= 1)) goto bad_number;
+			lo.gbt.lr = strtod(optarg, &end);
+			if (*end || !(lo.gbt.lr > 0 && lo.gbt.lr <= 1)) goto bad_number;
 			break;
 		case 'm':
 			smooth = strtod(optarg, &end);
@@ -233,19 +228,11 @@ int risk_learn_main(int argc, char **argv)
 		learn_usage(stderr);
 		return 2;
 	}
-	if (strcmp(algo, "gbt") && strcmp(algo, "logreg")) {
-		fprintf(stderr, "sc-risk learn: --algo: expected gbt or logreg, not \"%s\"\n", algo);
-		return 2;
-	}
-	if (quiet)
-		d.quiet = 1;
 
 	double t0 = sc_now();
 	struct sc_learnset *set = sc_learnset_new(smooth);
 	struct labelled va = { 0 };
 	struct sc_error err;
-	float *Xv = NULL;
-	double *scores = NULL;
 	struct sc_model *model = NULL;
 	int status;
 
@@ -255,10 +242,6 @@ int risk_learn_main(int argc, char **argv)
 	}
 	if (read_history(&d, argc - optind, argv + optind, label, set, NULL, "history") < 0)
 		goto done;
-	if (set->n == 0) {
-		sc_diag_fatalf(&d, "no labelled records with a date to learn from");
-		goto done;
-	}
 	if (valid) {
 		struct sc_diag dv;
 		char *vf[] = { (char *)valid };
@@ -270,80 +253,35 @@ int risk_learn_main(int argc, char **argv)
 		if (dv.status > d.status)
 			d.status = dv.status;
 	}
-	if (sc_learnset_encode(set, &err) < 0) {
+	lo.label = label;
+	lo.log = quiet ? NULL : stderr;
+	if (!(model = sc_learn_fit(set, va.raw, va.y, va.n, &lo, &err))) {
 		sc_diag_fatalf(&d, "%s", err.msg);
 		goto done;
 	}
-	/* validation records are encoded as scoring will see them: whole history, no labels of theirs */
-	Xv = malloc((va.n + 1) * (size_t)set->nf * sizeof *Xv);
-	scores = malloc((set->n + va.n + 1) * sizeof *scores);
-	if (!Xv || !scores) {
-		sc_diag_fatalf(&d, "out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < va.n; i++)
-		sc_learn_encode_with(set->tabs, set->prior, set->smooth, &va.raw[i], Xv + i * (size_t)set->nf);
-	size_t npos = 0;
-	for (size_t i = 0; i < set->n; i++)
-		npos += set->label[i];
-
-	struct sc_gbt *g = NULL;
-	struct sc_logreg *lr = NULL;
-	if (!strcmp(algo, "gbt"))
-		g = sc_gbt_train(set->X, set->label, set->n, set->nf, va.n ? Xv : NULL, va.y, va.n, &gp,
-		                 quiet ? NULL : stderr, &err);
-	else
-		lr = sc_logreg_train(set->X, set->label, set->n, set->nf, 1.0, 30, &err);
-	if (!g && !lr) {
-		sc_diag_fatalf(&d, "%s", err.msg);
-		goto done;
-	}
-	size_t keys = sc_learnset_keys(set), bytes = sc_learnset_bytes(set);
-	json_t *info = json_pack("{s:I,s:I,s:I,s:s,s:I,s:I,s:f}", "records", (json_int_t)set->n,
-	                         "positives", (json_int_t)npos, "keys", (json_int_t)keys,
-	                         "label", label, "seed", (json_int_t)gp.seed,
-	                         "validation_records", (json_int_t)va.n, "smooth", smooth);
-	if (g)
-		json_object_set_new(info, "trees", json_integer(g->ntrees));
-	json_object_set_new(info, "calibrated_on", json_string(va.n ? "validation" : "history"));
-	double prior = set->prior;
-	struct sc_keytab **tabs = set->tabs;
-	set->tabs = NULL;   /* the model owns the tables now */
-	double q[SC_MODEL_NQ + 1];
-	for (int k = 0; k <= SC_MODEL_NQ; k++)
-		q[k] = 0.5;
-	if (!(model = sc_model_new(tabs, prior, smooth, g, lr, q, info))) {
-		sc_diag_fatalf(&d, "out of memory");
-		goto done;
-	}
-	/* quantiles of the scores: on the validation set when there is one */
-	size_t ns = 0;
-	if (va.n) {
-		for (size_t i = 0; i < va.n; i++)
-			scores[ns++] = 1 / (1 + exp(-sc_model_margin_x(model, Xv + i * (size_t)set->nf, NULL)));
-	} else {
-		for (size_t i = 0; i < set->n; i++)
-			scores[ns++] = 1 / (1 + exp(-sc_model_margin_x(model, set->X + i * (size_t)set->nf, NULL)));
-	}
-	quantiles(scores, ns, q);
-	sc_model_set_quantiles(model, q);
 	if (sc_model_save(model, out, &err) < 0) {
 		sc_diag_fatalf(&d, "%s", err.msg);
 		goto done;
 	}
-	if (!quiet)
-		fprintf(stderr, "sc-risk learn: %zu records (%zu positive), %zu distinct keys in %d groups, "
-		        "learning memory %.1f MiB; %s %d; %.1f s\n", set->n, npos, keys,
-		        sc_learn_ngroups(), (double)bytes / 1048576.0, g ? "gbt, trees" : "logreg, features",
-		        g ? g->ntrees : set->nf, sc_now() - t0);
+	if (!quiet) {
+		const json_t *info = sc_model_info(model);
+		const json_t *trees = json_object_get(info, "trees");
+		fprintf(stderr, "sc-risk learn: %lld records (%lld positive), %lld distinct keys in %d groups, "
+		        "learning memory %.1f MiB; %s", (long long)json_integer_value(json_object_get(info, "records")),
+		        (long long)json_integer_value(json_object_get(info, "positives")),
+		        (long long)json_integer_value(json_object_get(info, "keys")), sc_learn_ngroups(),
+		        (double)json_integer_value(json_object_get(info, "learning_bytes")) / 1048576.0,
+		        sc_model_name(model));
+		if (trees)
+			fprintf(stderr, ", %lld trees", (long long)json_integer_value(trees));
+		fprintf(stderr, "; %.1f s\n", sc_now() - t0);
+	}
 done:
 	status = sc_diag_finish(&d, "records");
 	sc_model_free(model);
 	sc_learnset_free(set);
 	free(va.raw);
 	free(va.y);
-	free(Xv);
-	free(scores);
 	return status;
 bad_number:
 	fprintf(stderr, "sc-risk learn: bad value \"%s\" for an option\n", optarg);
@@ -574,7 +512,9 @@ int risk_eval_main(int argc, char **argv)
 	}
 	json_object_set_new(res, "at", rows);
 	if (as_json) {
-		sc_write_record(stdout, res);
+		if (json_dumpf(res, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) < 0 ||
+		    putchar('\n') == EOF)
+			sc_diag_fatalf(&d, "write error on standard output");
 	} else {
 		if (isnan(auc))
 			printf("AUC undefined (one class only)\n");

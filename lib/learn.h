@@ -175,4 +175,27 @@ double sc_model_margin_x(const struct sc_model *m, const float *x, double *contr
 /* Score a decl into its 0..1 value only (no explanation). */
 int sc_model_score_value(const struct sc_model *m, const json_t *decl, double *score);
 
+/* The model's own record of how it was made (borrowed). */
+const json_t *sc_model_info(const struct sc_model *m);
+
+/* ---- fitting --------------------------------------------------------------- */
+
+enum { SC_LEARN_GBT, SC_LEARN_LOGREG };
+struct sc_learn_opts {
+	int algo;
+	struct sc_gbt_params gbt;
+	double l2;                 /* logistic regression */
+	const char *label;         /* recorded in the model's info */
+	FILE *log;                 /* training progress lines, or NULL */
+};
+void sc_learn_opts_defaults(struct sc_learn_opts *o);
+/*
+ * Encode set in time order and fit a model; vraw/vy (nv records, may be 0)
+ * are validation records for early stopping and the score quantiles. On
+ * success the model owns set's key tables (set->tabs becomes NULL).
+ */
+struct sc_model *sc_learn_fit(struct sc_learnset *set, const struct sc_learn_raw *vraw,
+                              const unsigned char *vy, size_t nv, const struct sc_learn_opts *o,
+                              struct sc_error *err);
+
 #endif

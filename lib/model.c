@@ -64,6 +64,11 @@ void sc_model_set_quantiles(struct sc_model *m, const double *q)
 	memcpy(m->q, q, sizeof m->q);
 }
 
+const json_t *sc_model_info(const struct sc_model *m)
+{
+	return m->info;
+}
+
 const char *sc_model_name(const struct sc_model *m)
 {
 	return m->name;
