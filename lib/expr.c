@@ -29,16 +29,20 @@ struct field {
 	enum derived derived;
 };
 
+/* key names used by both the schema and derive(): one address each, for the lookup memo */
+static const char K_HS[] = "hs", K_VALUE[] = "value", K_QTY[] = "qty", K_NET[] = "net_kg",
+                  K_TOTAL[] = "total_value";
+
 static const struct field party_fields[] = {
 	{"id", SC_T_STR, NULL, 0, 0}, {"name", SC_T_STR, NULL, 0, 0},
 	{"country", SC_T_STR, NULL, 0, 0}, {"address", SC_T_STR, NULL, 0, 0},
 	{NULL, 0, NULL, 0, 0}};
 
 static const struct field item_fields[] = {
-	{"hs", SC_T_STR, NULL, 0, 0}, {"description", SC_T_STR, NULL, 0, 0},
-	{"origin", SC_T_STR, NULL, 0, 0}, {"qty", SC_T_NUM, NULL, 0, 0},
-	{"unit", SC_T_STR, NULL, 0, 0}, {"net_kg", SC_T_NUM, NULL, 0, 0},
-	{"gross_kg", SC_T_NUM, NULL, 0, 0}, {"value", SC_T_NUM, NULL, 0, 0},
+	{K_HS, SC_T_STR, NULL, 0, 0}, {"description", SC_T_STR, NULL, 0, 0},
+	{"origin", SC_T_STR, NULL, 0, 0}, {K_QTY, SC_T_NUM, NULL, 0, 0},
+	{"unit", SC_T_STR, NULL, 0, 0}, {K_NET, SC_T_NUM, NULL, 0, 0},
+	{"gross_kg", SC_T_NUM, NULL, 0, 0}, {K_VALUE, SC_T_NUM, NULL, 0, 0},
 	{"currency", SC_T_STR, NULL, 0, 0}, {"tax_rate", SC_T_NUM, NULL, 0, 0},
 	{"hs2", SC_T_STR, NULL, 0, D_HS2}, {"hs4", SC_T_STR, NULL, 0, D_HS4},
 	{"hs6", SC_T_STR, NULL, 0, D_HS6}, {"unit_value", SC_T_NUM, NULL, 0, D_UNIT_VALUE},
@@ -57,8 +61,8 @@ static const struct field decl_fields[] = {
 	{"containers", SC_T_LIST, NULL, SC_T_STR, 0},
 	{"bl_no", SC_T_STR, NULL, 0, 0}, {"invoice_no", SC_T_STR, NULL, 0, 0},
 	{"incoterm", SC_T_STR, NULL, 0, 0}, {"currency", SC_T_STR, NULL, 0, 0},
-	{"total_value", SC_T_NUM, NULL, 0, 0}, {"gross_kg", SC_T_NUM, NULL, 0, 0},
-	{"net_kg", SC_T_NUM, NULL, 0, 0}, {"packages", SC_T_NUM, NULL, 0, 0},
+	{K_TOTAL, SC_T_NUM, NULL, 0, 0}, {"gross_kg", SC_T_NUM, NULL, 0, 0},
+	{K_NET, SC_T_NUM, NULL, 0, 0}, {"packages", SC_T_NUM, NULL, 0, 0},
 	{"items", SC_T_LIST, item_fields, SC_T_OBJ, 0},
 	{"value_per_kg", SC_T_NUM, NULL, 0, D_DECL_VALUE_PER_KG},
 	{NULL, 0, NULL, 0, 0}};
@@ -114,6 +118,7 @@ struct node {
 	enum fn fn;
 	/* paths */
 	char **keys;
+	const char **ids;          /* per key: the schema's name (a memo key), or NULL */
 	int nkeys;
 	enum derived derived;
 	/* resolved names */
@@ -347,12 +352,17 @@ static int add_kid(struct parser *P, struct node *n, struct node *k)
 	return 0;
 }
 
-static int add_key(struct parser *P, struct node *n, const char *key)
+static int add_key(struct parser *P, struct node *n, const char *key, const char *id)
 {
 	char **nk = realloc(n->keys, sizeof *nk * (size_t)(n->nkeys + 1));
+	const char **ni;
 	if (!nk)
 		return fail(P, n->pos, "syntax", "out of memory");
 	n->keys = nk;
+	if (!(ni = realloc(n->ids, sizeof *ni * (size_t)(n->nkeys + 1))))
+		return fail(P, n->pos, "syntax", "out of memory");
+	n->ids = ni;
+	n->ids[n->nkeys] = id;
 	if (!(n->keys[n->nkeys] = strdup(key)))
 		return fail(P, n->pos, "syntax", "out of memory");
 	n->nkeys++;
@@ -413,7 +423,7 @@ static struct node *parse_path(struct parser *P, enum op op, const struct field 
 		}
 		if (n->t == SC_T_ANY) {
 			/* beyond the schema: looked up at run time */
-			if (add_key(P, n, P->str) < 0 || next(P) < 0)
+			if (add_key(P, n, P->str, NULL) < 0 || next(P) < 0)
 				return NULL;
 			continue;
 		}
@@ -429,7 +439,7 @@ static struct node *parse_path(struct parser *P, enum op op, const struct field 
 			fail(P, P->tpos, "unknown-field", "unknown field \"%s\" (known: %s)", P->str, names);
 			return NULL;
 		}
-		if (add_key(P, n, f->name) < 0)
+		if (add_key(P, n, f->name, f->name) < 0)
 			return NULL;
 		n->t = f->t;
 		n->derived = f->derived;
@@ -814,7 +824,7 @@ static struct node *parse_postfix(struct parser *P)
 			}
 		}
 		struct node *g = mk(P, O_GET, SC_T_ANY, P->tpos);
-		if (!g || add_kid(P, g, n) < 0 || add_key(P, g, P->str) < 0 || next(P) < 0)
+		if (!g || add_kid(P, g, n) < 0 || add_key(P, g, P->str, NULL) < 0 || next(P) < 0)
 			return NULL;
 		n = g;
 	}
@@ -1038,6 +1048,7 @@ void sc_expr_free(struct sc_expr *e)
 		for (int i = 0; i < n->nkeys; i++)
 			free(n->keys[i]);
 		free(n->keys);
+		free(n->ids);
 		if (n->re)
 			pcre2_code_free(n->re);
 		free(n);
@@ -1123,7 +1134,36 @@ struct sc_eval {
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit;
 	struct sc_error *err;
+	/* screening results by list and name: parties recur across declarations */
+	struct screen_memo {
+		const struct sc_screen_list *list;
+		char name[96];
+		size_t len;
+		double score;
+		const char *matched;
+	} memo[256];
+	/* object lookups of this record by (object, schema key): rules share fields */
+	struct get_memo {
+		const json_t *obj;
+		const char *key;
+		const json_t *val;
+		unsigned gen;
+	} gets[512];
+	unsigned gen;
 };
+
+static const json_t *get(struct sc_eval *ev, const json_t *obj, const char *key)
+{
+	uintptr_t h = ((uintptr_t)obj >> 4) * 0x9E3779B1u + ((uintptr_t)key >> 2);
+	struct get_memo *m = &ev->gets[(h ^ (h >> 13)) % (sizeof ev->gets / sizeof ev->gets[0])];
+
+	if (m->gen == ev->gen && m->obj == obj && m->key == key)
+		return m->val;
+	m->obj = obj;
+	m->key = key;
+	m->gen = ev->gen;
+	return m->val = json_object_get(obj, key);
+}
 
 struct val {
 	enum sc_type t;
@@ -1169,6 +1209,11 @@ void sc_eval_free(struct sc_eval *ev)
 
 void sc_eval_begin(struct sc_eval *ev, const json_t *decl)
 {
+	/* a new generation forgets the lookups of the last record (its objects are freed) */
+	if (++ev->gen == 0) {
+		memset(ev->gets, 0, sizeof ev->gets);
+		ev->gen = 1;
+	}
 	ev->decl = decl;
 	ev->item = NULL;
 	ev->witness = NULL;
@@ -1342,9 +1387,9 @@ static void from_json(struct sc_eval *ev, const json_t *j, enum sc_type want, st
 	}
 }
 
-static double num_of(const json_t *o, const char *key, int *ok)
+static double num_of(struct sc_eval *ev, const json_t *o, const char *key, int *ok)
 {
-	const json_t *j = json_object_get(o, key);
+	const json_t *j = get(ev, o, key);
 	if (json_is_number(j))
 		return json_number_value(j);
 	if (json_is_string(j)) {
@@ -1371,7 +1416,7 @@ static void derive(struct sc_eval *ev, const json_t *o, enum derived d, struct v
 		struct val hs;
 		size_t want = d == D_HS2 ? 2 : d == D_HS4 ? 4 : 6, n = 0;
 		char *buf;
-		from_json(ev, json_object_get(o, "hs"), SC_T_STR, &hs);
+		from_json(ev, get(ev, o, K_HS), SC_T_STR, &hs);
 		if (hs.t != SC_T_STR || !(buf = scratch(ev, 8)))
 			return;
 		for (size_t i = 0; i < hs.len && n < want; i++)
@@ -1382,16 +1427,16 @@ static void derive(struct sc_eval *ev, const json_t *o, enum derived d, struct v
 		return;
 	}
 	case D_UNIT_VALUE:
-		a = num_of(o, "value", &ok), b = num_of(o, "qty", &ok);
+		a = num_of(ev, o, K_VALUE, &ok), b = num_of(ev, o, K_QTY, &ok);
 		break;
 	case D_VALUE_PER_KG:
-		a = num_of(o, "value", &ok), b = num_of(o, "net_kg", &ok);
+		a = num_of(ev, o, K_VALUE, &ok), b = num_of(ev, o, K_NET, &ok);
 		break;
 	case D_KG_PER_UNIT:
-		a = num_of(o, "net_kg", &ok), b = num_of(o, "qty", &ok);
+		a = num_of(ev, o, K_NET, &ok), b = num_of(ev, o, K_QTY, &ok);
 		break;
 	case D_DECL_VALUE_PER_KG:
-		a = num_of(o, "total_value", &ok), b = num_of(o, "net_kg", &ok);
+		a = num_of(ev, o, K_TOTAL, &ok), b = num_of(ev, o, K_NET, &ok);
 		break;
 	default:
 		return;
@@ -1725,7 +1770,22 @@ static int call(struct sc_eval *ev, const struct node *n, struct val *v)
 		double s;
 		if (a.t != SC_T_STR || !n->list)
 			return 0;
-		s = sc_screen_match(n->list, a.s, a.len, &matched);
+		if (a.len < sizeof ev->memo[0].name) {
+			uint64_t h = 1469598103934665603ULL ^ (uintptr_t)n->list;
+			for (size_t i = 0; i < a.len; i++)
+				h = (h ^ (unsigned char)a.s[i]) * 1099511628211ULL;
+			struct screen_memo *m = &ev->memo[(h >> 17) % (sizeof ev->memo / sizeof ev->memo[0])];
+			if (m->list != n->list || m->len != a.len || memcmp(m->name, a.s, a.len) != 0) {
+				m->score = sc_screen_match(n->list, a.s, a.len, &m->matched);
+				m->list = n->list;
+				m->len = a.len;
+				memcpy(m->name, a.s, a.len);
+			}
+			s = m->score;
+			matched = m->matched;
+		} else {
+			s = sc_screen_match(n->list, a.s, a.len, &matched);
+		}
 		if (n->fn == F_SCREEN)
 			set_num(v, s);
 		else if (matched)
@@ -1847,7 +1907,7 @@ static int eval(struct sc_eval *ev, const struct node *n, struct val *v)
 		const json_t *j = n->op == O_DECL ? ev->decl : ev->item;
 		int last = n->derived ? n->nkeys - 1 : n->nkeys;
 		for (int i = 0; i < last && j; i++)
-			j = json_object_get(j, n->keys[i]);
+			j = n->ids[i] ? get(ev, j, n->ids[i]) : json_object_get(j, n->keys[i]);
 		if (n->derived) {
 			derive(ev, j, n->derived, v);
 			return 0;
