@@ -3,7 +3,8 @@
 # 200,000 synthetic declarations of ~750 bytes through sc-risk -j1/-j2 with
 # the default pack, GNU parallel, jq with an equivalent four-rule filter and a
 # bare jansson parse loop; ratios side by side; peak memory over a longer
-# stream; cost against the number of rules. N=... changes the record count.
+# stream (LONG=1: ten million records); cost against the number of rules.
+# N=... changes the record count.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -39,28 +40,30 @@ if .decl then
 else . end
 JQ
 
-secs() {  # command... -> seconds of wall time on stdout, output discarded
-	local t0 t1
-	t0=$(date +%s.%N)
-	"$@" < "$data" > /dev/null
-	t1=$(date +%s.%N)
-	echo "$t1 - $t0" | bc -l
+TM=$B/time.out
+run() {  # label command... : wall and CPU seconds (user+sys, children included) into $TM
+	/usr/bin/time -f '%e %U %S' -o "$TM" "$@" < "$data" > /dev/null 2>"$B/stderr.out" || { cat "$B/stderr.out" >&2; return 1; }
+	awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$TM"
 }
 rate() { echo "scale=0; $N / $1" | bc -l; }
 ratio() { echo "scale=2; $1 / $2" | bc -l; }
 
-t_bare=$(secs "$B/parse_loop" 2>/dev/null)
-t_jq=$(secs jq -c -f "$B/four.jq")
-t_j1=$(secs sc-risk -j1)
-t_j2=$(secs sc-risk -j2)
-t_par=$(secs parallel --pipe --block 4M -k -j2 sc-risk)
-printf '%-34s %8s %12s %9s %11s\n' "" seconds "decl/s" "jq/this" "this/bare"
-row() { printf '%-34s %8.2f %12s %9s %11s\n' "$1" "$2" "$(rate "$2")" "$(ratio "$t_jq" "$2")" "$(ratio "$2" "$t_bare")"; }
-row "bare jansson parse loop" "$t_bare"
-row "jq, four rules" "$t_jq"
-row "sc-risk -j1 (default pack, 13)" "$t_j1"
-row "sc-risk -j2" "$t_j2"
-row "parallel --pipe -j2 sc-risk" "$t_par"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+read -r w_bare c_bare < <(run "$B/parse_loop")
+read -r w_jq c_jq < <(run jq -c -f "$B/four.jq")
+read -r w_j1 c_j1 < <(run sc-risk -j1)
+read -r w_j2 c_j2 < <(run sc-risk -j2)
+read -r w_par c_par < <(run parallel --pipe --block 4M -k -j2 sc-risk)
+echo "load average before the runs: $load (wall time is shared with whatever else runs; CPU time is not)"
+printf '%-32s %7s %7s %10s %8s %8s %9s\n' "" "wall s" "cpu s" "decl/s" "jq/this" "jq/this" "this/bare"
+printf '%-32s %7s %7s %10s %8s %8s %9s\n' "" "" "" "(wall)" "(wall)" "(cpu)" "(cpu)"
+row() { printf '%-32s %7.2f %7.2f %10s %8s %8s %9s\n' "$1" "$2" "$3" "$(rate "$2")" "$(ratio "$w_jq" "$2")" \
+	"$(ratio "$c_jq" "$3")" "$(ratio "$3" "$c_bare")"; }
+row "bare jansson parse loop" "$w_bare" "$c_bare"
+row "jq, four rules" "$w_jq" "$c_jq"
+row "sc-risk -j1 (default pack, 13)" "$w_j1" "$c_j1"
+row "sc-risk -j2" "$w_j2" "$c_j2"
+row "parallel --pipe -j2 sc-risk" "$w_par" "$c_par"
 echo "aims: jq/this >= 2 at -j1 and >= 3.5 with two workers; this/bare <= 1.25 at -j1"
 
 # cost against the number of rules: the default pack with its rules 4 times over
@@ -70,11 +73,11 @@ cp rules/default/pack.yaml rules/default/tables.yaml "$P/"
 cp rules/default/tables/* "$P/tables/"; cp rules/default/lists/* "$P/lists/"
 for k in 1 2 3 4; do sed "s/- id: \([A-Z-]*\)/- id: \1-$k/" rules/default/rules.yaml > "$P/rules$k.yaml"; done
 cites=$(sc_d=${SC_DATADIR:-$root/rules}; echo "$sc_d/cites-timber.yaml")
-t_4x=$(secs sc-risk -j1 -r "$P" -L "cites_taxa=$cites" -L "cites_genus=$cites")
-t_none=$(secs sc-risk -j1 -r tests/bench/risk-empty.yaml)
-echo "rules: 1 rule $(printf %.2f "$t_none") s, 13 rules $(printf %.2f "$t_j1") s, 52 rules $(printf %.2f "$t_4x") s;" \
-     "rule cost per record: 13 rules $(echo "scale=2; ($t_j1 - $t_none) * 1000000 / $N" | bc -l) us," \
-     "52 rules $(echo "scale=2; ($t_4x - $t_none) * 1000000 / $N" | bc -l) us"
+read -r _ c_4x < <(run sc-risk -j1 -r "$P" -L "cites_taxa=$cites" -L "cites_genus=$cites")
+read -r _ c_none < <(run sc-risk -j1 -r tests/bench/risk-empty.yaml)
+echo "rules (CPU s): 1 trivial rule $c_none, 13 rules $c_j1, 52 rules $c_4x;" \
+     "rule cost per record: 13 rules $(echo "scale=2; ($c_j1 - $c_none) * 1000000 / $N" | bc -l) us," \
+     "52 rules $(echo "scale=2; ($c_4x - $c_none) * 1000000 / $N" | bc -l) us"
 
 # memory: peak RSS over the stream once and five times over
 rss() {  # times -> peak kB
@@ -88,3 +91,8 @@ rss() {  # times -> peak kB
 }
 m1=$(rss 1); m5=$(rss 5)
 echo "peak RSS of sc-risk -j2: $m1 kB over $N records, $m5 kB over $((5 * N)) records"
+# LONG=1: ten million records (50 times 200,000) through one process
+if [ "${LONG:-0}" = 1 ]; then
+	m50=$(rss $((10000000 / N)))
+	echo "peak RSS of sc-risk -j2 over 10,000,000 records: $m50 kB"
+fi
