@@ -5,6 +5,7 @@
  * over tokens), so a list of tens of thousands of names stays cheap per record.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -539,12 +540,6 @@ size_t sc_screen_size(const struct sc_screen_list *l)
 
 /* ---- matching ------------------------------------------------------------- */
 
-static int u32cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
 /* how well tokens of x are covered by tokens of y, weighted by length */
 static double coverage(const char *xs, const unsigned short *xt, int xn, const char *ys,
                        const unsigned short *yt, int yn)
@@ -567,15 +562,67 @@ static double coverage(const char *xs, const unsigned short *xt, int xn, const c
 	return den > 0 ? num / den : 0;
 }
 
+struct cand {
+	uint32_t id;     /* entry + 1; 0 is an empty slot */
+	float w;         /* summed rarity of the tokens it shares with the query */
+};
+
+/* heap order: the weakest candidate on top; ties keep the lower id */
+static int weaker(const struct cand *a, const struct cand *b)
+{
+	return a->w < b->w || (a->w == b->w && a->id > b->id);
+}
+
+static void sift_down(struct cand *h, int n, int i)
+{
+	for (;;) {
+		int l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n && weaker(&h[l], &h[m]))
+			m = l;
+		if (r < n && weaker(&h[r], &h[m]))
+			m = r;
+		if (m == i)
+			return;
+		struct cand t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static int by_id(const void *a, const void *b)
+{
+	uint32_t x = ((const struct cand *)a)->id, y = ((const struct cand *)b)->id;
+	return (x > y) - (x < y);
+}
+
+struct qtok {
+	const struct posting *p;
+};
+
+static int by_posting(const void *a, const void *b)
+{
+	size_t x = ((const struct qtok *)a)->p->n, y = ((const struct qtok *)b)->p->n;
+	return (x > y) - (x < y);
+}
+
+/*
+ * Candidates share a token with the query, weighted by how rare the token is
+ * in the list; only the TOP_K heaviest are scored with Jaro-Winkler, so a
+ * name made of common words ("general trading") stays cheap on a long list.
+ */
+#define TOP_K 24
+#define CAND_SLOTS 4096
+
 double sc_screen_match(const struct sc_screen_list *l, const char *name, size_t len,
                        const char **matched)
 {
 	char q[SC_SCREEN_MAX_NAME * 2 + 8];
 	unsigned short qt[MAX_TOKENS];
-	int qn;
-	size_t ql;
-	uint32_t cand[8192];
-	size_t nc = 0;
+	struct qtok toks[MAX_TOKENS];
+	struct cand slots[CAND_SLOTS], heap[TOP_K];
+	int qn, nt = 0, nh = 0;
+	size_t ql, taken = 0;
 	double best = 0;
 
 	if (matched)
@@ -585,26 +632,53 @@ double sc_screen_match(const struct sc_screen_list *l, const char *name, size_t 
 	ql = normalize(name, len, q, sizeof q, qt, &qn);
 	if (ql == 0)
 		return 0;
-	for (int pass = 0; pass < 2 && nc == 0; pass++)
-		for (int k = 0; k < qn; k++) {
-			const char *t = q + qt[k];
-			size_t tl = strcspn(t, " ");
-			struct posting *p = slot_for(l, t, tl);
-			if (!p || !p->token)
-				continue;
-			/* common tokens ("trading", "bank") only count when nothing rarer matched */
-			if (pass == 0 && p->n > COMMON_POSTING)
-				continue;
-			for (size_t i = 0; i < p->n && nc < sizeof cand / sizeof cand[0]; i++)
-				cand[nc++] = p->ids[i];
+	for (int k = 0; k < qn; k++) {
+		const char *t = q + qt[k];
+		struct posting *p = slot_for(l, t, strcspn(t, " "));
+		if (p && p->token)
+			toks[nt++].p = p;
+	}
+	if (nt == 0)
+		return 0;
+	qsort(toks, (size_t)nt, sizeof toks[0], by_posting);
+	memset(slots, 0, sizeof slots);
+	for (int k = 0; k < nt; k++) {
+		const struct posting *p = toks[k].p;
+		/* a common token only adds weight to candidates that rarer ones found */
+		int add = taken == 0 || p->n <= COMMON_POSTING / 2;
+		float w = (float)log((double)(l->n + 1) / (double)(p->n + 1)) + 0.1f;
+		for (size_t i = 0; i < p->n; i++) {
+			uint32_t id = p->ids[i] + 1;
+			size_t h = (id * 2654435761u) % CAND_SLOTS;
+			while (slots[h].id && slots[h].id != id)
+				h = (h + 1) % CAND_SLOTS;
+			if (slots[h].id == id)
+				slots[h].w += w;
+			else if (add && taken < CAND_SLOTS / 2) {
+				slots[h].id = id;
+				slots[h].w = w;
+				taken++;
+			}
 		}
-	qsort(cand, nc, sizeof cand[0], u32cmp);
-	for (size_t i = 0; i < nc; i++) {
-		const struct entry *e;
-		double s, tok;
-		if (i > 0 && cand[i] == cand[i - 1])
+	}
+	for (size_t i = 0; i < CAND_SLOTS; i++) {
+		if (!slots[i].id)
 			continue;
-		e = &l->e[cand[i]];
+		if (nh < TOP_K) {
+			heap[nh++] = slots[i];
+			if (nh == TOP_K)
+				for (int k = TOP_K / 2 - 1; k >= 0; k--)
+					sift_down(heap, nh, k);
+		} else if (weaker(&heap[0], &slots[i])) {
+			heap[0] = slots[i];
+			sift_down(heap, nh, 0);
+		}
+	}
+	/* score in id order, so that ties go to the same entry every time */
+	qsort(heap, (size_t)nh, sizeof heap[0], by_id);
+	for (int i = 0; i < nh; i++) {
+		const struct entry *e = &l->e[heap[i].id - 1];
+		double s, tok;
 		s = sc_jaro_winkler(q, ql, e->norm, strlen(e->norm));
 		tok = (2 * coverage(q, qt, qn, e->norm, e->tok, e->ntok) +
 		       coverage(e->norm, e->tok, e->ntok, q, qt, qn)) / 3;

@@ -79,6 +79,19 @@ echo "rules (CPU s): 1 trivial rule $c_none, 13 rules $c_j1, 52 rules $c_4x;" \
      "rule cost per record: 13 rules $(echo "scale=2; ($c_j1 - $c_none) * 1000000 / $N" | bc -l) us," \
      "52 rules $(echo "scale=2; ($c_4x - $c_none) * 1000000 / $N" | bc -l) us"
 
+# screening against OFAC's list (where ../shared/data has it): the demo parties
+# repeat, as parties do; then every importer a new name sharing common tokens
+ofac=../shared/data/sanctions/ofac
+if [ -f "$ofac/sdn.csv" ]; then
+	read -r _ c_ofac < <(run sc-risk -j1 -L "denied=$ofac")
+	awk '{ sub(/"name":"[^"]*"/, "\"name\":\"Al Noor General Trading Company " NR "\""); print }' "$data" > "$B/decl-uniq.jsonl"
+	read -r _ c_uniq < <(data="$B/decl-uniq.jsonl" run sc-risk -j1 -L "denied=$ofac")
+	echo "OFAC list ($(cat "$ofac/sdn.csv" "$ofac/alt.csv" | wc -l) names): CPU $c_ofac s with recurring parties," \
+	     "$c_uniq s with a new importer name on every record (per record: $(echo "scale=1; ($c_uniq - $c_j1) * 1000000 / $N" | bc -l) us more than the demo list)"
+else
+	echo "OFAC list: $ofac not there, skipped"
+fi
+
 # memory: peak RSS over the stream once and five times over
 rss() {  # times -> peak kB
 	local times=$1
