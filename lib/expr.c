@@ -1123,6 +1123,14 @@ struct blk {
 	char data[];
 };
 
+struct val {
+	enum sc_type t;
+	double n;
+	const char *s;
+	size_t len;
+	const json_t *j;
+};
+
 struct sc_eval {
 	const json_t *decl;
 	const json_t *item;
@@ -1149,8 +1157,21 @@ struct sc_eval {
 		const json_t *val;
 		unsigned gen;
 	} gets[512];
+	/* values of lets and derived fields, by (what, item): rules share them */
+	struct val_memo {
+		const void *what;
+		const json_t *obj;
+		unsigned gen;
+		struct val v;
+	} vals[256];
 	unsigned gen;
 };
+
+static struct val_memo *memo_slot(struct sc_eval *ev, const void *what, const json_t *obj)
+{
+	uintptr_t h = ((uintptr_t)what >> 3) * 0x9E3779B1u ^ ((uintptr_t)obj >> 4) * 0x85EBCA77u;
+	return &ev->vals[(h ^ (h >> 15)) % (sizeof ev->vals / sizeof ev->vals[0])];
+}
 
 static const json_t *get(struct sc_eval *ev, const json_t *obj, const char *key)
 {
@@ -1164,14 +1185,6 @@ static const json_t *get(struct sc_eval *ev, const json_t *obj, const char *key)
 	m->gen = ev->gen;
 	return m->val = json_object_get(obj, key);
 }
-
-struct val {
-	enum sc_type t;
-	double n;
-	const char *s;
-	size_t len;
-	const json_t *j;
-};
 
 struct sc_eval *sc_eval_new(void)
 {
@@ -1909,7 +1922,17 @@ static int eval(struct sc_eval *ev, const struct node *n, struct val *v)
 		for (int i = 0; i < last && j; i++)
 			j = n->ids[i] ? get(ev, j, n->ids[i]) : json_object_get(j, n->keys[i]);
 		if (n->derived) {
+			static const char kinds[16];   /* one address per kind of derived value */
+			struct val_memo *m = memo_slot(ev, &kinds[n->derived], j);
+			if (m->gen == ev->gen && m->what == &kinds[n->derived] && m->obj == j) {
+				*v = m->v;
+				return 0;
+			}
 			derive(ev, j, n->derived, v);
+			m->what = &kinds[n->derived];
+			m->obj = j;
+			m->gen = ev->gen;
+			m->v = *v;
 			return 0;
 		}
 		/* a bare `item` is whatever the list holds (a container number, an item) */
@@ -1925,8 +1948,20 @@ static int eval(struct sc_eval *ev, const struct node *n, struct val *v)
 		}
 		from_json(ev, json_object_get(a.j, n->keys[0]), SC_T_ANY, v);
 		return 0;
-	case O_LET:
-		return eval(ev, n->let->root, v);
+	case O_LET: {
+		struct val_memo *m = memo_slot(ev, n->let, ev->item);
+		if (m->gen == ev->gen && m->what == n->let && m->obj == ev->item) {
+			*v = m->v;
+			return 0;
+		}
+		if (eval(ev, n->let->root, v) < 0)
+			return -1;
+		m->what = n->let;
+		m->obj = ev->item;
+		m->gen = ev->gen;
+		m->v = *v;
+		return 0;
+	}
 	case O_NEG:
 		if (eval(ev, n->kids[0], &a) < 0)
 			return -1;
