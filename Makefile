@@ -72,30 +72,38 @@ all: $(LIBSC) $(PROGS) $(UNITS)
 deps:
 	scripts/deps.sh
 
+V ?= 0
+Q = $(if $(filter 1,$(V)),,@)
+
 $(BUILD)/obj/%.o: %.c $(BUILD)/config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(BUILD)/obj/%.o: %.cpp $(BUILD)/config.mk
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS_ALL) -MMD -MP -c -o $@ $<
+	$(if $(Q),@echo "  CXX     $<")
+	$(Q)$(CXX) $(CXXFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(LIBSC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(if $(Q),@echo "  AR      $@")
+	$(Q)ar rcs $@ $^
 
 # one link rule per tool: cmd/sc-x.c plus its parts cmd/sc-x-*.c
 define tool_rule
 $(BIN)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(call tool_srcs,$(1))) $(LIBSC)
 	@mkdir -p $(BIN)
-	$(CXX) $(OPT) -o $$@ $$(filter %.o,$$^) $(LIBSC) $$(LDLIBS_ALL)
+	$(if $(Q),@echo "  LINK    $$@")
+	$(Q)$(CXX) $(OPT) -o $$@ $$(filter %.o,$$^) $(LIBSC) $$(LDLIBS_ALL)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBSC)
 	@mkdir -p $(dir $@)
-	$(CXX) $(OPT) -o $@ $< $(LIBSC) $(LDLIBS_ALL)
+	$(if $(Q),@echo "  LINK    $@")
+	$(Q)$(CXX) $(OPT) -o $@ $< $(LIBSC) $(LDLIBS_ALL)
 
 # make check: unit tests, data-driven CLI tests, man page lint; one summary.
 check: all
@@ -141,7 +149,7 @@ install: all
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR_I)/man1)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR_I)/man5)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR_I)/man7)
-	cp -R rules/. $(DESTDIR)$(DATADIR_I)/
+	if [ -d rules ]; then cp -R rules/. $(DESTDIR)$(DATADIR_I)/; fi
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR_I)/%)
