@@ -12,6 +12,7 @@
 #include "importmap.h"
 #include "progress.h"
 
+#define MAX_ITEMS 10000   /* items of one grouped declaration: its record stays bounded */
 #define SYNOPSIS \
 	"usage: sc-import -m MAP [-q] [-d DELIM] [--label COLUMN] [--max-field BYTES]\n" \
 	"                 [--max-row BYTES] [FILE ...]\n"
@@ -39,6 +40,7 @@ struct run {
 	json_t *pending;          /* a grouped declaration still taking rows */
 	struct sc_progress *progress;
 	unsigned long rows;
+	int items;                /* items of the pending declaration, beyond its first */
 };
 
 static int emit(struct run *r, json_t *rec)
@@ -107,10 +109,19 @@ static int import_file(struct run *r, const char *path)
 			continue;
 		}
 		if (r->pending && !strcmp(sc_importmap_rec_id(r->pending), sc_importmap_rec_id(rec))) {
-			sc_importmap_merge(r->pending, rec);
+			if (++r->items >= MAX_ITEMS) {
+				sc_error_set(&err, name, (int)sc_csv_line(c), 0, "too-many-items",
+				             "declaration %s has more than %d items: row skipped",
+				             sc_importmap_rec_id(rec), MAX_ITEMS);
+				r->d->bad++;
+				sc_diag_error(r->d, &err);
+			} else {
+				sc_importmap_merge(r->pending, rec);
+			}
 			json_decref(rec);
 			continue;
 		}
+		r->items = 0;
 		if (flush_pending(r) < 0) {
 			json_decref(rec);
 			sc_csv_free(c);
@@ -141,7 +152,7 @@ int main(int argc, char **argv)
 	struct run r = { 0 };
 	const char *map_arg = NULL;
 	char mapbuf[4096];
-	int c;
+	int c, quiet = 0;
 
 	sc_diag_init(&d, "sc-import");
 	r.d = &d;
@@ -150,7 +161,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'm': map_arg = optarg; break;
 		case 'l': r.label = optarg; break;
-		case 'q': d.quiet = 1; break;
+		case 'q': quiet = 1; break;
 		case 'd':
 			if (!strcmp(optarg, "tab") || !strcmp(optarg, "\\t"))
 				r.copts.delim = '\t';
@@ -193,7 +204,7 @@ int main(int argc, char **argv)
 	}
 	if (!r.copts.delim)
 		r.copts.delim = sc_importmap_delim(r.map);
-	r.progress = sc_progress_new("sc-import", "rows", 0);
+	r.progress = quiet ? NULL : sc_progress_new("sc-import", "rows", 0);
 	if (optind == argc) {
 		import_file(&r, "-");
 	} else {

@@ -321,18 +321,20 @@ struct sc_gbt *sc_gbt_train(const float *X, const unsigned char *y, size_t n, in
 		for (size_t i = 0; i < n; i++)
 			col[i] = X[i * (size_t)nf + f];
 		qsort(col, n, sizeof *col, cmp_float);
-		size_t u = 0;
-		for (size_t i = 0; i < n; i++)
-			if (i == 0 || col[i] != col[u - 1])
-				col[u++] = col[i];
+		size_t u = 1;
+		for (size_t i = 1; i < n && u <= (size_t)maxb; i++)
+			u += col[i] != col[i - 1];
 		float *e = edges + (size_t)f * 255;
 		int ne = 0;
 		if (u <= (size_t)maxb) {
-			for (size_t k = 0; k + 1 < u; k++)
-				e[ne++] = col[k] + (col[k + 1] - col[k]) / 2;
+			/* few distinct values: one bin each, cut half-way between them */
+			for (size_t i = 1; i < n; i++)
+				if (col[i] != col[i - 1])
+					e[ne++] = col[i - 1] + (col[i] - col[i - 1]) / 2;
 		} else {
+			/* many: cuts at quantiles of the records, so each bin holds about as many */
 			for (int k = 1; k < maxb; k++) {
-				float v = col[(size_t)((double)k * (double)u / maxb)];
+				float v = col[(size_t)((double)k * (double)n / maxb)];
 				if (ne == 0 || v > e[ne - 1])
 					e[ne++] = v;
 			}

@@ -177,7 +177,7 @@ static int load_field(const struct sc_yaml *y, const json_t *fields, const char 
 			f->decimal = json_string_value(v)[0];
 		} else if (!strcmp(k, "formats") || !strcmp(k, "format")) {
 			size_t n = json_is_array(v) ? json_array_size(v) : 1;
-			if (n == 0 || n > MAX_FORMATS)
+			if (n == 0 || f->nformats + n > MAX_FORMATS)
 				return sc_yaml_error(y, v, err, "bad-map", "%s: one to %d date formats", k, MAX_FORMATS);
 			for (size_t i = 0; i < n; i++) {
 				const json_t *s = json_is_array(v) ? json_array_get(v, i) : v;

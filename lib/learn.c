@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -184,8 +185,10 @@ static const char *const num_feature[] = {
 	"log_value", "log_net_kg", "log_value_per_kg", "tax_rate", "weekday", "hs6_unit_value_dev",
 };
 #define NNUMF ((int)(sizeof num_feature / sizeof num_feature[0]))
+_Static_assert(2 * NGROUPS + NNUMF <= SC_LEARN_MAX_FEATURES, "raise SC_LEARN_MAX_FEATURES");
 
 int sc_learn_ngroups(void) { return NGROUPS; }
+int sc_learn_group_has_uv(int g) { return g == HS6_GROUP; }
 const char *sc_learn_group_name(int g) { return g >= 0 && g < NGROUPS ? groups[g].name : NULL; }
 
 void sc_learn_group_key(int g, const struct sc_learn_raw *raw, char *buf, size_t len)
@@ -198,19 +201,24 @@ void sc_learn_group_key(int g, const struct sc_learn_raw *raw, char *buf, size_t
 
 int sc_learn_nfeatures(void) { return 2 * NGROUPS + NNUMF; }
 
+static char feature_names[2 * NGROUPS][48];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void make_names(void)
+{
+	for (int f = 0; f < 2 * NGROUPS; f++)
+		snprintf(feature_names[f], sizeof feature_names[f], "%s_%s", groups[f / 2].name,
+		         f % 2 ? "count" : "rate");
+}
+
 const char *sc_learn_feature_name(int f)
 {
-	static char names[2 * NGROUPS][48];
 	if (f < 0 || f >= sc_learn_nfeatures())
 		return NULL;
 	if (f >= 2 * NGROUPS)
 		return num_feature[f - 2 * NGROUPS];
-	if (!names[f][0]) {   /* filled once; the same bytes each time, so races are benign */
-		char tmp[48];
-		snprintf(tmp, sizeof tmp, "%s_%s", groups[f / 2].name, f % 2 ? "count" : "rate");
-		memcpy(names[f], tmp, sizeof tmp);
-	}
-	return names[f];
+	pthread_once(&names_once, make_names);   /* scoring runs in worker threads */
+	return feature_names[f];
 }
 
 int sc_learn_feature_group(int f)

@@ -20,6 +20,7 @@ enum {
 enum { LN_VALUE, LN_NET_KG, LN_TAX_RATE, LN_WEEKDAY, SC_LEARN_NNUM };
 
 #define SC_LEARN_MAX_KEY 128     /* a field longer than this is cut */
+#define SC_LEARN_MAX_FEATURES 128
 #define SC_LEARN_NOVALUE (-1.0)  /* a numeric field that is absent */
 
 /* One declaration before encoding; strings point into `buf`. */
@@ -39,6 +40,8 @@ int sc_learn_parse_date(const char *s, long *days);
 /* Groups: one field or a pair of fields whose past outcomes are counted. */
 int sc_learn_ngroups(void);
 const char *sc_learn_group_name(int g);
+/* Whether group g keeps unit-value stats (the others keep counts only). */
+int sc_learn_group_has_uv(int g);
 /* The key string of group g for a raw record, into buf (at least 2*MAX_KEY+2). */
 void sc_learn_group_key(int g, const struct sc_learn_raw *raw, char *buf, size_t len);
 

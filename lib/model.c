@@ -101,7 +101,7 @@ static double sigmoid(double z)
 int sc_model_score_value(const struct sc_model *m, const json_t *decl, double *score)
 {
 	struct sc_learn_raw raw;
-	float x[256];
+	float x[SC_LEARN_MAX_FEATURES];
 
 	if (!json_is_object(decl))
 		return -1;
@@ -119,9 +119,9 @@ static double round_to(double v, double scale)
 json_t *sc_model_score(const struct sc_model *m, const json_t *decl, struct sc_error *err)
 {
 	struct sc_learn_raw raw;
-	float x[256];
-	double contrib[256];
-	int order[256];
+	float x[SC_LEARN_MAX_FEATURES];
+	double contrib[SC_LEARN_MAX_FEATURES];
+	int order[SC_LEARN_MAX_FEATURES];
 
 	if (!json_is_object(decl)) {
 		sc_error_set(err, NULL, 0, 0, "bad-decl", "decl is not an object");
@@ -195,8 +195,13 @@ int sc_model_save(const struct sc_model *m, const char *path, struct sc_error *e
 		json_array_append_new(grp, json_string(sc_learn_group_name(g)));
 		for (size_t i = 0; i < sc_keytab_count(kt); i++) {
 			const struct sc_learn_stat *s = sc_keytab_cstat(kt, (long)i);
-			json_object_set_new(t, sc_keytab_key(kt, (long)i),
-			                    json_pack("[ffff]", s->n, s->pos, s->uv_n, s->uv_sum));
+			/* counts are whole numbers; only the HS6 group needs its unit values */
+			json_t *e = json_pack("[II]", (json_int_t)s->n, (json_int_t)s->pos);
+			if (sc_learn_group_has_uv(g)) {
+				json_array_append_new(e, json_integer((json_int_t)s->uv_n));
+				json_array_append_new(e, json_real(s->uv_sum));
+			}
+			json_object_set_new(t, sc_keytab_key(kt, (long)i), e);
 		}
 		json_object_set_new(tabs, sc_learn_group_name(g), t);
 	}
@@ -382,8 +387,9 @@ struct sc_model *sc_model_from_json(const json_t *root, const char *name, struct
 			goto fail;
 		}
 		json_object_foreach((json_t *)t, key, st) {
-			double s[4];
-			if (read_reals(st, s, 4, name, sc_learn_group_name(g), err) < 0)
+			double s[4] = { 0, 0, 0, 0 };
+			if (read_reals(st, s, sc_learn_group_has_uv(g) ? 4 : 2, name, sc_learn_group_name(g),
+			               err) < 0)
 				goto fail;
 			if (strlen(key) > 2 * SC_LEARN_MAX_KEY + 1 || s[0] < 0 || s[1] < 0 || s[1] > s[0]) {
 				sc_error_set(err, name, 0, 0, "bad-model", "tables.%s: bad entry",
