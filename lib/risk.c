@@ -126,6 +126,7 @@ struct loader {
 	int depth;
 	char *src_name, *src;      /* the YAML text last looked at, for columns */
 	size_t src_len;
+	int lanes_seen;
 };
 
 static void lintv(struct loader *L, int sev, const char *file, int line, int col, const char *code,
@@ -386,8 +387,6 @@ static int number(const json_t *v, double *d)
 	return isfinite(*d);
 }
 
-static int lanes_seen;
-
 static void read_lanes(struct loader *L, const struct sc_yaml *y, const json_t *m)
 {
 	const char *key;
@@ -441,7 +440,7 @@ static void read_lanes(struct loader *L, const struct sc_yaml *y, const json_t *
 		if (lane == SC_LANE_GREEN && p->min[lane] != 0)
 			at(L, SC_LINT_WARNING, y, v, "green-min", "green is where scores below every other lane go; its \"min\" is ignored");
 	}
-	lanes_seen = 1;
+	L->lanes_seen = 1;
 }
 
 /* ---- tables --------------------------------------------------------------- */
@@ -1170,7 +1169,6 @@ struct sc_pack *sc_pack_load(const char *path, const struct sc_pack_opts *opts, 
 	L->p = p;
 	L->lint = lint;
 	L->opts = opts;
-	lanes_seen = 0;
 	if (opts->datadir && !realpath(opts->datadir, L->data))
 		L->data[0] = '\0';
 	if (stat(path, &sb) < 0 || !realpath(path, real)) {
@@ -1244,7 +1242,7 @@ struct sc_pack *sc_pack_load(const char *path, const struct sc_pack_opts *opts, 
 		at_file(L, SC_LINT_ERROR, path, "empty-pack", "the pack has no rules");
 	if (!p->name && L->nfiles)
 		at_file(L, SC_LINT_WARNING, path, "no-name", "no \"pack: {name: ...}\": the pack is called by its folder");
-	if (!lanes_seen && p->nrules)
+	if (!L->lanes_seen && p->nrules)
 		at_file(L, SC_LINT_WARNING, path, "no-lanes", "no \"lanes\": every declaration goes green unless a rule forces a lane");
 	check_lanes(L);
 	if (!p->name) {
