@@ -22,6 +22,14 @@
 	"usage: sc-risk eval --label PATH [--json] [--at LIST] [--model MODEL] [--score PATH]\n" \
 	"                    [--value PATH] [FILE ...]\n"
 
+/* A fatal error with its place: "file:line: msg", status 2. */
+static void fatal_error(struct sc_diag *d, const struct sc_error *e)
+{
+	char buf[1024];
+	sc_error_format(e, buf, sizeof buf);
+	sc_diag_fatalf(d, "%s", buf);
+}
+
 /* "outcome" means decl.outcome; a dotted path is read from the record's root,
  * and so is one that starts with a dot (".y" is the top-level y). */
 static const json_t *label_of(const json_t *rec, const char *path)
@@ -254,6 +262,10 @@ int risk_learn_main(int argc, char **argv)
 		}
 		if (dv.status > d.status)
 			d.status = dv.status;
+		if (va.n == 0) {
+			sc_diag_fatalf(&d, "%s: no labelled validation records with a date", valid);
+			goto done;
+		}
 	}
 	/* without a validation set nothing stops the rounds early: fewer by default */
 	if (!valid && !trees_given)
@@ -261,11 +273,11 @@ int risk_learn_main(int argc, char **argv)
 	lo.label = label;
 	lo.log = quiet ? NULL : stderr;
 	if (!(model = sc_learn_fit(set, va.raw, va.y, va.n, &lo, &err))) {
-		sc_diag_fatalf(&d, "%s", err.msg);
+		fatal_error(&d, &err);
 		goto done;
 	}
 	if (sc_model_save(model, out, &err) < 0) {
-		sc_diag_fatalf(&d, "%s", err.msg);
+		fatal_error(&d, &err);
 		goto done;
 	}
 	if (!quiet) {

@@ -93,6 +93,15 @@ static const json_t *get(const json_t *o, const char *k)
 	return json_is_object(o) ? json_object_get(o, k) : NULL;
 }
 
+/* A party is known by its id; a declaration read from paper may give only a name. */
+static const json_t *party(const json_t *decl, const char *role)
+{
+	const json_t *p = get(decl, role), *id = get(p, "id");
+	if (id && !(json_is_string(id) && json_string_length(id) == 0))
+		return id;
+	return get(p, "name");
+}
+
 void sc_learn_extract(const json_t *decl, struct sc_learn_raw *raw)
 {
 	const json_t *items = get(decl, "items");
@@ -101,10 +110,10 @@ void sc_learn_extract(const json_t *decl, struct sc_learn_raw *raw)
 	const size_t step = SC_LEARN_MAX_KEY + 1;
 	const json_t *src[SC_LEARN_NFIELDS] = { 0 };
 
-	src[LF_IMPORTER] = get(get(decl, "importer"), "id");
-	src[LF_DECLARANT] = get(get(decl, "declarant"), "id");
-	src[LF_SELLER] = get(get(decl, "seller"), "id");
-	src[LF_COURIER] = get(get(decl, "courier"), "id");
+	src[LF_IMPORTER] = party(decl, "importer");
+	src[LF_DECLARANT] = party(decl, "declarant");
+	src[LF_SELLER] = party(decl, "seller");
+	src[LF_COURIER] = party(decl, "courier");
 	src[LF_OFFICE] = get(decl, "office");
 	src[LF_HS6] = get(item, "hs");
 	src[LF_ORIGIN] = get(item, "origin") ? get(item, "origin") : get(decl, "origin");

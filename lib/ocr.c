@@ -260,7 +260,7 @@ static double cpu_ms(void)
 
 json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_error *err)
 {
-	double t0 = cpu_ms(), t_pre, t_rec, t_rescue;
+	double t0, t_pre, t_rec, t_rescue;
 	PIX *pix, *next;
 	int rotate = 0, guessed, dpi, auto_lang, binarized = 0;
 	float skew = 0, skew_conf = 0;
@@ -276,6 +276,7 @@ json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_erro
 		return sc_error_set(err, NULL, 0, 0, "no-image", "page has no image"), NULL;
 	if (sc_ocr_start(o, err) < 0)
 		return NULL;
+	t0 = cpu_ms();   /* after the engine's start-up, which is not the page's cost */
 	api_used = o->api;
 	auto_lang = o->opts.lang && strcmp(o->opts.lang, "auto") == 0;
 
