@@ -14,4 +14,4 @@ sc-risk -j2 "$in" > "$DEMO/risk.jsonl"
 echo "sc-risk: $(grep -c '"risk":' "$DEMO/risk.jsonl") of $(wc -l < "$DEMO/risk.jsonl") records scored into $DEMO/risk.jsonl; lanes:"
 jq -r 'select(.risk) | .risk.channel' "$DEMO/risk.jsonl" | sort | uniq -c | sort -rn | sed 's/^/  /'
 echo "sc-risk: reasons:"
-jq -r 'select(.risk) | .risk as $r | $r.hits[] | "  \(.id) [\($r.channel)]: \(.why)"' "$DEMO/risk.jsonl" | head -12
+jq -r 'select(.risk) | .risk as $r | $r.hits[] | "  \(.id) [\($r.channel)]: \(.why)"' "$DEMO/risk.jsonl" | sed -n '1,12p'   # sed reads on: no SIGPIPE under pipefail
