@@ -1327,6 +1327,8 @@ static size_t fmt_num(double n, char *buf, size_t len)
 	int k;
 	if (n == floor(n) && fabs(n) < 1e15)
 		k = snprintf(buf, len, "%.0f", n);
+	else if (fabs(n) >= 1e15)
+		k = snprintf(buf, len, "%.6g", n);   /* "%.2f" of 1e300 would not fit */
 	else {
 		k = snprintf(buf, len, "%.2f", n);
 		while (k > 0 && buf[k - 1] == '0')
@@ -1336,7 +1338,9 @@ static size_t fmt_num(double n, char *buf, size_t len)
 		if (k == 0 || strcmp(buf, "-0") == 0 || strcmp(buf, "0") == 0) /* tiny values */
 			k = snprintf(buf, len, "%.3g", n);
 	}
-	return (size_t)k;
+	if (k < 0)
+		k = 0;
+	return (size_t)k < len ? (size_t)k : len - 1;
 }
 
 /* a JSON value as the type the schema (or context) asks for */

@@ -201,6 +201,12 @@ int main(void)
 		CHECK_STR(json_string_value(s), "D-1: {x} 1 item; n/a");
 		json_decref(s);
 		sc_template_free(t);
+		t = sc_template_compile("{222222222222222222222222222222222222222222222222212222222} {0.001} {2.5}", &scope, &err);
+		sc_eval_begin(ev, decl);
+		s = t ? sc_template_render(t, ev, &err) : NULL;
+		CHECK_STR(json_string_value(s), "2.22222e+56 0.001 2.5");
+		json_decref(s);
+		sc_template_free(t);
 		CHECK(sc_template_compile("a {decl.id", &scope, &err) == NULL);
 		CHECK_STR(err.code, "bad-template");
 		CHECK(sc_template_compile("a } b", &scope, &err) == NULL);
