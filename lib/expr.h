@@ -1,0 +1,116 @@
+/*
+ * expr.h - the condition language of rule packs: a small typed expression
+ * language over one `decl` object, compiled once per run and evaluated per
+ * record without I/O, loops or unbounded work (see sc-rules(5)).
+ */
+#ifndef SC_EXPR_H
+#define SC_EXPR_H
+
+#include "sc.h"
+
+#define SC_EXPR_MAX_LEN   65536    /* characters in one expression or template */
+#define SC_EXPR_MAX_DEPTH 128      /* nesting of sub-expressions */
+#define SC_EXPR_MAX_NODES 20000    /* nodes in one expression */
+#define SC_EXPR_BUDGET    2000000  /* evaluation steps for one record, all rules */
+#define SC_REGEX_MATCH_LIMIT 200000
+#define SC_REGEX_DEPTH_LIMIT 10000
+
+/* Static types of the language. */
+enum sc_type {
+	SC_T_ANY,       /* known only at run time (table cells, let values) */
+	SC_T_NULL,
+	SC_T_BOOL,
+	SC_T_NUM,
+	SC_T_STR,
+	SC_T_DATE,      /* days since 1970-01-01 */
+	SC_T_LIST,
+	SC_T_OBJ,
+	SC_T_TABLE,     /* a table name: only where a function takes one */
+	SC_T_SCREEN     /* a screening list name: only in screen() */
+};
+const char *sc_type_name(enum sc_type t);
+
+struct sc_screen_list;
+
+/* A lookup table of a pack: key -> row object (or true, for a plain set). */
+struct sc_rtable {
+	char *name;
+	json_t *rows;       /* object: key -> row */
+	json_t *columns;    /* array of column names (may be empty) */
+	char **lower_keys;  /* the keys in lower case, for find(); sorted by length, longest first */
+	size_t nkeys;
+	const char **lower_vals; /* the original key of each lower_keys entry */
+};
+
+struct sc_screen_ref {
+	char *name;
+	struct sc_screen_list *list;
+};
+
+struct sc_expr;
+
+/*
+ * What an expression may name: tables, screening lists and the rule's `let`
+ * values (compiled earlier; lets[i] may be used by lets after it). The place
+ * (file, line, col) is where the expression text starts, for messages.
+ */
+struct sc_expr_scope {
+	struct sc_rtable **tables;
+	size_t ntables;
+	struct sc_screen_ref *lists;
+	size_t nlists;
+	const char **let_names;
+	struct sc_expr **lets;
+	size_t nlets;
+	int item_ok;       /* `item` may be named outside a quantifier (lets, templates) */
+	const char *file;
+	int line, col;
+};
+
+/*
+ * Compile src. want is the type the result must have (SC_T_BOOL for a
+ * condition, SC_T_ANY for anything). NULL with err (code: "syntax",
+ * "type", "unknown-field", "unknown-table", "unknown-list", "unknown-function",
+ * "bad-regex", "too-deep", "too-long") at the place of the mistake.
+ */
+struct sc_expr *sc_expr_compile(const char *src, const struct sc_expr_scope *scope,
+                                enum sc_type want, struct sc_error *err);
+void sc_expr_free(struct sc_expr *e);
+enum sc_type sc_expr_type(const struct sc_expr *e);
+/* 1 when the expression names `item` outside any quantifier of its own. */
+int sc_expr_uses_item(const struct sc_expr *e);
+
+/* Per-thread evaluation state: scratch memory, regex match data, budget. */
+struct sc_eval;
+struct sc_eval *sc_eval_new(void);
+void sc_eval_free(struct sc_eval *ev);
+/* Start a record: decl is borrowed until the next call; resets scratch and budget. */
+void sc_eval_begin(struct sc_eval *ev, const json_t *decl);
+/* Forget the witness item of the last successful any()/count(). */
+void sc_eval_reset_witness(struct sc_eval *ev);
+
+/* Evaluate a condition: 0 and *truth (null counts as false), or -1 with err
+ * (regex match limit, evaluation budget). */
+int sc_expr_truth(const struct sc_expr *e, struct sc_eval *ev, int *truth, struct sc_error *err);
+/* Evaluate to a new JSON value (null for null; dates as "YYYY-MM-DD"). */
+json_t *sc_expr_value(const struct sc_expr *e, struct sc_eval *ev, struct sc_error *err);
+/* Evaluate to a number: 0 and *num (*isnull set when null), or -1. */
+int sc_expr_number(const struct sc_expr *e, struct sc_eval *ev, double *num, int *isnull,
+                   struct sc_error *err);
+
+/* Explanation templates: text with {expression} parts ({{ and }} for braces). */
+struct sc_template;
+struct sc_template *sc_template_compile(const char *src, const struct sc_expr_scope *scope,
+                                        struct sc_error *err);
+void sc_template_free(struct sc_template *t);
+/* Render with `item` bound to the witness of the rule's condition; a new string. */
+json_t *sc_template_render(const struct sc_template *t, struct sc_eval *ev,
+                           struct sc_error *err);
+
+/* Helpers shared with the pack loader and tests. */
+int sc_date_parse(const char *s, size_t len, double *days);
+int sc_container_check(const char *s, size_t len);   /* ISO 6346: 1 valid, 0 not */
+void sc_rtable_index(struct sc_rtable *t);           /* fill lower_keys after rows */
+void sc_rtable_free(struct sc_rtable *t);
+
+#endif

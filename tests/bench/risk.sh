@@ -1,0 +1,111 @@
+#!/bin/bash
+# risk.sh - sc-risk speed and memory in `make bench` (ONLY=risk make bench):
+# 200,000 synthetic declarations of ~750 bytes through sc-risk -j1/-j2 with
+# the default pack, GNU parallel, jq with an equivalent four-rule filter and a
+# bare jansson parse loop; ratios side by side; peak memory over a longer
+# stream (LONG=1: ten million records); cost against the number of rules.
+# N=... changes the record count.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+B=${BENCH:-$root/out/bench}/risk
+mkdir -p "$B"
+N=${N:-200000}
+data="$B/decl-$N.jsonl"
+[ -s "$data" ] || /usr/bin/python3 scripts/gen-decl.py "$N" > "$data"
+bytes=$(wc -c < "$data")
+echo "input: $N declarations, $((bytes / N)) bytes each on average, $((bytes / 1048576)) MiB"
+
+cc -O2 -o "$B/parse_loop" tests/bench/parse_loop.c $(pkg-config --cflags --libs jansson)
+
+cat > "$B/four.jq" <<'JQ'
+# the default pack's VAL-LOW, WEIGHT-NET-GROSS, ORIGIN-HR and VAGUE-DESC, in jq
+def refp: {"851712|pcs":180,"847130|pcs":420,"610910|pcs":4.5,"620342|pcs":9.8,"640399|pair":22,
+           "940360|pcs":85,"440710|m3":260,"440799|m3":540,"870323|pcs":14500,"300490|kg":95,
+           "090111|kg":3.1,"720839|kg":0.62};
+if .decl then
+  [ (if any(.decl.items[]?; (refp[(.hs[0:6]) + "|" + .unit]) as $m
+         | $m != null and .qty > 0 and (.value / .qty) < 0.3 * $m)
+     then {id: "VAL-LOW", score: 30} else empty end),
+    (if (.decl.net_kg // 0) > (.decl.gross_kg // 1e18) or any(.decl.items[]?; (.net_kg // 0) > (.gross_kg // 1e18))
+     then {id: "WEIGHT-NET-GROSS", score: 20} else empty end),
+    (if ([.decl.origin] + [.decl.items[]?.origin]) | any(. == "XA" or . == "XB" or . == "XC")
+     then {id: "ORIGIN-HR", score: 20} else empty end),
+    (if any(.decl.items[]?; (.description // "") | test("^\\s*(spare )?(parts?|samples?|gifts?|goods|accessories)\\s*$"; "i"))
+     then {id: "VAGUE-DESC", score: 15} else empty end)
+  ] as $h
+  | ($h | map(.score) | add // 0) as $s
+  | .risk = {v: 1, score: $s, channel: (if $s >= 70 then "red" elif $s >= 30 then "yellow"
+                                        elif $s >= 15 then "blue" else "green" end), hits: $h}
+else . end
+JQ
+
+TM=$B/time.out
+run() {  # label command... : wall and CPU seconds (user+sys, children included) into $TM
+	/usr/bin/time -f '%e %U %S' -o "$TM" "$@" < "$data" > /dev/null 2>"$B/stderr.out" || { cat "$B/stderr.out" >&2; return 1; }
+	awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$TM"
+}
+rate() { echo "scale=0; $N / $1" | bc -l; }
+ratio() { echo "scale=2; $1 / $2" | bc -l; }
+
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+read -r w_bare c_bare < <(run "$B/parse_loop")
+read -r w_jq c_jq < <(run jq -c -f "$B/four.jq")
+read -r w_j1 c_j1 < <(run sc-risk -j1)
+read -r w_j2 c_j2 < <(run sc-risk -j2)
+read -r w_par c_par < <(run parallel --pipe --block 4M -k -j2 sc-risk)
+echo "load average before the runs: $load (wall time is shared with whatever else runs; CPU time is not)"
+printf '%-32s %7s %7s %10s %8s %8s %9s\n' "" "wall s" "cpu s" "decl/s" "jq/this" "jq/this" "this/bare"
+printf '%-32s %7s %7s %10s %8s %8s %9s\n' "" "" "" "(wall)" "(wall)" "(cpu)" "(cpu)"
+row() { printf '%-32s %7.2f %7.2f %10s %8s %8s %9s\n' "$1" "$2" "$3" "$(rate "$2")" "$(ratio "$w_jq" "$2")" \
+	"$(ratio "$c_jq" "$3")" "$(ratio "$3" "$c_bare")"; }
+row "bare jansson parse loop" "$w_bare" "$c_bare"
+row "jq, four rules" "$w_jq" "$c_jq"
+row "sc-risk -j1 (default pack, 13)" "$w_j1" "$c_j1"
+row "sc-risk -j2" "$w_j2" "$c_j2"
+row "parallel --pipe -j2 sc-risk" "$w_par" "$c_par"
+echo "aims: jq/this >= 2 at -j1 and >= 3.5 with two workers; this/bare <= 1.25 at -j1"
+
+# cost against the number of rules: the default pack with its rules 4 times over
+P="$B/pack4x"
+rm -rf "$P"; mkdir -p "$P/tables" "$P/lists"
+cp rules/default/pack.yaml rules/default/tables.yaml "$P/"
+cp rules/default/tables/* "$P/tables/"; cp rules/default/lists/* "$P/lists/"
+for k in 1 2 3 4; do sed "s/- id: \([A-Z-]*\)/- id: \1-$k/" rules/default/rules.yaml > "$P/rules$k.yaml"; done
+cites=$(sc_d=${SC_DATADIR:-$root/rules}; echo "$sc_d/cites-timber.yaml")
+read -r _ c_4x < <(run sc-risk -j1 -r "$P" -L "cites_taxa=$cites" -L "cites_genus=$cites")
+read -r _ c_none < <(run sc-risk -j1 -r tests/bench/risk-empty.yaml)
+echo "rules (CPU s): 1 trivial rule $c_none, 13 rules $c_j1, 52 rules $c_4x;" \
+     "rule cost per record: 13 rules $(echo "scale=2; ($c_j1 - $c_none) * 1000000 / $N" | bc -l) us," \
+     "52 rules $(echo "scale=2; ($c_4x - $c_none) * 1000000 / $N" | bc -l) us"
+
+# screening against OFAC's list (where ../shared/data has it): the demo parties
+# repeat, as parties do; then every importer a new name sharing common tokens
+ofac=../shared/data/sanctions/ofac
+if [ -f "$ofac/sdn.csv" ]; then
+	read -r _ c_ofac < <(run sc-risk -j1 -L "denied=$ofac")
+	awk '{ sub(/"name":"[^"]*"/, "\"name\":\"Al Noor General Trading Company " NR "\""); print }' "$data" > "$B/decl-uniq.jsonl"
+	read -r _ c_uniq < <(data="$B/decl-uniq.jsonl" run sc-risk -j1 -L "denied=$ofac")
+	echo "OFAC list ($(cat "$ofac/sdn.csv" "$ofac/alt.csv" | wc -l) names): CPU $c_ofac s with recurring parties," \
+	     "$c_uniq s with a new importer name on every record (per record: $(echo "scale=1; ($c_uniq - $c_j1) * 1000000 / $N" | bc -l) us more than the demo list)"
+else
+	echo "OFAC list: $ofac not there, skipped"
+fi
+
+# memory: peak RSS over the stream once and five times over
+rss() {  # times -> peak kB
+	local times=$1
+	if [ -x /usr/bin/time ]; then
+		for _ in $(seq "$times"); do cat "$data"; done |
+			/usr/bin/time -f '%M' sc-risk -j2 2>&1 >/dev/null | tail -1
+	else
+		echo "?"
+	fi
+}
+m1=$(rss 1); m5=$(rss 5)
+echo "peak RSS of sc-risk -j2: $m1 kB over $N records, $m5 kB over $((5 * N)) records"
+# LONG=1: ten million records (50 times 200,000) through one process
+if [ "${LONG:-0}" = 1 ]; then
+	m50=$(rss $((10000000 / N)))
+	echo "peak RSS of sc-risk -j2 over 10,000,000 records: $m50 kB"
+fi
