@@ -31,7 +31,7 @@ WARN     = -Wall -Wextra -Wno-unused-parameter
 DEFS     = -D_GNU_SOURCE -DSC_DATADIR_INSTALLED='"$(DATADIR_I)"'
 CFLAGS_ALL   = -std=c11 $(OPT) $(WARN) $(DEFS) -fopenmp -pthread -Ilib $(DEP_CFLAGS) $(CFLAGS)
 CXXFLAGS_ALL = -std=c++17 $(OPT) $(WARN) $(DEFS) -pthread -Ilib $(DEP_CFLAGS) $(CXXFLAGS)
-LDLIBS_ALL   = $(DEP_LIBS) -fopenmp -pthread -lm $(LDLIBS)
+LDLIBS_ALL   = -Wl,--as-needed $(DEP_LIBS) -fopenmp -pthread -lm $(LDLIBS)
 
 # pkg-config flags are computed once, after scripts/deps.sh has made sure the
 # packages are there; make remakes this included file before anything else.
@@ -52,7 +52,7 @@ $(BUILD)/config.mk: scripts/packages.txt scripts/deps.sh
 LIB_C    = $(sort $(wildcard lib/*.c))
 LIB_CXX  = $(sort $(wildcard lib/*.cpp))
 LIB_OBJ  = $(LIB_C:%.c=$(BUILD)/obj/%.o) $(LIB_CXX:%.cpp=$(BUILD)/obj/%.o)
-TOOLS    = $(sort $(notdir $(basename $(filter-out cmd/%-%-%.c,$(wildcard cmd/sc-*.c)))))
+TOOLS    = $(sort $(foreach f,$(wildcard cmd/sc-*.c),$(if $(word 3,$(subst -, ,$(notdir $(f)))),,$(basename $(notdir $(f))))))
 # cmd/sc-risk.c is the tool; cmd/sc-risk-learn.c etc. are further parts of it
 tool_srcs = cmd/$(1).c $(wildcard cmd/$(1)-*.c)
 PROGS    = $(TOOLS:%=$(BIN)/%)
@@ -85,10 +85,13 @@ $(LIBSC): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-.SECONDEXPANSION:
-$(BIN)/%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(call tool_srcs,%)) $(LIBSC)
+# one link rule per tool: cmd/sc-x.c plus its parts cmd/sc-x-*.c
+define tool_rule
+$(BIN)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(call tool_srcs,$(1))) $(LIBSC)
 	@mkdir -p $(BIN)
-	$(CXX) $(OPT) -o $@ $(filter %.o,$^) $(LIBSC) $(LDLIBS_ALL)
+	$(CXX) $(OPT) -o $$@ $$(filter %.o,$$^) $(LIBSC) $$(LDLIBS_ALL)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBSC)
 	@mkdir -p $(dir $@)

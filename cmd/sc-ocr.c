@@ -1,0 +1,160 @@
+/*
+ * sc-ocr - images, PDFs, archives and folders in; one JSON record per page out.
+ * The frontend: options, usage, and the exit status; the work is in lib/ocrrun.c.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ocrrun.h"
+#include "sc.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: sc-ocr [-h] [--version] [-j jobs] [-l lang] [-T list] [--dpi n] [--psm n]\n"
+	      "              [--words] [--timing] [--no-osd] [--no-deskew] [--no-upscale]\n"
+	      "              [--binarize] [--no-text-layer] [--tessdata dir]\n"
+	      "              [--max-member size] [--max-total size] [--max-depth n] [file ...]\n",
+	      f);
+}
+
+/* "64M", "2G", "1000": bytes. -1 if unreadable. */
+static long long parse_size(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || v < 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v *= 1024; end++; break;
+	case 'm': case 'M': v *= 1024 * 1024; end++; break;
+	case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
+	}
+	return *end ? -1 : (long long)v;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+enum { O_DPI = 256, O_PSM, O_WORDS, O_TIMING, O_NO_OSD, O_NO_DESKEW, O_NO_UPSCALE, O_BINARIZE,
+       O_NO_TEXT, O_TESSDATA, O_MAX_MEMBER, O_MAX_TOTAL, O_MAX_DEPTH, O_VERSION };
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},       {"version", no_argument, NULL, O_VERSION},
+		{"jobs", required_argument, NULL, 'j'}, {"lang", required_argument, NULL, 'l'},
+		{"files-from", required_argument, NULL, 'T'},
+		{"dpi", required_argument, NULL, O_DPI}, {"psm", required_argument, NULL, O_PSM},
+		{"words", no_argument, NULL, O_WORDS},  {"timing", no_argument, NULL, O_TIMING},
+		{"no-osd", no_argument, NULL, O_NO_OSD}, {"no-deskew", no_argument, NULL, O_NO_DESKEW},
+		{"no-upscale", no_argument, NULL, O_NO_UPSCALE},
+		{"binarize", no_argument, NULL, O_BINARIZE},
+		{"no-text-layer", no_argument, NULL, O_NO_TEXT},
+		{"tessdata", required_argument, NULL, O_TESSDATA},
+		{"max-member", required_argument, NULL, O_MAX_MEMBER},
+		{"max-total", required_argument, NULL, O_MAX_TOTAL},
+		{"max-depth", required_argument, NULL, O_MAX_DEPTH},
+		{NULL, 0, NULL, 0},
+	};
+	struct sc_diag diag;
+	struct sc_ocr_run run;
+	const char *list_path = NULL;
+	FILE *list = NULL;
+	long long size;
+	int c, v;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	sc_diag_init(&diag, "sc-ocr");
+	sc_ocr_run_init(&run, &diag);
+	run.jobs = ncpu > 0 ? (int)ncpu : 1;
+	run.progress = 1;
+	while ((c = getopt_long(argc, argv, "hj:l:T:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case O_VERSION:
+			printf("sc-ocr %s\n", SC_VERSION);
+			return 0;
+		case 'j':
+			if (parse_int(optarg, 1, 64, &run.jobs) < 0)
+				goto bad_value;
+			break;
+		case 'l':
+			run.ocr.lang = optarg;
+			break;
+		case 'T':
+			list_path = optarg;
+			break;
+		case O_DPI:
+			if (parse_int(optarg, 50, 1200, &run.pdf_dpi) < 0)
+				goto bad_value;
+			break;
+		case O_PSM:
+			if (parse_int(optarg, 1, 13, &run.ocr.psm) < 0)
+				goto bad_value;
+			break;
+		case O_WORDS: run.ocr.words = 1; break;
+		case O_TIMING: run.ocr.timing = 1; break;
+		case O_NO_OSD: run.ocr.steps &= ~SC_PRE_OSD; break;
+		case O_NO_DESKEW: run.ocr.steps &= ~SC_PRE_DESKEW; break;
+		case O_NO_UPSCALE: run.ocr.steps &= ~SC_PRE_UPSCALE; break;
+		case O_BINARIZE: run.ocr.steps |= SC_PRE_BINARIZE; break;
+		case O_NO_TEXT: run.text_layer = 0; break;
+		case O_TESSDATA: run.ocr.tessdata = optarg; break;
+		case O_MAX_MEMBER:
+		case O_MAX_TOTAL:
+			if ((size = parse_size(optarg)) <= 0)
+				goto bad_value;
+			if (c == O_MAX_MEMBER)
+				run.limits.max_member = (size_t)size;
+			else
+				run.limits.max_total = (size_t)size;
+			break;
+		case O_MAX_DEPTH:
+			if (parse_int(optarg, 0, 16, &v) < 0)
+				goto bad_value;
+			run.limits.max_depth = v;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+		continue;
+bad_value:
+		fprintf(stderr, "sc-ocr: invalid value for %s: %s\n", argv[optind - 1], optarg);
+		usage(stderr);
+		return 2;
+	}
+	if (list_path) {
+		list = strcmp(list_path, "-") == 0 ? stdin : fopen(list_path, "r");
+		if (!list) {
+			sc_diag_fatalf(&diag, "%s: cannot open list: %m", list_path);
+			return 2;
+		}
+	}
+	{
+		char *std_in[] = {"-"};
+		int n = argc - optind;
+		char **paths = argv + optind;
+		if (n == 0 && !list) {
+			paths = std_in;
+			n = 1;
+		}
+		sc_ocr_run(&run, paths, n, list, list_path);
+	}
+	if (list && list != stdin)
+		fclose(list);
+	return sc_diag_finish(&diag, "pages");
+}

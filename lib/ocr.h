@@ -1,0 +1,43 @@
+/*
+ * ocr.h - recognition of one page: leptonica preprocessing (orientation,
+ * deskew, upscaling, grayscale, optional binarization) and tesseract through
+ * its C API. One struct sc_ocr per worker thread: it holds the initialised
+ * TessBaseAPI(s) and is reused for every page that worker gets.
+ */
+#ifndef SC_OCR_H
+#define SC_OCR_H
+
+#include "doc.h"
+#include "sc.h"
+
+/* Preprocessing steps (bits of sc_ocr_opts.steps). */
+#define SC_PRE_OSD      0x01   /* orientation 0/90/180/270 by tesseract's OSD */
+#define SC_PRE_DESKEW   0x02   /* small-angle skew by leptonica */
+#define SC_PRE_UPSCALE  0x04   /* low-resolution scans brought to 300 dpi */
+#define SC_PRE_GRAY     0x08   /* colour to 8-bit gray before recognition */
+#define SC_PRE_BINARIZE 0x10   /* Sauvola binarization (off by default: see man page) */
+#define SC_PRE_DEFAULT  (SC_PRE_OSD | SC_PRE_DESKEW | SC_PRE_UPSCALE | SC_PRE_GRAY)
+
+struct sc_ocr_opts {
+	const char *lang;      /* "eng" (default), "chi_sim+eng", ... or "auto" */
+	const char *tessdata;  /* NULL: tesseract's own default */
+	int psm;               /* page segmentation mode; 0 means 3 (automatic) */
+	int words;             /* add ocr.words[] */
+	int timing;            /* add ocr.timing (milliseconds): not deterministic */
+	unsigned steps;        /* SC_PRE_* */
+};
+
+struct sc_ocr;
+
+/* Initialise the engine(s) for one worker. Slow (0.2-0.8 s): do it once. */
+struct sc_ocr *sc_ocr_new(const struct sc_ocr_opts *opts, struct sc_error *err);
+void sc_ocr_free(struct sc_ocr *o);
+/*
+ * Turn a page into the `ocr` namespace object (owned by the caller). The
+ * page's pix is borrowed. NULL with err filled when recognition fails.
+ */
+json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_error *err);
+/* Switch tesseract's own OpenMP threading off in the calling thread. */
+void sc_ocr_single_thread(void);
+
+#endif

@@ -1,0 +1,438 @@
+/*
+ * ocrrun.c - the page pipeline of sc-ocr. The walker runs in the calling
+ * thread and numbers every page (or error) it finds; workers recognize pages
+ * in any order; results are written strictly by number. A bounded window of
+ * pages in flight keeps memory flat on any batch size.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+#include "ocrrun.h"
+#include "progress.h"
+#include "sha256.h"
+
+struct source {                 /* one file or archive member, shared by its pages */
+	int refs;
+	unsigned char *data;
+	size_t len;
+	char *path, *member;
+	char sha256[65];
+	int pages;
+};
+
+struct job {
+	unsigned long seq;
+	struct source *src;
+	int page;                   /* 0-based */
+	struct job *next;
+};
+
+struct result {
+	char *line;                 /* the record, with its '\n' */
+	char *msg;                  /* a diagnostic for stderr, or NULL */
+	int bad;
+	int done;
+};
+
+struct pool {
+	struct sc_ocr_run *run;
+	pthread_mutex_t mu;
+	pthread_cond_t work, finished;
+	struct job *head, *tail;
+	int closing;
+	int ready, init_failed;     /* workers that started, and whether one could not */
+	struct sc_error init_err;
+	/* results, a window indexed by seq - base */
+	struct result *win;
+	unsigned long base, next_seq;
+	size_t cap;
+	int write_failed;
+	struct sc_progress *progress;
+	unsigned long written;
+};
+
+static void source_release(struct pool *p, struct source *s)
+{
+	int last;
+
+	pthread_mutex_lock(&p->mu);
+	last = --s->refs == 0;
+	pthread_mutex_unlock(&p->mu);
+	if (!last)
+		return;
+	free(s->data);
+	free(s->path);
+	free(s->member);
+	free(s);
+}
+
+static json_t *src_object(const struct source *s, const char *path, const char *member,
+                          int page, int pages, const char *sha)
+{
+	json_t *src = json_object();
+
+	json_object_set_new(src, "path", json_string(path));
+	if (member)
+		json_object_set_new(src, "member", json_string(member));
+	if (page > 0) {
+		json_object_set_new(src, "page", json_integer(page));
+		json_object_set_new(src, "pages", json_integer(pages));
+	}
+	if (sha)
+		json_object_set_new(src, "sha256", json_string(sha));
+	(void)s;
+	return src;
+}
+
+/* The name a message uses for a source: path, or path(member). */
+static void place(char *buf, size_t n, const char *path, const char *member, int page)
+{
+	int k = snprintf(buf, n, "%s%s%s%s", path, member ? "(" : "", member ? member : "",
+	                 member ? ")" : "");
+	if (page > 0 && k > 0 && (size_t)k < n)
+		snprintf(buf + k, n - (size_t)k, ": page %d", page);
+}
+
+/* Finish a record: serialize it into the result slot. Lock held by caller? no. */
+static void fill_result(struct result *res, json_t *rec, const char *tool, const char *where,
+                        const struct sc_error *e)
+{
+	char *text;
+
+	if (e) {
+		char msg[1200];
+		struct sc_error copy = *e;
+		copy.file[0] = '\0';   /* the place is said once, by `where` */
+		sc_record_add_error(rec, tool, e);
+		sc_error_format(&copy, msg, sizeof msg);
+		if (asprintf(&res->msg, "%s: %s: %s\n", tool, where, msg) < 0)
+			res->msg = NULL;
+		res->bad = 1;
+	}
+	text = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (text && asprintf(&res->line, "%s\n", text) < 0)
+		res->line = NULL;
+	free(text);
+}
+
+static struct result *slot(struct pool *p, unsigned long seq)
+{
+	return &p->win[seq - p->base];
+}
+
+/* Write every finished result at the front of the window. Lock held. */
+static void emit_ready(struct pool *p)
+{
+	struct sc_diag *d = p->run->diag;
+
+	while (p->base < p->next_seq && p->win[0].done) {
+		struct result *r = &p->win[0];
+		if (r->msg) {
+			fputs(r->msg, d->out);
+			fflush(d->out);
+		}
+		if (!p->write_failed && (!r->line || fputs(r->line, p->run->out) == EOF))
+			p->write_failed = 1;
+		d->records++;
+		if (r->bad)
+			d->bad++;
+		free(r->line);
+		free(r->msg);
+		memmove(p->win, p->win + 1, sizeof *p->win * (p->next_seq - p->base - 1));
+		memset(&p->win[p->next_seq - p->base - 1], 0, sizeof *p->win);
+		p->base++;
+		p->written++;
+		sc_progress_update(p->progress, p->written);
+	}
+}
+
+/* Reserve the next sequence number, waiting (and writing) while the window is full. */
+static unsigned long reserve(struct pool *p)
+{
+	unsigned long seq;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		emit_ready(p);
+		if (p->next_seq - p->base < p->cap)
+			break;
+		pthread_cond_wait(&p->finished, &p->mu);
+	}
+	seq = p->next_seq++;
+	memset(slot(p, seq), 0, sizeof(struct result));
+	pthread_mutex_unlock(&p->mu);
+	return seq;
+}
+
+static void error_record(struct pool *p, const char *path, const char *member, const char *sha,
+                         const struct sc_error *e)
+{
+	unsigned long seq = reserve(p);
+	json_t *rec = json_object();
+	char where[1024], id[40];
+	struct result res = {0};
+
+	if (sha) {
+		snprintf(id, sizeof id, "%.16s-0", sha);
+		json_object_set_new(rec, "id", json_string(id));
+	} else {
+		json_object_set_new(rec, "id", json_null());
+	}
+	json_object_set_new(rec, "src", src_object(NULL, path, member, 0, 0, sha));
+	place(where, sizeof where, path, member, 0);
+	fill_result(&res, rec, p->run->diag->prog, where, e);
+	json_decref(rec);
+	pthread_mutex_lock(&p->mu);
+	res.done = 1;
+	*slot(p, seq) = res;
+	emit_ready(p);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static int on_blob(void *ctx, struct sc_blob *b)
+{
+	struct pool *p = ctx;
+	struct sc_error err;
+	struct sc_doc *doc;
+	struct source *s;
+	char sha[65];
+
+	if (b->error) {
+		error_record(p, b->path, b->member, NULL, b->error);
+		return p->write_failed ? -1 : 0;
+	}
+	sc_sha256_hex(b->data, b->len, sha);
+	sc_error_clear(&err);
+	doc = sc_doc_open(b->data, b->len, b->member ? b->member : b->path, &err);
+	if (!doc) {
+		error_record(p, b->path, b->member, sha, &err);
+		free(b->data);
+		return p->write_failed ? -1 : 0;
+	}
+	s = calloc(1, sizeof *s);
+	if (!s) {
+		sc_doc_free(doc);
+		free(b->data);
+		return -1;
+	}
+	s->data = b->data;
+	s->len = b->len;
+	s->path = strdup(b->path);
+	s->member = b->member ? strdup(b->member) : NULL;
+	memcpy(s->sha256, sha, sizeof sha);
+	s->pages = sc_doc_pages(doc);
+	s->refs = 1;           /* the walker's, dropped below */
+	sc_doc_free(doc);
+	for (int i = 0; i < s->pages && !p->write_failed; i++) {
+		struct job *j = calloc(1, sizeof *j);
+		if (!j)
+			break;
+		j->seq = reserve(p);
+		j->src = s;
+		j->page = i;
+		pthread_mutex_lock(&p->mu);
+		s->refs++;
+		if (p->tail)
+			p->tail->next = j;
+		else
+			p->head = j;
+		p->tail = j;
+		pthread_cond_signal(&p->work);
+		pthread_mutex_unlock(&p->mu);
+	}
+	source_release(p, s);
+	return p->write_failed ? -1 : 0;
+}
+
+/* Recognize one page into a result. */
+static void run_job(struct pool *p, struct sc_ocr *ocr, struct sc_doc **cached,
+                    const struct source **cached_src, struct job *j, struct result *res)
+{
+	const struct source *s = j->src;
+	struct sc_error err;
+	struct sc_page page;
+	json_t *rec = json_object(), *ocrv = NULL;
+	char id[40], where[1024];
+	int failed = 0;
+
+	sc_error_clear(&err);
+	snprintf(id, sizeof id, "%.16s-%d", s->sha256, j->page + 1);
+	json_object_set_new(rec, "id", json_string(id));
+	json_object_set_new(rec, "src", src_object(s, s->path, s->member, j->page + 1, s->pages,
+	                                           s->sha256));
+	if (*cached_src != s) {
+		/* the cached doc borrows its source's bytes, so the worker holds a reference */
+		if (*cached_src)
+			source_release(p, (struct source *)*cached_src);
+		sc_doc_free(*cached);
+		*cached = sc_doc_open(s->data, s->len, s->member ? s->member : s->path, &err);
+		*cached_src = NULL;
+		if (*cached) {
+			pthread_mutex_lock(&p->mu);
+			j->src->refs++;
+			pthread_mutex_unlock(&p->mu);
+			*cached_src = s;
+		}
+	}
+	if (!*cached)
+		failed = 1;
+	else if (sc_doc_page(*cached, j->page, p->run->pdf_dpi, p->run->text_layer, &page, &err) < 0)
+		failed = 1;
+	else {
+		ocrv = sc_ocr_page(ocr, &page, &err);
+		sc_page_clear(&page);
+		if (!ocrv)
+			failed = 1;
+	}
+	if (ocrv)
+		json_object_set_new(rec, "ocr", ocrv);
+	place(where, sizeof where, s->path, s->member, j->page + 1);
+	fill_result(res, rec, p->run->diag->prog, where, failed ? &err : NULL);
+	json_decref(rec);
+}
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	struct sc_error err;
+	struct sc_ocr *ocr;
+	struct sc_doc *cached = NULL;
+	const struct source *cached_src = NULL;
+
+	sc_error_clear(&err);
+	ocr = sc_ocr_new(&p->run->ocr, &err);
+	pthread_mutex_lock(&p->mu);
+	if (!ocr && !p->init_failed) {
+		p->init_failed = 1;
+		p->init_err = err;
+	}
+	p->ready++;
+	pthread_cond_broadcast(&p->finished);
+	pthread_mutex_unlock(&p->mu);
+	for (;;) {
+		struct job *j;
+		struct result res = {0};
+
+		pthread_mutex_lock(&p->mu);
+		while (!p->head && !p->closing)
+			pthread_cond_wait(&p->work, &p->mu);
+		if (!p->head) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		j = p->head;
+		p->head = j->next;
+		if (!p->head)
+			p->tail = NULL;
+		pthread_mutex_unlock(&p->mu);
+
+		if (ocr) {
+			run_job(p, ocr, &cached, &cached_src, j, &res);
+		} else {
+			/* the engine could not start: the run is failing; account for the page */
+			json_t *rec = json_pack("{s:n}", "id");
+			fill_result(&res, rec, p->run->diag->prog, j->src->path, &p->init_err);
+			json_decref(rec);
+		}
+		pthread_mutex_lock(&p->mu);
+		res.done = 1;
+		*slot(p, j->seq) = res;
+		pthread_cond_broadcast(&p->finished);
+		pthread_mutex_unlock(&p->mu);
+		source_release(p, j->src);
+		free(j);
+	}
+	sc_doc_free(cached);
+	if (cached_src)
+		source_release(p, (struct source *)cached_src);
+	sc_ocr_free(ocr);
+	return NULL;
+}
+
+void sc_ocr_run_init(struct sc_ocr_run *r, struct sc_diag *diag)
+{
+	memset(r, 0, sizeof *r);
+	r->ocr.lang = "eng";
+	r->ocr.steps = SC_PRE_DEFAULT;
+	sc_walk_limits_default(&r->limits);
+	r->jobs = 1;
+	r->pdf_dpi = 300;
+	r->text_layer = 1;
+	r->out = stdout;
+	r->diag = diag;
+}
+
+int sc_ocr_run(struct sc_ocr_run *r, char **paths, int npaths, FILE *list, const char *list_name)
+{
+	struct pool p;
+	struct sc_walk w;
+	pthread_t threads[64];
+	int n = 0, jobs = r->jobs < 1 ? 1 : r->jobs > 64 ? 64 : r->jobs;
+
+	memset(&p, 0, sizeof p);
+	p.run = r;
+	p.cap = (size_t)jobs * 4 + 4;
+	p.win = calloc(p.cap, sizeof *p.win);
+	if (!p.win) {
+		sc_diag_fatalf(r->diag, "out of memory");
+		return -1;
+	}
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.work, NULL);
+	pthread_cond_init(&p.finished, NULL);
+	for (int i = 0; i < jobs; i++)
+		if (pthread_create(&threads[n], NULL, worker, &p) == 0)
+			n++;
+	/* wait until every engine is up: a missing language is fatal before any output */
+	pthread_mutex_lock(&p.mu);
+	while (p.ready < n)
+		pthread_cond_wait(&p.finished, &p.mu);
+	pthread_mutex_unlock(&p.mu);
+	if (n == 0 || p.init_failed) {
+		char msg[1024];
+		sc_error_format(&p.init_err, msg, sizeof msg);
+		pthread_mutex_lock(&p.mu);
+		p.closing = 1;
+		pthread_cond_broadcast(&p.work);
+		pthread_mutex_unlock(&p.mu);
+		for (int i = 0; i < n; i++)
+			pthread_join(threads[i], NULL);
+		sc_diag_fatalf(r->diag, "%s", n ? msg : "cannot start worker threads");
+		free(p.win);
+		return -1;
+	}
+	if (r->progress)
+		p.progress = sc_progress_new(r->diag->prog, "pages", 0);
+
+	sc_walk_init(&w, on_blob, &p);
+	w.limits = r->limits;
+	for (int i = 0; i < npaths && !w.stop; i++)
+		sc_walk_path(&w, paths[i]);
+	if (list && !w.stop)
+		sc_walk_list(&w, list, list_name);
+	sc_progress_set_total(p.progress, p.next_seq);
+
+	pthread_mutex_lock(&p.mu);
+	p.closing = 1;
+	pthread_cond_broadcast(&p.work);
+	while (p.base < p.next_seq) {
+		emit_ready(&p);
+		if (p.base < p.next_seq)
+			pthread_cond_wait(&p.finished, &p.mu);
+	}
+	pthread_mutex_unlock(&p.mu);
+	for (int i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
+	sc_progress_free(p.progress);
+	free(p.win);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.work);
+	pthread_cond_destroy(&p.finished);
+	if (fflush(r->out) != 0 || ferror(r->out) || p.write_failed) {
+		sc_diag_fatalf(r->diag, "write error on standard output");
+		return -1;
+	}
+	return 0;
+}
