@@ -29,6 +29,7 @@ struct sc_wood_model {
 	int c, d;
 	struct mtaxon *taxa;
 	float *mean, *sd;          /* d each */
+	float *nscale;             /* d: 1 / within-taxon spread of image means, for novelty */
 	float *w, *b;              /* c*d, c */
 	double temperature;
 	double novelty;            /* image novelty above this is "unknown" */
@@ -63,6 +64,7 @@ void sc_wood_model_free(struct sc_wood_model *m)
 	free(m->taxa);
 	free(m->mean);
 	free(m->sd);
+	free(m->nscale);
 	free(m->w);
 	free(m->b);
 	free(m->proto);
@@ -187,33 +189,50 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* median over patches of the distance to the nearest stored patch */
-static double novelty_of(const float *proto, int nproto, int d, const float *X, int np)
+/*
+ * How far an image is from what the model knows: the distance from the mean of
+ * its (standardised) patches to the nearest training image of taxon cls, or of
+ * any taxon when cls < 0. Means of ~25 patches are steady where single patches
+ * are noisy, so the within-taxon spread is narrow and an unknown stands out.
+ */
+static double novelty_of(const float *proto, const uint16_t *plabel, int nproto, int d,
+                         const float *nscale, const float *X, int np, int cls)
 {
-	double *dist = malloc((size_t)(np > 0 ? np : 1) * sizeof *dist), med;
-	if (!dist || np == 0 || nproto == 0) {
-		free(dist);
+	double best = 1e300;
+	double *mu = calloc(d, sizeof *mu);
+	if (!mu || np == 0 || nproto == 0) {
+		free(mu);
 		return 1e9;
 	}
-	for (int i = 0; i < np; i++) {
-		const float *x = X + (size_t)i * d;
-		double best = 1e300;
-		for (int q = 0; q < nproto; q++) {
-			const float *p = proto + (size_t)q * d;
-			double s = 0;
-			for (int j = 0; j < d && s < best; j++) {
-				double t = x[j] - p[j];
-				s += t * t;
-			}
-			if (s < best)
-				best = s;
+	for (int i = 0; i < np; i++)
+		for (int j = 0; j < d; j++)
+			mu[j] += X[(size_t)i * d + j];
+	for (int j = 0; j < d; j++)
+		mu[j] /= np;
+	for (int q = 0; q < nproto; q++) {
+		const float *p = proto + (size_t)q * d;
+		double s = 0;
+		if (cls >= 0 && plabel[q] != cls)
+			continue;
+		for (int j = 0; j < d && s < best; j++) {
+			double t = (mu[j] - p[j]) * nscale[j];
+			s += t * t;
 		}
-		dist[i] = sqrt(best / d);
+		if (s < best)
+			best = s;
 	}
-	qsort(dist, np, sizeof *dist, cmp_double);
-	med = np % 2 ? dist[np / 2] : 0.5 * (dist[np / 2 - 1] + dist[np / 2]);
-	free(dist);
-	return med;
+	free(mu);
+	return best < 1e300 ? sqrt(best / d) : 1e9;
+}
+
+/* novelty is measured against the taxon the classifier favours */
+static int novelty_class(const double *z, int c)
+{
+	int best = 0;
+	for (int k = 1; k < c; k++)
+		if (z[k] > z[best])
+			best = k;
+	return best;
 }
 
 /* ---- training ------------------------------------------------------------ */
@@ -331,7 +350,8 @@ static void standardise_into(const float *mean, const float *sd, int d, const fl
 /* Fit classifier and prototypes on the images with use[i] set. */
 static int fit_part(const struct sc_wood_library *lib, const struct sc_wood_feat *feats,
                     const int *use, const float *mean, const float *sd, int iters,
-                    float *W, float *B, float **proto, uint16_t **plabel, int *nproto)
+                    float *W, float *B, float **proto, uint16_t **plabel, int *nproto,
+                    float *nscale)
 {
 	int c = lib->ntaxa, d = SC_CV_NFEAT;
 	size_t n = 0, k = 0;
@@ -356,8 +376,9 @@ static int fit_part(const struct sc_wood_library *lib, const struct sc_wood_feat
 			y[k++] = lib->images[i].taxon;
 	}
 	fit(X, y, n, c, d, iters, W, B);
-	for (size_t i = 0; i < n; i++)
-		cnt[y[i]]++;
+	for (size_t i = 0; i < lib->nimages; i++)
+		if (use[i])
+			cnt[lib->images[i].taxon]++;
 	*proto = malloc(((size_t)c * PROTO_PER_TAXON + 1) * d * sizeof **proto);
 	*plabel = malloc(((size_t)c * PROTO_PER_TAXON + 1) * sizeof **plabel);
 	*nproto = 0;
@@ -368,18 +389,51 @@ static int fit_part(const struct sc_wood_library *lib, const struct sc_wood_feat
 		free(taken);
 		return -1;
 	}
-	size_t *seen = calloc(c, sizeof *seen);
-	for (size_t i = 0; seen && i < n; i++) {
-		int t = y[i];
+	size_t *seen = calloc(c, sizeof *seen), at = 0;
+	for (size_t i = 0; seen && i < lib->nimages; i++) {
+		if (!use[i])
+			continue;
+		int t = lib->images[i].taxon, np = feats[i].npatches;
 		size_t stride = (cnt[t] + PROTO_PER_TAXON - 1) / PROTO_PER_TAXON;
 		if (seen[t]++ % stride == 0 && taken[t] < PROTO_PER_TAXON) {
-			memcpy(*proto + (size_t)*nproto * d, X + i * d, d * sizeof(float));
+			float *o = *proto + (size_t)*nproto * d;
+			for (int j = 0; j < d; j++) {
+				double s = 0;
+				for (int p = 0; p < np; p++)
+					s += X[(at + p) * d + j];
+				o[j] = (float)(s / np);
+			}
 			(*plabel)[*nproto] = (uint16_t)t;
 			(*nproto)++;
 			taken[t]++;
 		}
+		at += np;
 	}
 	free(seen);
+	/* pooled within-taxon spread of the image means, feature by feature */
+	{
+		double *cm = calloc((size_t)c * d, sizeof *cm), *cn = calloc(c, sizeof *cn);
+		for (int q = 0; cm && cn && q < *nproto; q++) {
+			cn[(*plabel)[q]]++;
+			for (int j = 0; j < d; j++)
+				cm[(size_t)(*plabel)[q] * d + j] += (*proto)[(size_t)q * d + j];
+		}
+		for (int t = 0; cm && cn && t < c; t++)
+			for (int j = 0; j < d; j++)
+				cm[(size_t)t * d + j] /= cn[t] > 0 ? cn[t] : 1;
+		for (int j = 0; j < d; j++) {
+			double v = 0;
+			for (int q = 0; cm && cn && q < *nproto; q++) {
+				double t = (*proto)[(size_t)q * d + j] - cm[(size_t)(*plabel)[q] * d + j];
+				v += t * t;
+			}
+			v = *nproto > c ? v / (*nproto - c) : 1;
+			/* floor: a feature steady within taxa must not make every distance huge */
+			nscale[j] = (float)(1.0 / sqrt(v + 0.05));
+		}
+		free(cm);
+		free(cn);
+	}
 	free(X);
 	free(y);
 	free(cnt);
@@ -417,9 +471,10 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 	m->taxa = calloc(c, sizeof *m->taxa);
 	m->mean = malloc(d * sizeof(float));
 	m->sd = malloc(d * sizeof(float));
+	m->nscale = malloc(d * sizeof(float));
 	m->w = malloc((size_t)c * d * sizeof(float));
 	m->b = malloc(c * sizeof(float));
-	if (!m->taxa || !m->mean || !m->sd || !m->w || !m->b)
+	if (!m->taxa || !m->mean || !m->sd || !m->nscale || !m->w || !m->b)
 		goto nomem;
 	for (size_t i = 0; i < n; i++)
 		if (feats[i].npatches > 0) {
@@ -475,7 +530,7 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 		}
 		if (!any)
 			continue;
-		if (fit_part(lib, feats, use, m->mean, m->sd, iters, W, B, &proto, &pl, &np) < 0) {
+		if (fit_part(lib, feats, use, m->mean, m->sd, iters, W, B, &proto, &pl, &np, m->nscale) < 0) {
 			free(W);
 			free(B);
 			free(proto);
@@ -490,7 +545,8 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 				continue;
 			standardise_into(m->mean, m->sd, d, feats[i].x, feats[i].npatches, X);
 			image_logits(W, B, c, d, X, feats[i].npatches, z + nheld * c);
-			nov[nheld] = novelty_of(proto, np, d, X, feats[i].npatches);
+			nov[nheld] = novelty_of(proto, pl, np, d, m->nscale, X, feats[i].npatches,
+			                        novelty_class(z + nheld * c, c));
 			held[nheld++] = lib->images[i].taxon;
 			free(X);
 		}
@@ -512,13 +568,16 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 	}
 	free(p);
 	m->temperature = nheld ? bestt : 1.0;
-	m->novelty = nheld ? 1.1 * quantile(nov, nheld, 0.98) : 1e9;
+	/* the 90th percentile of held-out specimens' distances: a specimen unlike the
+	 * ones trained on is referred now and then; an unknown taxon most of the time */
+	m->novelty = nheld ? quantile(nov, nheld, 0.90) : 1e9;
 	m->sharp_min = 0.3 * quantile(sharp, nsharp, 0.02);
 
 	/* the final fit on everything */
 	for (size_t i = 0; i < n; i++)
 		use[i] = feats[i].npatches > 0;
-	if (fit_part(lib, feats, use, m->mean, m->sd, iters, W, B, &m->proto, &m->plabel, &m->nproto) < 0) {
+	if (fit_part(lib, feats, use, m->mean, m->sd, iters, W, B, &m->proto, &m->plabel, &m->nproto,
+	             m->nscale) < 0) {
 		free(W);
 		free(B);
 		goto nomem;
@@ -611,7 +670,7 @@ int sc_wood_model_save(const struct sc_wood_model *m, const char *path, struct s
 	json_decref(h);
 	if (!text)
 		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
-	size_t nf = 2 * (size_t)d + (size_t)c * d + c + (size_t)m->nproto * d;
+	size_t nf = 3 * (size_t)d + (size_t)c * d + c + (size_t)m->nproto * d;
 	size_t blen = nf * 4 + (size_t)m->nproto * 2;
 	unsigned char *b = malloc(blen + 1), *o = b;
 	if (!b) {
@@ -622,6 +681,8 @@ int sc_wood_model_save(const struct sc_wood_model *m, const char *path, struct s
 		put_f32(o, m->mean[j]);
 	for (int j = 0; j < d; j++, o += 4)
 		put_f32(o, m->sd[j]);
+	for (int j = 0; j < d; j++, o += 4)
+		put_f32(o, m->nscale[j]);
 	for (size_t j = 0; j < (size_t)c * d; j++, o += 4)
 		put_f32(o, m->w[j]);
 	for (int j = 0; j < c; j++, o += 4)
@@ -764,25 +825,26 @@ struct sc_wood_model *sc_wood_model_load_buffer(const char *name, const unsigned
 		}
 	}
 	size_t d = (size_t)m->d, c = (size_t)m->c;
-	size_t nf = 2 * d + c * d + c + (size_t)m->nproto * d;
+	size_t nf = 3 * d + c * d + c + (size_t)m->nproto * d;
 	size_t blen = nf * 4 + (size_t)m->nproto * 2, bstart = (size_t)(nl2 + 1 - (const char *)data);
 	if (len - bstart != blen)
 		BAD("model body is %zu bytes; its header promises %zu", len - bstart, blen);
 	m->mean = malloc(d * 4);
 	m->sd = malloc(d * 4);
+	m->nscale = malloc(d * 4);
 	m->w = malloc(c * d * 4);
 	m->b = malloc(c * 4);
 	m->proto = malloc((size_t)m->nproto * d * 4 + 4);
 	m->plabel = malloc((size_t)m->nproto * 2 + 2);
-	if (!m->mean || !m->sd || !m->w || !m->b || !m->proto || !m->plabel)
+	if (!m->mean || !m->sd || !m->nscale || !m->w || !m->b || !m->proto || !m->plabel)
 		BAD("out of memory");
 	const unsigned char *in = data + bstart;
-	float *dst[5] = {m->mean, m->sd, m->w, m->b, m->proto};
-	size_t cnt[5] = {d, d, c * d, c, (size_t)m->nproto * d};
-	for (int a = 0; a < 5; a++)
+	float *dst[6] = {m->mean, m->sd, m->nscale, m->w, m->b, m->proto};
+	size_t cnt[6] = {d, d, d, c * d, c, (size_t)m->nproto * d};
+	for (int a = 0; a < 6; a++)
 		for (size_t j = 0; j < cnt[a]; j++, in += 4) {
 			float f = get_f32(in);
-			if (!isfinite(f) || (a == 1 && !(f > 0)))
+			if (!isfinite(f) || ((a == 1 || a == 2) && !(f > 0)))
 				BAD("model body holds an invalid number");
 			dst[a][j] = f;
 		}
@@ -862,7 +924,7 @@ json_t *sc_wood_decide(const struct sc_wood_model *m, const struct sc_cites *cit
 		reason(reasons, "no-disc", "no usable picture of a surface was found (lit area %.0f%% of the frame)",
 		       100 * q->disc);
 	else {
-		if (q->brightness < 40)
+		if (q->brightness < 20)
 			reason(reasons, "dark", "too dark: mean grey %.0f of 255", q->brightness);
 		if (q->brightness > 235)
 			reason(reasons, "overexposed", "overexposed: mean grey %.0f of 255", q->brightness);
@@ -875,7 +937,7 @@ json_t *sc_wood_decide(const struct sc_wood_model *m, const struct sc_cites *cit
 	double novelty = 0;
 	if (f->npatches > 0) {
 		float *X = malloc((size_t)f->npatches * d * sizeof *X);
-		double *z = malloc(c * sizeof *z), *p = malloc(c * sizeof *p);
+		double *z = calloc(c, sizeof *z), *p = malloc(c * sizeof *p);
 		int *order = malloc(c * sizeof *order);
 		if (!X || !z || !p || !order) {
 			free(X);
@@ -899,7 +961,7 @@ json_t *sc_wood_decide(const struct sc_wood_model *m, const struct sc_cites *cit
 				order[b] = order[b - 1];
 				order[b - 1] = t;
 			}
-		novelty = novelty_of(m->proto, m->nproto, d, X, f->npatches);
+		novelty = novelty_of(m->proto, m->plabel, m->nproto, d, m->nscale, X, f->npatches, novelty_class(z, c));
 		int listed_weak = 0;
 		for (int r = 0; r < 3 && r < c; r++) {
 			int t = order[r];
