@@ -69,6 +69,18 @@ int sc_wood_probe(const char *name, const unsigned char *d, size_t len,
 				*width = (int)be16(d + i + 5);
 				if (*width == 0 || *height == 0)
 					return sc_error_set(err, name, 0, 0, "bad-image", "JPEG frame header gives size %dx%d", *width, *height);
+				/* libjpeg fills a cut-short picture with grey and calls it good:
+				 * a whole JPEG ends with EOI after its scan data (where a
+				 * 0xFF byte is always escaped, so FF D9 cannot appear by chance) */
+				const unsigned char *sos = NULL;
+				for (size_t k = i + seg; k + 1 < len; k++)
+					if (d[k] == 0xFF && d[k + 1] == 0xDA) {
+						sos = d + k;
+						break;
+					}
+				if (!sos || !memmem(sos, len - (size_t)(sos - d), "\xFF\xD9", 2))
+					return sc_error_set(err, name, 0, 0, "bad-image",
+					                    "corrupt JPEG: cut short (no end-of-image marker)");
 				*fmt = "jpeg";
 				return 0;
 			}
@@ -600,8 +612,9 @@ struct sc_wood_library *sc_wood_library_scan(const char *dir, struct sc_diag *di
 		size_t nf;
 		char tdir[4096];
 
-		snprintf(tdir, sizeof tdir, "%s/%s", dir, dirs[di]);
-		snprintf(path, sizeof path, "%s/taxon.yaml", tdir);
+		if ((size_t)snprintf(tdir, sizeof tdir, "%s/%s", dir, dirs[di]) >= sizeof tdir - 300)
+			continue;  /* a path this long cannot be a library folder of ours */
+		snprintf(path, sizeof path, "%.3700s/taxon.yaml", tdir);
 		sc_error_clear(&e);
 		if (access(path, F_OK) == 0) {
 			struct sc_yaml *y = sc_yaml_load_file(path, &e);
@@ -643,7 +656,8 @@ struct sc_wood_library *sc_wood_library_scan(const char *dir, struct sc_diag *di
 			struct sc_wood_image *im = &lib->images[lib->nimages];
 			json_t *sp = specimens ? json_object_get(specimens, files[fi]) : NULL;
 			char num[64];
-			snprintf(path, sizeof path, "%s/%s", tdir, files[fi]);
+			if ((size_t)snprintf(path, sizeof path, "%.3700s/%s", tdir, files[fi]) >= sizeof path)
+				continue;
 			im->path = strdup(path);
 			im->taxon = lib->ntaxa;
 			if (json_is_string(sp))

@@ -555,8 +555,10 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 	}
 	/* temperature: the one that makes held-out scores honest (least log loss) */
 	double bestt = 1, bestl = 1e300, *p = malloc(c * sizeof *p);
-	for (int gi = 0; p && gi <= 80; gi++) {
-		double t = exp(log(0.05) + gi * (log(20.0) - log(0.05)) / 80), loss = 0;
+	/* never sharper than the fit itself: a few held-out images all named right
+	 * would otherwise push the scores to 1 */
+	for (int gi = 0; p && gi <= 60; gi++) {
+		double t = exp(gi * log(20.0) / 60), loss = 0;
 		for (size_t i = 0; i < nheld; i++) {
 			softmax_t(z + i * c, c, t, p);
 			loss -= log(p[held[i]] > 1e-12 ? p[held[i]] : 1e-12);
