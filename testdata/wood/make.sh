@@ -35,4 +35,8 @@ echo "not an image" > "$g/bad/text.jpg"
 # a library with an empty taxon folder beside two good ones
 mkdir -p "$g/lib-empty/empty-taxon"
 cp -r "$g/library/quercus-robur" "$g/library/pterocarpus-santalinus" "$g/lib-empty/"
+# a library whose taxon.yaml has a mistake on line 3
+mkdir -p "$g/lib-badyaml"
+cp -r "$g/library/quercus-robur" "$g/library/pterocarpus-santalinus" "$g/library/tectona-grandis" "$g/lib-badyaml/"
+printf 'taxon: "Tectona grandis"\ntrade_names: [teak]\nporosity: spongy\n' > "$g/lib-badyaml/tectona-grandis/taxon.yaml"
 touch "$g/.stamp-$key"
