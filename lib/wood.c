@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sha256.h"
 #include "wood.h"
 
 /* ---- images -------------------------------------------------------------- */
@@ -134,6 +135,7 @@ int sc_wood_analyse_file(const char *path, struct sc_wood_feat *f, struct sc_cv_
 		*keep = NULL;
 	if (sc_read_file(path, SC_WOOD_MAX_FILE, &data, &len, err) < 0)
 		return -1;
+	sc_sha256_hex(data, len, f->sha256);
 	if (sc_wood_probe(path, data, len, &fmt, &w, &h, err) < 0 ||
 	    (r = sc_wood_reduction(path, fmt, w, h, err)) < 0) {
 		free(data);

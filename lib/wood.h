@@ -41,6 +41,7 @@ struct sc_wood_feat {
 	float *x;                    /* npatches * SC_CV_NFEAT, owned */
 	struct sc_cv_quality q;
 	int width, height;           /* as stored in the file */
+	char sha256[65];             /* of the file's bytes, hex */
 };
 void sc_wood_feat_clear(struct sc_wood_feat *f);
 /*
