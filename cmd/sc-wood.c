@@ -32,22 +32,33 @@ struct ctx {
 };
 
 /* The wood namespace for the image at `path`; rec is the record it goes into. */
+/* the envelope as sc-ocr writes it: id from the content, src.sha256 */
+static void envelope(json_t *rec, const char *sha)
+{
+	char id[17];
+	if (!sha[0])
+		return;
+	snprintf(id, sizeof id, "%.16s", sha);
+	json_object_set_new(rec, "id", json_string(id));
+	json_object_set_new(json_object_get(rec, "src"), "sha256", json_string(sha));
+}
+
+/* The wood namespace for the image at `path`; rec is the record it goes into
+ * (its envelope is filled in when `own_envelope`: the record is ours). */
 static int identify(struct ctx *c, json_t *rec, const char *path, json_t **value,
-                    char sha256[65], struct sc_error *err)
+                    int own_envelope, struct sc_error *err)
 {
 	struct sc_wood_feat f;
 	struct sc_cv_wood *cw = NULL;
 	int drivers[4], nd = 0;
 	json_t *w;
 
-	if (sc_wood_analyse_file(path, &f, c->refer_dir ? &cw : NULL, err) < 0) {
-		if (sha256)
-			memcpy(sha256, f.sha256, 65);
+	int rc = sc_wood_analyse_file(path, &f, c->refer_dir ? &cw : NULL, err);
+	if (own_envelope)
+		envelope(rec, f.sha256);
+	if (rc < 0)
 		return -1;
-	}
 	w = sc_wood_decide(c->m, c->cites, &f, &c->ro, drivers, &nd, err);
-	if (sha256)
-		memcpy(sha256, f.sha256, 65);
 	sc_wood_feat_clear(&f);
 	if (!w) {
 		sc_cv_wood_delete(cw);
@@ -78,7 +89,7 @@ static int enrich(void *ctx, void *state, json_t *rec, json_t **value, struct sc
 	(void)state;
 	if (!json_is_string(p))
 		return sc_error_set(err, NULL, 0, 0, "no-image", "record has no src.path naming an image");
-	return identify(ctx, rec, json_string_value(p), value, NULL, err);
+	return identify(ctx, rec, json_string_value(p), value, 0, err);
 }
 
 static double num_arg(const char *s, double lo, double hi, struct sc_diag *d, const char *what)
@@ -289,18 +300,9 @@ int main(int argc, char **argv)
 	} else {
 		for (int i = 0; i < argc; i++) {
 			json_t *rec = json_pack("{s:n,s:{s:s}}", "id", "src", "path", argv[i]), *w = NULL;
-			char sha[65] = "";
 			sc_error_clear(&e);
 			d.records++;
-			/* the envelope as sc-ocr writes it: id from the content, src.sha256 */
-			int rc = identify(&c, rec, argv[i], &w, sha, &e);
-			if (sha[0]) {
-				char id[17];
-				snprintf(id, sizeof id, "%.16s", sha);
-				json_object_set_new(rec, "id", json_string(id));
-				json_object_set_new(json_object_get(rec, "src"), "sha256", json_string(sha));
-			}
-			if (rc < 0) {
+			if (identify(&c, rec, argv[i], &w, 1, &e) < 0) {
 				sc_diag_error(&d, &e);
 				sc_record_add_error(rec, prog, &e);
 				d.bad++;
