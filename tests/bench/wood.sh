@@ -9,15 +9,22 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 b=$BENCH/wood
 gen=$root/scripts/gen-wood.py
 left_out=khaya-ivorensis,afzelia-africana
-key=$(cat "$0" "$gen" | sha256sum | cut -c1-16)
+sets=(
+	"library $b/library --skip $left_out --specimens 10 --images 10 --size 1280x960 --seed 21"
+	"library $b/held --skip $left_out --specimens 3 --images 2 --size 1632x1224 --seed 22"
+	"library $b/unknown --only $left_out --specimens 3 --images 4 --size 1632x1224 --seed 23"
+	"other $b/other --count 24 --size 1632x1224 --seed 24"
+)
+# the images are made again only when the generator or its arguments change
+key=$( { cat "$gen"; printf '%s\n' "${sets[@]}"; } | sha256sum | cut -c1-16)
 if [ ! -e "$b/.stamp-$key" ]; then
 	rm -rf "$b"
 	mkdir -p "$b"
 	t0=$(date +%s.%N)
-	$gen library "$b/library" --skip $left_out --specimens 10 --images 10 --size 1280x960 --seed 21
-	$gen library "$b/held" --skip $left_out --specimens 3 --images 2 --size 1632x1224 --seed 22
-	$gen library "$b/unknown" --only $left_out --specimens 3 --images 4 --size 1632x1224 --seed 23
-	$gen other "$b/other" --count 24 --size 1632x1224 --seed 24
+	for s in "${sets[@]}"; do
+		# shellcheck disable=SC2086
+		$gen $s
+	done
 	touch "$b/.stamp-$key"
 	echo "generated the images in $(echo "$(date +%s.%N) - $t0" | bc | cut -d. -f1) s"
 fi
