@@ -15,8 +15,9 @@
 #define SC_PRE_DESKEW   0x02   /* small-angle skew by leptonica */
 #define SC_PRE_UPSCALE  0x04   /* low-resolution scans brought to 300 dpi */
 #define SC_PRE_GRAY     0x08   /* colour to 8-bit gray before recognition */
-#define SC_PRE_BINARIZE 0x10   /* Sauvola binarization (off by default: see man page) */
-#define SC_PRE_DEFAULT  (SC_PRE_OSD | SC_PRE_DESKEW | SC_PRE_UPSCALE | SC_PRE_GRAY)
+#define SC_PRE_BINARIZE 0x10   /* Sauvola binarization of every page */
+#define SC_PRE_RESCUE_BIN 0x20 /* Sauvola binarization of pages that read poorly */
+#define SC_PRE_DEFAULT  (SC_PRE_OSD | SC_PRE_DESKEW | SC_PRE_UPSCALE | SC_PRE_GRAY | SC_PRE_RESCUE_BIN)
 
 struct sc_ocr_opts {
 	const char *lang;      /* "eng" (default), "chi_sim+eng", ... or "auto" */
@@ -29,12 +30,16 @@ struct sc_ocr_opts {
 
 struct sc_ocr;
 
-/* Initialise the engine(s) for one worker. Slow (0.2-0.8 s): do it once. */
+/* The recognizer of one worker. Cheap: the tesseract engines start on the
+ * first page that needs them (0.2-0.8 s each), then serve every page. */
 struct sc_ocr *sc_ocr_new(const struct sc_ocr_opts *opts, struct sc_error *err);
+/* Start the main engine now (so that a missing language shows at once). */
+int sc_ocr_start(struct sc_ocr *o, struct sc_error *err);
 void sc_ocr_free(struct sc_ocr *o);
 /*
  * Turn a page into the `ocr` namespace object (owned by the caller). The
- * page's pix is borrowed. NULL with err filled when recognition fails.
+ * page's pix is borrowed. NULL with err filled when recognition fails (code
+ * "tesseract" when an engine cannot start: the run cannot go on).
  */
 json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_error *err);
 /* Switch tesseract's own OpenMP threading off in the calling thread. */
