@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -81,6 +82,38 @@ static int identify(struct ctx *c, json_t *rec, const char *path, json_t **value
 	sc_cv_wood_delete(cw);
 	*value = w;
 	return 0;
+}
+
+#define CHUNK 32
+
+struct chunk {
+	struct ctx *c;
+	char **paths;
+	int n, next;
+	pthread_mutex_t mu;
+	json_t *recs[CHUNK];
+	int failed[CHUNK];
+	struct sc_error errs[CHUNK];
+};
+
+static void *chunk_worker(void *arg)
+{
+	struct chunk *k = arg;
+	for (;;) {
+		json_t *w = NULL;
+		pthread_mutex_lock(&k->mu);
+		int i = k->next++;
+		pthread_mutex_unlock(&k->mu);
+		if (i >= k->n)
+			return NULL;
+		k->recs[i] = json_pack("{s:n,s:{s:s}}", "id", "src", "path", k->paths[i]);
+		sc_error_clear(&k->errs[i]);
+		if (identify(k->c, k->recs[i], k->paths[i], &w, 1, &k->errs[i]) < 0) {
+			sc_record_add_error(k->recs[i], prog, &k->errs[i]);
+			k->failed[i] = 1;
+		} else
+			json_object_set_new(k->recs[i], "wood", w);
+	}
 }
 
 static int enrich(void *ctx, void *state, json_t *rec, json_t **value, struct sc_error *err)
@@ -298,22 +331,32 @@ int main(int argc, char **argv)
 		f.progress = 1;
 		sc_filter_run(&f, 0, NULL);
 	} else {
-		for (int i = 0; i < argc; i++) {
-			json_t *rec = json_pack("{s:n,s:{s:s}}", "id", "src", "path", argv[i]), *w = NULL;
-			sc_error_clear(&e);
-			d.records++;
-			if (identify(&c, rec, argv[i], &w, 1, &e) < 0) {
-				sc_diag_error(&d, &e);
-				sc_record_add_error(rec, prog, &e);
-				d.bad++;
-			} else
-				json_object_set_new(rec, "wood", w);
-			if (sc_write_record(stdout, rec) < 0) {
-				json_decref(rec);
-				sc_diag_fatalf(&d, "cannot write to standard output");
-				break;
+		/* chunks of images analysed by -j workers, written in argument order */
+		for (int start = 0; start < argc && d.status < 2; start += CHUNK) {
+			struct chunk k;
+			memset(&k, 0, sizeof k);
+			k.c = &c;
+			k.paths = argv + start;
+			k.n = argc - start < CHUNK ? argc - start : CHUNK;
+			pthread_mutex_init(&k.mu, NULL);
+			pthread_t th[64];
+			int started = 0;
+			for (int t = 1; t < jobs && t < k.n; t++)
+				started += pthread_create(&th[started], NULL, chunk_worker, &k) == 0;
+			chunk_worker(&k);
+			for (int t = 0; t < started; t++)
+				pthread_join(th[t], NULL);
+			pthread_mutex_destroy(&k.mu);
+			for (int i = 0; i < k.n; i++) {
+				d.records++;
+				if (k.failed[i]) {
+					sc_diag_error(&d, &k.errs[i]);
+					d.bad++;
+				}
+				if (d.status < 2 && sc_write_record(stdout, k.recs[i]) < 0)
+					sc_diag_fatalf(&d, "cannot write to standard output");
+				json_decref(k.recs[i]);
 			}
-			json_decref(rec);
 		}
 		if (fflush(stdout) != 0)
 			sc_diag_fatalf(&d, "cannot write to standard output");

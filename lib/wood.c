@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "sha256.h"
 #include "wood.h"
 
@@ -697,8 +698,9 @@ struct analyse_job {
 	struct sc_wood_feat *feats;
 	struct sc_error *errs;
 	int *failed;
-	size_t next;
+	size_t next, done;
 	pthread_mutex_t mu;
+	struct sc_progress *progress;
 };
 
 static void *analyse_worker(void *arg)
@@ -706,6 +708,7 @@ static void *analyse_worker(void *arg)
 	struct analyse_job *j = arg;
 	for (;;) {
 		size_t i;
+		size_t done;
 		pthread_mutex_lock(&j->mu);
 		i = j->next++;
 		pthread_mutex_unlock(&j->mu);
@@ -713,6 +716,10 @@ static void *analyse_worker(void *arg)
 			return NULL;
 		sc_error_clear(&j->errs[i]);
 		j->failed[i] = sc_wood_analyse_file(j->lib->images[i].path, &j->feats[i], NULL, &j->errs[i]) < 0;
+		pthread_mutex_lock(&j->mu);
+		done = ++j->done;
+		pthread_mutex_unlock(&j->mu);
+		sc_progress_update(j->progress, done);
 	}
 }
 
@@ -736,6 +743,7 @@ struct sc_wood_feat *sc_wood_library_analyse(const struct sc_wood_library *lib, 
 		return NULL;
 	}
 	pthread_mutex_init(&j.mu, NULL);
+	j.progress = sc_progress_new(diag->prog, "images", lib->nimages);
 	for (int t = 1; t < nth; t++)
 		if (pthread_create(&th[t], NULL, analyse_worker, &j) == 0)
 			started++;
@@ -745,6 +753,7 @@ struct sc_wood_feat *sc_wood_library_analyse(const struct sc_wood_library *lib, 
 	for (int t = 1; t <= started; t++)
 		pthread_join(th[t], NULL);
 	pthread_mutex_destroy(&j.mu);
+	sc_progress_free(j.progress);
 	/* messages in library order, whatever the threads did */
 	for (size_t i = 0; i < lib->nimages; i++)
 		if (j.failed[i]) {
