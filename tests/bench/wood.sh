@@ -77,3 +77,8 @@ for t in ${left_out//,/ }; do
 done
 printf 'refer rate, pictures that are not end grain: %.1f%% (aim: most)\n' "$(pct "$refer_other")"
 echo "reasons given on held-out known images: $(jq -s -c '[.[].wood.reasons[].code] | group_by(.) | map({(.[0]): length}) | add // {}' "$b/held.jsonl")"
+
+# cross-validation on the library itself, folds grouped by specimen
+{ time sc-wood eval -j 2 "$b/library" > "$b/eval.json" 2>/dev/null; } 2> "$b/eval.t"
+jq -r '"eval, \(.folds) folds grouped by specimen over \(.images) images: top-1 \(.top1 * 1000 | round / 10)%, top-3 \(.top3 * 1000 | round / 10)%, referred \(.refer_rate * 1000 | round / 10)%, right when not referred \(.accuracy_unreferred * 1000 | round / 10)%"' "$b/eval.json"
+awk '{ printf "eval took %.1f s wall, %.1f s CPU\n", $1, $2 + $3 }' "$b/eval.t"
