@@ -310,7 +310,7 @@ static void run_file(struct runner *r, const char *path)
 		if (st == -1) {
 			/* an overlong line: account for it in order, in a batch of its own */
 			json_t *stand_in = sc_record_for_bad_line(f->tool, &err);
-			char *text = stand_in ? json_dumps(stand_in, JSON_COMPACT) : NULL;
+			char *text = stand_in ? json_dumps(stand_in, SC_JSON_FLAGS) : NULL;
 			if (b->n) {
 				submit(r, b);
 				b = batch_new(name);

@@ -112,7 +112,7 @@ static void fill_result(struct result *res, json_t *rec, const char *tool, const
 			res->msg = NULL;
 		res->bad = 1;
 	}
-	text = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = json_dumps(rec, SC_JSON_FLAGS);
 	if (text && asprintf(&res->line, "%s\n", text) < 0)
 		res->line = NULL;
 	free(text);
