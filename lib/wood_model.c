@@ -42,10 +42,10 @@ struct sc_wood_model {
 	char name[160];
 };
 
-/* scores that print exactly: jansson writes reals with 17 digits */
+/* four decimals are all a score or a measure means here */
 static double num(double x)
 {
-	return round(x * 1024.0) / 1024.0;
+	return round(x * 10000.0) / 10000.0;
 }
 
 void sc_wood_model_free(struct sc_wood_model *m)

@@ -95,7 +95,7 @@ int sc_wood_refer_package(const char *dir, const char *image_path, const json_t 
 		free(img);
 		return rc;
 	}
-	char *text = json_dumps(record, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *text = json_dumps(record, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	static const char readme[] =
 		"Package for the expert: a wood sample that sc-wood could not identify with confidence.\n"
 		"  record.json      the identification record; wood.reasons says why it was referred\n"
