@@ -4,9 +4,9 @@
 set -euo pipefail
 batch="$DEMO/batch"
 [ -e "$batch/batch.zip" ] || /usr/bin/python3 scripts/gen-docs.py --demo "$batch" >/dev/null
-echo "sc-ocr -l auto $batch/batch.zip $batch/packing-list.tif $batch/invoice.pdf > $DEMO/ocr.jsonl"
+echo "sc-ocr --words -l auto $batch/batch.zip $batch/packing-list.tif $batch/invoice.pdf > $DEMO/ocr.jsonl"
 st=0
-sc-ocr -l auto "$batch/batch.zip" "$batch/packing-list.tif" "$batch/invoice.pdf" > "$DEMO/ocr.jsonl" || st=$?
+sc-ocr --words -l auto "$batch/batch.zip" "$batch/packing-list.tif" "$batch/invoice.pdf" > "$DEMO/ocr.jsonl" || st=$?
 jq -r '[(.src.member // (.src.path|sub(".*/";""))) + (if .src.pages > 1 then " p\(.src.page)" else "" end),
         .ocr.source, .ocr.lang, "conf \(.ocr.conf)", "rotate \(.ocr.rotate)",
         ((.ocr.text // "") | split("\n") | map(select(length > 0)) | first // "" | .[0:48])] | @tsv' \
