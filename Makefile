@@ -136,7 +136,7 @@ build-fuzz/obj/%.o: %.c $(BUILD)/config.mk
 
 build-fuzz/obj/%.o: %.cpp $(BUILD)/config.mk
 	@mkdir -p $(dir $@)
-	clang++ $(FUZZ_SAN) -fsanitize=fuzzer-no-link -std=c++17 $(WARN) $(DEFS) -Ilib $(DEP_CFLAGS) -c -o $@ $<
+	clang++ $(FUZZ_SAN) -fno-sanitize=vptr -fsanitize=fuzzer-no-link -std=c++17 $(WARN) $(DEFS) -Ilib $(DEP_CFLAGS) -c -o $@ $<
 
 build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	$(FUZZCC) $(FUZZ_SAN) -fsanitize=fuzzer -std=c11 $(DEFS) -Ilib $(DEP_CFLAGS) -o $@ $< $(FUZZ_OBJ) \

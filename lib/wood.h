@@ -1,0 +1,185 @@
+/*
+ * wood.h - preliminary wood identification from end-grain photographs: the
+ * reference library (a folder per taxon), the CITES timber table, the model
+ * (training, file format, scoring with referral) and the expert's package.
+ * Images are analysed through lib/cv.h; nothing here knows OpenCV.
+ */
+#ifndef SC_WOOD_H
+#define SC_WOOD_H
+
+#include "sc.h"
+#include "cv.h"
+#include "yamltree.h"
+
+#define SC_WOOD_MODEL_VERSION 1
+#define SC_WOOD_MAX_FILE (256u << 20)       /* image file bytes */
+#define SC_WOOD_MAX_PIXELS (40L * 1000 * 1000)  /* decoded pixels, after JPEG reduction */
+#define SC_WOOD_MIN_SIDE 64
+#define SC_WOOD_MAX_TAXA 256
+#define SC_WOOD_MAX_IMAGES 200000
+#define SC_WOOD_REFS 2                        /* reference images kept per taxon */
+
+/* ---- images -------------------------------------------------------------- */
+
+/*
+ * Read format and size from the first bytes of a JPEG or PNG: fmt is "jpeg" or
+ * "png". Returns 0, or -1 with err (named `name`) when the bytes are neither
+ * or the header is cut short.
+ */
+int sc_wood_probe(const char *name, const unsigned char *data, size_t len,
+                  const char **fmt, int *width, int *height, struct sc_error *err);
+/*
+ * The JPEG reduction (1, 2, 4, 8) that brings a picture near the working scale,
+ * or -1 with err when it is too small or too large to be decoded at all.
+ */
+int sc_wood_reduction(const char *name, const char *fmt, int width, int height,
+                      struct sc_error *err);
+
+/* One analysed image: its patches' features and its quality. */
+struct sc_wood_feat {
+	int npatches;
+	float *x;                    /* npatches * SC_CV_NFEAT, owned */
+	struct sc_cv_quality q;
+	int width, height;           /* as stored in the file */
+	char sha256[65];             /* of the file's bytes, hex */
+};
+void sc_wood_feat_clear(struct sc_wood_feat *f);
+/*
+ * Read, check and analyse one image file. With keep non-NULL the analysed
+ * picture is handed back too (for patch crops); free it with sc_cv_wood_delete.
+ * 0, or -1 with err filled (unreadable, not an image, too large, too small,
+ * corrupt).
+ */
+int sc_wood_analyse_file(const char *path, struct sc_wood_feat *f, struct sc_cv_wood **keep,
+                         struct sc_error *err);
+
+/* ---- the CITES timber table ---------------------------------------------- */
+
+struct sc_cites;
+/* rules/cites-timber.yaml: every problem is an error with file:line:col. */
+struct sc_cites *sc_cites_load(const char *path, struct sc_error *err);
+struct sc_cites *sc_cites_load_yaml(const struct sc_yaml *y, struct sc_error *err);
+void sc_cites_free(struct sc_cites *c);
+/*
+ * The listing that covers a scientific name (the species itself, else "Genus spp."),
+ * as a new object {listing, appendix, annotation?, effective}, or NULL when none does.
+ */
+json_t *sc_cites_lookup(const struct sc_cites *c, const char *taxon);
+const char *sc_cites_source(const struct sc_cites *c);
+size_t sc_cites_count(const struct sc_cites *c);
+
+/* ---- the reference library ----------------------------------------------- */
+
+struct sc_wood_taxon {
+	char *folder;           /* the directory's name */
+	char *name;             /* scientific name (taxon.yaml's taxon, else the folder's name) */
+	json_t *trade_names;    /* array of strings, owned */
+	char *porosity;         /* "ring", "semi-ring", "diffuse", "none" or NULL */
+	json_t *cites;          /* {appendix, annotation} from taxon.yaml, or NULL */
+};
+
+struct sc_wood_image {
+	char *path;
+	int taxon;              /* index into taxa */
+	char *specimen;         /* images of one specimen are never split across folds */
+};
+
+struct sc_wood_library {
+	char *dir;
+	int ntaxa;
+	struct sc_wood_taxon *taxa;
+	size_t nimages;
+	struct sc_wood_image *images;
+};
+
+/*
+ * Parse a taxon.yaml already loaded (fuzzed on its own). Fills t (free with
+ * sc_wood_taxon_clear) and *specimens (an object file -> specimen, or NULL).
+ */
+int sc_wood_taxon_parse(const struct sc_yaml *y, const char *folder, struct sc_wood_taxon *t,
+                        json_t **specimens, struct sc_error *err);
+void sc_wood_taxon_clear(struct sc_wood_taxon *t);
+/*
+ * Scan LIBRARY: each sub-folder is a taxon, holding *.jpg, *.jpeg, *.png and an
+ * optional taxon.yaml. A folder without images or with a bad taxon.yaml is
+ * reported through diag (status 1) and left out; the rest is returned. NULL
+ * with err when the library cannot be read or holds fewer than two taxa.
+ */
+struct sc_wood_library *sc_wood_library_scan(const char *dir, struct sc_diag *diag,
+                                              struct sc_error *err);
+void sc_wood_library_free(struct sc_wood_library *lib);
+
+/* Analyse every image of the library with `jobs` threads; bad images are
+ * reported through diag and get 0 patches. feats has lib->nimages entries. */
+struct sc_wood_feat *sc_wood_library_analyse(const struct sc_wood_library *lib, int jobs,
+                                             struct sc_diag *diag);
+void sc_wood_feats_free(struct sc_wood_feat *feats, size_t n);
+
+/* ---- the model ----------------------------------------------------------- */
+
+struct sc_wood_model;
+
+struct sc_wood_train_opts {
+	unsigned seed;
+	int folds;              /* for calibration; 0: up to 4, fewer if specimens are few */
+	int iterations;         /* of the classifier's fit; 0: default */
+};
+
+struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
+                                    const struct sc_wood_feat *feats,
+                                    const struct sc_wood_train_opts *o, struct sc_error *err);
+int sc_wood_model_save(const struct sc_wood_model *m, const char *path, struct sc_error *err);
+struct sc_wood_model *sc_wood_model_load(const char *path, struct sc_error *err);
+struct sc_wood_model *sc_wood_model_load_buffer(const char *name, const unsigned char *data,
+                                                size_t len, struct sc_error *err);
+void sc_wood_model_free(struct sc_wood_model *m);
+int sc_wood_model_ntaxa(const struct sc_wood_model *m);
+const char *sc_wood_model_taxon(const struct sc_wood_model *m, int i);
+/* Path of reference image k of taxon i (from the training library), or NULL. */
+const char *sc_wood_model_ref(const struct sc_wood_model *m, int i, int k);
+/* A short description for wood.model: "sc-wood-model/1 12 taxa 3240 patches". */
+const char *sc_wood_model_name(const struct sc_wood_model *m);
+
+/* Thresholds of referral; defaults by sc_wood_refer_defaults(). */
+struct sc_wood_refer_opts {
+	double min_score;       /* refer when the best score is below */
+	double min_margin;      /* refer when the best two are closer than this */
+	double cites_score;     /* a CITES-listed candidate needs this much of the best score */
+	double cites_floor;     /* ... counted as a candidate from this score */
+	double novelty;         /* multiplies the model's novelty threshold */
+};
+void sc_wood_refer_defaults(struct sc_wood_refer_opts *o);
+
+/*
+ * The `wood` namespace for one analysed image:
+ *   {"v":1,"top":[{taxon,score,cites}...3],"refer":bool,"reasons":[{code,msg}],
+ *    "quality":{...},"novelty":x,"model":...}
+ * cites may be NULL (then only taxon.yaml statuses are known). *drivers gets
+ * the indexes of up to 4 patches that spoke most for the best taxon (may be NULL).
+ */
+json_t *sc_wood_decide(const struct sc_wood_model *m, const struct sc_cites *cites,
+                       const struct sc_wood_feat *f, const struct sc_wood_refer_opts *o,
+                       int drivers[4], int *ndrivers, struct sc_error *err);
+
+/*
+ * Cross-validation grouped by specimen: train on the other folds, decide on
+ * each held-out image. Returns the report object (top1, top3, confusion,
+ * refer_rate, accuracy_unreferred, per-taxon figures).
+ */
+json_t *sc_wood_eval(const struct sc_wood_library *lib, const struct sc_wood_feat *feats,
+                     const struct sc_wood_train_opts *o, const struct sc_wood_refer_opts *ro,
+                     int folds, const struct sc_cites *cites, struct sc_error *err);
+
+/* ---- the expert's package ------------------------------------------------ */
+
+/*
+ * Write DIR/<name>.tar.gz for a referred image: the image, the record
+ * (record.json), the patches that drove the decision (PNG), and reference
+ * images of the candidate taxa from the model's library. *out_path (malloc'd)
+ * names the package. 0, or -1 with err.
+ */
+int sc_wood_refer_package(const char *dir, const char *image_path, const json_t *record,
+                          const struct sc_cv_wood *cw, const int *drivers, int ndrivers,
+                          const struct sc_wood_model *m, char **out_path, struct sc_error *err);
+
+#endif

@@ -1,0 +1,1152 @@
+/*
+ * wood_model.c - the sc-wood model: a softmax classifier over standardised
+ * patch features (patch logits pooled per image, so patches vote), a
+ * temperature fitted on held-out specimens for calibrated scores, and stored
+ * training patches whose nearest distance tells an unknown species from a known one.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wood.h"
+
+#define MAGIC "sc-wood-model"
+#define PROTO_PER_TAXON 400
+#define DEFAULT_ITERS 300
+#define MAX_HEADER (16u << 20)
+
+struct mtaxon {
+	char *name, *folder, *porosity;
+	json_t *trade_names, *cites;
+	char *refs[SC_WOOD_REFS];
+};
+
+struct sc_wood_model {
+	int c, d;
+	struct mtaxon *taxa;
+	float *mean, *sd;          /* d each */
+	float *nscale;             /* d: 1 / within-taxon spread of image means, for novelty */
+	float *w, *b;              /* c*d, c */
+	double temperature;
+	double novelty;            /* image novelty above this is "unknown" */
+	double sharp_min;          /* sharpness below this is "blurred" */
+	int nproto;
+	float *proto;              /* nproto*d, standardised */
+	uint16_t *plabel;
+	unsigned long images, patches;
+	unsigned seed;
+	char name[160];
+};
+
+/* four decimals are all a score or a measure means here */
+static double num(double x)
+{
+	return round(x * 10000.0) / 10000.0;
+}
+
+void sc_wood_model_free(struct sc_wood_model *m)
+{
+	if (!m)
+		return;
+	for (int i = 0; m->taxa && i < m->c; i++) {
+		free(m->taxa[i].name);
+		free(m->taxa[i].folder);
+		free(m->taxa[i].porosity);
+		json_decref(m->taxa[i].trade_names);
+		json_decref(m->taxa[i].cites);
+		for (int k = 0; k < SC_WOOD_REFS; k++)
+			free(m->taxa[i].refs[k]);
+	}
+	free(m->taxa);
+	free(m->mean);
+	free(m->sd);
+	free(m->nscale);
+	free(m->w);
+	free(m->b);
+	free(m->proto);
+	free(m->plabel);
+	free(m);
+}
+
+int sc_wood_model_ntaxa(const struct sc_wood_model *m) { return m->c; }
+const char *sc_wood_model_taxon(const struct sc_wood_model *m, int i)
+{
+	return i >= 0 && i < m->c ? m->taxa[i].name : NULL;
+}
+const char *sc_wood_model_ref(const struct sc_wood_model *m, int i, int k)
+{
+	return i >= 0 && i < m->c && k >= 0 && k < SC_WOOD_REFS ? m->taxa[i].refs[k] : NULL;
+}
+const char *sc_wood_model_name(const struct sc_wood_model *m) { return m->name; }
+
+static void set_name(struct sc_wood_model *m)
+{
+	snprintf(m->name, sizeof m->name, "%s/%d %d taxa %lu images", MAGIC, SC_WOOD_MODEL_VERSION,
+	         m->c, m->images);
+}
+
+/* ---- the classifier ------------------------------------------------------ */
+
+/* four running sums, so that the compiler keeps the multiply units busy */
+static double dot(const float *a, const float *b, int n)
+{
+	float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	int j = 0;
+	for (; j + 4 <= n; j += 4) {
+		s0 += a[j] * b[j];
+		s1 += a[j + 1] * b[j + 1];
+		s2 += a[j + 2] * b[j + 2];
+		s3 += a[j + 3] * b[j + 3];
+	}
+	for (; j < n; j++)
+		s0 += a[j] * b[j];
+	return (double)s0 + s1 + s2 + s3;
+}
+
+/* Softmax regression by full-batch Adam with L2; class-balanced; deterministic. */
+static void fit(const float *X, const int *y, size_t n, int c, int d, int iters,
+                float *W, float *B)
+{
+	size_t np = (size_t)c * d;
+	double *g = calloc(np + c, sizeof *g), *m1 = calloc(np + c, sizeof *m1),
+	       *m2 = calloc(np + c, sizeof *m2), *cw = calloc(c, sizeof *cw), *p = calloc(c, sizeof *p);
+	const double lr = 0.05, b1 = 0.9, b2 = 0.999, l2 = 1e-3;
+
+	memset(W, 0, np * sizeof *W);
+	memset(B, 0, c * sizeof *B);
+	if (!g || !m1 || !m2 || !cw || !p)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		cw[y[i]] += 1;
+	for (int k = 0; k < c; k++)
+		cw[k] = cw[k] > 0 ? (double)n / (c * cw[k]) : 0;
+	for (int it = 1; it <= iters; it++) {
+		double wsum = 0;
+		memset(g, 0, (np + c) * sizeof *g);
+		for (size_t i = 0; i < n; i++) {
+			const float *x = X + i * d;
+			double mx = -1e300, s = 0, wt = cw[y[i]];
+			for (int k = 0; k < c; k++) {
+				double z = B[k] + dot(W + (size_t)k * d, x, d);
+				p[k] = z;
+				if (z > mx)
+					mx = z;
+			}
+			for (int k = 0; k < c; k++)
+				s += (p[k] = exp(p[k] - mx));
+			for (int k = 0; k < c; k++) {
+				double e = wt * (p[k] / s - (k == y[i]));
+				double *gk = g + (size_t)k * d;
+				for (int j = 0; j < d; j++)
+					gk[j] += e * x[j];
+				g[np + k] += e;
+			}
+			wsum += wt;
+		}
+		double bc1 = 1 - pow(b1, it), bc2 = 1 - pow(b2, it);
+		for (size_t q = 0; q < np + c; q++) {
+			double gr = g[q] / (wsum > 0 ? wsum : 1) + (q < np ? l2 * W[q] : 0);
+			m1[q] = b1 * m1[q] + (1 - b1) * gr;
+			m2[q] = b2 * m2[q] + (1 - b2) * gr * gr;
+			double step = lr * (m1[q] / bc1) / (sqrt(m2[q] / bc2) + 1e-8);
+			if (q < np)
+				W[q] -= (float)step;
+			else
+				B[q - np] -= (float)step;
+		}
+	}
+out:
+	free(g);
+	free(m1);
+	free(m2);
+	free(cw);
+	free(p);
+}
+
+/* mean logits of an image's patches (already standardised) */
+static void image_logits(const float *W, const float *B, int c, int d, const float *X, int np,
+                         double *z)
+{
+	for (int k = 0; k < c; k++) {
+		double s = 0;
+		for (int i = 0; i < np; i++) {
+			const float *x = X + (size_t)i * d;
+			double t = B[k];
+			for (int j = 0; j < d; j++)
+				t += W[(size_t)k * d + j] * x[j];
+			s += t;
+		}
+		z[k] = np > 0 ? s / np : 0;
+	}
+}
+
+static void softmax_t(const double *z, int c, double t, double *p)
+{
+	double mx = -1e300, s = 0;
+	for (int k = 0; k < c; k++)
+		if (z[k] / t > mx)
+			mx = z[k] / t;
+	for (int k = 0; k < c; k++)
+		s += (p[k] = exp(z[k] / t - mx));
+	for (int k = 0; k < c; k++)
+		p[k] /= s;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * How far an image is from what the model knows: the distance from the mean of
+ * its (standardised) patches to the nearest training image of taxon cls, or of
+ * any taxon when cls < 0. Means of ~25 patches are steady where single patches
+ * are noisy, so the within-taxon spread is narrow and an unknown stands out.
+ */
+static double novelty_of(const float *proto, const uint16_t *plabel, int nproto, int d,
+                         const float *nscale, const float *X, int np, int cls)
+{
+	double best = 1e300;
+	double *mu = calloc(d, sizeof *mu);
+	if (!mu || np == 0 || nproto == 0) {
+		free(mu);
+		return 1e9;
+	}
+	for (int i = 0; i < np; i++)
+		for (int j = 0; j < d; j++)
+			mu[j] += X[(size_t)i * d + j];
+	for (int j = 0; j < d; j++)
+		mu[j] /= np;
+	for (int q = 0; q < nproto; q++) {
+		const float *p = proto + (size_t)q * d;
+		double s = 0;
+		if (cls >= 0 && plabel[q] != cls)
+			continue;
+		for (int j = 0; j < d && s < best; j++) {
+			double t = (mu[j] - p[j]) * nscale[j];
+			s += t * t;
+		}
+		if (s < best)
+			best = s;
+	}
+	free(mu);
+	return best < 1e300 ? sqrt(best / d) : 1e9;
+}
+
+/* novelty is measured against the taxon the classifier favours */
+static int novelty_class(const double *z, int c)
+{
+	int best = 0;
+	for (int k = 1; k < c; k++)
+		if (z[k] > z[best])
+			best = k;
+	return best;
+}
+
+/* ---- training ------------------------------------------------------------ */
+
+static uint32_t hash32(uint32_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/*
+ * Folds by specimen: within each taxon the specimens, ordered by a hash of the
+ * seed and their name, are dealt round the folds, so no specimen is split
+ * and every fold sees most taxa. Returns the number of folds used.
+ */
+static int assign_folds(const struct sc_wood_library *lib, unsigned seed, int want, int *fold)
+{
+	int maxspec = 0;
+	size_t n = lib->nimages;
+	/* distinct specimens per taxon */
+	for (int t = 0; t < lib->ntaxa; t++) {
+		int cnt = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (lib->images[i].taxon != t)
+				continue;
+			size_t j;
+			for (j = 0; j < i; j++)
+				if (lib->images[j].taxon == t && strcmp(lib->images[j].specimen, lib->images[i].specimen) == 0)
+					break;
+			cnt += j == i;
+		}
+		if (cnt > maxspec)
+			maxspec = cnt;
+	}
+	int k = want > 0 ? want : (maxspec < 4 ? maxspec : 4);
+	if (k < 2)
+		k = 2;
+	for (int t = 0; t < lib->ntaxa; t++) {
+		/* rank each specimen of t by hash; fold = (rank + t) % k */
+		for (size_t i = 0; i < n; i++) {
+			if (lib->images[i].taxon != t)
+				continue;
+			uint32_t hi = hash32(2166136261u ^ seed, lib->images[i].specimen);
+			int rank = 0;
+			const char *seen[1];
+			(void)seen;
+			for (size_t j = 0; j < n; j++) {
+				if (lib->images[j].taxon != t)
+					continue;
+				/* count distinct specimens ordered before i's */
+				size_t f;
+				for (f = 0; f < j; f++)
+					if (lib->images[f].taxon == t && strcmp(lib->images[f].specimen, lib->images[j].specimen) == 0)
+						break;
+				if (f < j)
+					continue;
+				uint32_t hj = hash32(2166136261u ^ seed, lib->images[j].specimen);
+				int c = strcmp(lib->images[j].specimen, lib->images[i].specimen);
+				if (hj < hi || (hj == hi && c < 0))
+					rank++;
+			}
+			fold[i] = (rank + t) % k;
+		}
+	}
+	if (maxspec < 2)  /* one specimen per taxon: no grouping is possible; fold by image */
+		for (size_t i = 0; i < n; i++)
+			fold[i] = (int)(hash32(2166136261u ^ seed, lib->images[i].path) % (uint32_t)k);
+	return k;
+}
+
+struct trainset {
+	float *X;        /* standardised patches */
+	int *y;
+	size_t n;
+	size_t *first;   /* image i's patches start at first[i] */
+};
+
+static void standardise(const struct sc_wood_feat *feats, size_t nimg, const int *use,
+                        int d, float *mean, float *sd)
+{
+	double *s = calloc(d, sizeof *s), *s2 = calloc(d, sizeof *s2);
+	double n = 0;
+	for (size_t i = 0; i < nimg; i++) {
+		if (use && !use[i])
+			continue;
+		for (int p = 0; p < feats[i].npatches; p++) {
+			const float *x = feats[i].x + (size_t)p * d;
+			for (int j = 0; j < d; j++) {
+				s[j] += x[j];
+				s2[j] += (double)x[j] * x[j];
+			}
+			n++;
+		}
+	}
+	for (int j = 0; j < d; j++) {
+		double m = n > 0 ? s[j] / n : 0, v = n > 0 ? s2[j] / n - m * m : 1;
+		mean[j] = (float)m;
+		sd[j] = (float)(v > 1e-12 ? sqrt(v) : 1.0);
+	}
+	free(s);
+	free(s2);
+}
+
+static void standardise_into(const float *mean, const float *sd, int d, const float *x, int np, float *out)
+{
+	for (int p = 0; p < np; p++)
+		for (int j = 0; j < d; j++) {
+			double v = (x[(size_t)p * d + j] - mean[j]) / sd[j];
+			/* a wild value in one feature must not swamp the rest */
+			out[(size_t)p * d + j] = (float)(v > 8 ? 8 : v < -8 ? -8 : v);
+		}
+}
+
+/* Fit classifier and prototypes on the images with use[i] set. */
+static int fit_part(const struct sc_wood_library *lib, const struct sc_wood_feat *feats,
+                    const int *use, const float *mean, const float *sd, int iters,
+                    float *W, float *B, float **proto, uint16_t **plabel, int *nproto,
+                    float *nscale)
+{
+	int c = lib->ntaxa, d = SC_CV_NFEAT;
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < lib->nimages; i++)
+		if (use[i])
+			n += feats[i].npatches;
+	float *X = malloc((n + 1) * d * sizeof *X);
+	int *y = malloc((n + 1) * sizeof *y);
+	size_t *cnt = calloc(c, sizeof *cnt), *taken = calloc(c, sizeof *taken);
+	if (!X || !y || !cnt || !taken) {
+		free(X);
+		free(y);
+		free(cnt);
+		free(taken);
+		return -1;
+	}
+	for (size_t i = 0; i < lib->nimages; i++) {
+		if (!use[i])
+			continue;
+		standardise_into(mean, sd, d, feats[i].x, feats[i].npatches, X + k * d);
+		for (int p = 0; p < feats[i].npatches; p++)
+			y[k++] = lib->images[i].taxon;
+	}
+	fit(X, y, n, c, d, iters, W, B);
+	for (size_t i = 0; i < lib->nimages; i++)
+		if (use[i])
+			cnt[lib->images[i].taxon]++;
+	*proto = malloc(((size_t)c * PROTO_PER_TAXON + 1) * d * sizeof **proto);
+	*plabel = malloc(((size_t)c * PROTO_PER_TAXON + 1) * sizeof **plabel);
+	*nproto = 0;
+	if (!*proto || !*plabel) {
+		free(X);
+		free(y);
+		free(cnt);
+		free(taken);
+		return -1;
+	}
+	size_t *seen = calloc(c, sizeof *seen), at = 0;
+	for (size_t i = 0; seen && i < lib->nimages; i++) {
+		if (!use[i])
+			continue;
+		int t = lib->images[i].taxon, np = feats[i].npatches;
+		size_t stride = (cnt[t] + PROTO_PER_TAXON - 1) / PROTO_PER_TAXON;
+		if (seen[t]++ % stride == 0 && taken[t] < PROTO_PER_TAXON) {
+			float *o = *proto + (size_t)*nproto * d;
+			for (int j = 0; j < d; j++) {
+				double s = 0;
+				for (int p = 0; p < np; p++)
+					s += X[(at + p) * d + j];
+				o[j] = (float)(s / np);
+			}
+			(*plabel)[*nproto] = (uint16_t)t;
+			(*nproto)++;
+			taken[t]++;
+		}
+		at += np;
+	}
+	free(seen);
+	/* pooled within-taxon spread of the image means, feature by feature */
+	{
+		double *cm = calloc((size_t)c * d, sizeof *cm), *cn = calloc(c, sizeof *cn);
+		for (int q = 0; cm && cn && q < *nproto; q++) {
+			cn[(*plabel)[q]]++;
+			for (int j = 0; j < d; j++)
+				cm[(size_t)(*plabel)[q] * d + j] += (*proto)[(size_t)q * d + j];
+		}
+		for (int t = 0; cm && cn && t < c; t++)
+			for (int j = 0; j < d; j++)
+				cm[(size_t)t * d + j] /= cn[t] > 0 ? cn[t] : 1;
+		for (int j = 0; j < d; j++) {
+			double v = 0;
+			for (int q = 0; cm && cn && q < *nproto; q++) {
+				double t = (*proto)[(size_t)q * d + j] - cm[(size_t)(*plabel)[q] * d + j];
+				v += t * t;
+			}
+			v = *nproto > c ? v / (*nproto - c) : 1;
+			/* floor: a feature steady within taxa must not make every distance huge */
+			nscale[j] = (float)(1.0 / sqrt(v + 0.05));
+		}
+		free(cm);
+		free(cn);
+	}
+	free(X);
+	free(y);
+	free(cnt);
+	free(taken);
+	return 0;
+}
+
+static double quantile(double *v, size_t n, double q)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof *v, cmp_double);
+	size_t i = (size_t)floor(q * (n - 1));
+	return v[i];
+}
+
+struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
+                                    const struct sc_wood_feat *feats,
+                                    const struct sc_wood_train_opts *o, struct sc_error *err)
+{
+	int c = lib->ntaxa, d = SC_CV_NFEAT, iters = o->iterations > 0 ? o->iterations : DEFAULT_ITERS;
+	size_t n = lib->nimages, good = 0;
+	struct sc_wood_model *m = calloc(1, sizeof *m);
+	int *fold = calloc(n + 1, sizeof *fold), *use = calloc(n + 1, sizeof *use);
+	double *z = calloc((n + 1) * c, sizeof *z), *nov = calloc(n + 1, sizeof *nov);
+	int *held = calloc(n + 1, sizeof *held), *have = calloc(c, sizeof *have);
+	double *sharp = calloc(n + 1, sizeof *sharp);
+	size_t nsharp = 0;
+
+	if (!m || !fold || !use || !z || !nov || !held || !have || !sharp)
+		goto nomem;
+	m->c = c;
+	m->d = d;
+	m->seed = o->seed;
+	m->taxa = calloc(c, sizeof *m->taxa);
+	m->mean = malloc(d * sizeof(float));
+	m->sd = malloc(d * sizeof(float));
+	m->nscale = malloc(d * sizeof(float));
+	m->w = malloc((size_t)c * d * sizeof(float));
+	m->b = malloc(c * sizeof(float));
+	if (!m->taxa || !m->mean || !m->sd || !m->nscale || !m->w || !m->b)
+		goto nomem;
+	for (size_t i = 0; i < n; i++)
+		if (feats[i].npatches > 0) {
+			have[lib->images[i].taxon]++;
+			m->patches += feats[i].npatches;
+			good++;
+			sharp[nsharp++] = feats[i].q.sharpness;
+		}
+	for (int t = 0; t < c; t++)
+		if (!have[t]) {
+			sc_error_set(err, lib->dir, 0, 0, "bad-library",
+			             "taxon \"%s\" has no usable image: cannot train", lib->taxa[t].name);
+			goto fail;
+		}
+	m->images = good;
+	for (int t = 0; t < c; t++) {
+		struct mtaxon *mt = &m->taxa[t];
+		const struct sc_wood_taxon *lt = &lib->taxa[t];
+		int nr = 0;
+		mt->name = strdup(lt->name);
+		mt->folder = strdup(lt->folder);
+		mt->porosity = lt->porosity ? strdup(lt->porosity) : NULL;
+		mt->trade_names = json_deep_copy(lt->trade_names ? lt->trade_names : json_array());
+		mt->cites = lt->cites ? json_deep_copy(lt->cites) : NULL;
+		for (size_t i = 0; i < n && nr < SC_WOOD_REFS; i++)
+			if (lib->images[i].taxon == t && feats[i].npatches > 0) {
+				char *abs = realpath(lib->images[i].path, NULL);
+				mt->refs[nr++] = abs ? abs : strdup(lib->images[i].path);
+			}
+		if (!mt->name || !mt->folder)
+			goto nomem;
+	}
+	for (size_t i = 0; i < n; i++)
+		use[i] = feats[i].npatches > 0;
+	standardise(feats, n, use, d, m->mean, m->sd);
+
+	/* held-out predictions for calibration */
+	int k = assign_folds(lib, o->seed, o->folds, fold);
+	float *W = malloc((size_t)c * d * sizeof *W), *B = malloc(c * sizeof *B);
+	if (!W || !B) {
+		free(W);
+		free(B);
+		goto nomem;
+	}
+	size_t nheld = 0;
+	for (int f = 0; f < k; f++) {
+		float *proto = NULL;
+		uint16_t *pl = NULL;
+		int np = 0, any = 0;
+		for (size_t i = 0; i < n; i++) {
+			use[i] = feats[i].npatches > 0 && fold[i] != f;
+			any |= feats[i].npatches > 0 && fold[i] == f;
+		}
+		if (!any)
+			continue;
+		if (fit_part(lib, feats, use, m->mean, m->sd, iters, W, B, &proto, &pl, &np, m->nscale) < 0) {
+			free(W);
+			free(B);
+			free(proto);
+			free(pl);
+			goto nomem;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (feats[i].npatches == 0 || fold[i] != f)
+				continue;
+			float *X = malloc((size_t)feats[i].npatches * d * sizeof *X);
+			if (!X)
+				continue;
+			standardise_into(m->mean, m->sd, d, feats[i].x, feats[i].npatches, X);
+			image_logits(W, B, c, d, X, feats[i].npatches, z + nheld * c);
+			nov[nheld] = novelty_of(proto, pl, np, d, m->nscale, X, feats[i].npatches,
+			                        novelty_class(z + nheld * c, c));
+			held[nheld++] = lib->images[i].taxon;
+			free(X);
+		}
+		free(proto);
+		free(pl);
+	}
+	/* temperature: the one that makes held-out scores honest (least log loss) */
+	double bestt = 1, bestl = 1e300, *p = malloc(c * sizeof *p);
+	/* never sharper than the fit itself: a few held-out images all named right
+	 * would otherwise push the scores to 1 */
+	for (int gi = 0; p && gi <= 60; gi++) {
+		double t = exp(gi * log(20.0) / 60), loss = 0;
+		for (size_t i = 0; i < nheld; i++) {
+			softmax_t(z + i * c, c, t, p);
+			loss -= log(p[held[i]] > 1e-12 ? p[held[i]] : 1e-12);
+		}
+		if (loss < bestl) {
+			bestl = loss;
+			bestt = t;
+		}
+	}
+	free(p);
+	m->temperature = nheld ? bestt : 1.0;
+	/* the 95th percentile of held-out specimens' distances: a specimen unlike the
+	 * ones trained on is referred now and then; an unknown taxon most of the time */
+	m->novelty = nheld ? quantile(nov, nheld, 0.95) : 1e9;
+	m->sharp_min = 0.3 * quantile(sharp, nsharp, 0.02);
+
+	/* the final fit on everything */
+	for (size_t i = 0; i < n; i++)
+		use[i] = feats[i].npatches > 0;
+	if (fit_part(lib, feats, use, m->mean, m->sd, iters, W, B, &m->proto, &m->plabel, &m->nproto,
+	             m->nscale) < 0) {
+		free(W);
+		free(B);
+		goto nomem;
+	}
+	memcpy(m->w, W, (size_t)c * d * sizeof *W);
+	memcpy(m->b, B, c * sizeof *B);
+	free(W);
+	free(B);
+	set_name(m);
+	free(fold);
+	free(use);
+	free(z);
+	free(nov);
+	free(held);
+	free(have);
+	free(sharp);
+	return m;
+nomem:
+	sc_error_set(err, lib->dir, 0, 0, "nomem", "out of memory");
+fail:
+	sc_wood_model_free(m);
+	free(fold);
+	free(use);
+	free(z);
+	free(nov);
+	free(held);
+	free(have);
+	free(sharp);
+	return NULL;
+}
+
+/* ---- the file ------------------------------------------------------------ */
+/*
+ * "sc-wood-model 1\n", one line of JSON (taxa, features, calibration, the
+ * sizes of what follows), "\n", then little-endian float32 arrays: mean, sd,
+ * weights, bias, prototypes, and the prototypes' labels as uint16.
+ */
+
+static void put_f32(unsigned char *o, float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, 4);
+	o[0] = u & 0xff;
+	o[1] = (u >> 8) & 0xff;
+	o[2] = (u >> 16) & 0xff;
+	o[3] = u >> 24;
+}
+
+static float get_f32(const unsigned char *i)
+{
+	uint32_t u = (uint32_t)i[0] | (uint32_t)i[1] << 8 | (uint32_t)i[2] << 16 | (uint32_t)i[3] << 24;
+	float f;
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+int sc_wood_model_save(const struct sc_wood_model *m, const char *path, struct sc_error *err)
+{
+	json_t *h = json_object(), *taxa = json_array(), *fn = json_array();
+	int d = m->d, c = m->c;
+	for (int j = 0; j < d; j++)
+		json_array_append_new(fn, json_string(sc_cv_feature_name(j)));
+	for (int t = 0; t < c; t++) {
+		json_t *o = json_pack("{s:s,s:s,s:O}", "taxon", m->taxa[t].name, "folder", m->taxa[t].folder,
+		                      "trade_names", m->taxa[t].trade_names);
+		json_t *refs = json_array();
+		if (m->taxa[t].porosity)
+			json_object_set_new(o, "porosity", json_string(m->taxa[t].porosity));
+		if (m->taxa[t].cites)
+			json_object_set(o, "cites", m->taxa[t].cites);
+		for (int k = 0; k < SC_WOOD_REFS; k++)
+			if (m->taxa[t].refs[k])
+				json_array_append_new(refs, json_string(m->taxa[t].refs[k]));
+		json_object_set_new(o, "refs", refs);
+		json_array_append_new(taxa, o);
+	}
+	json_object_set_new(h, "format", json_string(MAGIC));
+	json_object_set_new(h, "version", json_integer(SC_WOOD_MODEL_VERSION));
+	json_object_set_new(h, "classifier", json_string("softmax-pooled"));
+	json_object_set_new(h, "taxa", taxa);
+	json_object_set_new(h, "features", fn);
+	json_object_set_new(h, "temperature", json_real(m->temperature));
+	json_object_set_new(h, "novelty", json_real(m->novelty));
+	json_object_set_new(h, "sharpness_min", json_real(m->sharp_min));
+	json_object_set_new(h, "images", json_integer((json_int_t)m->images));
+	json_object_set_new(h, "patches", json_integer((json_int_t)m->patches));
+	json_object_set_new(h, "prototypes", json_integer(m->nproto));
+	json_object_set_new(h, "seed", json_integer(m->seed));
+	char *text = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(h);
+	if (!text)
+		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+	size_t nf = 3 * (size_t)d + (size_t)c * d + c + (size_t)m->nproto * d;
+	size_t blen = nf * 4 + (size_t)m->nproto * 2;
+	unsigned char *b = malloc(blen + 1), *o = b;
+	if (!b) {
+		free(text);
+		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+	}
+	for (int j = 0; j < d; j++, o += 4)
+		put_f32(o, m->mean[j]);
+	for (int j = 0; j < d; j++, o += 4)
+		put_f32(o, m->sd[j]);
+	for (int j = 0; j < d; j++, o += 4)
+		put_f32(o, m->nscale[j]);
+	for (size_t j = 0; j < (size_t)c * d; j++, o += 4)
+		put_f32(o, m->w[j]);
+	for (int j = 0; j < c; j++, o += 4)
+		put_f32(o, m->b[j]);
+	for (size_t j = 0; j < (size_t)m->nproto * d; j++, o += 4)
+		put_f32(o, m->proto[j]);
+	for (int j = 0; j < m->nproto; j++, o += 2) {
+		o[0] = m->plabel[j] & 0xff;
+		o[1] = m->plabel[j] >> 8;
+	}
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		free(text);
+		free(b);
+		return sc_error_set(err, path, 0, 0, "open", "cannot write model: %s", strerror(errno));
+	}
+	int bad = fprintf(f, "%s %d\n%s\n", MAGIC, SC_WOOD_MODEL_VERSION, text) < 0 ||
+	          fwrite(b, 1, blen, f) != blen;
+	bad |= fclose(f) != 0;
+	free(text);
+	free(b);
+	if (bad)
+		return sc_error_set(err, path, 0, 0, "write", "cannot write model: %s", strerror(errno));
+	return 0;
+}
+
+static int get_str(const json_t *o, const char *k, char **out)
+{
+	json_t *v = json_object_get(o, k);
+	if (!json_is_string(v))
+		return -1;
+	return (*out = strdup(json_string_value(v))) ? 0 : -1;
+}
+
+struct sc_wood_model *sc_wood_model_load_buffer(const char *name, const unsigned char *data,
+                                                size_t len, struct sc_error *err)
+{
+	const char *nl, *nl2;
+	size_t ml = strlen(MAGIC);
+	json_error_t je;
+	json_t *h = NULL, *v;
+	struct sc_wood_model *m = NULL;
+
+	if (len < ml + 3 || memcmp(data, MAGIC " ", ml + 1) != 0) {
+		sc_error_set(err, name, 1, 1, "bad-model", "not an sc-wood model file");
+		return NULL;
+	}
+	nl = memchr(data, '\n', len < 64 ? len : 64);
+	if (!nl) {
+		sc_error_set(err, name, 1, 1, "bad-model", "not an sc-wood model file");
+		return NULL;
+	}
+	char vbuf[32];
+	size_t vl = (size_t)(nl - (const char *)data) - ml - 1;
+	if (vl == 0 || vl >= sizeof vbuf) {
+		sc_error_set(err, name, 1, 1, "bad-model", "model file without a version");
+		return NULL;
+	}
+	memcpy(vbuf, data + ml + 1, vl);
+	vbuf[vl] = '\0';
+	for (size_t i = 0; i < vl; i++)
+		if (vbuf[i] < '0' || vbuf[i] > '9') {
+			sc_error_set(err, name, 1, (int)(ml + 2), "bad-model", "model file without a version");
+			return NULL;
+		}
+	if (atoi(vbuf) != SC_WOOD_MODEL_VERSION) {
+		sc_error_set(err, name, 1, (int)(ml + 2), "model-version",
+		             "model file is of format version %s; this sc-wood reads version %d (train it again)",
+		             vbuf, SC_WOOD_MODEL_VERSION);
+		return NULL;
+	}
+	size_t hstart = (size_t)(nl + 1 - (const char *)data);
+	nl2 = memchr(nl + 1, '\n', len - hstart < MAX_HEADER ? len - hstart : MAX_HEADER);
+	if (!nl2) {
+		sc_error_set(err, name, 2, 1, "bad-model", "model header is cut short");
+		return NULL;
+	}
+	h = json_loadb(nl + 1, (size_t)(nl2 - nl - 1), 0, &je);
+	if (!h) {
+		sc_error_set(err, name, 2, je.column, "bad-model", "model header: %s", je.text);
+		return NULL;
+	}
+#define BAD(...) do { sc_error_set(err, name, 2, 0, "bad-model", __VA_ARGS__); goto fail; } while (0)
+	if (!json_is_object(h) || !json_is_string(json_object_get(h, "format")) ||
+	    strcmp(json_string_value(json_object_get(h, "format")), MAGIC) != 0 ||
+	    json_integer_value(json_object_get(h, "version")) != SC_WOOD_MODEL_VERSION)
+		BAD("model header does not describe an %s version %d", MAGIC, SC_WOOD_MODEL_VERSION);
+	json_t *feat = json_object_get(h, "features"), *taxa = json_object_get(h, "taxa");
+	if (!json_is_array(feat) || json_array_size(feat) != SC_CV_NFEAT)
+		BAD("model knows %zu features; this sc-wood computes %d", json_array_size(feat), SC_CV_NFEAT);
+	for (int j = 0; j < SC_CV_NFEAT; j++) {
+		v = json_array_get(feat, j);
+		if (!json_is_string(v) || strcmp(json_string_value(v), sc_cv_feature_name(j)) != 0)
+			BAD("model feature %d is \"%s\"; this sc-wood computes \"%s\"", j,
+			    json_is_string(v) ? json_string_value(v) : "?", sc_cv_feature_name(j));
+	}
+	if (!json_is_array(taxa) || json_array_size(taxa) < 2 || json_array_size(taxa) > SC_WOOD_MAX_TAXA)
+		BAD("model must name between 2 and %d taxa", SC_WOOD_MAX_TAXA);
+	json_t *np = json_object_get(h, "prototypes"), *tt = json_object_get(h, "temperature"),
+	       *nv = json_object_get(h, "novelty"), *sm = json_object_get(h, "sharpness_min");
+	if (!json_is_integer(np) || json_integer_value(np) < 0 ||
+	    json_integer_value(np) > (json_int_t)SC_WOOD_MAX_TAXA * PROTO_PER_TAXON)
+		BAD("model's prototype count is missing or out of range");
+	if (!json_is_number(tt) || !(json_number_value(tt) > 0) || !json_is_number(nv) ||
+	    !(json_number_value(nv) >= 0) || !json_is_number(sm) || !(json_number_value(sm) >= 0))
+		BAD("model's calibration (temperature, novelty, sharpness_min) is missing or invalid");
+	m = calloc(1, sizeof *m);
+	if (!m)
+		BAD("out of memory");
+	m->c = (int)json_array_size(taxa);
+	m->d = SC_CV_NFEAT;
+	m->nproto = (int)json_integer_value(np);
+	m->temperature = json_number_value(tt);
+	m->novelty = json_number_value(nv);
+	m->sharp_min = json_number_value(sm);
+	m->images = (unsigned long)json_integer_value(json_object_get(h, "images"));
+	m->patches = (unsigned long)json_integer_value(json_object_get(h, "patches"));
+	m->seed = (unsigned)json_integer_value(json_object_get(h, "seed"));
+	m->taxa = calloc(m->c, sizeof *m->taxa);
+	if (!m->taxa)
+		BAD("out of memory");
+	for (int t = 0; t < m->c; t++) {
+		json_t *o = json_array_get(taxa, t), *r;
+		struct mtaxon *mt = &m->taxa[t];
+		size_t k;
+		if (!json_is_object(o) || get_str(o, "taxon", &mt->name) < 0 || get_str(o, "folder", &mt->folder) < 0)
+			BAD("model taxon %d lacks taxon or folder", t);
+		if (json_object_get(o, "porosity") && get_str(o, "porosity", &mt->porosity) < 0)
+			BAD("model taxon %d: porosity must be a string", t);
+		v = json_object_get(o, "trade_names");
+		mt->trade_names = json_is_array(v) ? json_deep_copy(v) : json_array();
+		v = json_object_get(o, "cites");
+		if (v && !(json_is_object(v) && json_is_string(json_object_get(v, "appendix"))))
+			BAD("model taxon %d: cites must be an object with appendix", t);
+		mt->cites = v ? json_deep_copy(v) : NULL;
+		json_array_foreach(json_object_get(o, "refs"), k, r) {
+			if (k >= SC_WOOD_REFS || !json_is_string(r))
+				break;
+			mt->refs[k] = strdup(json_string_value(r));
+		}
+	}
+	size_t d = (size_t)m->d, c = (size_t)m->c;
+	size_t nf = 3 * d + c * d + c + (size_t)m->nproto * d;
+	size_t blen = nf * 4 + (size_t)m->nproto * 2, bstart = (size_t)(nl2 + 1 - (const char *)data);
+	if (len - bstart != blen)
+		BAD("model body is %zu bytes; its header promises %zu", len - bstart, blen);
+	m->mean = malloc(d * 4);
+	m->sd = malloc(d * 4);
+	m->nscale = malloc(d * 4);
+	m->w = malloc(c * d * 4);
+	m->b = malloc(c * 4);
+	m->proto = malloc((size_t)m->nproto * d * 4 + 4);
+	m->plabel = malloc((size_t)m->nproto * 2 + 2);
+	if (!m->mean || !m->sd || !m->nscale || !m->w || !m->b || !m->proto || !m->plabel)
+		BAD("out of memory");
+	const unsigned char *in = data + bstart;
+	float *dst[6] = {m->mean, m->sd, m->nscale, m->w, m->b, m->proto};
+	size_t cnt[6] = {d, d, d, c * d, c, (size_t)m->nproto * d};
+	for (int a = 0; a < 6; a++)
+		for (size_t j = 0; j < cnt[a]; j++, in += 4) {
+			float f = get_f32(in);
+			if (!isfinite(f) || ((a == 1 || a == 2) && !(f > 0)))
+				BAD("model body holds an invalid number");
+			dst[a][j] = f;
+		}
+	for (int j = 0; j < m->nproto; j++, in += 2) {
+		m->plabel[j] = (uint16_t)(in[0] | in[1] << 8);
+		if (m->plabel[j] >= c)
+			BAD("model prototype %d names taxon %u of %zu", j, m->plabel[j], c);
+	}
+	json_decref(h);
+	set_name(m);
+	return m;
+#undef BAD
+fail:
+	json_decref(h);
+	sc_wood_model_free(m);
+	return NULL;
+}
+
+struct sc_wood_model *sc_wood_model_load(const char *path, struct sc_error *err)
+{
+	unsigned char *data;
+	size_t len;
+	struct sc_wood_model *m;
+
+	if (sc_read_file(path, 512u << 20, &data, &len, err) < 0)
+		return NULL;
+	m = sc_wood_model_load_buffer(path, data, len, err);
+	free(data);
+	return m;
+}
+
+/* ---- deciding ------------------------------------------------------------ */
+
+void sc_wood_refer_defaults(struct sc_wood_refer_opts *o)
+{
+	o->min_score = 0.6;
+	o->min_margin = 0.2;
+	o->cites_score = 0.8;
+	o->cites_floor = 0.05;
+	o->novelty = 1.0;
+}
+
+static void reason(json_t *reasons, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void reason(json_t *reasons, const char *code, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	json_array_append_new(reasons, json_pack("{s:s,s:s}", "code", code, "msg", msg));
+}
+
+static json_t *cites_of(const struct sc_wood_model *m, const struct sc_cites *cites, int t)
+{
+	if (m->taxa[t].cites) {
+		json_t *o = json_deep_copy(m->taxa[t].cites);
+		json_object_set_new(o, "listing", json_string("taxon.yaml"));
+		return o;
+	}
+	return sc_cites_lookup(cites, m->taxa[t].name);
+}
+
+json_t *sc_wood_decide(const struct sc_wood_model *m, const struct sc_cites *cites,
+                       const struct sc_wood_feat *f, const struct sc_wood_refer_opts *o,
+                       int drivers[4], int *ndrivers, struct sc_error *err)
+{
+	int c = m->c, d = m->d;
+	json_t *w = json_object(), *top = json_array(), *reasons = json_array();
+	const struct sc_cv_quality *q = &f->q;
+
+	if (ndrivers)
+		*ndrivers = 0;
+	json_object_set_new(w, "v", json_integer(1));
+	if (f->npatches == 0)
+		reason(reasons, "no-disc", "no usable picture of a surface was found (lit area %.0f%% of the frame)",
+		       100 * q->disc);
+	else {
+		if (q->brightness < 20)
+			reason(reasons, "dark", "too dark: mean grey %.0f of 255", q->brightness);
+		if (q->brightness > 235)
+			reason(reasons, "overexposed", "overexposed: mean grey %.0f of 255", q->brightness);
+		if (q->contrast < 6)
+			reason(reasons, "featureless", "no structure: grey deviation %.1f", q->contrast);
+		else if (q->sharpness < m->sharp_min)
+			reason(reasons, "blurred", "too blurred: sharpness %.1f, training images had at least %.1f",
+			       q->sharpness, m->sharp_min / 0.3);
+	}
+	double novelty = 0;
+	if (f->npatches > 0) {
+		float *X = malloc((size_t)f->npatches * d * sizeof *X);
+		double *z = calloc(c, sizeof *z), *p = malloc(c * sizeof *p);
+		int *order = malloc(c * sizeof *order);
+		if (!X || !z || !p || !order) {
+			free(X);
+			free(z);
+			free(p);
+			free(order);
+			json_decref(w);
+			json_decref(top);
+			json_decref(reasons);
+			sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+			return NULL;
+		}
+		standardise_into(m->mean, m->sd, d, f->x, f->npatches, X);
+		image_logits(m->w, m->b, c, d, X, f->npatches, z);
+		softmax_t(z, c, m->temperature, p);
+		for (int k = 0; k < c; k++)
+			order[k] = k;
+		for (int a = 1; a < c; a++)  /* insertion sort by score, ties by index */
+			for (int b = a; b > 0 && p[order[b]] > p[order[b - 1]]; b--) {
+				int t = order[b];
+				order[b] = order[b - 1];
+				order[b - 1] = t;
+			}
+		novelty = novelty_of(m->proto, m->plabel, m->nproto, d, m->nscale, X, f->npatches, novelty_class(z, c));
+		int listed_weak = 0;
+		for (int r = 0; r < 3 && r < c; r++) {
+			int t = order[r];
+			json_t *ci = cites_of(m, cites, t);
+			if (ci && p[t] >= o->cites_floor && p[order[0]] < o->cites_score)
+				listed_weak = 1;
+			json_array_append_new(top, json_pack("{s:s,s:f,s:o}", "taxon", m->taxa[t].name,
+			                                     "score", num(p[t]), "cites", ci ? ci : json_null()));
+		}
+		if (novelty > m->novelty * o->novelty)
+			reason(reasons, "unknown",
+			       "far from every taxon the model knows: distance %.2f, beyond %.2f seen within taxa",
+			       novelty, m->novelty * o->novelty);
+		if (p[order[0]] < o->min_score)
+			reason(reasons, "low-score", "best score %.2f is below %.2f", p[order[0]], o->min_score);
+		if (c > 1 && p[order[0]] - p[order[1]] < o->min_margin)
+			reason(reasons, "close-call", "%s %.2f and %s %.2f are too close to tell apart",
+			       m->taxa[order[0]].name, p[order[0]], m->taxa[order[1]].name, p[order[1]]);
+		if (listed_weak)
+			reason(reasons, "cites-candidate",
+			       "a CITES-listed taxon is among the candidates and the best score %.2f is below %.2f",
+			       p[order[0]], o->cites_score);
+		if (drivers && ndrivers) {
+			/* the patches whose own logits favour the best taxon most */
+			int best = order[0], nd = 0;
+			double *marg = malloc((size_t)f->npatches * sizeof *marg);
+			for (int i = 0; marg && i < f->npatches; i++) {
+				double zb = m->b[best], zo = -1e300;
+				const float *x = X + (size_t)i * d;
+				for (int k = 0; k < c; k++) {
+					double t = m->b[k];
+					for (int j = 0; j < d; j++)
+						t += m->w[(size_t)k * d + j] * x[j];
+					if (k == best)
+						zb = t;
+					else if (t > zo)
+						zo = t;
+				}
+				marg[i] = zb - zo;
+			}
+			for (int r = 0; marg && r < 4 && r < f->npatches; r++) {
+				int bi = -1;
+				for (int i = 0; i < f->npatches; i++) {
+					int used = 0;
+					for (int u = 0; u < nd; u++)
+						used |= drivers[u] == i;
+					if (!used && (bi < 0 || marg[i] > marg[bi]))
+						bi = i;
+				}
+				drivers[nd++] = bi;
+			}
+			*ndrivers = nd;
+			free(marg);
+		}
+		free(X);
+		free(z);
+		free(p);
+		free(order);
+	}
+	json_object_set_new(w, "top", top);
+	json_object_set_new(w, "refer", json_boolean(json_array_size(reasons) > 0));
+	json_object_set_new(w, "reasons", reasons);
+	json_object_set_new(w, "quality", json_pack("{s:f,s:f,s:f,s:f,s:f}", "disc", num(q->disc),
+	                                            "brightness", num(q->brightness), "contrast", num(q->contrast),
+	                                            "sharpness", num(q->sharpness), "pores", num(q->pores)));
+	if (f->npatches > 0)
+		json_object_set_new(w, "novelty", json_pack("{s:f,s:f}", "distance", num(novelty),
+		                                            "limit", num(m->novelty * o->novelty)));
+	json_object_set_new(w, "model", json_string(m->name));
+	return w;
+}
+
+/* ---- evaluation ---------------------------------------------------------- */
+
+json_t *sc_wood_eval(const struct sc_wood_library *lib, const struct sc_wood_feat *feats,
+                     const struct sc_wood_train_opts *o, const struct sc_wood_refer_opts *ro,
+                     int folds, const struct sc_cites *cites, struct sc_error *err)
+{
+	size_t n = lib->nimages;
+	int c = lib->ntaxa;
+	int *fold = calloc(n + 1, sizeof *fold);
+	long *conf = calloc((size_t)c * c, sizeof *conf);
+	long tested = 0, top1 = 0, top3 = 0, referred = 0, kept = 0, kept_ok = 0, skipped = 0;
+	json_t *rep = NULL;
+
+	if (!fold || !conf) {
+		free(fold);
+		free(conf);
+		sc_error_set(err, lib->dir, 0, 0, "nomem", "out of memory");
+		return NULL;
+	}
+	int k = assign_folds(lib, o->seed, folds, fold);
+	for (int f = 0; f < k; f++) {
+		struct sc_wood_library sub = *lib;
+		struct sc_wood_image *imgs = malloc((n + 1) * sizeof *imgs);
+		struct sc_wood_feat *fs = malloc((n + 1) * sizeof *fs);
+		size_t ns = 0;
+		if (!imgs || !fs) {
+			free(imgs);
+			free(fs);
+			continue;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (fold[i] != f) {
+				imgs[ns] = lib->images[i];
+				fs[ns++] = feats[i];
+			}
+		sub.images = imgs;
+		sub.nimages = ns;
+		struct sc_error e;
+		struct sc_wood_train_opts so = *o;
+		so.folds = 0;
+		struct sc_wood_model *m = sc_wood_train(&sub, fs, &so, &e);
+		free(imgs);
+		free(fs);
+		for (size_t i = 0; i < n; i++) {
+			if (fold[i] != f || feats[i].npatches == 0)
+				continue;
+			if (!m) {
+				skipped++;
+				continue;
+			}
+			json_t *w = sc_wood_decide(m, cites, &feats[i], ro, NULL, NULL, &e);
+			if (!w)
+				continue;
+			int truth = lib->images[i].taxon, pred = -1, in3 = 0;
+			json_t *top = json_object_get(w, "top");
+			for (size_t r = 0; r < json_array_size(top); r++) {
+				const char *name = json_string_value(json_object_get(json_array_get(top, r), "taxon"));
+				if (name && strcmp(name, lib->taxa[truth].name) == 0)
+					in3 = 1;
+				if (r == 0)
+					for (int t = 0; t < c; t++)
+						if (name && strcmp(name, lib->taxa[t].name) == 0)
+							pred = t;
+			}
+			tested++;
+			top1 += pred == truth;
+			top3 += in3;
+			if (pred >= 0)
+				conf[(size_t)truth * c + pred]++;
+			if (json_is_true(json_object_get(w, "refer")))
+				referred++;
+			else {
+				kept++;
+				kept_ok += pred == truth;
+			}
+			json_decref(w);
+		}
+		sc_wood_model_free(m);
+	}
+	rep = json_object();
+	json_t *names = json_array(), *cm = json_array();
+	for (int t = 0; t < c; t++) {
+		json_t *row = json_array();
+		json_array_append_new(names, json_string(lib->taxa[t].name));
+		for (int u = 0; u < c; u++)
+			json_array_append_new(row, json_integer(conf[(size_t)t * c + u]));
+		json_array_append_new(cm, row);
+	}
+	json_object_set_new(rep, "folds", json_integer(k));
+	json_object_set_new(rep, "images", json_integer(tested));
+	json_object_set_new(rep, "untested", json_integer(skipped));
+	json_object_set_new(rep, "top1", json_real(num(tested ? (double)top1 / tested : 0)));
+	json_object_set_new(rep, "top3", json_real(num(tested ? (double)top3 / tested : 0)));
+	json_object_set_new(rep, "refer_rate", json_real(num(tested ? (double)referred / tested : 0)));
+	json_object_set_new(rep, "accuracy_unreferred", json_real(num(kept ? (double)kept_ok / kept : 0)));
+	json_object_set_new(rep, "taxa", names);
+	json_object_set_new(rep, "confusion", cm);
+	free(fold);
+	free(conf);
+	return rep;
+}

@@ -1,0 +1,97 @@
+#!/bin/bash
+# wood.sh - `make bench` for sc-wood: a synthetic library of 1,000 end-grain
+# images (10 taxa x 10 specimens x 10, 1.2 MP), held-out specimens of the same
+# taxa, two taxa left out of training and pictures that are not end grain (2 MP).
+# Prints training time, identification time per 2-MP image on one core, top-1
+# and top-3 accuracy, and refer rates, beside the issue's targets as ratios.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+b=$BENCH/wood
+gen=$root/scripts/gen-wood.py
+left_out=khaya-ivorensis,afzelia-africana
+sets=(
+	"library $b/library --skip $left_out --specimens 10 --images 10 --size 1280x960 --seed 21"
+	"library $b/held --skip $left_out --specimens 3 --images 2 --size 1632x1224 --seed 22"
+	"library $b/unknown --only $left_out --specimens 3 --images 4 --size 1632x1224 --seed 23"
+	"other $b/other --count 24 --size 1632x1224 --seed 24"
+)
+# the images are made again only when the generator or its arguments change
+key=$( { cat "$gen"; printf '%s\n' "${sets[@]}"; } | sha256sum | cut -c1-16)
+if [ ! -e "$b/.stamp-$key" ]; then
+	rm -rf "$b"
+	mkdir -p "$b"
+	t0=$(date +%s.%N)
+	for s in "${sets[@]}"; do
+		# shellcheck disable=SC2086
+		$gen $s
+	done
+	touch "$b/.stamp-$key"
+	echo "generated the images in $(echo "$(date +%s.%N) - $t0" | bc | cut -d. -f1) s"
+fi
+n_lib=$(find "$b/library" -name '*.jpg' | wc -l)
+
+# wall and CPU seconds: the machine may be shared, and CPU time is what one core spends
+TIMEFORMAT='%R %U %S'
+timed() {  # file command...: runs the command, leaves "wall cpu" in file
+	local out=$1; shift
+	{ time "$@" 2>/dev/null; } 2> "$out.t"
+	awk '{ printf "%.1f %.1f\n", $1, $2 + $3 }' "$out.t" > "$out"
+}
+timed "$b/train1" sc-wood train -j 1 -o "$b/wood.model" "$b/library"
+timed "$b/train2" sc-wood train -j 2 -o "$b/wood-j2.model" "$b/library"
+read -r train train_cpu < "$b/train1"
+read -r train2 train2_cpu < "$b/train2"
+cmp -s "$b/wood.model" "$b/wood-j2.model" && same=yes || same=NO
+
+for set in held unknown other; do
+	# shellcheck disable=SC2046
+	{ time sc-wood identify -m "$b/wood.model" -j 1 $(find "$b/$set" -name '*.jpg' | sort) > "$b/$set.jsonl" 2>/dev/null; } 2> "$b/$set.t"
+done
+n_held=$(wc -l < "$b/held.jsonl")
+read -r ms ms_cpu < <(awk -v n="$n_held" '{ printf "%.1f %.1f\n", 1000 * $1 / n, 1000 * ($2 + $3) / n }' "$b/held.t")
+
+# the true taxon of a held-out image is its folder; the model names it by its taxon.yaml
+truth='(.src.path | split("/") | .[-2]) as $f | (.wood.top | map(.taxon | ascii_downcase | gsub(" "; "-")))'
+read -r top1 top3 ok_kept refer_known < <(jq -s -r "
+	map($truth as \$n | {t1: (\$n[0] == \$f), t3: (\$n | index(\$f) != null), r: .wood.refer}) |
+	[(map(select(.t1)) | length) / length, (map(select(.t3)) | length) / length,
+	 (map(select(.t1 and (.r | not))) | length) / length, (map(select(.r)) | length) / length] | @tsv" "$b/held.jsonl")
+rate() { jq -s -r 'map(select(.wood.refer)) | length / (length | if . == 0 then 1 else . end)' "$1"; }
+refer_unknown=$(rate "$b/unknown.jsonl")
+refer_other=$(rate "$b/other.jsonl")
+pct() { echo "scale=1; 100 * $1 / 1" | bc; }
+
+echo "library: $n_lib images of $(ls "$b/library" | wc -l) taxa (1.2 MP); held out: $n_held images of new specimens (2 MP)"
+echo "load average when done: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+printf 'train -j 1:  %6.1f s wall, %6.1f s CPU for %d images (target < 120 s: %.2fx of the budget in CPU time)\n' \
+	"$train" "$train_cpu" "$n_lib" "$(echo "$train_cpu / 120" | bc -l)"
+printf 'train -j 2:  %6.1f s wall, %6.1f s CPU (the same model file: %s)\n' "$train2" "$train2_cpu" "$same"
+printf 'identify:    %6.1f ms wall, %5.1f ms CPU per 2-MP image, one process, -j 1 (target <= 150 ms: %.2fx in CPU time)\n' \
+	"$ms" "$ms_cpu" "$(echo "$ms_cpu / 150" | bc -l)"
+echo "held-out specimens of known taxa:"
+printf '  top-1 %.1f%%, top-3 %.1f%%; named right and not referred %.1f%% (target >= 90%%); referred %.1f%%\n' \
+	"$(pct "$top1")" "$(pct "$top3")" "$(pct "$ok_kept")" "$(pct "$refer_known")"
+printf 'refer rate, taxa left out of training (%s): %.1f%% (aim: most)\n' "$left_out" "$(pct "$refer_unknown")"
+for t in ${left_out//,/ }; do
+	printf '  %s: %s\n' "$t" "$(jq -s -r --arg t "$t" 'map(select(.src.path | contains("/" + $t + "/"))) | "\(map(select(.wood.refer)) | length) of \(length) referred"' "$b/unknown.jsonl")"
+done
+printf 'refer rate, pictures that are not end grain: %.1f%% (aim: most)\n' "$(pct "$refer_other")"
+echo "reasons given on held-out known images: $(jq -s -c '[.[].wood.reasons[].code] | group_by(.) | map({(.[0]): length}) | add // {}' "$b/held.jsonl")"
+
+# cross-validation on the library itself, folds grouped by specimen
+{ time sc-wood eval -j 2 "$b/library" > "$b/eval.json" 2>/dev/null; } 2> "$b/eval.t"
+jq -r '"eval, \(.folds) folds grouped by specimen over \(.images) images: top-1 \(.top1 * 1000 | round / 10)%, top-3 \(.top3 * 1000 | round / 10)%, referred \(.refer_rate * 1000 | round / 10)%, right when not referred \(.accuracy_unreferred * 1000 | round / 10)%"' "$b/eval.json"
+awk '{ printf "eval took %.1f s wall, %.1f s CPU\n", $1, $2 + $3 }' "$b/eval.t"
+
+# a harder unknown: a congener. Dalbergia latifolia left out, D. nigra kept;
+# its held-out images should be referred rather than named D. nigra.
+rm -rf "$b/library-nolat"
+mkdir -p "$b/library-nolat"
+for t in "$b"/library/*/; do
+	t=$(basename "$t")
+	[ "$t" = dalbergia-latifolia ] || ln -s "../library/$t" "$b/library-nolat/$t"
+done
+sc-wood train -j 2 -o "$b/nolat.model" "$b/library-nolat" 2>/dev/null
+# shellcheck disable=SC2046
+sc-wood identify -m "$b/nolat.model" $(find "$b/held/dalbergia-latifolia" -name '*.jpg' | sort) 2>/dev/null |
+	jq -s -r '"congener left out (Dalbergia latifolia; D. nigra known): \(map(select(.wood.refer)) | length) of \(length) referred; named first: \(map(.wood.top[0].taxon) | group_by(.) | map("\(.[0]) \(length)") | join(", "))"'
