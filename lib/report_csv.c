@@ -100,7 +100,7 @@ static char *value_text(const json_t *v, int *is_str)
 		*is_str = 1;
 		return strdup(json_string_value(v));
 	}
-	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_PRESERVE_ORDER);
+	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 }
 
 static void put_cell(FILE *out, const char *s, int is_str)
@@ -132,7 +132,7 @@ int sc_report_csv_header(FILE *out, const struct sc_report_csv *c)
 			putc(',', out);
 		put_cell(out, c->c[i].head, 0);
 	}
-	fputs("\r\n", out);
+	putc('\n', out);
 	return ferror(out) ? -1 : 0;
 }
 
@@ -174,6 +174,6 @@ int sc_report_csv_row(FILE *out, const struct sc_report_csv *c, const json_t *re
 		put_cell(out, s ? s : "", is_str);
 		free(s);
 	}
-	fputs("\r\n", out);
+	putc('\n', out);
 	return ferror(out) ? -1 : 0;
 }

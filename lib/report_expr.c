@@ -355,7 +355,7 @@ static double eval(const struct node *n, const json_t *f, const json_t *b)
 	case N_GT: return x > y;
 	case N_GE: return x >= y;
 	case N_EQ: return x == y;
-	case N_NE: return x != y;
+	case N_NE: return !isnan(x) && !isnan(y) && x != y;
 	default: return NAN;
 	}
 }

@@ -622,7 +622,7 @@ int sc_report_render(FILE *out, enum sc_report_format f, const json_t *summary,
 	json_t *doc;
 
 	if (f == SC_REPORT_JSON) {
-		if (json_dumpf(summary, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0 || putc('\n', out) == EOF)
+		if (json_dumpf(summary, out, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) < 0 || putc('\n', out) == EOF)
 			return sc_error_set(err, NULL, 0, 0, "write", "write error");
 		return ferror(out) ? sc_error_set(err, NULL, 0, 0, "write", "write error") : 0;
 	}
