@@ -155,7 +155,7 @@ struct slot {
 
 struct ctab {
 	struct slot *s;
-	int n, cap;
+	int n, cap, alloc;    /* slots in use, at most, allocated (grown on demand) */
 	int *bucket;          /* nbucket heads of chains through slot.next */
 	unsigned nbucket;
 	int *heap;            /* slot indices, min-heap on count */
@@ -178,10 +178,8 @@ static int ctab_init(struct ctab *t, int cap)
 	t->nbucket = 1;
 	while (t->nbucket < (unsigned)cap * 2)
 		t->nbucket <<= 1;
-	t->s = calloc((size_t)cap, sizeof *t->s);
-	t->heap = calloc((size_t)cap, sizeof *t->heap);
 	t->bucket = malloc(t->nbucket * sizeof *t->bucket);
-	if (!t->s || !t->heap || !t->bucket)
+	if (!t->bucket)
 		return -1;
 	for (unsigned i = 0; i < t->nbucket; i++)
 		t->bucket[i] = -1;
@@ -260,8 +258,6 @@ static struct slot *ctab_hit(struct ctab *t, const char *key, uint64_t w)
 	unsigned b;
 	int idx;
 
-	if (!t->s)
-		return NULL;
 	copy_str(k, sizeof k, key);
 	b = hash_str(k) & (t->nbucket - 1);
 	for (idx = t->bucket[b]; idx >= 0; idx = t->s[idx].next)
@@ -270,13 +266,31 @@ static struct slot *ctab_hit(struct ctab *t, const char *key, uint64_t w)
 			sift_down(t, t->s[idx].hpos);
 			return &t->s[idx];
 		}
-	if (t->n < t->cap) {
+	if (t->n == t->alloc && t->alloc < t->cap) {
+		int na = t->alloc ? t->alloc * 2 : 16;
+		struct slot *ns;
+		int *nh;
+		if (na > t->cap)
+			na = t->cap;
+		ns = realloc(t->s, (size_t)na * sizeof *ns);
+		if (!ns)
+			return NULL;
+		t->s = ns;
+		nh = realloc(t->heap, (size_t)na * sizeof *nh);
+		if (!nh)
+			return NULL;
+		t->heap = nh;
+		t->alloc = na;
+	}
+	if (t->n < t->alloc) {
 		idx = t->n++;
 		memset(&t->s[idx], 0, sizeof t->s[idx]);
 		t->heap[idx] = idx;
 		t->s[idx].hpos = idx;
 		t->s[idx].count = w;
 		sift_up(t, idx);
+	} else if (t->n == 0) {
+		return NULL;
 	} else {
 		uint64_t min;
 		idx = t->heap[0];
@@ -786,7 +800,7 @@ static void add_parse(struct sc_report *r, const json_t *parse, const char *id)
 	json_array_foreach(checks, i, c) {
 		const char *name = NULL, *msg = NULL;
 		struct slot *s;
-		if (!check_failed(c))
+		if ((!json_is_string(c) && !json_is_object(c)) || !check_failed(c))
 			continue;
 		failed++;
 		r->parse_checks_failed++;
