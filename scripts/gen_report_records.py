@@ -3,7 +3,9 @@
 benchmark: a deterministic mix of what sc-ocr, sc-parse, sc-risk, sc-wood and
 sc-scan write (DESIGN.md names), some with errors[].
 
-usage: gen_report_records.py N [SEED] > records.jsonl
+usage: gen_report_records.py N [SEED] [wide] > records.jsonl
+  wide: every declaration has its own importer and rule ids are many, to fill
+  sc-report's keyed tables past their bounds
 """
 import json
 import random
@@ -32,8 +34,11 @@ FIELDS = ["doc_no", "date", "invoice_no", "bl_no", "seller", "buyer", "declarant
 KINDS = ["organic", "dense-block", "hidden-compartment", "undeclared-vehicle", "liquid"]
 
 
+WIDE = False
+
+
 def decl(rnd, n):
-    imp = rnd.choice(IMPORTERS)
+    imp = ("KRW%08d" % n, "Wide importer %d" % n) if WIDE else rnd.choice(IMPORTERS)
     items = []
     for _ in range(rnd.randint(1, 3)):
         items.append({"hs": rnd.choice(HS), "description": "goods", "origin": rnd.choice(["CN", "VN", "BR", "DE", "US"]),
@@ -54,6 +59,8 @@ def risk_record(rnd, n):
     hits = []
     if lane != "green" or rnd.random() < 0.1:
         for rid, title in rnd.sample(RULES, rnd.randint(1, 3)):
+            if WIDE and rnd.random() < 0.5:
+                rid = "%s-%d" % (rid, rnd.randint(1, 50000))
             hits.append({"id": rid, "title": title, "score": round(rnd.uniform(0.1, 0.5), 3),
                          "why": "%s on item %d" % (rid, rnd.randint(1, 3))})
     d = decl(rnd, n)
@@ -131,7 +138,9 @@ ERRORS = [("sc-ocr", "pdf-encrypted", "cannot open: the PDF is encrypted"),
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    global WIDE
     rnd = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 2026)
+    WIDE = len(sys.argv) > 3 and sys.argv[3] == "wide"
     makers = [risk_record] * 60 + [ocr_record] * 15 + [parse_record] * 10 + [wood_record] * 8 + [scan_record] * 7
     out = sys.stdout
     dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
