@@ -202,6 +202,8 @@ static void render_text(FILE *out, const json_t *doc)
 	json_array_foreach(get(doc, "sections"), i, sec) {
 		fprintf(out, "\n== %s\n", strv(sec, "title"));
 		json_array_foreach(get(sec, "blocks"), j, b) {
+			if (get(b, "chart") && !strcmp(strv(get(b, "chart"), "kind"), "line"))
+				continue;       /* its figures are in the table beside it */
 			putc('\n', out);
 			if (get(b, "para")) {
 				term_text(buf, sizeof buf, strv(b, "para"), 400);
@@ -246,13 +248,13 @@ static void render_md(FILE *out, const json_t *doc)
 		fprintf(out, "\n## %s\n", strv(sec, "title"));
 		json_array_foreach(get(sec, "blocks"), j, b) {
 			const json_t *t = get(b, "table");
+			if (get(b, "chart") && !strcmp(strv(get(b, "chart"), "kind"), "line"))
+				continue;
 			putc('\n', out);
 			if (get(b, "para")) {
 				md_text(out, strv(b, "para"));
 				putc('\n', out);
 			} else if (get(b, "chart")) {
-				if (strcmp(strv(get(b, "chart"), "kind"), "line") == 0)
-					continue;
 				fputs("```\n", out);
 				text_chart(out, get(b, "chart"), "");
 				fputs("```\n", out);
