@@ -133,7 +133,10 @@ int main(int argc, char **argv)
 		}
 		continue;
 bad_value:
-		fprintf(stderr, "sc-ocr: invalid value for %s: %s\n", argv[optind - 1], optarg);
+		for (const struct option *o = longopts; o->name; o++)
+			if (o->val == c)
+				fprintf(stderr, "sc-ocr: invalid value for %s%s: %s\n", c < 256 ? "-" : "--",
+				        c < 256 ? (char[]){(char)c, 0} : o->name, optarg);
 		usage(stderr);
 		return 2;
 	}

@@ -85,6 +85,30 @@ static int open_pdf(struct sc_doc *d, struct sc_error *err)
 	return 0;
 }
 
+/*
+ * Walk a PNG's chunks before libpng sees it: a cut or garbled file is then
+ * our clear error, not a libpng message on stderr. 0 if the chunk chain
+ * holds together up to IEND.
+ */
+static int png_intact(const unsigned char *d, size_t n)
+{
+	size_t off = 8;
+
+	while (off + 12 <= n) {
+		size_t len = (size_t)d[off] << 24 | (size_t)d[off + 1] << 16 | (size_t)d[off + 2] << 8 |
+		             d[off + 3];
+		if (len > n - off - 12)
+			return -1;
+		for (int i = 4; i < 8; i++)
+			if (!((d[off + i] | 32) >= 'a' && (d[off + i] | 32) <= 'z'))
+				return -1;
+		if (memcmp(d + off + 4, "IEND", 4) == 0)
+			return 0;
+		off += len + 12;
+	}
+	return -1;
+}
+
 static int count_tiff_pages(const unsigned char *data, size_t len)
 {
 	FILE *f = fmemopen((void *)data, len, "rb");
@@ -138,6 +162,11 @@ struct sc_doc *sc_doc_open(const unsigned char *data, size_t len, const char *na
 		return NULL;
 	}
 	d->format = fmt;
+	if (fmt == IFF_PNG && png_intact(data, len) < 0) {
+		sc_error_set(err, name, 0, 0, "bad-image", "damaged PNG (truncated or corrupt chunks)");
+		sc_doc_free(d);
+		return NULL;
+	}
 	d->pages = is_tiff(fmt) ? count_tiff_pages(data, len) : 1;
 	if (d->pages <= 0) {
 		sc_error_set(err, name, 0, 0, "bad-image", "cannot read %s image", format_name(fmt));

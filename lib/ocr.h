@@ -15,8 +15,9 @@
 #define SC_PRE_DESKEW   0x02   /* small-angle skew by leptonica */
 #define SC_PRE_UPSCALE  0x04   /* low-resolution scans brought to 300 dpi */
 #define SC_PRE_GRAY     0x08   /* colour to 8-bit gray before recognition */
-#define SC_PRE_BINARIZE 0x10   /* Sauvola binarization (off by default: see man page) */
-#define SC_PRE_DEFAULT  (SC_PRE_OSD | SC_PRE_DESKEW | SC_PRE_UPSCALE | SC_PRE_GRAY)
+#define SC_PRE_BINARIZE 0x10   /* Sauvola binarization of every page */
+#define SC_PRE_RESCUE_BIN 0x20 /* Sauvola binarization of pages that read poorly */
+#define SC_PRE_DEFAULT  (SC_PRE_OSD | SC_PRE_DESKEW | SC_PRE_UPSCALE | SC_PRE_GRAY | SC_PRE_RESCUE_BIN)
 
 struct sc_ocr_opts {
 	const char *lang;      /* "eng" (default), "chi_sim+eng", ... or "auto" */

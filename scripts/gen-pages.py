@@ -23,6 +23,7 @@ import random
 import tarfile
 import zipfile
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 FONTS = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -73,13 +74,17 @@ def render(lines, rng, width, font_path=None, size=None):
     return img
 
 
-def noise(img, rng, amount):
-    px = img.load()
-    w, h = img.size
-    for _ in range(int(w * h * amount)):
-        x, y = rng.randrange(w), rng.randrange(h)
-        px[x, y] = rng.choice((0, 255, rng.randint(60, 200)))
-    return img
+def scanner(img, rng, sigma, speckle):
+    """What a tired office scanner adds: uneven light, grain, dust specks."""
+    seed = rng.randrange(1 << 30)
+    g = np.random.default_rng(seed)
+    a = np.asarray(img, dtype=np.float32)
+    h, w = a.shape
+    light = np.linspace(1.0, 0.78, w, dtype=np.float32)[None, :] * np.linspace(0.95, 1.0, h, dtype=np.float32)[:, None]
+    a = a * light + g.normal(0, sigma, a.shape).astype(np.float32)
+    dust = g.random(a.shape) < speckle
+    a[dust] = g.choice([0, 255], size=int(dust.sum()))
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
 
 
 def save_png(img, path, dpi=300):
@@ -89,13 +94,13 @@ def save_png(img, path, dpi=300):
 def variants(img, rng, out, stem):
     save_png(img, os.path.join(out, stem + "-clean.png"))
     save_png(img.rotate(180), os.path.join(out, stem + "-rot180.png"))
-    angle = rng.choice((-4, -3, 3, 4)) + rng.random() * 0.5
+    angle = rng.choice((-5, -4, 4, 5)) + rng.random() * 0.8
     sk = img.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
-    sk = noise(sk.filter(ImageFilter.GaussianBlur(0.6)), rng, 0.004)
+    sk = scanner(sk.filter(ImageFilter.GaussianBlur(0.9)), rng, 28, 0.004)
     save_png(sk, os.path.join(out, stem + "-skew.png"))
-    small = img.resize((img.width // 2, img.height // 2), Image.LANCZOS)
+    small = img.filter(ImageFilter.GaussianBlur(0.8)).resize((img.width // 2, img.height // 2), Image.BILINEAR)
     save_png(small, os.path.join(out, stem + "-150dpi.png"), dpi=150)
-    img.save(os.path.join(out, stem + "-jpeg.jpg"), quality=12, dpi=(300, 300))
+    scanner(img, rng, 12, 0.0).save(os.path.join(out, stem + "-jpeg.jpg"), quality=8, dpi=(300, 300))
 
 
 def pdf_text_layer(pages, path):
@@ -190,6 +195,16 @@ def extras(rng, out, width):
         f.write(pdf[:cut] + b"xref\n0 7\ngarbage garbage\ntrailer\n<< /Size 7 >>\nstartxref\n999999\n%%EOF\n")
     with open(os.path.join(bad, "notes.png"), "w") as f:         # text behind an image name
         f.write("This is a text file, not an image.\n")
+    with open(os.path.join(bad, "broken.pdf"), "wb") as f:       # a PDF header and nothing usable
+        f.write(b"%PDF-1.4\n" + bytes(rng.randrange(256) for _ in range(300)))
+    inner = io.BytesIO()                                         # a zip in a zip in a zip
+    with zipfile.ZipFile(inner, "w") as z:
+        z.write(clean[0], "deep.png")
+    middle = io.BytesIO()
+    with zipfile.ZipFile(middle, "w") as z:
+        z.writestr("inner.zip", inner.getvalue())
+    with zipfile.ZipFile(os.path.join(out, "nested.zip"), "w") as z:
+        z.writestr("middle.zip", middle.getvalue())
 
 
 def main():

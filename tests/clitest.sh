@@ -2,8 +2,10 @@
 # clitest.sh - run data-driven CLI tests (tests/cli/*.test) and count them.
 #
 # A .test file is blocks separated by blank lines; '#' lines are comments.
-#   $ COMMAND        shell command, run from the repository root with the
-#                    programs first on PATH (continued by further '$ ' lines)
+#   $ COMMAND        shell command (bash -o pipefail: a pipeline fails when
+#                    any part does), run from the repository root with the
+#                    programs first on PATH; consecutive '$ ' lines are one
+#                    script, and a '$ ' line after other lines starts a new block
 #   < LINE           a line of standard input
 #   > LINE           a line of expected standard output (all '>' lines together
 #                    must equal the whole output; '>' alone is an empty line)
@@ -31,7 +33,7 @@ run_block() {  # file startline
 		skip=$((skip + 1)); [ "$verbose" = 1 ] && echo "skip $file:$line"
 		return
 	fi
-	(cd "$root" && printf '%s' "$stdin" | timeout 300 bash -c "$cmd" >"$tmp/out" 2>"$tmp/err")
+	(cd "$root" && printf '%s' "$stdin" | timeout 300 bash -o pipefail -c "$cmd" >"$tmp/out" 2>"$tmp/err")
 	status=$?
 	local ok=1 why=""
 	if [ "$status" != "$want_status" ]; then ok=0; why="exit status $status, expected $want_status"; fi
@@ -62,7 +64,7 @@ $(printf '%s' "$want_out" | diff -u - "$tmp/out" | tail -n +3 | head -40)"
 	fi
 }
 
-reset() { cmd="" stdin="" want_out="" have_out=0 want_re="" want_nre="" want_err="" want_status=0 skipcond="" start=0; }
+reset() { last=""; cmd="" stdin="" want_out="" have_out=0 want_re="" want_nre="" want_err="" want_status=0 skipcond="" start=0; }
 
 for file in "$@"; do
 	reset; n=0
@@ -73,9 +75,14 @@ for file in "$@"; do
 		'') run_block "$file" "$start"; reset; continue ;;
 		esac
 		[ "$start" = 0 ] && start=$n
+		# a command after the expectations of a block starts the next block
+		case "$l" in
+		'$ '*) if [ -n "$cmd" ] && [ "$last" != cmd ]; then run_block "$file" "$start"; reset; start=$n; fi ;;
+		esac
+		last=other
 		case "$l" in
 		'$ '*) cmd="${cmd:+$cmd
-}${l#\$ }" ;;
+}${l#\$ }"; last=cmd ;;
 		'< '*) stdin="$stdin${l#< }
 " ;;
 		'<') stdin="$stdin
