@@ -615,7 +615,7 @@ static void add_risk(struct sc_report *r, const json_t *rec, const json_t *risk,
 	r->risk_records++;
 	if (ch) {
 		for (lane = 0; lane < L_OTHER; lane++)
-			if (strcmp(ch, lane_names[lane]) == 0)
+			if (strcasecmp(ch, lane_names[lane]) == 0)
 				break;
 		r->lane[lane]++;
 	}

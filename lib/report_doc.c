@@ -127,7 +127,8 @@ static void para(json_t *blocks, const char *fmt, ...)
 	json_array_append_new(blocks, json_pack("{s:s}", "para", b));
 }
 
-/* cols: "Name:l" / "Count:r"; returns the rows array to fill. */
+/* cols: "Name:l" (left), "Count:r" (right, numeric), "What:d" (a description,
+ * left, that a narrow screen may hide); returns the rows array to fill. */
 static json_t *table(json_t *blocks, const char *caption, const char *const *cols)
 {
 	json_t *t = json_object(), *c = json_array(), *al = json_array();
@@ -182,8 +183,8 @@ static const char *lane_color(const char *lane)
 
 static void sec_overview(json_t *doc, const json_t *f, const json_t *bf)
 {
-	static const char *const c2[] = { "Figure:l", "Value:r", "What:l", NULL };
-	static const char *const c4[] = { "Figure:l", "Value:r", "Baseline:r", "Change:r", "What:l", NULL };
+	static const char *const c2[] = { "Figure:l", "Value:r", "What:d", NULL };
+	static const char *const c4[] = { "Figure:l", "Value:r", "Baseline:r", "Change:r", "What:d", NULL };
 	json_t *b = section(doc, "overview", "Overview");
 	json_t *rows = table(b, "Figures", bf ? c4 : c2);
 

@@ -332,12 +332,12 @@ static const char css[] =
 	"table{border-collapse:collapse;font-size:.92em;min-width:50%}"
 	"caption{text-align:left;color:var(--mut);padding:4px 0}"
 	"th,td{border:1px solid var(--bd);padding:4px 8px;vertical-align:top;text-align:left}"
-	"td.r,th.r{text-align:right;font-variant-numeric:tabular-nums}"
+	"td.r,th.r{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
 	"th{background:var(--hd);cursor:pointer;user-select:none;white-space:nowrap}"
 	"th[aria-sort=ascending]::after{content:' \\25B2'}th[aria-sort=descending]::after{content:' \\25BC'}"
-	"td{word-break:break-word;max-width:420px}"
+	"td{overflow-wrap:break-word;max-width:420px}"
 	"#selftest{white-space:pre;border:2px solid #c62828;padding:8px}"
-	"@media (max-width:600px){body{font-size:14px}main,header{padding-left:10px;padding-right:10px}td{max-width:240px}}"
+	"@media (max-width:600px){body{font-size:14px}main,header{padding-left:10px;padding-right:10px}td{max-width:240px}.d{display:none}}"
 	"@media print{nav,#selftest{display:none}header{background:none}th{background:none}"
 	"section{break-inside:avoid-page}.tw{overflow:visible}td{max-width:none}a{color:inherit}}";
 
@@ -548,7 +548,8 @@ static void html_table(FILE *out, const json_t *t)
 	h(out, strv(t, "caption"));
 	fputs("</caption><thead><tr>", out);
 	for (size_t c = 0; c < nc; c++) {
-		fputs(strcmp(cell(al, c), "r") ? "<th scope=\"col\">" : "<th scope=\"col\" class=\"r\">", out);
+		fputs(!strcmp(cell(al, c), "r") ? "<th scope=\"col\" class=\"r\">" :
+		      !strcmp(cell(al, c), "d") ? "<th scope=\"col\" class=\"d\">" : "<th scope=\"col\">", out);
 		h(out, cell(cols, c));
 		fputs("</th>", out);
 	}
@@ -556,7 +557,8 @@ static void html_table(FILE *out, const json_t *t)
 	json_array_foreach(get(t, "rows"), i, r) {
 		fputs("<tr>", out);
 		for (size_t c = 0; c < nc; c++) {
-			fputs(strcmp(cell(al, c), "r") ? "<td>" : "<td class=\"r\">", out);
+			fputs(!strcmp(cell(al, c), "r") ? "<td class=\"r\">" :
+			      !strcmp(cell(al, c), "d") ? "<td class=\"d\">" : "<td>", out);
 			h(out, cell(r, c));
 			fputs("</td>", out);
 		}
