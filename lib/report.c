@@ -547,28 +547,59 @@ void sc_report_free(struct sc_report *r)
 	free(r);
 }
 
-/* The name a person finds the record by: id, decl.id, src.path[:page], or #N. */
-static void record_id(const json_t *rec, unsigned long seq, char *buf, size_t n)
+/* The end of a long path (the file name is what a person looks for). */
+static void copy_tail(char *dst, size_t n, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (len >= n) {
+		src += len - (n - 4);
+		while (((unsigned char)*src & 0xC0) == 0x80)
+			src++;
+		dst[0] = dst[1] = dst[2] = '.';
+		copy_str(dst + 3, n - 3, src);
+	} else
+		copy_str(dst, n, src);
+}
+
+/* Where the record came from: src.path[!member][:page], or "" when unknown. */
+static int record_place(const json_t *rec, char *buf, size_t n)
 {
 	const json_t *src = jget(rec, "src");
-	const char *path;
+	const char *path = jstr(src, "path"), *member = jstr(src, "member");
+	char p[IDMAX - 16], full[512];
 	double page;
 
-	if (scalar_text(jget(rec, "id"), buf, n))
-		return;
-	if (scalar_text(jget(jget(rec, "decl"), "id"), buf, n))
-		return;
-	path = jstr(src, "path");
-	if (path && *path) {
-		char p[IDMAX - 16];
-		copy_str(p, sizeof p, path);
-		if (jnum(src, "page", &page) && page >= 0 && page < 1e9)
-			snprintf(buf, n, "%s:%d", p, (int)page);
-		else
-			snprintf(buf, n, "%s", p);
-		return;
-	}
-	snprintf(buf, n, "#%lu", seq);
+	if (!path || !*path)
+		return 0;
+	if (member && *member)
+		snprintf(full, sizeof full, "%s!%s", path, member);
+	else
+		snprintf(full, sizeof full, "%s", path);
+	copy_tail(p, sizeof p, full);
+	if (jnum(src, "page", &page) && page >= 1 && page < 1e9)
+		snprintf(buf, n, "%s:%d", p, (int)page);
+	else
+		snprintf(buf, n, "%s", p);
+	return 1;
+}
+
+/*
+ * The names a person finds a record by: a declaration by decl.id (then id),
+ * a page, image or document by its place (then id); "#N" (its sequence
+ * number in the input) when there is nothing else.
+ */
+static void record_names(const json_t *rec, unsigned long seq, char *decl, char *place, size_t n)
+{
+	char id[IDMAX];
+	int has_id = scalar_text(jget(rec, "id"), id, sizeof id);
+
+	if (!has_id)
+		snprintf(id, sizeof id, "#%lu", seq);
+	if (!scalar_text(jget(jget(rec, "decl"), "id"), decl, n))
+		snprintf(decl, n, "%s", id);
+	if (!record_place(rec, place, n))
+		snprintf(place, n, "%s", id);
 }
 
 /* ---- one namespace at a time --------------------------------------------------- */
@@ -942,34 +973,46 @@ static void add_errors(struct sc_report *r, const json_t *errors, const char *id
 		copy_str(t, sizeof t, tool && *tool ? tool : "?");
 		copy_str(c, sizeof c, code && *code ? code : "?");
 		snprintf(key, sizeof key, "%s\t%s", t, c);
+		const char *file = jstr(e, "file");
+		double line;
+		char where[IDMAX];
 		r->errors++;
 		s = ctab_hit(&r->errs, key, 1);
 		slot_label(s, jstr(e, "msg"));
-		slot_example(s, id);
+		if (file && *file) {
+			char f[IDMAX - 16];
+			copy_tail(f, sizeof f, file);
+			if (jnum(e, "line", &line) && line >= 1 && line < 1e9)
+				snprintf(where, sizeof where, "%s:%d", f, (int)line);
+			else
+				snprintf(where, sizeof where, "%s", f);
+			slot_example(s, where);
+		} else
+			slot_example(s, id);
 	}
 }
 
 void sc_report_add(struct sc_report *r, const json_t *rec)
 {
-	char id[IDMAX];
+	char decl[IDMAX], place[IDMAX];
 	const json_t *ns;
 
 	if (!r || !json_is_object(rec))
 		return;
 	r->seq++;
 	r->records++;
-	record_id(rec, r->seq, id, sizeof id);
+	record_names(rec, r->seq, decl, place, sizeof decl);
 	if (json_is_object(ns = jget(rec, "risk")))
-		add_risk(r, rec, ns, id);
+		add_risk(r, rec, ns, decl);
 	if (json_is_object(ns = jget(rec, "ocr")))
-		add_ocr(r, rec, ns, id);
+		add_ocr(r, rec, ns, place);
 	if (json_is_object(ns = jget(rec, "parse")))
-		add_parse(r, ns, id);
+		add_parse(r, ns, place);
 	if (json_is_object(ns = jget(rec, "wood")))
-		add_wood(r, ns, id);
+		add_wood(r, ns, place);
 	if (json_is_object(ns = jget(rec, "scan")))
-		add_scan(r, ns, id);
-	add_errors(r, jget(rec, "errors"), id);
+		add_scan(r, ns, place);
+	add_errors(r, jget(rec, "errors"), jget(rec, "decl") ? decl : place);
 }
 
 void sc_report_add_bad(struct sc_report *r, const struct sc_error *e)
