@@ -292,6 +292,8 @@ static void render_md(FILE *out, const json_t *doc)
 /* Text and attribute values alike: & < > " ' are never markup. */
 static void h(FILE *out, const char *s)
 {
+	if (!s)
+		return;
 	for (; *s; s++)
 		switch (*s) {
 		case '&': fputs("&amp;", out); break;
