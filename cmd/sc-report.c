@@ -29,7 +29,7 @@ static void usage(FILE *out)
 	        "  -F, --fail-if EXPR exit 3 when EXPR over the figures holds\n"
 	        "  -t, --title T      the report's title\n"
 	        "  -l, --label L      this run's name in the trend (e.g. a date)\n"
-	        "      --ocr-min C    OCR confidence (0..1) below which a page is low (default 0.6)\n"
+	        "      --ocr-min C    OCR confidence (0..100) below which a page is low (default 60)\n"
 	        "  -q, --quiet        no messages for bad input lines (still counted)\n"
 	        "      --figures      list the figure names --fail-if can use\n"
 	        "  -h, --help, --version\n", SC_REPORT_TOP_MAX);
@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sc_report_opts o = { .top = 20, .ocr_min = 0.6 };
+	struct sc_report_opts o = { .top = 20, .ocr_min = 60 };
 	enum sc_report_format fmt = SC_REPORT_TEXT;
 	const char *columns = NULL, *basefile = NULL, *failif = NULL, *outpath = NULL;
 	char tmppath[4096] = "";
@@ -104,8 +104,8 @@ int main(int argc, char **argv)
 		case 'l': o.label = optarg; break;
 		case 'M':
 			o.ocr_min = strtod(optarg, &end);
-			if (end == optarg || *end || !(o.ocr_min >= 0 && o.ocr_min <= 1)) {
-				fprintf(stderr, PROG ": --ocr-min wants a confidence from 0 to 1\n");
+			if (end == optarg || *end || !(o.ocr_min >= 0 && o.ocr_min <= 100)) {
+				fprintf(stderr, PROG ": --ocr-min wants a confidence from 0 to 100\n");
 				return 2;
 			}
 			break;

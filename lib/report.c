@@ -485,7 +485,7 @@ struct sc_report {
 	/* wood */
 	uint64_t wood_samples, wood_refer, wood_cites, wood_quality_n;
 	double wood_quality_sum;
-	struct ctab taxa, cites;
+	struct ctab taxa, cites, wood_reasons;
 	struct topk wood_ref;
 	/* scan */
 	uint64_t scan_images, scan_empty, scan_anomalies, scan_refer, scan_inconsistent, fill_n;
@@ -510,7 +510,7 @@ struct sc_report *sc_report_new(const struct sc_report_opts *o)
 	if (r->o.top > SC_REPORT_TOP_MAX)
 		r->o.top = SC_REPORT_TOP_MAX;
 	if (!(r->o.ocr_min >= 0))
-		r->o.ocr_min = 0.6;
+		r->o.ocr_min = 60;
 	k = r->o.top;
 	bad |= ctab_init(&r->rules, SC_REPORT_COUNTERS);
 	bad |= ctab_init(&r->importers, SC_REPORT_COUNTERS);
@@ -520,6 +520,7 @@ struct sc_report *sc_report_new(const struct sc_report_opts *o)
 	bad |= ctab_init(&r->checks, SC_REPORT_COUNTERS);
 	bad |= ctab_init(&r->taxa, SC_REPORT_COUNTERS);
 	bad |= ctab_init(&r->cites, SC_REPORT_COUNTERS);
+	bad |= ctab_init(&r->wood_reasons, SC_REPORT_COUNTERS);
 	bad |= ctab_init(&r->akinds, SC_REPORT_COUNTERS);
 	bad |= ctab_init(&r->errs, SC_REPORT_COUNTERS);
 	bad |= topk_init(&r->red, k);
@@ -541,7 +542,7 @@ void sc_report_free(struct sc_report *r)
 		return;
 	ctab_fini(&r->rules); ctab_fini(&r->importers); ctab_fini(&r->chapters);
 	ctab_fini(&r->ptypes); ctab_fini(&r->pmissing); ctab_fini(&r->checks);
-	ctab_fini(&r->taxa); ctab_fini(&r->cites); ctab_fini(&r->akinds); ctab_fini(&r->errs);
+	ctab_fini(&r->taxa); ctab_fini(&r->cites); ctab_fini(&r->wood_reasons); ctab_fini(&r->akinds); ctab_fini(&r->errs);
 	topk_fini(&r->red); topk_fini(&r->yellow); topk_fini(&r->ocr_lowest);
 	topk_fini(&r->ocr_rot); topk_fini(&r->wood_ref); topk_fini(&r->scan_ref);
 	free(r);
@@ -746,15 +747,14 @@ static void add_ocr(struct sc_report *r, const json_t *rec, const json_t *ocr, c
 		r->ocr_pdf_text++;
 	if (jnum(ocr, "conf", &conf)) {
 		int b;
-		if (conf > 1)           /* a percentage, as tesseract reports it */
-			conf /= 100;
+		/* sc.7: mean word confidence, 0 to 100 */
 		if (conf < 0)
 			conf = 0;
-		if (conf > 1)
-			conf = 1;
+		if (conf > 100)
+			conf = 100;
 		r->ocr_conf_n++;
 		r->ocr_conf_sum += conf;
-		b = (int)(conf * SC_REPORT_HIST_BINS);
+		b = (int)(conf / 100 * SC_REPORT_HIST_BINS);
 		r->ocr_bins[b >= SC_REPORT_HIST_BINS ? SC_REPORT_HIST_BINS - 1 : b]++;
 		if (conf < r->o.ocr_min) {
 			r->ocr_low++;
@@ -880,8 +880,13 @@ static void add_wood(struct sc_report *r, const json_t *wood, const char *id)
 			struct slot *s = ctab_hit(&r->cites, taxon, 1);
 			char app[32];
 			cites = 1;
+			/* sc-wood writes {listing, appendix, annotation, effective} */
 			if (json_is_string(cv))
 				copy_str(app, sizeof app, json_string_value(cv));
+			else if (jstr(cv, "appendix"))
+				copy_str(app, sizeof app, jstr(cv, "appendix"));
+			else if (jstr(cv, "listing"))
+				copy_str(app, sizeof app, jstr(cv, "listing"));
 			else
 				snprintf(app, sizeof app, "listed");
 			slot_label(s, app);
@@ -892,10 +897,20 @@ static void add_wood(struct sc_report *r, const json_t *wood, const char *id)
 	}
 	r->wood_cites += cites;
 	if (refer) {
+		const json_t *rs = jget(wood, "reasons"), *x;
 		r->wood_refer++;
+		/* reasons are {code, msg} (sc-wood) or plain strings */
+		json_array_foreach(rs, i, x) {
+			const char *code = json_is_string(x) ? json_string_value(x) : jstr(x, "code");
+			struct slot *s;
+			if (!code || !*code)
+				continue;
+			s = ctab_hit(&r->wood_reasons, code, 1);
+			slot_label(s, jstr(x, "msg"));
+			slot_example(s, id);
+		}
 		if (topk_wants(&r->wood_ref, -(double)r->seq, r->seq)) {
 			json_t *it = json_object(), *reasons = json_array();
-			const json_t *rs = jget(wood, "reasons"), *x;
 			const char *taxon = jstr(json_array_get(top, 0), "taxon");
 			json_object_set_new(it, "id", json_string(id));
 			if (taxon)
@@ -905,8 +920,11 @@ static void add_wood(struct sc_report *r, const json_t *wood, const char *id)
 			json_array_foreach(rs, i, x) {
 				if (json_array_size(reasons) >= SC_REPORT_REASONS)
 					break;
-				if (json_is_string(x))
-					json_array_append_new(reasons, jstring_trunc(json_string_value(x)));
+				const char *txt = json_is_string(x) ? json_string_value(x) : jstr(x, "msg");
+				if (!txt)
+					txt = jstr(x, "code");
+				if (txt)
+					json_array_append_new(reasons, jstring_trunc(txt));
 			}
 			json_object_set_new(it, "reasons", reasons);
 			topk_put(&r->wood_ref, -(double)r->seq, r->seq, it);
@@ -1064,7 +1082,7 @@ const struct sc_report_figure sc_report_figures[] = {
 	{ "score_max", "highest risk.score" },
 	{ "rule_hits", "entries in risk.hits[] over all records" },
 	{ "ocr_pages", "records with an ocr namespace" },
-	{ "ocr_conf_mean", "mean OCR confidence (0..1)" },
+	{ "ocr_conf_mean", "mean OCR confidence (0..100)" },
 	{ "ocr_low_conf", "pages below the --ocr-min confidence" },
 	{ "ocr_low_conf_rate", "ocr_low_conf / ocr_pages" },
 	{ "ocr_rotated", "pages that needed rotation" },
@@ -1375,7 +1393,7 @@ json_t *sc_report_summary(const struct sc_report *r, const json_t *baseline)
 	json_object_set_new(s, "yellow_list", topk_json(&r->yellow));
 	json_object_set_new(s, "importers", table(&r->importers, top, row_risky, NULL));
 	json_object_set_new(s, "hs_chapters", table(&r->chapters, top, row_risky, NULL));
-	json_object_set_new(s, "ocr_conf_hist", hist(r->ocr_bins, SC_REPORT_HIST_BINS, 2, 0, 1));
+	json_object_set_new(s, "ocr_conf_hist", hist(r->ocr_bins, SC_REPORT_HIST_BINS, 2, 0, 100));
 	json_object_set_new(s, "ocr_lowest", topk_json(&r->ocr_lowest));
 	json_object_set_new(s, "ocr_rotated_list", topk_json(&r->ocr_rot));
 	json_object_set_new(s, "parse_types", table(&r->ptypes, top, row_count, "type"));
@@ -1383,6 +1401,7 @@ json_t *sc_report_summary(const struct sc_report *r, const json_t *baseline)
 	json_object_set_new(s, "parse_checks", table(&r->checks, top, row_count, "check"));
 	json_object_set_new(s, "wood_taxa", table(&r->taxa, top, row_taxon, NULL));
 	json_object_set_new(s, "wood_cites", table(&r->cites, top, row_cites, NULL));
+	json_object_set_new(s, "wood_reasons", table(&r->wood_reasons, top, row_count, "code"));
 	json_object_set_new(s, "wood_referrals", topk_json(&r->wood_ref));
 	json_object_set_new(s, "scan_kinds", table(&r->akinds, top, row_kind, NULL));
 	json_object_set_new(s, "scan_referrals", topk_json(&r->scan_ref));

@@ -27,7 +27,7 @@
 
 struct sc_report_opts {
 	int top;            /* rows per top list; 0: 20 */
-	double ocr_min;     /* OCR confidence (0..1) below which a page is low; <0: 0.6 */
+	double ocr_min;     /* OCR confidence (0..100, as ocr.conf) below which a page is low; <0: 60 */
 	const char *title;  /* NULL: "Smart Customs report" */
 	const char *label;  /* this run's name in the trend (e.g. a date); NULL: "now" */
 };

@@ -359,7 +359,7 @@ static void hist_chart(json_t *b, const json_t *h, const char *title, const char
 
 	json_array_foreach(bins, i, x) {
 		char l[48];
-		snprintf(l, sizeof l, "%.2f-%.2f", lo + (hi - lo) * (double)i / (double)n,
+		snprintf(l, sizeof l, "%g-%g", lo + (hi - lo) * (double)i / (double)n,
 		         lo + (hi - lo) * (double)(i + 1) / (double)n);
 		json_array_append_new(json_object_get(c, "labels"), json_string(l));
 		json_array_append_new(v, json_real(json_number_value(x)));
@@ -377,7 +377,7 @@ static void sec_ocr(json_t *doc, const json_t *s, const json_t *f)
 	if (numv(f, "ocr_pages") <= 0)
 		return;
 	b = section(doc, "ocr", "OCR quality");
-	para(b, "%.0f pages, mean confidence %.3f; %.0f below %.2f; %.0f needed rotation; "
+	para(b, "%.0f pages, mean confidence %.1f; %.0f below %g; %.0f needed rotation; "
 	     "%.0f read from a PDF text layer.", numv(f, "ocr_pages"), numv(f, "ocr_conf_mean"),
 	     numv(f, "ocr_low_conf"), numv(get(s, "report"), "ocr_min"), numv(f, "ocr_rotated"),
 	     numv(f, "ocr_pdf_text"));
@@ -436,6 +436,7 @@ static void sec_wood(json_t *doc, const json_t *s, const json_t *f)
 	static const char *const c1[] = { "Taxon:l", "Samples:r", "Mean score:r", "Referred:r", NULL };
 	static const char *const c2[] = { "Taxon:l", "CITES:l", "Samples:r", "Best score:r", "Examples:l", NULL };
 	static const char *const c3[] = { "Sample:l", "Taxon:l", "Score:r", "CITES:l", "Reasons:l", NULL };
+	static const char *const c4[] = { "Reason:l", "Samples:r", "Example message:l", "Examples:l", NULL };
 	const json_t *x;
 	json_t *b, *rows;
 	size_t i;
@@ -452,6 +453,12 @@ static void sec_wood(json_t *doc, const json_t *s, const json_t *f)
 			json_array_append_new(rows, json_pack("[s,s,o,o,o]", strv(x, "taxon"), strv(x, "cites"),
 			                      fnum(numv(x, "count")), fnum(numv(x, "score_max")),
 			                      joined(get(x, "examples"), ", ")));
+	}
+	if (json_array_size(get(get(s, "wood_reasons"), "rows"))) {
+		rows = table(b, "Why samples were referred", c4);
+		json_array_foreach(get(get(s, "wood_reasons"), "rows"), i, x)
+			json_array_append_new(rows, json_pack("[s,o,s,o]", strv(x, "code"), fnum(numv(x, "count")),
+			                      strv(x, "label"), joined(get(x, "examples"), ", ")));
 	}
 	if (json_array_size(get(s, "wood_referrals"))) {
 		rows = table(b, "Referrals (first ones)", c3);

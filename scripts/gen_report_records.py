@@ -61,20 +61,20 @@ def risk_record(rnd, n):
         for rid, title in rnd.sample(RULES, rnd.randint(1, 3)):
             if WIDE and rnd.random() < 0.5:
                 rid = "%s-%d" % (rid, rnd.randint(1, 50000))
-            hits.append({"id": rid, "title": title, "score": round(rnd.uniform(0.1, 0.5), 3),
+            hits.append({"id": rid, "title": title, "score": rnd.randint(10, 50),
                          "why": "%s on item %d" % (rid, rnd.randint(1, 3))})
     d = decl(rnd, n)
     return {"id": d["id"], "src": {"path": "history.csv", "page": 0}, "decl": d,
-            "risk": {"v": 1, "pack": "default", "score": round(score, 4), "channel": lane,
+            "risk": {"v": 1, "pack": "default 1.0", "score": round(score * 100, 1), "channel": lane,
                      "random": rnd.random() < 0.01, "hits": hits, "model": "gbt-2026-11"}}
 
 
 def ocr_record(rnd, n):
-    conf = max(0.05, min(0.99, rnd.gauss(0.85, 0.12)))
+    conf = max(5, min(99, rnd.gauss(85, 12)))
     return {"id": "sha256:%016x:p%d" % (n * 2654435761 % (1 << 64), 1 + n % 3),
             "src": {"path": "scans/batch-%03d.pdf" % (n % 200), "page": 1 + n % 3, "pages": 3,
                     "sha256": "%064x" % (n * 11400714819323198485 % (1 << 256))},
-            "ocr": {"v": 1, "text": "COMMERCIAL INVOICE No. INV-%d ..." % n, "conf": round(conf, 3),
+            "ocr": {"v": 1, "text": "COMMERCIAL INVOICE No. INV-%d ..." % n, "conf": round(conf, 1),
                     "lang": "eng", "rotate": rnd.choice([0] * 12 + [90, 180, 270]),
                     "skew": round(rnd.uniform(-3, 3), 2),
                     "source": "pdf-text" if rnd.random() < 0.2 else "ocr"}}

@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(fd);
 	memset(&o, 0, sizeof o);
 	o.top = 3;
-	o.ocr_min = 0.6;
+	o.ocr_min = 60;
 	r = sc_report_new(&o);
 	csv = sc_report_csv_new("id,risk.hits[].id,decl.items.0,errors[]", &err);
 	rd = sc_reader_open(path, 1 << 20, &err);

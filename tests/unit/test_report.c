@@ -65,7 +65,7 @@ static int compile_fails(const char *src, int col, const char *msg)
 
 static void test_heavy_hitters(void)
 {
-	struct sc_report_opts o = { .top = 5, .ocr_min = 0.6 };
+	struct sc_report_opts o = { .top = 5, .ocr_min = 60 };
 	struct sc_report *r = sc_report_new(&o);
 	char buf[256];
 	json_t *s, *rows;
@@ -93,7 +93,7 @@ static void test_heavy_hitters(void)
 
 static void test_top_list(void)
 {
-	struct sc_report_opts o = { .top = 3, .ocr_min = 0.6 };
+	struct sc_report_opts o = { .top = 3, .ocr_min = 60 };
 	struct sc_report *r = sc_report_new(&o);
 	char buf[256];
 	json_t *s, *list;
