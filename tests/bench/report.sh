@@ -14,8 +14,9 @@ dir=$BENCH/report
 mkdir -p "$dir"
 cores=$(nproc)
 
+ver=$(md5sum < scripts/gen_report_records.py | cut -c1-8)   # a changed generator makes new files
 gen() {  # n kind -> file
-	local f="$dir/records-$1-$2.jsonl"
+	local f="$dir/records-$1-$2-$ver.jsonl"
 	if [ ! -s "$f" ]; then
 		/usr/bin/python3 scripts/gen_report_records.py "$1" 2026 "$2" > "$f.tmp"
 		mv "$f.tmp" "$f"
@@ -36,6 +37,7 @@ run() {
 }
 
 : > "$dir/results"
+rm -f $(ls "$dir"/records-*.jsonl 2>/dev/null | grep -v -- "-$ver.jsonl") 2>/dev/null || true
 echo "generating records (kept in $dir for later runs)..."
 small=$(gen 10000 mixed); large=$(gen "$big" mixed); wide=$(gen "$big" wide)
 echo "records: $(stat -c %s "$large") bytes for $big ($(( $(stat -c %s "$large") / big )) bytes/record); $cores cores"
