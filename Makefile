@@ -72,30 +72,38 @@ all: $(LIBSC) $(PROGS) $(UNITS)
 deps:
 	scripts/deps.sh
 
+V ?= 0
+Q = $(if $(filter 1,$(V)),,@)
+
 $(BUILD)/obj/%.o: %.c $(BUILD)/config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(BUILD)/obj/%.o: %.cpp $(BUILD)/config.mk
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS_ALL) -MMD -MP -c -o $@ $<
+	$(if $(Q),@echo "  CXX     $<")
+	$(Q)$(CXX) $(CXXFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(LIBSC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(if $(Q),@echo "  AR      $@")
+	$(Q)ar rcs $@ $^
 
 # one link rule per tool: cmd/sc-x.c plus its parts cmd/sc-x-*.c
 define tool_rule
 $(BIN)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(call tool_srcs,$(1))) $(LIBSC)
 	@mkdir -p $(BIN)
-	$(CXX) $(OPT) -o $$@ $$(filter %.o,$$^) $(LIBSC) $$(LDLIBS_ALL)
+	$(if $(Q),@echo "  LINK    $$@")
+	$(Q)$(CXX) $(OPT) -o $$@ $$(filter %.o,$$^) $(LIBSC) $$(LDLIBS_ALL)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBSC)
 	@mkdir -p $(dir $@)
-	$(CXX) $(OPT) -o $@ $< $(LIBSC) $(LDLIBS_ALL)
+	$(if $(Q),@echo "  LINK    $@")
+	$(Q)$(CXX) $(OPT) -o $@ $< $(LIBSC) $(LDLIBS_ALL)
 
 # make check: unit tests, data-driven CLI tests, man page lint; one summary.
 check: all
@@ -107,22 +115,32 @@ demo: all
 bench: all
 	@SC_BIN=$(CURDIR)/$(BIN) tests/bench/run.sh
 
-# Fuzzers: clang + libFuzzer + ASan, each run FUZZ_TIME seconds on its corpus.
-FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(DEFS) -Ilib
+# Fuzzers: clang + libFuzzer + ASan/UBSan, each run FUZZ_TIME seconds on its
+# seed corpus (tests/fuzz/corpus/NAME) plus what it found before (build-fuzz/corpus/NAME).
+FUZZ_SAN   = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJ   = $(LIB_C:%.c=build-fuzz/obj/%.o) $(LIB_CXX:%.cpp=build-fuzz/obj/%.o)
+.SECONDARY: $(FUZZ_OBJ)
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$${f#build-fuzz/}; mkdir -p build-fuzz/corpus/$$n; \
 	  echo "fuzz: $$n for $(FUZZ_TIME)s"; \
-	  $$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 -max_len=1048576 build-fuzz/corpus/$$n \
-	      $$( [ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n ) 2>build-fuzz/$$n.log \
-	  || { tail -40 build-fuzz/$$n.log; exit 1; }; done; echo "fuzz: all targets ran clean"
+	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  $$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 -max_len=65536 -timeout=20 \
+	      build-fuzz/corpus/$$n $$( [ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n ) \
+	      > build-fuzz/$$n.log 2>&1 \
+	  || { tail -40 build-fuzz/$$n.log; exit 1; }; grep -E '^#[0-9]+.*DONE' build-fuzz/$$n.log | tail -1; \
+	done; echo "fuzz: all targets ran clean"
 
-build-fuzz/%: tests/fuzz/%.c $(LIB_C) $(LIB_CXX) $(BUILD)/config.mk
-	@mkdir -p build-fuzz/obj
-	@set -e; objs=""; for s in $(LIB_C); do o=build-fuzz/obj/$$(basename $$s .c).o; \
-	  [ $$o -nt $$s ] || $(FUZZCC) $(FUZZ_FLAGS:fuzzer,%=fuzzer-no-link,%) -std=c11 -fopenmp -c -o $$o $$s $(DEP_CFLAGS); objs="$$objs $$o"; done; \
-	  for s in $(LIB_CXX); do o=build-fuzz/obj/$$(basename $$s .cpp).o; \
-	  [ $$o -nt $$s ] || clang++ $(FUZZ_FLAGS:fuzzer,%=fuzzer-no-link,%) -std=c++17 -c -o $$o $$s $(DEP_CFLAGS); objs="$$objs $$o"; done; \
-	  clang++ $(FUZZ_FLAGS) -fopenmp -o $@ $< $$objs $(DEP_LIBS) -lm -pthread
+build-fuzz/obj/%.o: %.c $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -std=c11 -fopenmp $(WARN) $(DEFS) -Ilib $(DEP_CFLAGS) -c -o $@ $<
+
+build-fuzz/obj/%.o: %.cpp $(BUILD)/config.mk
+	@mkdir -p $(dir $@)
+	clang++ $(FUZZ_SAN) -fsanitize=fuzzer-no-link -std=c++17 $(WARN) $(DEFS) -Ilib $(DEP_CFLAGS) -c -o $@ $<
+
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	$(FUZZCC) $(FUZZ_SAN) -fsanitize=fuzzer -std=c11 $(DEFS) -Ilib $(DEP_CFLAGS) -o $@ $< $(FUZZ_OBJ) \
+	  -lstdc++ -fopenmp -Wl,--as-needed $(DEP_LIBS) -lm -pthread
 
 install: all
 	install -d $(DESTDIR)$(BINDIR_I) $(DESTDIR)$(MANDIR_I)/man1 $(DESTDIR)$(MANDIR_I)/man5 \
@@ -131,7 +149,7 @@ install: all
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR_I)/man1)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR_I)/man5)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR_I)/man7)
-	cp -R rules/. $(DESTDIR)$(DATADIR_I)/
+	if [ -d rules ]; then cp -R rules/. $(DESTDIR)$(DATADIR_I)/; fi
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR_I)/%)

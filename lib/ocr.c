@@ -9,14 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tesseract/capi.h>
+#include <time.h>
 
 #include "ocr.h"
 
 struct sc_ocr {
 	struct sc_ocr_opts opts;
-	TessBaseAPI *api;       /* the configured language(s) */
-	TessBaseAPI *han;       /* auto mode: chi_sim+eng, made on first Han page */
-	TessBaseAPI *osd;       /* orientation and script detection */
+	TessBaseAPI *api;       /* the configured language(s); made on the first page to OCR */
+	TessBaseAPI *han;       /* auto mode: chi_sim+eng, made on the first Han page */
+	TessBaseAPI *osd;       /* orientation and script detection, made on the first suspect page */
 	char lang[64];
 };
 
@@ -64,18 +65,16 @@ struct sc_ocr *sc_ocr_new(const struct sc_ocr_opts *opts, struct sc_error *err)
 		o->opts.psm = PSM_AUTO;
 	snprintf(o->lang, sizeof o->lang, "%s",
 	         !opts->lang || strcmp(opts->lang, "auto") == 0 ? "eng" : opts->lang);
-	o->api = engine(opts->tessdata, o->lang, o->opts.psm, err);
-	if (!o->api)
-		goto fail;
-	if ((o->opts.steps & SC_PRE_OSD) || (opts->lang && strcmp(opts->lang, "auto") == 0)) {
-		o->osd = engine(opts->tessdata, "osd", PSM_OSD_ONLY, err);
-		if (!o->osd)
-			goto fail;
-	}
+	/* engines start when a page needs them: a batch of born-digital PDFs
+	 * never pays tesseract's 0.2-0.8 s start-up */
 	return o;
-fail:
-	sc_ocr_free(o);
-	return NULL;
+}
+
+int sc_ocr_start(struct sc_ocr *o, struct sc_error *err)
+{
+	if (!o->api)
+		o->api = engine(o->opts.tessdata, o->lang, o->opts.psm, err);
+	return o->api ? 0 : -1;
 }
 
 void sc_ocr_free(struct sc_ocr *o)
@@ -89,11 +88,6 @@ void sc_ocr_free(struct sc_ocr *o)
 	if (o->osd)
 		TessBaseAPIDelete(o->osd);
 	free(o);
-}
-
-static double ms_since(double t0)
-{
-	return (sc_now() - t0) * 1000.0;
 }
 
 /*
@@ -177,12 +171,21 @@ static json_t *text_layer_record(const struct sc_page *page)
 }
 
 /*
- * Below this mean confidence a first reading is suspect: pages upside down
- * read at about 40, Chinese pages read as English at about 33, good pages
- * (clean, skewed, 150 dpi, poor JPEG) at 87-94. Only suspect pages pay for
- * orientation and script detection and local binarization.
+ * A first reading is suspect when its mean confidence is below 60 (pages
+ * upside down read at about 40, Chinese pages read as English at about 33,
+ * good pages at 87-94) or when it found few letters for the page's size
+ * (grainy skewed scans where tesseract took most text for noise: 34 letters
+ * on a 5-megapixel page that holds 700). Only suspect pages pay for
+ * orientation and script detection and for local binarization.
  */
 #define SUSPECT_CONF 60
+#define MIN_LETTERS_PER_MP 40
+
+struct reading {
+	json_t *r;              /* {text, lines[, words]} */
+	int conf;
+	int letters;
+};
 
 static int letters(const char *text)
 {
@@ -194,56 +197,86 @@ static int letters(const char *text)
 	return n;
 }
 
-/* Recognize pix with api: {text, conf, lines[, words]}; NULL if tesseract fails. */
-static json_t *recognize(struct sc_ocr *o, TessBaseAPI *api, PIX *pix, int dpi, int *conf)
+/* What a reading is worth: letters read, weighted by how sure tesseract is. */
+static double worth(const struct reading *x)
 {
-	json_t *r;
+	return (double)x->letters * x->conf;
+}
+
+static int suspect(const struct reading *x, PIX *pix)
+{
+	double mp = (double)pixGetWidth(pix) * pixGetHeight(pix) / 1e6;
+
+	return x->conf < SUSPECT_CONF || x->letters < MIN_LETTERS_PER_MP * mp;
+}
+
+/* Recognize pix with api into *x; -1 if tesseract fails. */
+static int recognize(struct sc_ocr *o, TessBaseAPI *api, PIX *pix, int dpi, struct reading *x)
+{
 	char *text;
 
+	memset(x, 0, sizeof *x);
 	TessBaseAPISetImage2(api, pix);
 	TessBaseAPISetSourceResolution(api, dpi > 0 ? dpi : 300);
 	if (TessBaseAPIRecognize(api, NULL) != 0) {
 		TessBaseAPIClear(api);
-		return NULL;
+		return -1;
 	}
 	text = TessBaseAPIGetUTF8Text(api);
-	/* tesseract gives an empty page a mean confidence of 95: an empty
-	 * reading is no reading */
-	*conf = letters(text) > 0 ? TessBaseAPIMeanTextConf(api) : 0;
-	if (*conf > 0 && letters(text) < 20)
-		*conf = *conf < SUSPECT_CONF - 1 ? *conf : SUSPECT_CONF - 1;
-	r = json_pack("{s:s,s:i}", "text", text ? text : "", "conf", *conf);
+	x->letters = letters(text);
+	/* tesseract gives an empty page a mean confidence of 95: no letters, no confidence */
+	x->conf = x->letters > 0 ? TessBaseAPIMeanTextConf(api) : 0;
+	x->r = json_pack("{s:s}", "text", text ? text : "");
 	TessDeleteText(text);
-	json_object_set_new(r, "lines", iterate(api, RIL_TEXTLINE));
+	json_object_set_new(x->r, "lines", iterate(api, RIL_TEXTLINE));
 	if (o->opts.words)
-		json_object_set_new(r, "words", iterate(api, RIL_WORD));
+		json_object_set_new(x->r, "words", iterate(api, RIL_WORD));
 	TessBaseAPIClear(api);
-	return r;
+	return 0;
 }
 
-static TessBaseAPI *han_engine(struct sc_ocr *o, struct sc_error *err)
+/* Keep the better of two readings in *best. */
+static int keep_better(struct reading *best, struct reading *other)
 {
-	if (!o->han)
-		o->han = engine(o->opts.tessdata, "chi_sim+eng", o->opts.psm, err);
-	return o->han;
+	if (other->r && worth(other) > worth(best)) {
+		json_decref(best->r);
+		*best = *other;
+		return 1;
+	}
+	json_decref(other->r);
+	other->r = NULL;
+	return 0;
 }
 
+/* CPU time of the calling thread, in milliseconds: wall time would count the
+ * waits of a busy machine as work. */
+static double cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
 
 json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_error *err)
 {
-	double t0 = sc_now(), t1, t_pre, t_rec, t_rescue;
+	double t0 = cpu_ms(), t_pre, t_rec, t_rescue;
 	PIX *pix, *next;
-	int rotate = 0, guessed, dpi, conf = 0, auto_lang, binarized = 0;
-	TessBaseAPI *api_used = o->api;
+	int rotate = 0, guessed, dpi, auto_lang, binarized = 0;
 	float skew = 0, skew_conf = 0;
 	char script[32] = "";
 	const char *lang = o->lang;
-	json_t *best, *rec;
+	TessBaseAPI *api_used;
+	struct reading best, other;
+	json_t *rec;
 
 	if (page->text)
 		return text_layer_record(page);
 	if (!page->pix)
 		return sc_error_set(err, NULL, 0, 0, "no-image", "page has no image"), NULL;
+	if (sc_ocr_start(o, err) < 0)
+		return NULL;
+	api_used = o->api;
 	auto_lang = o->opts.lang && strcmp(o->opts.lang, "auto") == 0;
 
 	/* grayscale: tesseract thresholds gray itself; colour only costs time */
@@ -280,21 +313,21 @@ json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_erro
 			binarized = 1;
 		}
 	}
-	t_pre = ms_since(t0);
-	t0 = sc_now();
-	best = recognize(o, o->api, pix, dpi, &conf);
-	if (!best) {
+	t_pre = cpu_ms() - t0;
+	t0 = cpu_ms();
+	if (recognize(o, o->api, pix, dpi, &best) < 0) {
 		pixDestroy(&pix);
 		return sc_error_set(err, NULL, 0, 0, "ocr-failed", "tesseract could not recognize the page"),
 		       NULL;
 	}
-	t_rec = ms_since(t0);
+	t_rec = cpu_ms() - t0;
+	t0 = cpu_ms();
 
-	t1 = sc_now();
-	if (o->osd && conf < SUSPECT_CONF) {
+	if (suspect(&best, pix) && ((o->opts.steps & SC_PRE_OSD) || auto_lang)) {
 		TessBaseAPI *api2 = o->api;
-		int conf2 = 0;
 
+		if (!o->osd && !(o->osd = engine(o->opts.tessdata, "osd", PSM_OSD_ONLY, err)))
+			goto fail;
 		detect_osd(o, pix, dpi, &rotate, script, sizeof script);
 		if (!(o->opts.steps & SC_PRE_OSD))
 			rotate = 0;
@@ -307,66 +340,55 @@ json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_erro
 			rotate = 0;
 		}
 		if (auto_lang && strcmp(script, "Han") == 0) {
-			if (!(api2 = han_engine(o, err))) {
-				json_decref(best);
-				pixDestroy(&pix);
-				return NULL;
-			}
-			lang = "chi_sim+eng";
+			if (!o->han && !(o->han = engine(o->opts.tessdata, "chi_sim+eng", o->opts.psm, err)))
+				goto fail;
+			api2 = o->han;
 		}
 		if (rotate || api2 != o->api) {
-			json_t *second = recognize(o, api2, pix, dpi, &conf2);
-			if (second && conf2 > conf) {
-				json_decref(best);
-				best = second;
-				conf = conf2;
+			if (recognize(o, api2, pix, dpi, &other) == 0 && keep_better(&best, &other)) {
 				api_used = api2;
-			} else {
-				/* keep the first reading, and the page as it was read */
-				json_decref(second);
-				if (rotate && (next = pixRotateOrth(pix, rotate / 90 % 4))) {
+				if (api2 == o->han)
+					lang = "chi_sim+eng";
+			} else if (rotate) {
+				/* the first reading stays, and so does the page as it was read */
+				if ((next = pixRotateOrth(pix, rotate / 90 % 4))) {
 					pixDestroy(&pix);
 					pix = next;
 				}
 				rotate = 0;
-				lang = o->lang;
 			}
 		}
 	}
-	if (conf < SUSPECT_CONF && (o->opts.steps & SC_PRE_RESCUE_BIN) && !binarized) {
+	if (suspect(&best, pix) && (o->opts.steps & SC_PRE_RESCUE_BIN) && !binarized) {
 		/* grain and uneven light defeat tesseract's global threshold; a local
-		 * (Sauvola) one rescues such pages, and costs a clean page a little */
+		 * (Sauvola) one rescues such pages, and would cost clean ones a little */
 		PIX *bin = NULL;
-		int conf2 = 0;
 		if (pixSauvolaBinarizeTiled(pix, 15, 0.30f, 1, 1, NULL, &bin) == 0 && bin) {
-			json_t *second = recognize(o, api_used, bin, dpi, &conf2);
-			if (second && conf2 > conf) {
-				json_decref(best);
-				best = second;
-				conf = conf2;
+			if (recognize(o, api_used, bin, dpi, &other) == 0 && keep_better(&best, &other))
 				binarized = 1;
-			} else {
-				json_decref(second);
-			}
 			pixDestroy(&bin);
 		}
 	}
-	t_rescue = ms_since(t1);
+	t_rescue = cpu_ms() - t0;
 	rec = json_pack("{s:i,s:s,s:O,s:i,s:s,s:i,s:f,s:i,s:i,s:i}", "v", 1, "source", "ocr", "text",
-	                json_object_get(best, "text"), "conf", conf, "lang", lang, "rotate", rotate,
-	                "skew", round(skew * 100) / 100, "dpi", dpi, "width", pixGetWidth(pix),
-	                "height", pixGetHeight(pix));
+	                json_object_get(best.r, "text"), "conf", best.conf, "lang", lang, "rotate",
+	                rotate, "skew", round(skew * 100) / 100, "dpi", dpi, "width",
+	                pixGetWidth(pix), "height", pixGetHeight(pix));
 	if (script[0])
 		json_object_set_new(rec, "script", json_string(script));
 	json_object_set_new(rec, "binarized", json_boolean(binarized));
-	json_object_set(rec, "lines", json_object_get(best, "lines"));
+	json_object_set(rec, "lines", json_object_get(best.r, "lines"));
 	if (o->opts.words)
-		json_object_set(rec, "words", json_object_get(best, "words"));
-	json_decref(best);
+		json_object_set(rec, "words", json_object_get(best.r, "words"));
+	json_decref(best.r);
 	pixDestroy(&pix);
 	if (o->opts.timing)
 		json_object_set_new(rec, "timing", json_pack("{s:f,s:f,s:f}", "preprocess_ms",
 		                                              round(t_pre), "recognize_ms", round(t_rec),
 		                                              "rescue_ms", round(t_rescue)));
 	return rec;
+fail:
+	json_decref(best.r);
+	pixDestroy(&pix);
+	return NULL;
 }

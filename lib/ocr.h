@@ -30,12 +30,16 @@ struct sc_ocr_opts {
 
 struct sc_ocr;
 
-/* Initialise the engine(s) for one worker. Slow (0.2-0.8 s): do it once. */
+/* The recognizer of one worker. Cheap: the tesseract engines start on the
+ * first page that needs them (0.2-0.8 s each), then serve every page. */
 struct sc_ocr *sc_ocr_new(const struct sc_ocr_opts *opts, struct sc_error *err);
+/* Start the main engine now (so that a missing language shows at once). */
+int sc_ocr_start(struct sc_ocr *o, struct sc_error *err);
 void sc_ocr_free(struct sc_ocr *o);
 /*
  * Turn a page into the `ocr` namespace object (owned by the caller). The
- * page's pix is borrowed. NULL with err filled when recognition fails.
+ * page's pix is borrowed. NULL with err filled when recognition fails (code
+ * "tesseract" when an engine cannot start: the run cannot go on).
  */
 json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_error *err);
 /* Switch tesseract's own OpenMP threading off in the calling thread. */

@@ -42,8 +42,9 @@ struct pool {
 	pthread_cond_t work, finished;
 	struct job *head, *tail;
 	int closing;
-	int ready, init_failed;     /* workers that started, and whether one could not */
-	struct sc_error init_err;
+	int ready;                  /* workers that started */
+	int fatal;                  /* an engine could not start: the run cannot go on */
+	struct sc_error fatal_err;
 	/* results, a window indexed by seq - base */
 	struct result *win;
 	unsigned long base, next_seq;
@@ -162,6 +163,7 @@ static unsigned long reserve(struct pool *p)
 	}
 	seq = p->next_seq++;
 	memset(slot(p, seq), 0, sizeof(struct result));
+	sc_progress_set_total(p->progress, p->next_seq);   /* pages found so far */
 	pthread_mutex_unlock(&p->mu);
 	return seq;
 }
@@ -199,6 +201,8 @@ static int on_blob(void *ctx, struct sc_blob *b)
 	struct source *s;
 	char sha[65];
 
+	if (p->fatal)
+		return -1;   /* no engine: stop walking; what is queued is accounted for */
 	if (b->error) {
 		error_record(p, b->path, b->member, NULL, b->error);
 		return p->write_failed ? -1 : 0;
@@ -288,6 +292,14 @@ static void run_job(struct pool *p, struct sc_ocr *ocr, struct sc_doc **cached,
 	}
 	if (ocrv)
 		json_object_set_new(rec, "ocr", ocrv);
+	if (failed && strcmp(err.code, "tesseract") == 0) {
+		pthread_mutex_lock(&p->mu);
+		if (!p->fatal) {
+			p->fatal = 1;
+			p->fatal_err = err;
+		}
+		pthread_mutex_unlock(&p->mu);
+	}
 	place(where, sizeof where, s->path, s->member, j->page + 1);
 	fill_result(res, rec, p->run->diag->prog, where, failed ? &err : NULL);
 	json_decref(rec);
@@ -304,9 +316,9 @@ static void *worker(void *arg)
 	sc_error_clear(&err);
 	ocr = sc_ocr_new(&p->run->ocr, &err);
 	pthread_mutex_lock(&p->mu);
-	if (!ocr && !p->init_failed) {
-		p->init_failed = 1;
-		p->init_err = err;
+	if (!ocr && !p->fatal) {
+		p->fatal = 1;
+		p->fatal_err = err;
 	}
 	p->ready++;
 	pthread_cond_broadcast(&p->finished);
@@ -333,7 +345,7 @@ static void *worker(void *arg)
 		} else {
 			/* the engine could not start: the run is failing; account for the page */
 			json_t *rec = json_pack("{s:n}", "id");
-			fill_result(&res, rec, p->run->diag->prog, j->src->path, &p->init_err);
+			fill_result(&res, rec, p->run->diag->prog, j->src->path, &p->fatal_err);
 			json_decref(rec);
 		}
 		pthread_mutex_lock(&p->mu);
@@ -390,9 +402,9 @@ int sc_ocr_run(struct sc_ocr_run *r, char **paths, int npaths, FILE *list, const
 	while (p.ready < n)
 		pthread_cond_wait(&p.finished, &p.mu);
 	pthread_mutex_unlock(&p.mu);
-	if (n == 0 || p.init_failed) {
+	if (n == 0 || p.fatal) {
 		char msg[1024];
-		sc_error_format(&p.init_err, msg, sizeof msg);
+		sc_error_format(&p.fatal_err, msg, sizeof msg);
 		pthread_mutex_lock(&p.mu);
 		p.closing = 1;
 		pthread_cond_broadcast(&p.work);
@@ -430,6 +442,12 @@ int sc_ocr_run(struct sc_ocr_run *r, char **paths, int npaths, FILE *list, const
 	pthread_mutex_destroy(&p.mu);
 	pthread_cond_destroy(&p.work);
 	pthread_cond_destroy(&p.finished);
+	if (p.fatal) {
+		char msg[1024];
+		sc_error_format(&p.fatal_err, msg, sizeof msg);
+		sc_diag_fatalf(r->diag, "%s", msg);
+		return -1;
+	}
 	if (fflush(r->out) != 0 || ferror(r->out) || p.write_failed) {
 		sc_diag_fatalf(r->diag, "write error on standard output");
 		return -1;

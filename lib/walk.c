@@ -112,22 +112,21 @@ static int read_member(struct sc_walk *w, struct archive *a, const char *path,
 		if (got < 0) {
 			free(buf);
 			*fatal = archive_errno(a) != 0 || got == ARCHIVE_FATAL;
-			return sc_error_set(err, path, 0, 0, "archive", "member %s: %s", member,
+			return sc_error_set(err, path, 0, 0, "archive", "%s",
 			                    archive_error_string(a) ? archive_error_string(a)
 			                                            : "read error");
 		}
 		if (len + (size_t)got > w->limits.max_member) {
 			free(buf);
 			return sc_error_set(err, path, 0, 0, "too-large",
-			                    "member %s expands beyond the limit of %zu bytes", member,
-			                    w->limits.max_member);
+			                    "expands beyond the limit of %zu bytes", w->limits.max_member);
 		}
 		if (exp->total + (size_t)got > w->limits.max_total) {
 			free(buf);
 			*fatal = 1;   /* nothing more may be expanded from this archive */
 			return sc_error_set(err, path, 0, 0, "too-large",
-			                    "archive expands beyond the limit of %zu bytes (at member %s)",
-			                    w->limits.max_total, member);
+			                    "archive expands beyond the limit of %zu bytes",
+			                    w->limits.max_total);
 		}
 		exp->total += (size_t)got;
 		if (len + (size_t)got + 1 > cap) {
@@ -203,8 +202,7 @@ static int walk_archive(struct sc_walk *w, const char *path, const char *prefix,
 		}
 		if (archive_entry_size_is_set(entry) &&
 		    (size_t)archive_entry_size(entry) > w->limits.max_member) {
-			sc_error_set(&err, path, 0, 0, "too-large",
-			             "member %s is %lld bytes, beyond the limit of %zu", member,
+			sc_error_set(&err, path, 0, 0, "too-large", "%lld bytes, beyond the limit of %zu bytes",
 			             (long long)archive_entry_size(entry), w->limits.max_member);
 			deliver_error(w, path, member, &err);
 			continue;
@@ -217,8 +215,7 @@ static int walk_archive(struct sc_walk *w, const char *path, const char *prefix,
 		}
 		if (w->archives && sc_walk_is_archive(mdata, mlen)) {
 			if (depth + 1 > w->limits.max_depth) {
-				sc_error_set(&err, path, 0, 0, "too-deep",
-				             "archive %s nested deeper than %d levels", member,
+				sc_error_set(&err, path, 0, 0, "too-deep", "archive nested deeper than %d levels",
 				             w->limits.max_depth);
 				deliver_error(w, path, member, &err);
 			} else {

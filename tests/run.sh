@@ -32,6 +32,14 @@ for m in man/*.[157]; do
 	w=$(groff -mdoc -ww -z -Tutf8 "$m" 2>&1)
 	if [ -n "$w" ]; then mf=$((mf + 1)); echo "FAIL man lint: $m"; echo "$w" | head -10; else mp=$((mp + 1)); fi
 done
+# every example in a man page's EXAMPLES is a command some CLI test runs
+for m in man/*.[157]; do
+	[ -e "$m" ] || continue
+	while IFS= read -r ex; do
+		if grep -qF -- "$ $ex" tests/cli/*.test; then mp=$((mp + 1)); else
+			mf=$((mf + 1)); echo "FAIL man example not run by any test: $m: $ex"; fi
+	done < <(sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$m" | sed -n 's/^\.Dl //p' | sed 's/\\-/-/g; s/\\e/\\/g')
+done
 echo "man: $mp passed, $mf failed"
 pass=$((pass + mp)); fail=$((fail + mf))
 

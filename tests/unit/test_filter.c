@@ -1,0 +1,137 @@
+/*
+ * test_filter.c - the one-in-one-out loop: every line accounted for, order
+ * kept and bytes identical whatever the number of workers, records without
+ * the needed namespace passed through, enricher errors recorded.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "filter.h"
+#include "t.h"
+#include "walk.h"
+
+static int enrich(void *ctx, void *state, json_t *rec, json_t **value, struct sc_error *err)
+{
+	json_int_t n = json_integer_value(sc_json_path(rec, "decl.n"));
+
+	(void)ctx;
+	(*(int *)state)++;
+	if (n % 7 == 3)
+		return sc_error_set(err, NULL, 0, 0, "odd", "n is %lld", (long long)n);
+	*value = json_pack("{s:I}", "twice", (json_int_t)(2 * n));
+	return 0;
+}
+
+static void *state_new(void *ctx)
+{
+	(void)ctx;
+	return calloc(1, sizeof(int));
+}
+
+static char *run(const char *input_path, int jobs, struct sc_diag *d)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	char *files[] = {(char *)input_path};
+	struct sc_filter f = {
+		.tool = "sc-test", .ns = "risk", .needs = "decl", .enrich = enrich,
+		.thread_init = state_new, .thread_free = free, .jobs = jobs, .out = out, .diag = d,
+	};
+
+	d->out = fopen("/dev/null", "w");
+	sc_filter_run(&f, 1, files);
+	fclose(d->out);
+	fclose(out);
+	return buf;
+}
+
+static void test_filter(void)
+{
+	char path[] = "/tmp/sc-filter-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct sc_diag d1, d4;
+	char *a, *b;
+	int lines = 0;
+
+	for (int i = 0; i < 3000; i++) {
+		if (i % 500 == 17)
+			fprintf(f, "{\"decl\": broken\n");
+		else if (i % 300 == 5)
+			fprintf(f, "{\"other\":%d}\n", i);
+		else
+			fprintf(f, "{\"id\":\"D%d\",\"decl\":{\"n\":%d}}\n", i, i);
+	}
+	fclose(f);
+	sc_diag_init(&d1, "sc-test");
+	sc_diag_init(&d4, "sc-test");
+	a = run(path, 1, &d1);
+	b = run(path, 4, &d4);
+	CHECK(a && b && strcmp(a, b) == 0);
+	for (char *p = a; p && *p; p++)
+		lines += *p == '\n';
+	CHECK(lines == 3000);
+	CHECK(d1.records == 3000 && d4.records == 3000);
+	CHECK(d1.bad == d4.bad && d1.bad > 0);
+	CHECK(strstr(a, "{\"id\":\"D0\",\"decl\":{\"n\":0},\"risk\":{\"twice\":0}}\n") == a);
+	CHECK(strstr(a, "\n{\"other\":5}\n") != NULL);
+	CHECK(strstr(a, "\"code\":\"bad-json\"") != NULL);
+	CHECK(strstr(a, "{\"id\":\"D3\",\"decl\":{\"n\":3},\"errors\":[{\"tool\":\"sc-test\",\"code\":\"odd\"") != NULL);
+	free(a);
+	free(b);
+	unlink(path);
+}
+
+static int collect(void *ctx, struct sc_blob *b)
+{
+	json_t *list = ctx;
+
+	json_array_append_new(list, json_pack("{s:s?,s:s?,s:I}", "member", b->member, "error",
+	                                      b->error ? b->error->code : NULL, "len",
+	                                      (json_int_t)b->len));
+	free(b->data);
+	return 0;
+}
+
+static void test_walk_caps(void)
+{
+	/* a tar made by hand: one 100-byte member and one 5000-byte member */
+	unsigned char tar[512 * 16] = {0};
+	struct sc_walk w;
+	json_t *list = json_array();
+	unsigned char *copy;
+
+	for (int m = 0; m < 2; m++) {
+		unsigned char *h = tar + (m ? 512 * 2 : 0);
+		unsigned sum = 0;
+		snprintf((char *)h, 100, m ? "big.bin" : "small.txt");
+		snprintf((char *)h + 100, 8, "0000644");
+		snprintf((char *)h + 124, 12, "%011o", m ? 5000 : 100);
+		h[156] = '0';
+		memcpy(h + 257, "ustar", 6);
+		memset(h + 148, ' ', 8);
+		for (int i = 0; i < 512; i++)
+			sum += h[i];
+		snprintf((char *)h + 148, 8, "%06o", sum);
+	}
+	CHECK(sc_walk_is_archive(tar, sizeof tar));
+	sc_walk_init(&w, collect, list);
+	w.limits.max_member = 1000;
+	copy = malloc(sizeof tar);
+	memcpy(copy, tar, sizeof tar);
+	sc_walk_buffer(&w, "t.tar", copy, sizeof tar);
+	CHECK(json_array_size(list) == 2);
+	CHECK_STR(json_string_value(sc_json_path(list, "0.member")), "small.txt");
+	CHECK(json_integer_value(sc_json_path(list, "0.len")) == 100);
+	CHECK_STR(json_string_value(sc_json_path(list, "1.error")), "too-large");
+	json_decref(list);
+}
+
+int main(void)
+{
+	test_filter();
+	test_walk_caps();
+	return T_DONE("filter");
+}
