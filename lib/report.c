@@ -93,28 +93,36 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-/* Copy at most n-1 bytes of whole UTF-8 characters; a byte that is not
- * valid UTF-8 (a file name from the command line) becomes '?', so every
- * kept string is one jansson accepts. */
+/* Copy at most n-1 bytes of whole UTF-8 characters, ending in an ellipsis
+ * when cut; a byte that is not valid UTF-8 (a file name from the command
+ * line) becomes '?', so every kept string is one jansson accepts. */
 static void copy_str(char *dst, size_t n, const char *src)
 {
 	const unsigned char *s = (const unsigned char *)(src ? src : "");
 	size_t o = 0;
 
+	size_t mark = 0;      /* where an ellipsis fits, should the string be cut */
+
 	while (*s) {
 		size_t k = utf8_len(s);
-		if (k == 0) {
-			if (o + 1 >= n)
-				break;
-			dst[o++] = '?';
-			s++;
-			continue;
-		}
-		if (o + k >= n)
+		if (k == 0)
+			k = 1;
+		if (o + k >= n) {
+			if (n > 8) {
+				o = mark;
+				memcpy(dst + o, "\xE2\x80\xA6", 3);
+				o += 3;
+			}
 			break;
-		memcpy(dst + o, s, k);
+		}
+		if (utf8_len(s) == 0)
+			dst[o] = '?';
+		else
+			memcpy(dst + o, s, k);
 		o += k;
 		s += k;
+		if (o + 3 < n)
+			mark = o;
 	}
 	dst[o] = '\0';
 }
