@@ -491,8 +491,7 @@ struct sc_report {
 	uint64_t parse_docs, parse_missing, parse_checks_failed, parse_disagree;
 	struct ctab ptypes, pmissing, checks;
 	/* wood */
-	uint64_t wood_samples, wood_refer, wood_cites, wood_quality_n;
-	double wood_quality_sum;
+	uint64_t wood_samples, wood_refer, wood_cites;
 	struct ctab taxa, cites, wood_reasons;
 	struct topk wood_ref;
 	/* scan */
@@ -859,16 +858,12 @@ static void add_parse(struct sc_report *r, const json_t *parse, const char *id)
 
 static void add_wood(struct sc_report *r, const json_t *wood, const char *id)
 {
-	const json_t *top = jget(wood, "top"), *t, *q = jget(wood, "quality");
+	const json_t *top = jget(wood, "top"), *t;
 	int cites = 0, refer = truthy(jget(wood, "refer"));
-	double qv, best = 0;
+	double best = 0;
 	size_t i;
 
 	r->wood_samples++;
-	if (jnumv(q, &qv))
-		r->wood_quality_n++, r->wood_quality_sum += qv;
-	else if (json_is_object(q) && jnum(q, "score", &qv))
-		r->wood_quality_n++, r->wood_quality_sum += qv;
 	json_array_foreach(top, i, t) {
 		const char *taxon = jstr(t, "taxon");
 		const json_t *cv = jget(t, "cites");
@@ -1103,7 +1098,6 @@ const struct sc_report_figure sc_report_figures[] = {
 	{ "wood_refer", "wood samples referred to an expert" },
 	{ "wood_refer_rate", "wood_refer / wood_samples" },
 	{ "wood_cites", "wood samples with a CITES-listed candidate" },
-	{ "wood_quality_mean", "mean wood.quality where it is a number" },
 	{ "scan_images", "records with a scan namespace" },
 	{ "scan_empty", "scans found empty" },
 	{ "scan_anomalies", "anomalies over all scans" },
@@ -1180,7 +1174,6 @@ static json_t *figures(const struct sc_report *r)
 	setf(f, "wood_refer", (double)r->wood_refer);
 	setf(f, "wood_refer_rate", ratio((double)r->wood_refer, (double)r->wood_samples));
 	setf(f, "wood_cites", (double)r->wood_cites);
-	setf(f, "wood_quality_mean", ratio(r->wood_quality_sum, (double)r->wood_quality_n));
 	setf(f, "scan_images", (double)r->scan_images);
 	setf(f, "scan_empty", (double)r->scan_empty);
 	setf(f, "scan_anomalies", (double)r->scan_anomalies);
@@ -1444,9 +1437,10 @@ int sc_report_baseline_load(const char *path, json_t **out, struct sc_error *err
 	}
 	json_object_foreach(f, k, x)
 		if (!json_is_number(x)) {
+			/* the message first: k belongs to v */
+			sc_error_set(err, path, 0, 0, "bad-baseline", "figure \"%.100s\" is not a number", k);
 			json_decref(v);
-			return sc_error_set(err, path, 0, 0, "bad-baseline",
-			                    "figure \"%.100s\" is not a number", k);
+			return -1;
 		}
 	*out = v;
 	return 0;
