@@ -480,7 +480,7 @@ struct sc_report {
 	/* risk */
 	uint64_t lane[L_N], risk_records, random, scored, rule_hits;
 	double score_sum, score_max;
-	uint64_t score_unit[100], score_pct[100];
+	uint64_t score_unit[100], score_pct[101];   /* score_pct[100]: 100 and above */
 	struct ctab rules, importers, chapters;
 	struct topk red, yellow;
 	/* ocr */
@@ -667,7 +667,7 @@ static void add_risk(struct sc_report *r, const json_t *rec, const json_t *risk,
 		if (r->scored == 1 || score > r->score_max)
 			r->score_max = score;
 		r->score_unit[u < 0 ? 0 : u > 99 ? 99 : u]++;
-		r->score_pct[p < 0 ? 0 : p > 99 ? 99 : p]++;
+		r->score_pct[p < 0 ? 0 : p > 100 ? 100 : p]++;
 	}
 	json_array_foreach(hits, i, h) {
 		const char *hid = jstr(h, "id");
@@ -1389,6 +1389,10 @@ json_t *sc_report_summary(const struct sc_report *r, const json_t *baseline)
 	json_object_set_new(s, "lanes", lanes);
 	json_object_set_new(s, "score_hist", pct ? hist(r->score_pct, 100, 5, 0, 100)
 	                                         : hist(r->score_unit, 100, 5, 0, 1));
+	/* a rule pack's summed scores can pass 100: one more bin, "100+" */
+	if (pct)
+		json_object_set_new(json_object_get(s, "score_hist"), "over",
+		                    json_integer((json_int_t)r->score_pct[100]));
 	json_object_set_new(s, "rules", table(&r->rules, top, row_rule, NULL));
 	json_object_set_new(s, "red_list", topk_json(&r->red));
 	json_object_set_new(s, "yellow_list", topk_json(&r->yellow));

@@ -251,6 +251,7 @@ static void sec_scores(json_t *doc, const json_t *s, const json_t *f)
 
 	json_array_foreach(bins, i, x)
 		total += json_number_value(x);
+	total += numv(h, "over");
 	if (total <= 0 || n == 0)
 		return;
 	b = section(doc, "scores", "Risk scores");
@@ -266,8 +267,12 @@ static void sec_scores(json_t *doc, const json_t *s, const json_t *f)
 		json_array_append_new(json_object_get(c, "labels"), json_string(l));
 		json_array_append_new(v, json_real(json_number_value(x)));
 	}
-	para(b, "%.0f scored records; mean %.3f, highest %.3f.", total,
-	     numv(f, "score_mean"), numv(f, "score_max"));
+	if (numv(h, "over") > 0) {
+		json_array_append_new(json_object_get(c, "labels"), json_string("100+"));
+		json_array_append_new(v, json_real(numv(h, "over")));
+	}
+	para(b, "%.0f scored records; mean %g, highest %g.", total,
+	     round(numv(f, "score_mean") * 1000) / 1000, round(numv(f, "score_max") * 1000) / 1000);
 }
 
 static void sec_rules(json_t *doc, const json_t *s)

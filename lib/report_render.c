@@ -478,7 +478,7 @@ static void svg_vbar(FILE *out, const json_t *c)
 		const char *l = json_string_value(json_array_get(labels, i));
 		char lo[64];
 		const char *dash = l ? strchr(l, '-') : NULL;
-		snprintf(lo, sizeof lo, "%.*s", dash ? (int)(dash - l) : 0, l ? l : "");
+		snprintf(lo, sizeof lo, "%.*s", dash ? (int)(dash - l) : 63, l ? l : "");
 		fprintf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", x0 + i * bw, top + ph + 18);
 		h(out, lo);
 		fputs("</text>", out);
