@@ -822,7 +822,9 @@ static void add_parse(struct sc_report *r, const json_t *parse, const char *id)
 		type = "unknown";
 	r->parse_docs++;
 	ctab_hit(&r->ptypes, type, 1);
-	for (int k = 0; key_fields[k]; k++) {
+	/* completeness is a property of a document's own fields; a consignment
+	 * (sc-parse -g) carries its fields in decl instead and is not counted */
+	for (int k = 0; json_is_object(fields) && key_fields[k]; k++) {
 		const json_t *f = jget(fields, key_fields[k]), *v = f;
 		if (json_is_object(f))
 			v = json_object_get(f, "value");
@@ -1028,12 +1030,12 @@ void sc_report_add(struct sc_report *r, const json_t *rec)
 	if (json_is_object(ns = jget(rec, "ocr")))
 		add_ocr(r, rec, ns, place);
 	if (json_is_object(ns = jget(rec, "parse")))
-		add_parse(r, ns, place);
+		add_parse(r, ns, json_is_object(jget(rec, "decl")) ? decl : place);
 	if (json_is_object(ns = jget(rec, "wood")))
 		add_wood(r, ns, place);
 	if (json_is_object(ns = jget(rec, "scan")))
 		add_scan(r, ns, place);
-	add_errors(r, jget(rec, "errors"), jget(rec, "decl") ? decl : place);
+	add_errors(r, jget(rec, "errors"), json_is_object(jget(rec, "decl")) ? decl : place);
 }
 
 void sc_report_add_bad(struct sc_report *r, const struct sc_error *e)
