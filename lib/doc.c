@@ -202,6 +202,7 @@ void sc_page_clear(struct sc_page *p)
 	if (p->pix)
 		pixDestroy(&p->pix);
 	json_decref(p->lines);
+	json_decref(p->words);
 	free(p->text);
 	memset(p, 0, sizeof *p);
 }
@@ -247,47 +248,140 @@ static int usable_text(const char *text)
 	return alnum >= 16;
 }
 
-static json_t *text_lines(PopplerPage *page, const char *text, double scale)
+/* One character of a text layer and the box poppler gives it. */
+struct glyph {
+	double x1, y1, x2, y2;
+	const char *s;       /* its UTF-8 bytes inside the page text */
+	int n;
+	int row;
+};
+
+static int by_top(const void *a, const void *b)
+{
+	const struct glyph *g = a, *h = b;
+	return g->y1 < h->y1 ? -1 : g->y1 > h->y1 ? 1 : (g->s > h->s) - (g->s < h->s);
+}
+
+static int by_row_then_x(const void *a, const void *b)
+{
+	const struct glyph *g = a, *h = b;
+	if (g->row != h->row)
+		return g->row - h->row;
+	return g->x1 < h->x1 ? -1 : g->x1 > h->x1 ? 1 : (g->s > h->s) - (g->s < h->s);
+}
+
+static json_t *box(double x1, double y1, double x2, double y2, double scale)
+{
+	return json_pack("[iiii]", (int)(x1 * scale), (int)(y1 * scale), (int)((x2 - x1) * scale + 0.5),
+	                 (int)((y2 - y1) * scale + 0.5));
+}
+
+/*
+ * Lines (and words) rebuilt from where the characters stand, not from the
+ * order poppler reads them in: a PDF writer may put two columns' runs side by
+ * side with no space between them ("SELLER / EXPORTERBUYER / IMPORTER"). A
+ * gap of more than a quarter of the text height is a space; one of more than
+ * one and a half heights starts a separate line, as OCR would see it.
+ */
+static void layout_text(PopplerPage *page, const char *text, double scale, json_t **lines_out,
+                       json_t **words_out, char **text_out)
 {
 	PopplerRectangle *rects = NULL;
-	guint nrects = 0;
-	json_t *lines = json_array();
-	const char *s = text, *line_start = text;
-	guint ci = 0;
-	double x1 = 1e18, y1 = 1e18, x2 = -1, y2 = -1;
+	guint nrects = 0, ci = 0;
+	size_t n = 0, cap = 0;
+	struct glyph *g = NULL;
+	json_t *lines = json_array(), *words = json_array();
+	char *all = NULL;
+	size_t all_len = 0;
+	FILE *out = open_memstream(&all, &all_len);
 
 	if (!poppler_page_get_text_layout(page, &rects, &nrects))
 		nrects = 0;
-	for (;; s = g_utf8_next_char(s), ci++) {
-		int end = *s == '\0' || *s == '\n';
-		if (!end && ci < nrects && *s != ' ' && *s != '\r' && *s != '\t') {
-			PopplerRectangle *r = &rects[ci];
-			if (r->x1 < x1) x1 = r->x1;
-			if (r->y1 < y1) y1 = r->y1;
-			if (r->x2 > x2) x2 = r->x2;
-			if (r->y2 > y2) y2 = r->y2;
-		}
-		if (end) {
-			size_t n = (size_t)(s - line_start);
-			while (n > 0 && (line_start[n - 1] == ' ' || line_start[n - 1] == '\r'))
-				n--;
-			if (n > 0) {
-				json_t *bbox = x2 >= 0 ? json_pack("[iiii]", (int)(x1 * scale), (int)(y1 * scale),
-				                                   (int)((x2 - x1) * scale + 0.5),
-				                                   (int)((y2 - y1) * scale + 0.5))
-				                       : json_null();
-				json_array_append_new(lines, json_pack("{s:s%,s:o}", "text", line_start, n,
-				                                       "bbox", bbox));
-			}
-			x1 = y1 = 1e18;
-			x2 = y2 = -1;
-			if (*s == '\0')
+	for (const char *s = text; *s && ci < nrects; s = g_utf8_next_char(s), ci++) {
+		PopplerRectangle *r = &rects[ci];
+		if (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t' || r->x2 <= r->x1 || r->y2 <= r->y1)
+			continue;
+		if (n == cap) {
+			struct glyph *ng = realloc(g, (cap = cap ? cap * 2 : 1024) * sizeof *g);
+			if (!ng)
 				break;
-			line_start = s + 1;
+			g = ng;
 		}
+		g[n++] = (struct glyph){r->x1, r->y1, r->x2, r->y2, s, (int)(g_utf8_next_char(s) - s), 0};
 	}
 	g_free(rects);
-	return lines;
+	/* rows: a glyph joins the row whose vertical span covers its centre */
+	qsort(g, n, sizeof *g, by_top);
+	{
+		int rows = 0;
+		double row_top = 0, row_bottom = 0;
+		for (size_t i = 0; i < n; i++) {
+			double cy = (g[i].y1 + g[i].y2) / 2;
+			if (rows == 0 || cy > row_bottom) {
+				rows++;
+				row_top = g[i].y1;
+				row_bottom = g[i].y2;
+			} else if (g[i].y2 > row_bottom && g[i].y1 <= (row_top + row_bottom) / 2) {
+				row_bottom = g[i].y2;
+			}
+			g[i].row = rows;
+		}
+	}
+	qsort(g, n, sizeof *g, by_row_then_x);
+	for (size_t i = 0; i < n;) {
+		size_t end = i;
+		double h, x1, y1, x2, y2, wx1, wy1, wx2, wy2;
+		char *seg = NULL, *word = NULL;
+		size_t seg_len = 0, word_len = 0;
+		FILE *fs = open_memstream(&seg, &seg_len), *fw = open_memstream(&word, &word_len);
+
+		x1 = wx1 = g[i].x1; y1 = wy1 = g[i].y1; x2 = wx2 = g[i].x2; y2 = wy2 = g[i].y2;
+		h = g[i].y2 - g[i].y1;
+		for (end = i; end < n && g[end].row == g[i].row; end++) {
+			double gap = end > i ? g[end].x1 - g[end - 1].x2 : 0;
+			if (end > i && gap > 1.5 * h)
+				break;
+			if (end > i && gap > 0.25 * h) {
+				fflush(fw);
+				json_array_append_new(words, json_pack("{s:s%,s:i,s:o}", "text", word, word_len,
+				                                       "conf", 100, "bbox",
+				                                       box(wx1, wy1, wx2, wy2, scale)));
+				fclose(fw);
+				free(word);
+				word = NULL;
+				fw = open_memstream(&word, &word_len);
+				wx1 = g[end].x1; wy1 = g[end].y1; wx2 = g[end].x2; wy2 = g[end].y2;
+				putc(' ', fs);
+			}
+			fwrite(g[end].s, 1, (size_t)g[end].n, fs);
+			fwrite(g[end].s, 1, (size_t)g[end].n, fw);
+			if (g[end].x1 < x1) x1 = g[end].x1;
+			if (g[end].y1 < y1) y1 = g[end].y1;
+			if (g[end].x2 > x2) x2 = g[end].x2;
+			if (g[end].y2 > y2) y2 = g[end].y2;
+			if (g[end].y1 < wy1) wy1 = g[end].y1;
+			if (g[end].x2 > wx2) wx2 = g[end].x2;
+			if (g[end].y2 > wy2) wy2 = g[end].y2;
+		}
+		fclose(fs);
+		fclose(fw);
+		json_array_append_new(words, json_pack("{s:s%,s:i,s:o}", "text", word, word_len, "conf",
+		                                       100, "bbox", box(wx1, wy1, wx2, wy2, scale)));
+		json_array_append_new(lines, json_pack("{s:s%,s:i,s:o}", "text", seg, seg_len, "conf",
+		                                       100, "bbox", box(x1, y1, x2, y2, scale)));
+		/* the page text: a row per line, its pieces two spaces apart */
+		if (i > 0)
+			fputs(g[i - 1].row == g[i].row ? "  " : "\n", out);
+		fwrite(seg, 1, seg_len, out);
+		free(seg);
+		free(word);
+		i = end;
+	}
+	fclose(out);
+	free(g);
+	*lines_out = lines;
+	*words_out = words;
+	*text_out = all;
 }
 
 static int pdf_page(struct sc_doc *d, int index, int dpi, int text_layer, struct sc_page *p,
@@ -314,8 +408,7 @@ static int pdf_page(struct sc_doc *d, int index, int dpi, int text_layer, struct
 	p->height = (int)(hpt * scale + 0.5);
 	text = text_layer ? poppler_page_get_text(page) : NULL;
 	if (text && usable_text(text)) {
-		p->text = strdup(text);
-		p->lines = text_lines(page, text, scale);
+		layout_text(page, text, scale, &p->lines, &p->words, &p->text);
 		g_free(text);
 		g_object_unref(page);
 		return p->text ? 0 : sc_error_set(err, d->name, 0, 0, "nomem", "out of memory");

@@ -20,7 +20,8 @@ struct sc_doc;
 /* One page, ready for recognition (pix) or already text (lines). */
 struct sc_page {
 	PIX *pix;            /* owned; NULL for a text-layer page */
-	json_t *lines;       /* owned; [{text, bbox}] from a PDF text layer, else NULL */
+	json_t *lines;       /* owned; [{text, conf, bbox}] from a PDF text layer, else NULL */
+	json_t *words;       /* owned; the same for words */
 	char *text;          /* owned; the page text of a text-layer page */
 	int width, height;   /* in pixels at dpi */
 	int dpi;             /* the resolution the page is at (0: unknown) */

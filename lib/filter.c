@@ -11,11 +11,13 @@
 
 #include "filter.h"
 #include "progress.h"
+#include "workq.h"
 
 #define BATCH_LINES 512
 #define BATCH_BYTES (4u << 20)
 
 struct batch {
+	struct sc_qnode node;         /* first: the work queue links batches through it */
 	const char *name;             /* input name, for messages */
 	unsigned long first_lineno;
 	size_t n;
@@ -29,15 +31,13 @@ struct batch {
 	unsigned long records, bad;
 	int failed;                   /* out of memory while processing */
 	int done;
-	struct batch *next;           /* in the work queue */
 };
 
 struct pool {
 	struct sc_filter *f;
 	pthread_mutex_t mu;
-	pthread_cond_t work, finished;
-	struct batch *head, *tail;    /* queue of batches waiting for a worker */
-	int closing;
+	pthread_cond_t finished;
+	struct sc_workq queue;        /* batches waiting for a worker */
 };
 
 static int is_marked(const json_t *rec, const char *key)
@@ -140,17 +140,10 @@ static void *worker(void *arg)
 		struct batch *b;
 
 		pthread_mutex_lock(&p->mu);
-		while (!p->head && !p->closing)
-			pthread_cond_wait(&p->work, &p->mu);
-		if (!p->head) {
-			pthread_mutex_unlock(&p->mu);
-			break;
-		}
-		b = p->head;
-		p->head = b->next;
-		if (!p->head)
-			p->tail = NULL;
+		b = (struct batch *)sc_workq_pop(&p->queue, &p->mu);
 		pthread_mutex_unlock(&p->mu);
+		if (!b)
+			break;
 
 		run_batch(f, state, b);
 
@@ -268,12 +261,7 @@ static void submit(struct runner *r, struct batch *b)
 		retire_oldest(r, 1);
 	r->inflight[r->ninflight++] = b;
 	pthread_mutex_lock(&r->pool->mu);
-	if (r->pool->tail)
-		r->pool->tail->next = b;
-	else
-		r->pool->head = b;
-	r->pool->tail = b;
-	pthread_cond_signal(&r->pool->work);
+	sc_workq_push(&r->pool->queue, &b->node);
 	pthread_mutex_unlock(&r->pool->mu);
 	retire_oldest(r, 0);
 }
@@ -310,7 +298,7 @@ static void run_file(struct runner *r, const char *path)
 		if (st == -1) {
 			/* an overlong line: account for it in order, in a batch of its own */
 			json_t *stand_in = sc_record_for_bad_line(f->tool, &err);
-			char *text = stand_in ? json_dumps(stand_in, JSON_COMPACT) : NULL;
+			char *text = stand_in ? json_dumps(stand_in, SC_JSON_FLAGS) : NULL;
 			if (b->n) {
 				submit(r, b);
 				b = batch_new(name);
@@ -373,7 +361,7 @@ int sc_filter_run(struct sc_filter *f, int nfiles, char **files)
 		memset(&pool, 0, sizeof pool);
 		pool.f = f;
 		pthread_mutex_init(&pool.mu, NULL);
-		pthread_cond_init(&pool.work, NULL);
+		sc_workq_init(&pool.queue);
 		pthread_cond_init(&pool.finished, NULL);
 		r.pool = &pool;
 		r.max_inflight = 2 * f->jobs + 2;
@@ -391,13 +379,12 @@ int sc_filter_run(struct sc_filter *f, int nfiles, char **files)
 
 	if (r.pool) {
 		pthread_mutex_lock(&pool.mu);
-		pool.closing = 1;
-		pthread_cond_broadcast(&pool.work);
+		sc_workq_close(&pool.queue);
 		pthread_mutex_unlock(&pool.mu);
 		for (int i = 0; i < nthreads; i++)
 			pthread_join(threads[i], NULL);
 		pthread_mutex_destroy(&pool.mu);
-		pthread_cond_destroy(&pool.work);
+		sc_workq_destroy(&pool.queue);
 		pthread_cond_destroy(&pool.finished);
 	} else if (f->thread_free) {
 		f->thread_free(r.state);

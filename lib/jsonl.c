@@ -221,7 +221,7 @@ const char *sc_reader_name(const struct sc_reader *r)
 
 int sc_write_record(FILE *out, const json_t *rec)
 {
-	if (json_dumpf(rec, out, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0)
+	if (json_dumpf(rec, out, SC_JSON_FLAGS) < 0)
 		return -1;
 	if (putc('\n', out) == EOF)
 		return -1;
@@ -249,7 +249,7 @@ int sc_write_appended(FILE *out, const char *line, size_t len, const char *key,
 	putc('"', out);
 	fputs(key, out);                    /* keys are our own namespace names */
 	fputs("\":", out);
-	if (json_dumpf(value, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) < 0)
+	if (json_dumpf(value, out, SC_JSON_FLAGS | JSON_ENCODE_ANY) < 0)
 		return -1;
 	fputs("}\n", out);
 	return ferror(out) ? -1 : 0;

@@ -162,12 +162,16 @@ static json_t *iterate(TessBaseAPI *api, TessPageIteratorLevel level)
 	return out;
 }
 
-static json_t *text_layer_record(const struct sc_page *page)
+static json_t *text_layer_record(const struct sc_ocr *o, const struct sc_page *page)
 {
-	return json_pack("{s:i,s:s,s:s,s:i,s:s,s:i,s:f,s:i,s:i,s:i,s:O}", "v", 1, "source", "pdf-text",
+	json_t *rec = json_pack("{s:i,s:s,s:s,s:i,s:s,s:i,s:f,s:i,s:i,s:i,s:O}", "v", 1, "source", "pdf-text",
 	                 "text", page->text, "conf", 100, "lang", "pdf", "rotate", 0, "skew", 0.0,
 	                 "dpi", page->dpi, "width", page->width, "height", page->height, "lines",
 	                 page->lines);
+
+	if (rec && o->opts.words && page->words)
+		json_object_set(rec, "words", page->words);
+	return rec;
 }
 
 /*
@@ -260,7 +264,7 @@ static double cpu_ms(void)
 
 json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_error *err)
 {
-	double t0 = cpu_ms(), t_pre, t_rec, t_rescue;
+	double t0, t_pre, t_rec, t_rescue;
 	PIX *pix, *next;
 	int rotate = 0, guessed, dpi, auto_lang, binarized = 0;
 	float skew = 0, skew_conf = 0;
@@ -271,11 +275,12 @@ json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_erro
 	json_t *rec;
 
 	if (page->text)
-		return text_layer_record(page);
+		return text_layer_record(o, page);
 	if (!page->pix)
 		return sc_error_set(err, NULL, 0, 0, "no-image", "page has no image"), NULL;
 	if (sc_ocr_start(o, err) < 0)
 		return NULL;
+	t0 = cpu_ms();   /* after the engine's start-up, which is not the page's cost */
 	api_used = o->api;
 	auto_lang = o->opts.lang && strcmp(o->opts.lang, "auto") == 0;
 

@@ -12,6 +12,7 @@
 #include "ocrrun.h"
 #include "progress.h"
 #include "sha256.h"
+#include "workq.h"
 
 struct source {                 /* one file or archive member, shared by its pages */
 	int refs;
@@ -23,10 +24,10 @@ struct source {                 /* one file or archive member, shared by its pag
 };
 
 struct job {
+	struct sc_qnode node;       /* first: the work queue links jobs through it */
 	unsigned long seq;
 	struct source *src;
 	int page;                   /* 0-based */
-	struct job *next;
 };
 
 struct result {
@@ -39,9 +40,8 @@ struct result {
 struct pool {
 	struct sc_ocr_run *run;
 	pthread_mutex_t mu;
-	pthread_cond_t work, finished;
-	struct job *head, *tail;
-	int closing;
+	pthread_cond_t finished;
+	struct sc_workq queue;
 	int ready;                  /* workers that started */
 	int fatal;                  /* an engine could not start: the run cannot go on */
 	struct sc_error fatal_err;
@@ -112,7 +112,7 @@ static void fill_result(struct result *res, json_t *rec, const char *tool, const
 			res->msg = NULL;
 		res->bad = 1;
 	}
-	text = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = json_dumps(rec, SC_JSON_FLAGS);
 	if (text && asprintf(&res->line, "%s\n", text) < 0)
 		res->line = NULL;
 	free(text);
@@ -238,12 +238,7 @@ static int on_blob(void *ctx, struct sc_blob *b)
 		j->page = i;
 		pthread_mutex_lock(&p->mu);
 		s->refs++;
-		if (p->tail)
-			p->tail->next = j;
-		else
-			p->head = j;
-		p->tail = j;
-		pthread_cond_signal(&p->work);
+		sc_workq_push(&p->queue, &j->node);
 		pthread_mutex_unlock(&p->mu);
 	}
 	source_release(p, s);
@@ -328,17 +323,10 @@ static void *worker(void *arg)
 		struct result res = {0};
 
 		pthread_mutex_lock(&p->mu);
-		while (!p->head && !p->closing)
-			pthread_cond_wait(&p->work, &p->mu);
-		if (!p->head) {
-			pthread_mutex_unlock(&p->mu);
-			break;
-		}
-		j = p->head;
-		p->head = j->next;
-		if (!p->head)
-			p->tail = NULL;
+		j = (struct job *)sc_workq_pop(&p->queue, &p->mu);
 		pthread_mutex_unlock(&p->mu);
+		if (!j)
+			break;
 
 		if (ocr) {
 			run_job(p, ocr, &cached, &cached_src, j, &res);
@@ -392,7 +380,7 @@ int sc_ocr_run(struct sc_ocr_run *r, char **paths, int npaths, FILE *list, const
 		return -1;
 	}
 	pthread_mutex_init(&p.mu, NULL);
-	pthread_cond_init(&p.work, NULL);
+	sc_workq_init(&p.queue);
 	pthread_cond_init(&p.finished, NULL);
 	for (int i = 0; i < jobs; i++)
 		if (pthread_create(&threads[n], NULL, worker, &p) == 0)
@@ -406,8 +394,7 @@ int sc_ocr_run(struct sc_ocr_run *r, char **paths, int npaths, FILE *list, const
 		char msg[1024];
 		sc_error_format(&p.fatal_err, msg, sizeof msg);
 		pthread_mutex_lock(&p.mu);
-		p.closing = 1;
-		pthread_cond_broadcast(&p.work);
+		sc_workq_close(&p.queue);
 		pthread_mutex_unlock(&p.mu);
 		for (int i = 0; i < n; i++)
 			pthread_join(threads[i], NULL);
@@ -427,8 +414,7 @@ int sc_ocr_run(struct sc_ocr_run *r, char **paths, int npaths, FILE *list, const
 	sc_progress_set_total(p.progress, p.next_seq);
 
 	pthread_mutex_lock(&p.mu);
-	p.closing = 1;
-	pthread_cond_broadcast(&p.work);
+	sc_workq_close(&p.queue);
 	while (p.base < p.next_seq) {
 		emit_ready(&p);
 		if (p.base < p.next_seq)
@@ -440,7 +426,7 @@ int sc_ocr_run(struct sc_ocr_run *r, char **paths, int npaths, FILE *list, const
 	sc_progress_free(p.progress);
 	free(p.win);
 	pthread_mutex_destroy(&p.mu);
-	pthread_cond_destroy(&p.work);
+	sc_workq_destroy(&p.queue);
 	pthread_cond_destroy(&p.finished);
 	if (p.fatal) {
 		char msg[1024];

@@ -100,7 +100,14 @@ const char *sc_reader_line(const struct sc_reader *r, size_t *len);
 unsigned long sc_reader_lineno(const struct sc_reader *r);
 const char *sc_reader_name(const struct sc_reader *r);
 
-/* Write rec as one compact line (insertion order kept). -1 on write error. */
+/*
+ * How records are written: compact, keys in insertion order, and reals with
+ * 15 significant digits, so that 372254.4 stays 372254.4 (17 digits would
+ * print 372254.40000000002: exact for a machine, noise for an officer).
+ */
+#define SC_JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
+/* Write rec as one line with SC_JSON_FLAGS. -1 on write error. */
 int sc_write_record(FILE *out, const json_t *rec);
 /*
  * Write a record that was read as `line`, with one more top-level key, without

@@ -273,7 +273,7 @@ def make_consignment(rng, cid, pin=None):
     return c
 
 
-def doc_truth(c, dtype, over=None):
+def doc_truth(c, dtype, over=None, form="cn"):
     """The fields a document of this type shows, normalized (the evaluation's
     answer key). `over` holds planted disagreements: this document's own values."""
     o = over or {}
@@ -307,6 +307,11 @@ def doc_truth(c, dtype, over=None):
              "gross_kg": g("gross_kg"), "net_kg": g("net_kg"), "origin": g("origin"),
              "port_loading": g("port_loading"), "containers": g("containers"), "vessel": g("vessel"),
              "voyage": g("voyage"), "invoice_no": g("invoice_no")}
+        if form == "en":  # the English entry form: names in English, no pre-entry number
+            f["buyer"] = c["buyer"]["name"]
+            f["declarant"] = c["declarant"]["name_en"]
+            for k in ("pre_entry_no", "contract_no"):
+                f.pop(k, None)
     elif dtype == "certificate_of_origin":
         f = {"doc_no": g("coo_no"),
              "seller": c["seller"]["name"], "buyer": c["buyer"]["name"], "origin": g("origin"),
@@ -667,6 +672,8 @@ def render_packing(cv, c, t, L, page=None, npages=1):
 
 
 def render_bl(cv, c, t, L):
+    if L.get("variant") == 1:
+        return render_waybill(cv, c, t, L)
     f = t["fields"]
     s, b = c["seller"], c["buyer"]
     cv.rect(12, 10, 186, 270, 0.5)
@@ -799,6 +806,88 @@ def render_cn_decl(cv, c, t, L):
     cv.rect(138, y + 3, 60, 24)
 
 
+def render_waybill(cv, c, t, L):
+    """A sea waybill: carrier letterhead, label: value lines, parties in boxes."""
+    f = t["fields"]
+    s, b = c["seller"], c["buyer"]
+    cv.text(15, 12, c["carrier"], 13, bold=True)
+    cv.text(195, 12, "SEA WAYBILL", 15, bold=True, align="right")
+    cv.text(195, 19, "Non-negotiable", 8, align="right")
+    cv.line(15, 24, 195, 24, 0.6)
+    y = 30
+    for lab, val in [("Waybill No.:", f["bl_no"]), ("Date of Issue:", fmt_date(f["date"], L["date"])),
+                     ("Ocean Vessel:", f["vessel"]), ("Voyage:", f["voyage"]),
+                     ("Port of Loading:", c["port_loading_name"]), ("Port of Discharge:", c["port_discharge_name"])]:
+        cv.text(120, y, lab, 8.5, bold=True)
+        cv.text(152, y, val, 9)
+        y += 5.5
+    block(cv, 17, 30, "Shipper", party_lines(s), box=True, width=90)
+    block(cv, 17, 58, "Consignee", [b["name"], b["address"], "CHINA"], box=True, width=90)
+    block(cv, 17, 86, "Notify Party", ["SAME AS CONSIGNEE"], box=True, width=90)
+    cols = [("Marks & Nos / Container / Seal", 60, "left"), ("Packages", 24, "right"),
+            ("Description of Goods", 66, "left"), ("Gross Weight", 30, "right")]
+    rows = [["%s / %s" % (cn, f["seals"][k]), "", "", ""] for k, cn in enumerate(f["containers"])]
+    rows.append(["", "%d %s" % (f["packages"], c["package_kind"]),
+                 t["items"][0]["description"][:32] if t["items"] else "", fmt_weight(f["gross_kg"], L["wt"])])
+    for it in t["items"][1:]:
+        rows.append(["", "", it["description"][:32], ""])
+    y = table(cv, 15, 104, cols, rows, grid=True)
+    cv.text(15, y + 6, "Invoice No.: " + f["invoice_no"], 9)
+    cv.text(15, y + 12, "Total packages: %d %s   Total gross weight: %s" % (
+        f["packages"], c["package_kind"], fmt_weight(f["gross_kg"], L["wt"])), 9)
+    cv.text(15, 250, "Freight " + ("prepaid" if c["incoterm"] in ("CIF", "CFR", "CIP", "DAP", "DDP") else "collect")
+            + " as arranged. Signed for the carrier " + c["carrier"] + ".", 8)
+
+
+def render_en_decl(cv, c, t, L):
+    """An English import declaration (entry summary) with numbered boxes."""
+    f = t["fields"]
+    b, s = c["buyer"], c["seller"]
+    cv.text(105, 12, "IMPORT DECLARATION", 15, bold=True, align="center")
+    cv.text(105, 19, "Customs Entry Summary", 9, align="center")
+    boxes = [
+        ("1 Declaration No.", f["customs_no"]), ("2 Declaration Date", fmt_date(f["date"], L["date"])),
+        ("3 Customs Office", "%s %s" % (c["port_discharge_name"], c["office_code"])),
+        ("4 B/L No.", f["bl_no"]), ("5 Invoice No.", f["invoice_no"]),
+        ("6 Country of Origin", COUNTRIES[f["origin"]][0]), ("7 Incoterms", f["incoterm"]),
+        ("8 Currency", f["currency"]), ("9 Packages", "%d %s" % (f["packages"], c["package_kind"])),
+        ("10 Gross Mass (kg)", fmt_amount(f["gross_kg"], "en", 2)),
+        ("11 Net Mass (kg)", fmt_amount(f["net_kg"], "en", 2)),
+        ("12 Vessel / Voyage", "%s / %s" % (f["vessel"], f["voyage"])),
+        ("13 Port of Loading", c["port_loading_name"]), ("14 Total Invoice Value", money(c, f["total"], "en")),
+        ("15 Containers", " ".join(f["containers"][:2])), ("", ""),
+    ]
+    y = 26
+    for k, (lab, val) in enumerate(boxes):
+        x = 15 + (k % 4) * 45
+        yy = y + (k // 4) * 13
+        cv.rect(x, yy, 45, 13)
+        if lab:
+            cv.text(x + 1.2, yy + 1, lab, 6.5, bold=True)
+            pt = 8.5
+            while pt > 5 and cv.width(val, pt) > 42:
+                pt -= 0.5
+            cv.text(x + 1.2, yy + 6.5, val, pt)
+    y += 4 * 13 + 4
+    block(cv, 17, y, "16 Importer", [b["name"], b["address"], "CHINA", "ID " + b["uscc"]], box=True, width=84)
+    block(cv, 111, y, "17 Exporter", party_lines(s), box=True, width=82)
+    y += 30
+    block(cv, 17, y, "18 Declarant", [c["declarant"]["name_en"]], box=True, width=176)
+    y += 16
+    cols = [("Item", 10, "right"), ("Commodity Code", 26, "left"), ("Description of Goods", 50, "left"),
+            ("Origin", 14, "left"), ("Quantity", 20, "right"), ("Unit", 12, "left"), ("Net Mass", 20, "right"),
+            ("Value", 24, "right")]
+    rows = [[str(k), it["hs"], it["description"][:30], f["origin"], fmt_amount(it["qty"], "en", 0), it["unit"],
+             fmt_amount(it["net_kg"], "en", 2), money(c, it["amount"], "en")] for k, it in enumerate(t["items"], 1)]
+    y = table(cv, 15, y, cols, rows, grid=True)
+    cv.text(15, y + 8, "I declare that the particulars given in this declaration are true and complete.", 8)
+    cv.text(140, y + 20, "Declarant signature", 8)
+
+
+def render_decl(cv, c, t, L):
+    return render_en_decl(cv, c, t, L) if L.get("form") == "en" else render_cn_decl(cv, c, t, L)
+
+
 def render_coo(cv, c, t, L):
     f = t["fields"]
     s, b = c["seller"], c["buyer"]
@@ -830,7 +919,7 @@ def render_coo(cv, c, t, L):
 
 
 RENDER = {"invoice": render_invoice, "packing_list": render_packing, "bill_of_lading": render_bl,
-          "customs_declaration": render_cn_decl, "certificate_of_origin": render_coo}
+          "customs_declaration": render_decl, "certificate_of_origin": render_coo}
 
 # ---------------------------------------------------------------- degradation
 def degrade(img, rng, level):
@@ -1001,10 +1090,13 @@ def corpus(outdir, n, seed, split, level, dpi, types):
             for dtype in types:
                 if dtype == "certificate_of_origin" and rng.random() < 0.5:
                     continue
-                t = doc_truth(c, dtype)
+                # the declaration's form from its own draw, so adding forms moves no other choice
+                form = "en" if random.Random("form:" + c["id"]).random() < 0.3 else "cn"
+                t = doc_truth(c, dtype, form=form)
                 L = layout_for(rng, dtype)
+                L["form"] = form
                 lv = level if level != "mix" else rng.choice(["none", "mild", "heavy"])
-                d = 300 if dtype == "customs_declaration" else dpi
+                d = 300 if dtype == "customs_declaration" and form == "cn" else dpi
                 pg = render_pages(c, t, L, d)[0]
                 img, did = degrade(pg.img, rng, lv)
                 fmt = "jpg" if "jpeg" in did else "png"

@@ -1,0 +1,518 @@
+/*
+ * sc-parse - key elements of trade documents from sc-ocr records (or plain
+ * text): one record per document with "parse", or with --group-by one per
+ * consignment with "parse" (documents, checks) and "decl".
+ */
+#include <getopt.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "progress.h"
+
+#define TOOL "sc-parse"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: sc-parse [-q] [-g ref|file|dir|none] [-t dir] [-T file] [--hs file] [--mdy]\n"
+	        "                [--text] [file ...]\n"
+	        "       sc-parse --check [-t dir] [-T file]\n");
+}
+
+enum group { G_NONE, G_REF, G_FILE, G_DIR };
+
+struct run {
+	struct sc_parse *p;
+	struct sc_diag diag;
+	enum group group;
+	FILE *out;
+	/* the document being assembled */
+	struct sc_pdoc *doc;
+	json_t *head;           /* its first page's record, without ocr */
+	char key[1024];         /* src.path + member of its pages */
+	long last_page;
+	const char *first_type; /* the first page's type, when the file has more pages */
+	double first_score;
+	json_t *errors;         /* errors of its pages */
+	/* consignments */
+	json_t *docs;           /* documents held for grouping */
+	char gkey[1024];
+	int fatal;
+	struct sc_progress *prog;
+};
+
+static int emit(struct run *r, json_t *rec)
+{
+	if (json_dumpf(rec, r->out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) < 0 ||
+	    fputc('\n', r->out) == EOF) {
+		if (!r->fatal)
+			sc_diag_fatalf(&r->diag, "write error on standard output");
+		r->fatal = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- consignments ------------------------------------------------------------ */
+
+static void emit_consignment(struct run *r, json_t *docs)
+{
+	json_t *decl = NULL;
+	json_t *pa = sc_parse_consign(r->p, docs, &decl);
+	json_t *rec = json_object();
+	json_object_set(rec, "id", json_object_get(decl, "id"));
+	json_t *first = json_array_get(docs, 0);
+	if (json_object_get(first, "src"))
+		json_object_set(rec, "src", json_object_get(first, "src"));
+	json_object_set_new(rec, "parse", pa);
+	json_object_set_new(rec, "decl", decl);
+	/* the documents' errors come along */
+	size_t i;
+	json_t *d;
+	json_array_foreach(docs, i, d) {
+		json_t *e = json_object_get(d, "errors");
+		if (json_is_array(e)) {
+			if (!json_object_get(rec, "errors"))
+				json_object_set_new(rec, "errors", json_array());
+			json_array_extend(json_object_get(rec, "errors"), e);
+		}
+	}
+	emit(r, rec);
+	json_decref(rec);
+}
+
+/* --group-by ref: documents that share an invoice number, B/L number or
+ * container are one consignment (union-find over the references). */
+static void flush_by_ref(struct run *r)
+{
+	size_t n = json_array_size(r->docs), i;
+	if (!n)
+		return;
+	int *parent = malloc(n * sizeof *parent);
+	json_t *seen = json_object();
+	if (!parent || !seen) {
+		free(parent);
+		json_decref(seen);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		parent[i] = (int)i;
+	json_t *d;
+	json_array_foreach(r->docs, i, d) {
+		json_t *refs = sc_parse_refs(json_object_get(d, "parse"));
+		size_t k;
+		json_t *ref;
+		json_array_foreach(refs, k, ref) {
+			json_t *at = json_object_get(seen, json_string_value(ref));
+			if (!at) {
+				json_object_set_new(seen, json_string_value(ref), json_integer((json_int_t)i));
+				continue;
+			}
+			int a = (int)json_integer_value(at), b = (int)i;
+			while (parent[a] != a)
+				a = parent[a] = parent[parent[a]];
+			while (parent[b] != b)
+				b = parent[b] = parent[parent[b]];
+			if (a != b)
+				parent[a > b ? a : b] = a < b ? a : b;
+		}
+		json_decref(refs);
+	}
+	/* consignments in the order of their first document */
+	for (i = 0; i < n; i++) {
+		int root = (int)i;
+		while (parent[root] != root)
+			root = parent[root];
+		if (root != (int)i)
+			continue;
+		json_t *group = json_array();
+		for (size_t j = i; j < n; j++) {
+			int rj = (int)j;
+			while (parent[rj] != rj)
+				rj = parent[rj];
+			if (rj == (int)i)
+				json_array_append(group, json_array_get(r->docs, j));
+		}
+		emit_consignment(r, group);
+		json_decref(group);
+	}
+	free(parent);
+	json_decref(seen);
+	json_array_clear(r->docs);
+}
+
+static void group_key(const json_t *rec, enum group g, char *out, size_t cap)
+{
+	const char *path = json_string_value(sc_json_path(rec, "src.path"));
+	if (!path) {
+		snprintf(out, cap, "%s", "");
+		return;
+	}
+	if (g == G_FILE) {
+		snprintf(out, cap, "%s", path);
+		return;
+	}
+	char tmp[1024];
+	snprintf(tmp, sizeof tmp, "%s", path);
+	snprintf(out, cap, "%s", dirname(tmp));
+}
+
+static void flush_group(struct run *r)
+{
+	if (json_array_size(r->docs))
+		emit_consignment(r, r->docs);
+	json_array_clear(r->docs);
+}
+
+/* A finished document record: out now, or held for its consignment. */
+static void document_done(struct run *r, json_t *rec)
+{
+	if (r->group == G_NONE || !json_object_get(rec, "parse")) {
+		emit(r, rec);
+		json_decref(rec);
+		return;
+	}
+	if (r->group == G_REF) {
+		/* keep only what the consignment needs: no OCR text is held */
+		json_array_append_new(r->docs, rec);
+		return;
+	}
+	char k[1024];
+	group_key(rec, r->group, k, sizeof k);
+	if (json_array_size(r->docs) && strcmp(k, r->gkey) != 0)
+		flush_group(r);
+	snprintf(r->gkey, sizeof r->gkey, "%s", k);
+	json_array_append_new(r->docs, rec);
+}
+
+/* ---- documents ----------------------------------------------------------------- */
+
+static void flush_doc(struct run *r)
+{
+	if (!r->doc)
+		return;
+	json_t *rec = r->head;
+	json_t *pa = sc_parse_doc(r->p, r->doc);
+	if (pa)
+		json_object_set_new(rec, "parse", pa);
+	if (r->errors && json_array_size(r->errors)) {
+		json_t *e = json_object_get(rec, "errors");
+		if (!json_is_array(e))
+			json_object_set(rec, "errors", r->errors);
+		else
+			json_array_extend(e, r->errors);
+	}
+	json_decref(r->errors);
+	r->errors = NULL;
+	sc_pdoc_free(r->doc);
+	r->doc = NULL;
+	r->head = NULL;
+	r->key[0] = '\0';
+	r->first_type = NULL;
+	document_done(r, rec);
+}
+
+static void page_key(const json_t *rec, char *out, size_t cap)
+{
+	const char *path = json_string_value(sc_json_path(rec, "src.path"));
+	const char *member = json_string_value(sc_json_path(rec, "src.member"));
+	snprintf(out, cap, "%s|%s", path ? path : "", member ? member : "");
+}
+
+static void add_page_error(struct run *r, struct sc_error *e)
+{
+	if (!r->errors)
+		r->errors = json_array();
+	json_t *tmp = json_object();
+	sc_record_add_error(tmp, TOOL, e);
+	json_array_extend(r->errors, json_object_get(tmp, "errors"));
+	json_decref(tmp);
+}
+
+static void take_page(struct run *r, json_t *rec, const char *where)
+{
+	json_t *ocr = json_object_get(rec, "ocr");
+	char key[1024];
+	page_key(rec, key, sizeof key);
+	json_t *pg = sc_json_path(rec, "src.page");
+	json_t *pgs = sc_json_path(rec, "src.pages");
+	long page = json_is_integer(pg) ? (long)json_integer_value(pg) : 0;
+	long pages = json_is_integer(pgs) ? (long)json_integer_value(pgs) : 1;
+	int cont = r->doc && key[0] != '|' && strcmp(key, r->key) == 0 && page == r->last_page + 1;
+	/* a file of several documents: split where a page's type is clearly another */
+	if (cont) {
+		double score;
+		const char *t = sc_parse_page_type(r->p, ocr, &score);
+		if (!r->first_type)
+			r->first_type = "other";
+		if (strcmp(t, "other") != 0 && strcmp(t, r->first_type) != 0 && score >= 10)
+			cont = 0;
+	}
+	if (!cont) {
+		flush_doc(r);
+		r->doc = sc_pdoc_new();
+		/* the first page's envelope, without its OCR (shared, not copied) */
+		r->head = json_object();
+		if (!r->doc || !r->head) {
+			sc_diag_fatalf(&r->diag, "out of memory");
+			r->fatal = 1;
+			return;
+		}
+		const char *k;
+		json_t *v;
+		json_object_foreach(rec, k, v)
+			if (strcmp(k, "ocr") != 0)
+				json_object_set(r->head, k, v);
+		snprintf(r->key, sizeof r->key, "%s", key);
+		r->first_type = NULL;
+		if (pages > 1 && page >= 1) {
+			double score;
+			r->first_type = sc_parse_page_type(r->p, ocr, &score);
+		}
+	}
+	r->last_page = page;
+	struct sc_error err;
+	sc_error_clear(&err);
+	if (sc_pdoc_add_ocr(r->doc, ocr, json_object_get(rec, "src"), &err) < 0) {
+		char buf[600], code[32];
+		snprintf(buf, sizeof buf, "%s", err.msg);
+		snprintf(code, sizeof code, "%s", err.code);
+		sc_error_set(&err, NULL, 0, 0, code, "%s: %s", where, buf);
+		sc_diag_error(&r->diag, &err);
+		add_page_error(r, &err);
+		r->diag.bad++;
+	}
+}
+
+static int run_json(struct run *r, const char *path)
+{
+	struct sc_error err;
+	struct sc_reader *rd = sc_reader_open(path, 0, &err);
+	if (!rd) {
+		sc_diag_error(&r->diag, &err);
+		return -1;
+	}
+	json_t *rec;
+	int rc;
+	while (!r->fatal && (rc = sc_reader_next(rd, &rec, &err)) != 0) {
+		if (rc == -2) {
+			sc_diag_error(&r->diag, &err);
+			break;
+		}
+		r->diag.records++;
+		sc_progress_update(r->prog, r->diag.records);
+		if (rc == -1) {
+			/* a bad line still comes out, in its place */
+			flush_doc(r);
+			sc_diag_error(&r->diag, &err);
+			r->diag.bad++;
+			json_t *bad = sc_record_for_bad_line(TOOL, &err);
+			if (bad) {
+				emit(r, bad);
+				json_decref(bad);
+			}
+			continue;
+		}
+		if (!json_is_object(json_object_get(rec, "ocr"))) {
+			/* not ours: passes through untouched */
+			flush_doc(r);
+			if (json_object_get(rec, "ocr")) {
+				sc_error_set(&err, sc_reader_name(rd), (int)sc_reader_lineno(rd), 0, "bad-ocr",
+				             "\"ocr\" is not an object");
+				sc_diag_error(&r->diag, &err);
+				sc_record_add_error(rec, TOOL, &err);
+				r->diag.bad++;
+			}
+			emit(r, rec);
+			json_decref(rec);
+			continue;
+		}
+		char where[300];
+		snprintf(where, sizeof where, "%s:%lu", sc_reader_name(rd), sc_reader_lineno(rd));
+		take_page(r, rec, where);
+		json_decref(rec);
+	}
+	sc_reader_free(rd);
+	return 0;
+}
+
+static int run_text(struct run *r, const char *path)
+{
+	struct sc_error err;
+	unsigned char *data;
+	size_t len;
+	if (sc_read_file(path, 64u << 20, &data, &len, &err) < 0) {
+		sc_diag_error(&r->diag, &err);
+		r->diag.records++;
+		r->diag.bad++;
+		return -1;
+	}
+	flush_doc(r);
+	/* pages split at form feeds, as pdftotext writes them */
+	int pages = 1;
+	for (size_t i = 0; i + 1 < len; i++)
+		pages += data[i] == '\f';
+	const char *p = (const char *)data, *end = p + len;
+	int page = 0;
+	while (p < end || page == 0) {
+		const char *ff = memchr(p, '\f', (size_t)(end - p));
+		size_t n = ff ? (size_t)(ff - p) : (size_t)(end - p);
+		page++;
+		r->diag.records++;
+		json_t *src = json_pack("{s:s,s:i,s:i}", "path", path, "page", page, "pages", pages);
+		if (!r->doc) {
+			r->doc = sc_pdoc_new();
+			r->head = json_object();
+			char id[1100];
+			snprintf(id, sizeof id, "%s", path);
+			json_object_set_new(r->head, "id", json_string(id));
+			json_object_set(r->head, "src", src);
+		}
+		sc_pdoc_add_text(r->doc, p, n, src);
+		json_decref(src);
+		if (!ff)
+			break;
+		p = ff + 1;
+		if (p >= end)
+			break;
+	}
+	free(data);
+	flush_doc(r);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"group-by", required_argument, NULL, 'g'}, {"templates", required_argument, NULL, 't'},
+		{"template", required_argument, NULL, 'T'}, {"hs", required_argument, NULL, 'H'},
+		{"mdy", no_argument, NULL, 'M'}, {"text", no_argument, NULL, 'X'},
+		{"check", no_argument, NULL, 'C'}, {"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+	struct run r;
+	memset(&r, 0, sizeof r);
+	sc_diag_init(&r.diag, TOOL);
+	r.out = stdout;
+	const char *tdir = NULL, *hs = NULL;
+	const char *extra[64];
+	int nextra = 0, text = 0, check = 0, mdy = 0, c;
+	while ((c = getopt_long(argc, argv, "g:t:T:qh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'g':
+			if (strcmp(optarg, "ref") == 0)
+				r.group = G_REF;
+			else if (strcmp(optarg, "file") == 0 || strcmp(optarg, "archive") == 0)
+				r.group = G_FILE;
+			else if (strcmp(optarg, "dir") == 0)
+				r.group = G_DIR;
+			else if (strcmp(optarg, "none") == 0)
+				r.group = G_NONE;
+			else {
+				fprintf(stderr, "sc-parse: unknown --group-by \"%s\" (ref, file, dir, none)\n", optarg);
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 't':
+			tdir = optarg;
+			break;
+		case 'T':
+			if (nextra < 64)
+				extra[nextra++] = optarg;
+			break;
+		case 'H':
+			hs = optarg;
+			break;
+		case 'M':
+			mdy = 1;
+			break;
+		case 'X':
+			text = 1;
+			break;
+		case 'C':
+			check = 1;
+			break;
+		case 'q':
+			r.diag.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("sc-parse %s\n", SC_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	char dir[4096];
+	if (!tdir) {
+		snprintf(dir, sizeof dir, "%s/parse", sc_datadir(argv[0]));
+		tdir = dir;
+	}
+	struct sc_error err;
+	sc_error_clear(&err);
+	/* the directory's files, then -T files, compiled once */
+	r.p = sc_parse_new();
+	if (!r.p || sc_parse_add_dir(r.p, tdir, &err) < 0) {
+		sc_parse_free(r.p);
+		r.p = NULL;
+	}
+	for (int k = 0; r.p && k < nextra; k++)
+		if (sc_parse_add_file(r.p, extra[k], &err) < 0) {
+			sc_parse_free(r.p);
+			r.p = NULL;
+		}
+	if (r.p && sc_parse_compile(r.p, &err) < 0) {
+		sc_parse_free(r.p);
+		r.p = NULL;
+	}
+	if (!r.p) {
+		char buf[1024];
+		sc_error_format(&err, buf, sizeof buf);
+		fprintf(stderr, "sc-parse: %s\n", buf);
+		return 2;
+	}
+	if (hs && sc_parse_set_hs(r.p, hs, &err) < 0) {
+		char buf[1024];
+		sc_error_format(&err, buf, sizeof buf);
+		fprintf(stderr, "sc-parse: %s\n", buf);
+		sc_parse_free(r.p);
+		return 2;
+	}
+	sc_parse_set_mdy(r.p, mdy);
+	if (check) {
+		printf("sc-parse: templates in %s are valid\n", tdir);
+		sc_parse_free(r.p);
+		return 0;
+	}
+	r.docs = json_array();
+	r.prog = sc_progress_new(TOOL, "records", 0);
+	int nfiles = argc - optind;
+	if (nfiles == 0) {
+		static char *stdin_only[] = {"-"};
+		argv = stdin_only - optind;
+		nfiles = 1;
+	}
+	for (int k = 0; k < nfiles && !r.fatal; k++) {
+		const char *f = argv[optind + k];
+		if (text)
+			run_text(&r, f);
+		else
+			run_json(&r, f);
+	}
+	flush_doc(&r);
+	if (r.group == G_REF)
+		flush_by_ref(&r);
+	else
+		flush_group(&r);
+	json_decref(r.docs);
+	sc_progress_free(r.prog);
+	sc_parse_free(r.p);
+	if (fflush(stdout) != 0 && !r.fatal)
+		sc_diag_fatalf(&r.diag, "write error on standard output");
+	return sc_diag_finish(&r.diag, "records");
+}

@@ -1,0 +1,45 @@
+/*
+ * importmap.h - import maps: YAML files (under rules/maps/) that say which CSV
+ * column feeds which `decl` field, with types, units, date formats, scaling
+ * and outcome columns; and the conversion of one CSV row into a record.
+ */
+#ifndef SC_IMPORTMAP_H
+#define SC_IMPORTMAP_H
+
+#include "sc.h"
+
+struct sc_importmap;
+
+/* Load and check a map; errors carry the map's file:line:col. */
+struct sc_importmap *sc_importmap_load(const char *path, struct sc_error *err);
+struct sc_importmap *sc_importmap_load_buffer(const char *name, const char *buf, size_t len,
+                                              struct sc_error *err);
+void sc_importmap_free(struct sc_importmap *m);
+const char *sc_importmap_name(const struct sc_importmap *m);
+/* The map's delimiter, or 0 when it leaves it to be guessed. */
+char sc_importmap_delim(const struct sc_importmap *m);
+/* Whether consecutive rows with the same id make one declaration. */
+int sc_importmap_grouped(const struct sc_importmap *m);
+
+/*
+ * Bind the map to the header row of one CSV file (the map keeps the column
+ * positions until the next bind). label: a column to keep as decl.outcome,
+ * or NULL. -1 with err at file:1 when a column the map needs is absent.
+ */
+int sc_importmap_bind(struct sc_importmap *m, char **header, size_t n, const char *label,
+                      const char *file, struct sc_error *err);
+
+/*
+ * Convert one data row (borrowed fields) into a new record
+ *   {"id": ..., "src": {"path": file, "line": line}, "decl": {"v": 1, ...}}.
+ * -1 with err at file:line naming the column when a value is bad or missing.
+ */
+int sc_importmap_row(const struct sc_importmap *m, char **fields, size_t n, const char *file,
+                     unsigned long line, json_t **rec, struct sc_error *err);
+
+/* The record's declaration id (borrowed), for grouping. */
+const char *sc_importmap_rec_id(const json_t *rec);
+/* Append the items of `more` (borrowed) to rec's decl.items. */
+int sc_importmap_merge(json_t *rec, const json_t *more);
+
+#endif

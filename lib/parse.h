@@ -1,0 +1,82 @@
+/*
+ * parse.h - key-element extraction from OCR'd trade documents: document type,
+ * labelled fields with value/raw/conf/page/bbox, line items by column
+ * positions, and consignments joined into one declaration with cross-document
+ * checks. Templates (document types, labels, columns) are YAML data under
+ * rules/parse/, compiled once into one label trie.
+ */
+#ifndef SC_PARSE_H
+#define SC_PARSE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#include "sc.h"
+
+struct sc_parse;   /* compiled templates and tables; read-only once loaded */
+struct sc_pdoc;     /* the pages of one document, being assembled */
+
+/* Load every *.yaml in dir (templates and tables). NULL with err at
+ * file:line:col on a bad file. */
+struct sc_parse *sc_parse_load(const char *dir, struct sc_error *err);
+/* Add every *.yaml of dir, in name order, without compiling. */
+int sc_parse_add_dir(struct sc_parse *p, const char *dir, struct sc_error *err);
+/* Load one template or table file more (tests, fuzzing, --template). */
+int sc_parse_add_file(struct sc_parse *p, const char *path, struct sc_error *err);
+int sc_parse_add_buffer(struct sc_parse *p, const char *name, const char *buf, size_t len,
+                        struct sc_error *err);
+/* Compile after the last add (done by sc_parse_load). */
+int sc_parse_compile(struct sc_parse *p, struct sc_error *err);
+struct sc_parse *sc_parse_new(void);
+/* Check HS codes against a nomenclature (see sc_hs_load). */
+int sc_parse_set_hs(struct sc_parse *p, const char *path, struct sc_error *err);
+/* Which numeric date order wins when both read (default day first). */
+void sc_parse_set_mdy(struct sc_parse *p, int mdy);
+void sc_parse_free(struct sc_parse *p);
+
+/* Limits: a page's text beyond this is cut (and said so in errors). */
+#define SC_PARSE_MAX_TEXT (4u << 20)
+#define SC_PARSE_MAX_LINES 20000
+
+struct sc_pdoc *sc_pdoc_new(void);
+void sc_pdoc_free(struct sc_pdoc *d);
+/*
+ * Add a page: ocr is the record's "ocr" object (borrowed; text and lines are
+ * copied), src its "src" (borrowed, may be NULL). Returns 0, or -1 when the
+ * page has nothing to read (err says why); the page still counts.
+ */
+int sc_pdoc_add_ocr(struct sc_pdoc *d, const json_t *ocr, const json_t *src, struct sc_error *err);
+/* Add a page of plain text (no boxes). */
+int sc_pdoc_add_text(struct sc_pdoc *d, const char *text, size_t len, const json_t *src);
+int sc_pdoc_pages(const struct sc_pdoc *d);
+
+/*
+ * Classify one page on its own (for splitting a file where the document type
+ * changes): the best template's type, and its score (0 when nothing matched).
+ */
+const char *sc_parse_page_type(const struct sc_parse *p, const json_t *ocr, double *score);
+
+/*
+ * Parse a document: returns the new "parse" object (caller owns):
+ * {"v":1,"type","type_conf","template","pages","fields":{name:{value,raw,conf,
+ * page,bbox,...}},"items":[...],"documents":[src...]}.
+ */
+json_t *sc_parse_doc(const struct sc_parse *p, const struct sc_pdoc *d);
+
+/*
+ * A consignment from several parsed documents (array of records, each with
+ * "parse"; borrowed): returns the consignment's "parse" object (documents[],
+ * checks[]) and sets *decl to the declaration. Both owned by the caller.
+ */
+json_t *sc_parse_consign(const struct sc_parse *p, const json_t *docs, json_t **decl);
+
+/* The references a parsed document shares with others of its consignment
+ * (invoice_no, bl_no, containers), as "kind:value" strings (caller owns). */
+json_t *sc_parse_refs(const json_t *parse);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * test_csv.c - the CSV reader: RFC 4180 quoting, BOM, CRLF/LF/CR, delimiters
+ * given and guessed, caps, and bad rows reported with their line while the
+ * rows around them still come through.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "t.h"
+
+/* Read all rows into "a|b|c\n" lines, bad rows as "!LINE:code\n". */
+static char *dump(const char *text, const struct sc_csv_opts *o)
+{
+	static char out[8192];
+	struct sc_error err;
+	struct sc_csv *c = sc_csv_open_buffer("t.csv", text, strlen(text), o, &err);
+	size_t n, len = 0;
+	char **f;
+	int rc;
+
+	out[0] = '\0';
+	while ((rc = sc_csv_next(c, &n, &f, &err)) != 0) {
+		if (rc == -1) {
+			len += (size_t)snprintf(out + len, sizeof out - len, "!%d:%s\n", err.line, err.code);
+			continue;
+		}
+		if (rc == -2)
+			break;
+		len += (size_t)snprintf(out + len, sizeof out - len, "%lu:", sc_csv_line(c));
+		for (size_t i = 0; i < n; i++)
+			len += (size_t)snprintf(out + len, sizeof out - len, "%s%s", i ? "|" : "", f[i]);
+		len += (size_t)snprintf(out + len, sizeof out - len, "\n");
+	}
+	sc_csv_free(c);
+	return out;
+}
+
+int main(void)
+{
+	CHECK_STR(dump("a,b,c\n1,2,3\n", NULL), "1:a|b|c\n2:1|2|3\n");
+	/* no final newline, CRLF, lone CR, empty lines skipped */
+	CHECK_STR(dump("a,b\r\n1,2\r\n\r\n3,4", NULL), "1:a|b\n2:1|2\n4:3|4\n");
+	CHECK_STR(dump("a,b\r1,2\r", NULL), "1:a|b\n2:1|2\n");
+	/* quotes: delimiters, doubled quotes and newlines inside */
+	CHECK_STR(dump("\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\"\nnext,1,2\n", NULL),
+	          "1:x,y|say \"hi\"|two\nlines\n3:next|1|2\n");
+	/* empty fields, an empty quoted field, a stray quote kept as text */
+	CHECK_STR(dump(",,\n\"\",a,12\" pipe\n", NULL), "1:||\n2:|a|12\" pipe\n");
+	/* the BOM is not part of the first name */
+	CHECK_STR(dump("\xEF\xBB\xBFid,name\n1,x\n", NULL), "1:id|name\n2:1|x\n");
+	/* delimiters: guessed, and given */
+	CHECK_STR(dump("a;b;c\n1;\"2;3\";4\n", NULL), "1:a|b|c\n2:1|2;3|4\n");
+	CHECK_STR(dump("a\tb\n1\t2\n", NULL), "1:a|b\n2:1|2\n");
+	struct sc_csv_opts semi = { .delim = ';' };
+	CHECK_STR(dump("a,b;c\n", &semi), "1:a,b|c\n");
+	/* bad rows: reported with their line, the rows around them still come */
+	CHECK_STR(dump("a,b\n\"x\"y,2\nok,3\n", NULL), "1:a|b\n!2:csv-quote\n3:ok|3\n");
+	CHECK_STR(dump("a,b\n1,2\n\"open,3\nmore\n", NULL), "1:a|b\n2:1|2\n!3:csv-quote\n");
+	{
+		const char text[] = "a,b\n1,x\0y\n2,3\n";
+		struct sc_error err;
+		struct sc_csv *c = sc_csv_open_buffer("t.csv", text, sizeof text - 1, NULL, &err);
+		size_t n;
+		char **f;
+		CHECK(sc_csv_next(c, &n, &f, &err) == 1);
+		CHECK(sc_csv_next(c, &n, &f, &err) == -1 && strcmp(err.code, "csv-nul") == 0 && err.line == 2);
+		CHECK(sc_csv_next(c, &n, &f, &err) == 1 && n == 2 && strcmp(f[0], "2") == 0);
+		CHECK(sc_csv_next(c, &n, &f, &err) == 0);
+		sc_csv_free(c);
+	}
+	/* caps on field size, row size and field count */
+	struct sc_csv_opts caps = { .max_field = 4, .max_row = 12, .max_fields = 3 };
+	CHECK_STR(dump("abcd,e\nabcde,f\nok,1\n", &caps), "1:abcd|e\n!2:csv-field-size\n3:ok|1\n");
+	CHECK_STR(dump("a,b,c\na,b,c,d\n1,2,3\n", &caps), "1:a|b|c\n!2:csv-fields\n3:1|2|3\n");
+	CHECK_STR(dump("abcd,abcd,abcd\nx\n", &caps), "!1:csv-row-size\n2:x\n");
+	CHECK_STR(dump(",,,,,,,,,,,,,,,,,,,,\nx\n", &caps), "!1:csv-fields\n2:x\n");
+	/* an error's column points into the line */
+	{
+		struct sc_error err;
+		struct sc_csv *c = sc_csv_open_buffer("t.csv", "a\n\"ab\"c\n", 8, NULL, &err);
+		size_t n;
+		char **f;
+		sc_csv_next(c, &n, &f, &err);
+		CHECK(sc_csv_next(c, &n, &f, &err) == -1 && err.line == 2 && err.col == 5);
+		CHECK(strcmp(err.file, "t.csv") == 0);
+		sc_csv_free(c);
+	}
+	/* an empty input has no rows; a missing file is a clear error */
+	CHECK_STR(dump("", NULL), "");
+	struct sc_error err;
+	CHECK(sc_csv_open("/nonexistent/x.csv", NULL, &err) == NULL && strstr(err.msg, "cannot open"));
+	return T_DONE("csv");
+}

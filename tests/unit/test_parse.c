@@ -1,0 +1,151 @@
+/*
+ * test_parse.c - the parser on its own: templates (good, and bad ones that
+ * must name file:line:col), document types, labelled fields beside and below
+ * their labels, items by columns, and consignment checks.
+ */
+#include <string.h>
+
+#include "parse.h"
+#include "t.h"
+
+static const char COMMON[] =
+	"type: common\n"
+	"fields:\n"
+	"  invoice_no: {labels: [\"invoice no\", \"发票号\"]}\n"
+	"  date: {labels: [\"date\"]}\n"
+	"  total: {kind: money, pick: last, labels: [\"total\"]}\n"
+	"  buyer: {labels: [\"buyer\"]}\n"
+	"  gross_kg: {labels: [\"gross weight\"]}\n";
+
+static const char INVOICE[] =
+	"type: invoice\n"
+	"title: {\"commercial invoice\": 12}\n"
+	"detect: {\"unit price\": 3}\n"
+	"items:\n"
+	"  columns:\n"
+	"    description: {labels: [\"description\"]}\n"
+	"    qty: {labels: [\"qty\"]}\n"
+	"    unit_price: {labels: [\"unit price\"]}\n"
+	"    amount: {labels: [\"amount\"]}\n"
+	"  end: [\"total\"]\n";
+
+static struct sc_parse *load(void)
+{
+	struct sc_error err;
+	struct sc_parse *p = sc_parse_new();
+	if (sc_parse_add_buffer(p, "common.yaml", COMMON, strlen(COMMON), &err) < 0 ||
+	    sc_parse_add_buffer(p, "invoice.yaml", INVOICE, strlen(INVOICE), &err) < 0 ||
+	    sc_parse_compile(p, &err) < 0) {
+		fprintf(stderr, "load: %s\n", err.msg);
+		sc_parse_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static json_t *parse_text(struct sc_parse *p, const char *text)
+{
+	struct sc_pdoc *d = sc_pdoc_new();
+	sc_pdoc_add_text(d, text, strlen(text), NULL);
+	json_t *o = sc_parse_doc(p, d);
+	sc_pdoc_free(d);
+	return o;
+}
+
+static const char *fv(json_t *o, const char *f)
+{
+	return json_string_value(json_object_get(json_object_get(json_object_get(o, "fields"), f), "value"));
+}
+
+static double fn(json_t *o, const char *f)
+{
+	return json_number_value(json_object_get(json_object_get(json_object_get(o, "fields"), f), "value"));
+}
+
+static void bad_template(const char *yaml, int line, int col, const char *what)
+{
+	struct sc_error err;
+	struct sc_parse *p = sc_parse_new();
+	sc_error_clear(&err);
+	int rc = sc_parse_add_buffer(p, "bad.yaml", yaml, strlen(yaml), &err);
+	CHECK(rc == -1);
+	CHECK(err.line == line && err.col == col);
+	CHECK(strstr(err.msg, what) != NULL);
+	if (err.line != line || err.col != col || !strstr(err.msg, what))
+		fprintf(stderr, "  got %d:%d: %s\n", err.line, err.col, err.msg);
+	sc_parse_free(p);
+}
+
+int main(void)
+{
+	struct sc_parse *p = load();
+	CHECK(p != NULL);
+	if (!p)
+		return T_DONE("parse");
+
+	/* type, fields beside their labels, items by column, the table's end */
+	json_t *o = parse_text(p,
+		"ACME LTD\n"
+		"COMMERCIAL INVOICE\n"
+		"Invoice No.: A-1001      Date: 2026-01-05\n"
+		"Buyer: Foo Trading Co.\n"
+		"Description        Qty   Unit Price     Amount\n"
+		"Widgets, blue      100         2.50     250.00\n"
+		"Gadgets            20         10.00     200.00\n"
+		"Total                              USD 450.00\n");
+	CHECK_STR(json_string_value(json_object_get(o, "type")), "invoice");
+	CHECK_STR(fv(o, "invoice_no"), "A-1001");
+	CHECK_STR(fv(o, "date"), "2026-01-05");
+	CHECK_STR(fv(o, "buyer"), "Foo Trading Co.");
+	CHECK(fn(o, "total") == 450.0);
+	CHECK_STR(fv(o, "currency"), "USD");
+	CHECK_STR(fv(o, "seller"), "ACME LTD");   /* the letterhead above the title */
+	json_t *items = json_object_get(o, "items");
+	CHECK(json_array_size(items) == 2);
+	CHECK(json_number_value(json_object_get(json_array_get(items, 0), "qty")) == 100);
+	CHECK(json_number_value(json_object_get(json_array_get(items, 1), "amount")) == 200);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(items, 0), "description")), "Widgets, blue");
+	json_decref(o);
+
+	/* a value below its label; Chinese label; unknown layout is "other" */
+	o = parse_text(p, "Gross Weight\n1,250.5 KGS\n发票号：CN-778899\n");
+	CHECK_STR(json_string_value(json_object_get(o, "type")), "other");
+	CHECK(fn(o, "gross_kg") == 1250.5);
+	CHECK_STR(fv(o, "invoice_no"), "CN-778899");
+	json_decref(o);
+
+	/* nothing readable: no invented fields */
+	o = parse_text(p, "%%%% ---- ####\n");
+	CHECK(json_object_size(json_object_get(o, "fields")) == 0);
+	json_decref(o);
+
+	/* consignment checks: two documents that disagree on the total */
+	json_t *docs = json_array();
+	json_t *a = parse_text(p, "COMMERCIAL INVOICE\nInvoice No.: A-1001\nTotal: USD 450.00\n");
+	json_t *b = parse_text(p, "Invoice No.: A-1001\nTotal: USD 400.00\n");
+	json_array_append_new(docs, json_pack("{s:s,s:o}", "id", "a", "parse", a));
+	json_array_append_new(docs, json_pack("{s:s,s:o}", "id", "b", "parse", b));
+	json_t *decl = NULL;
+	json_t *cons = sc_parse_consign(p, docs, &decl);
+	json_t *checks = json_object_get(cons, "checks");
+	CHECK(json_array_size(checks) == 1);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(checks, 0), "field")), "total");
+	CHECK_STR(json_string_value(json_object_get(decl, "invoice_no")), "A-1001");
+	json_t *refs = sc_parse_refs(a);
+	CHECK(json_array_size(refs) == 1);
+	CHECK_STR(json_string_value(json_array_get(refs, 0)), "invoice_no:A1001");
+	json_decref(refs);
+	json_decref(cons);
+	json_decref(decl);
+	json_decref(docs);
+	sc_parse_free(p);
+
+	/* templates that are wrong say where */
+	bad_template("type: invoice\nfields:\n  total: {kind: monye, labels: [x]}\n", 3, 17, "unknown kind");
+	bad_template("type: invoice\nfieldz: {}\n", 2, 1, "unknown key \"fieldz\"");
+	bad_template("type: invoice\nfields:\n  frob: {labels: [x]}\n", 3, 9, "no kind given");
+	bad_template("type: invoice\ndetect: {\"x\": high}\n", 2, 15, "expected a number");
+	bad_template("ports:\n  CNSHAX: [Shanghai]\n", 2, 3, "not a UN/LOCODE");
+	bad_template("type: invoice\nitems:\n  columns:\n    colour: {labels: [x]}\n", 4, 13, "unknown item column");
+	return T_DONE("parse");
+}
