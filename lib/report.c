@@ -808,22 +808,16 @@ static int check_failed(const json_t *c)
 	return 1;
 }
 
-static void add_parse(struct sc_report *r, const json_t *parse, const char *id)
+/* One document: its type, and which key fields it lacks. */
+static void add_document(struct sc_report *r, const char *type, const json_t *fields)
 {
-	static const char *const idkeys[] = { "id", "name", "check", "code", "kind", "field", NULL };
-	static const char *const msgkeys[] = { "msg", "message", "why", "detail", NULL };
-	const char *type = jstr(parse, "type");
-	const json_t *fields = jget(parse, "fields"), *checks = jget(parse, "checks"), *c;
-	char key[KEYMAX];
-	int failed = 0;
-	size_t i;
+	char key[KEYMAX], t60[61];
 
 	if (!type || !*type)
 		type = "unknown";
 	r->parse_docs++;
 	ctab_hit(&r->ptypes, type, 1);
-	/* completeness is a property of a document's own fields; a consignment
-	 * (sc-parse -g) carries its fields in decl instead and is not counted */
+	copy_str(t60, sizeof t60, type);
 	for (int k = 0; json_is_object(fields) && key_fields[k]; k++) {
 		const json_t *f = jget(fields, key_fields[k]), *v = f;
 		if (json_is_object(f))
@@ -832,11 +826,31 @@ static void add_parse(struct sc_report *r, const json_t *parse, const char *id)
 		    !(json_is_array(v) && json_array_size(v) == 0))
 			continue;
 		r->parse_missing++;
-		char t60[61];
-		copy_str(t60, sizeof t60, type);
 		snprintf(key, sizeof key, "%s\t%s", t60, key_fields[k]);
 		ctab_hit(&r->pmissing, key, 1);
 	}
+}
+
+static void add_parse(struct sc_report *r, const json_t *parse, const char *id)
+{
+	static const char *const idkeys[] = { "id", "name", "check", "code", "kind", "field", NULL };
+	static const char *const msgkeys[] = { "msg", "message", "why", "detail", NULL };
+	const json_t *docs = jget(parse, "documents"), *checks = jget(parse, "checks"), *c, *d;
+	int failed = 0, ndocs = 0;
+	size_t i;
+
+	/* a consignment (sc-parse -g) lists its documents, each with its own
+	 * type and fields; a document record is its own one document */
+	json_array_foreach(docs, i, d) {
+		if (i >= 1000)
+			break;
+		if (!json_is_object(d))
+			continue;
+		add_document(r, jstr(d, "type"), jget(d, "fields"));
+		ndocs++;
+	}
+	if (ndocs == 0)
+		add_document(r, jstr(parse, "type"), jget(parse, "fields"));
 	json_array_foreach(checks, i, c) {
 		const char *name = NULL, *msg = NULL;
 		struct slot *s;
@@ -1092,10 +1106,10 @@ const struct sc_report_figure sc_report_figures[] = {
 	{ "ocr_low_conf_rate", "ocr_low_conf / ocr_pages" },
 	{ "ocr_rotated", "pages that needed rotation" },
 	{ "ocr_pdf_text", "pages read from a PDF text layer" },
-	{ "parse_docs", "records with a parse namespace" },
+	{ "parse_docs", "documents: parse records, or each of parse.documents[]" },
 	{ "parse_missing_fields", "key fields missing, over all documents" },
 	{ "parse_checks_failed", "failed cross-document checks" },
-	{ "parse_docs_disagree", "documents with a failed check" },
+	{ "parse_docs_disagree", "parse records with a failed check" },
 	{ "wood_samples", "records with a wood namespace" },
 	{ "wood_refer", "wood samples referred to an expert" },
 	{ "wood_refer_rate", "wood_refer / wood_samples" },

@@ -412,7 +412,7 @@ static void sec_parse(json_t *doc, const json_t *s, const json_t *f)
 		return;
 	b = section(doc, "parse", "Parsing");
 	para(b, "%.0f documents; %.0f key fields missing; %.0f failed cross-document checks "
-	     "in %.0f documents.", numv(f, "parse_docs"), numv(f, "parse_missing_fields"),
+	     "in %.0f records.", numv(f, "parse_docs"), numv(f, "parse_missing_fields"),
 	     numv(f, "parse_checks_failed"), numv(f, "parse_docs_disagree"));
 	rows = table(b, "Documents per type", c1);
 	json_array_foreach(get(get(s, "parse_types"), "rows"), i, x)
