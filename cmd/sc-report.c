@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 	int csv = 0, ch, status;
 	struct sc_diag d;
 	struct sc_error err;
-	struct sc_expr *expr = NULL;
+	struct sc_failif *expr = NULL;
 	struct sc_report *rep = NULL;
 	struct sc_report_csv *cw = NULL;
 	struct sc_progress *prog = NULL;
@@ -126,18 +126,18 @@ int main(int argc, char **argv)
 
 	/* everything that can be wrong with the command line fails before any input is read */
 	sc_error_clear(&err);
-	if (failif && !(expr = sc_expr_compile(failif, &err))) {
+	if (failif && !(expr = sc_failif_compile(failif, &err))) {
 		sc_diag_error(&d, &err);
 		return 2;
 	}
-	if (expr && sc_expr_needs_base(expr) && !basefile) {
+	if (expr && sc_failif_needs_base(expr) && !basefile) {
 		fprintf(stderr, PROG ": --fail-if uses base.* figures: give --baseline\n");
-		sc_expr_free(expr);
+		sc_failif_free(expr);
 		return 2;
 	}
 	if (basefile && sc_report_baseline_load(basefile, &baseline, &err) < 0) {
 		sc_diag_error(&d, &err);
-		sc_expr_free(expr);
+		sc_failif_free(expr);
 		return 2;
 	}
 	if (csv && !(cw = sc_report_csv_new(columns, &err))) {
@@ -239,14 +239,14 @@ done:
 		unlink(tmppath);
 	status = sc_diag_finish(&d, "input lines");
 	if (expr && summary && status < 2 &&
-	    sc_expr_eval(expr, json_object_get(summary, "figures"),
+	    sc_failif_eval(expr, json_object_get(summary, "figures"),
 	                 baseline ? json_object_get(baseline, "figures") : NULL) != 0) {
 		fprintf(stderr, PROG ": --fail-if holds: %s\n", failif);
 		status = 3;
 	}
 	json_decref(summary);
 	json_decref(baseline);
-	sc_expr_free(expr);
+	sc_failif_free(expr);
 	sc_report_csv_free(cw);
 	sc_report_free(rep);
 	return status;

@@ -83,13 +83,13 @@ int sc_report_csv_row(FILE *out, const struct sc_report_csv *c, const json_t *re
 #define SC_EXPR_MAX_LEN   4096
 #define SC_EXPR_MAX_DEPTH 64
 
-struct sc_expr;
+struct sc_failif;
 /* Compile; names must be figures (or base.FIGURE, which needs_base reports).
  * err names the column: "--fail-if:1:12: unknown figure \"red_rat\"". */
-struct sc_expr *sc_expr_compile(const char *src, struct sc_error *err);
-void sc_expr_free(struct sc_expr *x);
-int sc_expr_needs_base(const struct sc_expr *x);
+struct sc_failif *sc_failif_compile(const char *src, struct sc_error *err);
+void sc_failif_free(struct sc_failif *x);
+int sc_failif_needs_base(const struct sc_failif *x);
 /* Evaluate against figures (and base figures, may be NULL): nonzero = holds. */
-double sc_expr_eval(const struct sc_expr *x, const json_t *figures, const json_t *base);
+double sc_failif_eval(const struct sc_failif *x, const json_t *figures, const json_t *base);
 
 #endif

@@ -21,7 +21,7 @@ struct node {
 	struct node *a, *b;
 };
 
-struct sc_expr {
+struct sc_failif {
 	struct node *root;
 	int needs_base;
 };
@@ -264,10 +264,10 @@ static struct node *p_or(struct parser *ps)
 	return binary(ps, p_and, t, o);
 }
 
-struct sc_expr *sc_expr_compile(const char *src, struct sc_error *err)
+struct sc_failif *sc_failif_compile(const char *src, struct sc_error *err)
 {
 	struct parser ps = { src, src, 0, 0, err, 0 };
-	struct sc_expr *x;
+	struct sc_failif *x;
 	struct node *n;
 
 	if (!src)
@@ -300,7 +300,7 @@ struct sc_expr *sc_expr_compile(const char *src, struct sc_error *err)
 	return x;
 }
 
-void sc_expr_free(struct sc_expr *x)
+void sc_failif_free(struct sc_failif *x)
 {
 	if (!x)
 		return;
@@ -308,7 +308,7 @@ void sc_expr_free(struct sc_expr *x)
 	free(x);
 }
 
-int sc_expr_needs_base(const struct sc_expr *x)
+int sc_failif_needs_base(const struct sc_failif *x)
 {
 	return x && x->needs_base;
 }
@@ -360,7 +360,7 @@ static double eval(const struct node *n, const json_t *f, const json_t *b)
 	}
 }
 
-double sc_expr_eval(const struct sc_expr *x, const json_t *figures, const json_t *base)
+double sc_failif_eval(const struct sc_failif *x, const json_t *figures, const json_t *base)
 {
 	double v;
 

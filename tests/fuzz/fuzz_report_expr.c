@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static json_t *figs, *base;
 	struct sc_error err;
-	struct sc_expr *x;
+	struct sc_failif *x;
 	char *src;
 
 	if (!figs) {
@@ -33,11 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(src, data, size);
 	src[size] = '\0';
-	x = sc_expr_compile(src, &err);
+	x = sc_failif_compile(src, &err);
 	if (x) {
-		(void)sc_expr_eval(x, figs, base);
-		(void)sc_expr_eval(x, figs, NULL);
-		sc_expr_free(x);
+		(void)sc_failif_eval(x, figs, base);
+		(void)sc_failif_eval(x, figs, NULL);
+		sc_failif_free(x);
 	} else if (err.col < 1 || (size_t)err.col > strlen(src) + 1 || !err.msg[0]) {
 		abort();
 	}

@@ -36,24 +36,24 @@ static double fig(const json_t *s, const char *name)
 static double eval(const char *src, const json_t *f, const json_t *b)
 {
 	struct sc_error err;
-	struct sc_expr *x = sc_expr_compile(src, &err);
+	struct sc_failif *x = sc_failif_compile(src, &err);
 	double v;
 
 	if (!x) {
 		fprintf(stderr, "compile %s: %s\n", src, err.msg);
 		return NAN;
 	}
-	v = sc_expr_eval(x, f, b);
-	sc_expr_free(x);
+	v = sc_failif_eval(x, f, b);
+	sc_failif_free(x);
 	return v;
 }
 
 static int compile_fails(const char *src, int col, const char *msg)
 {
 	struct sc_error err;
-	struct sc_expr *x = sc_expr_compile(src, &err);
+	struct sc_failif *x = sc_failif_compile(src, &err);
 
-	sc_expr_free(x);
+	sc_failif_free(x);
 	if (x)
 		return 0;
 	if (col && err.col != col) {
@@ -217,12 +217,12 @@ static void test_expr(void)
 	}
 	{
 		struct sc_error err;
-		struct sc_expr *x = sc_expr_compile("base.red > 0", &err);
-		CHECK(sc_expr_needs_base(x));
-		sc_expr_free(x);
-		x = sc_expr_compile("red > 0", &err);
-		CHECK(!sc_expr_needs_base(x));
-		sc_expr_free(x);
+		struct sc_failif *x = sc_failif_compile("base.red > 0", &err);
+		CHECK(sc_failif_needs_base(x));
+		sc_failif_free(x);
+		x = sc_failif_compile("red > 0", &err);
+		CHECK(!sc_failif_needs_base(x));
+		sc_failif_free(x);
 	}
 	json_decref(f);
 	json_decref(b);
