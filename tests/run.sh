@@ -40,6 +40,11 @@ for m in man/*.[157]; do
 			mf=$((mf + 1)); echo "FAIL man example not run by any test: $m: $ex"; fi
 	done < <(sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$m" | sed -n 's/^\.Dl //p' | sed 's/\\-/-/g; s/\\e/\\/g')
 done
+# every command of the README is run by some test
+while IFS= read -r ex; do
+	if grep -qF -- "$ex" tests/cli/*.test; then mp=$((mp + 1)); else
+		mf=$((mf + 1)); echo "FAIL README command not run by any test: $ex"; fi
+done < <(sed -nE 's/^    ((sc-[a-z]+ |scripts\/[^ ]+\.(py|sh) |parallel ).*)$/\1/p' README.md | sed -E 's/ +# .*$//')
 echo "man: $mp passed, $mf failed"
 pass=$((pass + mp)); fail=$((fail + mf))
 
