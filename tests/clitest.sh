@@ -22,6 +22,7 @@ bin=${SC_BIN:-$root/bin}
 export PATH="$bin:$PATH" SC_ROOT="$root" SC_DATADIR="$root/rules"
 export LC_ALL=C.UTF-8
 tmp=$(mktemp -d)
+mkdir -p "$root/out"   # the scratch folder tests may write to (git-ignored)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0 skip=0
 verbose=${VERBOSE:-0}
