@@ -19,33 +19,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* "64M", "2G", "1000": bytes. -1 if unreadable. */
-static long long parse_size(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || v < 0)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': v *= 1024; end++; break;
-	case 'm': case 'M': v *= 1024 * 1024; end++; break;
-	case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
-	}
-	return *end ? -1 : (long long)v;
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 enum { O_DPI = 256, O_PSM, O_WORDS, O_TIMING, O_NO_OSD, O_NO_DESKEW, O_NO_UPSCALE, O_BINARIZE,
        O_NO_TEXT, O_TESSDATA, O_MAX_MEMBER, O_MAX_TOTAL, O_MAX_DEPTH, O_VERSION };
 
@@ -71,7 +44,7 @@ int main(int argc, char **argv)
 	struct sc_ocr_run run;
 	const char *list_path = NULL;
 	FILE *list = NULL;
-	long long size;
+	size_t size;
 	int c, v;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -88,7 +61,7 @@ int main(int argc, char **argv)
 			printf("sc-ocr %s\n", SC_VERSION);
 			return 0;
 		case 'j':
-			if (parse_int(optarg, 1, 64, &run.jobs) < 0)
+			if (sc_parse_int(optarg, 1, 64, &run.jobs) < 0)
 				goto bad_value;
 			break;
 		case 'l':
@@ -98,11 +71,11 @@ int main(int argc, char **argv)
 			list_path = optarg;
 			break;
 		case O_DPI:
-			if (parse_int(optarg, 50, 1200, &run.pdf_dpi) < 0)
+			if (sc_parse_int(optarg, 50, 1200, &run.pdf_dpi) < 0)
 				goto bad_value;
 			break;
 		case O_PSM:
-			if (parse_int(optarg, 1, 13, &run.ocr.psm) < 0)
+			if (sc_parse_int(optarg, 1, 13, &run.ocr.psm) < 0)
 				goto bad_value;
 			break;
 		case O_WORDS: run.ocr.words = 1; break;
@@ -115,15 +88,15 @@ int main(int argc, char **argv)
 		case O_TESSDATA: run.ocr.tessdata = optarg; break;
 		case O_MAX_MEMBER:
 		case O_MAX_TOTAL:
-			if ((size = parse_size(optarg)) <= 0)
+			if (sc_parse_size(optarg, &size) < 0)
 				goto bad_value;
 			if (c == O_MAX_MEMBER)
-				run.limits.max_member = (size_t)size;
+				run.limits.max_member = size;
 			else
-				run.limits.max_total = (size_t)size;
+				run.limits.max_total = size;
 			break;
 		case O_MAX_DEPTH:
-			if (parse_int(optarg, 0, 16, &v) < 0)
+			if (sc_parse_int(optarg, 0, 16, &v) < 0)
 				goto bad_value;
 			run.limits.max_depth = v;
 			break;

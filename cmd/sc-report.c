@@ -35,19 +35,6 @@ static void usage(FILE *out)
 	        "  -h, --help, --version\n", SC_REPORT_TOP_MAX);
 }
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -92,7 +79,7 @@ int main(int argc, char **argv)
 			break;
 		case 'o': outpath = optarg; break;
 		case 'n':
-			if (parse_int(optarg, 1, SC_REPORT_TOP_MAX, &o.top) < 0) {
+			if (sc_parse_int(optarg, 1, SC_REPORT_TOP_MAX, &o.top) < 0) {
 				fprintf(stderr, PROG ": -n wants a number from 1 to %d\n", SC_REPORT_TOP_MAX);
 				return 2;
 			}

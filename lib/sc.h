@@ -134,6 +134,10 @@ int sc_read_file(const char *path, size_t max, unsigned char **data, size_t *len
 /* Find the shipped data directory (rules/, tables): $SC_DATADIR, the build
  * tree next to the program, or $(PREFIX)/share/smart-customs. Borrowed. */
 const char *sc_datadir(const char *argv0);
+/* Option values for the frontends: an integer in [lo, hi], or a size with an
+ * optional K, M or G suffix. 0, or -1 when the text is not one. */
+int sc_parse_int(const char *s, long lo, long hi, int *out);
+int sc_parse_size(const char *s, size_t *out);
 /* Monotonic seconds. */
 double sc_now(void);
 

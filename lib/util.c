@@ -158,6 +158,37 @@ const char *sc_datadir(const char *argv0)
 	return found;
 }
 
+int sc_parse_int(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int sc_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || !(v > 0))
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v *= 1024; end++; break;
+	case 'm': case 'M': v *= 1024 * 1024; end++; break;
+	case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
+	}
+	if (*end || v > 1e18)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
 double sc_now(void)
 {
 	struct timespec ts;
