@@ -69,8 +69,8 @@ static void source_release(struct pool *p, struct source *s)
 	free(s);
 }
 
-static json_t *src_object(const struct source *s, const char *path, const char *member,
-                          int page, int pages, const char *sha)
+static json_t *src_object(const char *path, const char *member, int page, int pages,
+                          const char *sha)
 {
 	json_t *src = json_object();
 
@@ -83,7 +83,6 @@ static json_t *src_object(const struct source *s, const char *path, const char *
 	}
 	if (sha)
 		json_object_set_new(src, "sha256", json_string(sha));
-	(void)s;
 	return src;
 }
 
@@ -96,7 +95,9 @@ static void place(char *buf, size_t n, const char *path, const char *member, int
 		snprintf(buf + k, n - (size_t)k, ": page %d", page);
 }
 
-/* Finish a record: serialize it into the result slot. Lock held by caller? no. */
+/* Finish a record: its error (if any) appended, serialized into the result
+ * slot, and the diagnostic for stderr kept beside it. Needs no lock: the slot
+ * is the caller's until it is marked done. */
 static void fill_result(struct result *res, json_t *rec, const char *tool, const char *where,
                         const struct sc_error *e)
 {
@@ -182,7 +183,7 @@ static void error_record(struct pool *p, const char *path, const char *member, c
 	} else {
 		json_object_set_new(rec, "id", json_null());
 	}
-	json_object_set_new(rec, "src", src_object(NULL, path, member, 0, 0, sha));
+	json_object_set_new(rec, "src", src_object(path, member, 0, 0, sha));
 	place(where, sizeof where, path, member, 0);
 	fill_result(&res, rec, p->run->diag->prog, where, e);
 	json_decref(rec);
@@ -259,8 +260,8 @@ static void run_job(struct pool *p, struct sc_ocr *ocr, struct sc_doc **cached,
 	sc_error_clear(&err);
 	snprintf(id, sizeof id, "%.16s-%d", s->sha256, j->page + 1);
 	json_object_set_new(rec, "id", json_string(id));
-	json_object_set_new(rec, "src", src_object(s, s->path, s->member, j->page + 1, s->pages,
-	                                           s->sha256));
+	json_object_set_new(rec, "src",
+	                    src_object(s->path, s->member, j->page + 1, s->pages, s->sha256));
 	if (*cached_src != s) {
 		/* the cached doc borrows its source's bytes, so the worker holds a reference */
 		if (*cached_src)
