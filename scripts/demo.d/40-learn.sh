@@ -25,6 +25,6 @@ if sc-risk --model "$d/model.json" < "$d/new.jsonl" > "$d/scored.jsonl" 2>/dev/n
 	echo "the riskiest three, and why:"
 	jq -c 'select(.risk.model) | [.id, .decl.importer.id, .decl.items[0].hs, .decl.origin,
 	       .risk.model.score, [.risk.model.top[]?.feature]]' "$d/scored.jsonl" |
-	sort -t, -k5 -gr | head -3
+	sort -t, -k5 -gr | sed -n 1,3p   # sed reads on: head would end the pipe with SIGPIPE
 fi
 echo "model: $d/model.json ($(jq -r '.kind + ", " + (.info.records|tostring) + " records, " + (.info.keys|tostring) + " keys"' "$d/model.json"))"
