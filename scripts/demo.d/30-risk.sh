@@ -15,3 +15,10 @@ echo "sc-risk: $(grep -c '"risk":' "$DEMO/risk.jsonl") of $(wc -l < "$DEMO/risk.
 jq -r 'select(.risk) | .risk.channel' "$DEMO/risk.jsonl" | sort | uniq -c | sort -rn | sed 's/^/  /'
 echo "sc-risk: reasons:"
 jq -r 'select(.risk) | .risk as $r | $r.hits[] | "  \(.id) [\($r.channel)]: \(.why)"' "$DEMO/risk.jsonl" | sed -n '1,12p'   # sed reads on: no SIGPIPE under pipefail
+# the demo's consignments are clean; five sample declarations show the other lanes
+if [ "$in" != testdata/risk/decl.jsonl ]; then
+	echo "sc-risk: and five sample declarations (testdata/risk/decl.jsonl), for the other lanes:"
+	sc-risk testdata/risk/decl.jsonl |
+		jq -r '"  \(.decl.id) \(.risk.channel): " + ([.risk.hits[].why] | join("; ") | if . == "" then "no rule hit" else . end)' |
+		cut -c1-160
+fi
