@@ -152,6 +152,37 @@ static json_t *value_of(const struct dref *d, json_t *v)
 	return o;
 }
 
+/*
+ * A disagreement found by check_number or check_string: every document's
+ * value of the field (of the kind the check compares) and one message naming
+ * them all.
+ */
+static int is_number(const json_t *v) { return json_is_number(v); }
+static int is_string(const json_t *v) { return json_is_string(v); }
+
+static void add_disagreement(json_t *checks, const struct dref *d, int n, const char *name,
+                             const char *what, int (*kind)(const json_t *))
+{
+	json_t *vals = json_array();
+	char msg[512];
+	size_t o = (size_t)snprintf(msg, sizeof msg, "%s differs:", what);
+	for (int k = 0; k < n; k++) {
+		json_t *v = json_object_get(field(d[k].parse, name), "value");
+		if (!kind(v))
+			continue;
+		json_array_append_new(vals, value_of(&d[k], v));
+		if (o < sizeof msg) {
+			char text[64];
+			if (json_is_number(v))
+				snprintf(text, sizeof text, "%.15g", json_number_value(v));
+			o += (size_t)snprintf(msg + o, sizeof msg - o, "%s %s %s", json_array_size(vals) > 1 ? "," : "",
+			                      d[k].type ? d[k].type : "other",
+			                      json_is_number(v) ? text : json_string_value(v));
+		}
+	}
+	json_array_append_new(checks, json_pack("{s:s,s:s,s:o}", "field", name, "msg", msg, "values", vals));
+}
+
 static void check_number(json_t *checks, const struct dref *d, int n, const char *name, double rel, double abs_,
                          const char *what)
 {
@@ -168,19 +199,7 @@ static void check_number(json_t *checks, const struct dref *d, int n, const char
 	}
 	if (!bad)
 		return;
-	json_t *vals = json_array();
-	char msg[512];
-	size_t o = (size_t)snprintf(msg, sizeof msg, "%s differs:", what);
-	for (int k = 0; k < n; k++) {
-		json_t *v = json_object_get(field(d[k].parse, name), "value");
-		if (!json_is_number(v))
-			continue;
-		json_array_append_new(vals, value_of(&d[k], v));
-		if (o < sizeof msg)
-			o += (size_t)snprintf(msg + o, sizeof msg - o, "%s %s %.15g", json_array_size(vals) > 1 ? "," : "",
-			                      d[k].type ? d[k].type : "other", json_number_value(v));
-	}
-	json_array_append_new(checks, json_pack("{s:s,s:s,s:o}", "field", name, "msg", msg, "values", vals));
+	add_disagreement(checks, d, n, name, what, is_number);
 }
 
 static void check_string(json_t *checks, const struct dref *d, int n, const char *name, const char *what)
@@ -204,19 +223,7 @@ static void check_string(json_t *checks, const struct dref *d, int n, const char
 	}
 	if (!bad)
 		return;
-	json_t *vals = json_array();
-	char msg[512];
-	size_t o = (size_t)snprintf(msg, sizeof msg, "%s differs:", what);
-	for (int k = 0; k < n; k++) {
-		json_t *v = json_object_get(field(d[k].parse, name), "value");
-		if (!json_is_string(v))
-			continue;
-		json_array_append_new(vals, value_of(&d[k], v));
-		if (o < sizeof msg)
-			o += (size_t)snprintf(msg + o, sizeof msg - o, "%s %s %s", json_array_size(vals) > 1 ? "," : "",
-			                      d[k].type ? d[k].type : "other", json_string_value(v));
-	}
-	json_array_append_new(checks, json_pack("{s:s,s:s,s:o}", "field", name, "msg", msg, "values", vals));
+	add_disagreement(checks, d, n, name, what, is_string);
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -2,27 +2,11 @@
  * fuzz_norm_amount.c - libFuzzer target for the amount normalizer of lib/norm.h:
  * any bytes, no crash, no read beyond the input.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include "norm_fuzz.h"
 
-#include "norm.h"
-
-#ifdef __cplusplus
-extern "C"
-#endif
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_norm(const char *s, size_t n, struct sc_span *sp)
 {
-	/* a copy of exactly size bytes, so ASan sees any read past the end */
-	char *s = (char *)malloc(size ? size : 1);
-	size_t n = size;
-	struct sc_span sp;
-	if (!s)
-		return 0;
-	memcpy(s, data, size);
 	double v;
 	int d;
-	sc_norm_amount(s, n, &v, &d, &sp);
-	free(s);
-	return 0;
+	sc_norm_amount(s, n, &v, &d, sp);
 }
