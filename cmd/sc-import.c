@@ -89,8 +89,19 @@ static int import_file(struct run *r, const char *path)
 		return 0;
 	}
 	nhead = n;
+	for (size_t a, b, from = 0; sc_importmap_header_dup(fields, n, from, &a, &b); from = b + 1)
+		sc_diag_warnf(r->d, "%s:1: dup-column: columns %zu and %zu are both named \"%s\"",
+		              name, a + 1, b + 1, fields[b]);
 	while ((rc = sc_csv_next(c, &n, &fields, &err)) != 0) {
 		json_t *rec = NULL;
+		if (sc_stop_requested()) {
+			/* the row may be cut short, and so may a grouped declaration */
+			sc_diag_warnf(r->d, "%s:%lu: interrupted: this row and any declaration in progress "
+			              "are dropped", name, sc_csv_line(c));
+			json_decref(r->pending);
+			r->pending = NULL;
+			break;
+		}
 		r->d->records++;
 		sc_progress_update(r->progress, ++r->rows);
 		if (rc == -2) {
@@ -135,6 +146,11 @@ static int import_file(struct run *r, const char *path)
 		}
 	}
 	sc_csv_free(c);
+	if (sc_stop_requested()) {
+		json_decref(r->pending);
+		r->pending = NULL;
+		return -1;
+	}
 	/* a declaration does not span files */
 	return flush_pending(r);
 }
@@ -154,6 +170,7 @@ int main(int argc, char **argv)
 	char mapbuf[4096];
 	int c, quiet = 0;
 
+	argv[0] = sc_progname(argv[0]);   /* getopt names the program as we do */
 	sc_diag_init(&d, "sc-import");
 	r.d = &d;
 	while ((c = getopt_long(argc, argv, "m:d:l:qhv", longopts, NULL)) != -1) {
@@ -205,6 +222,7 @@ int main(int argc, char **argv)
 	if (!r.copts.delim)
 		r.copts.delim = sc_importmap_delim(r.map);
 	r.progress = quiet ? NULL : sc_progress_new("sc-import", "rows", 0);
+	sc_stop_install();
 	if (optind == argc) {
 		import_file(&r, "-");
 	} else {
@@ -215,6 +233,8 @@ int main(int argc, char **argv)
 	sc_progress_free(r.progress);
 	if (fflush(stdout) != 0)
 		sc_diag_fatalf(&d, "write error on standard output");
+	if (sc_stop_requested())
+		sc_stop_now();   /* whole lines are out: die of the signal (130, 143) */
 	sc_importmap_free(r.map);
 	return sc_diag_finish(&d, "rows");
 }

@@ -48,6 +48,7 @@ int main(int argc, char **argv)
 	int c, v;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
+	argv[0] = sc_progname(argv[0]);   /* getopt names the program as we do */
 	sc_diag_init(&diag, "sc-ocr");
 	sc_ocr_run_init(&run, &diag);
 	run.jobs = ncpu > 0 ? (int)ncpu : 1;

@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 	struct sc_report_opts o = { .top = 20, .ocr_min = 60 };
 	enum sc_report_format fmt = SC_REPORT_TEXT;
 	const char *columns = NULL, *basefile = NULL, *failif = NULL, *outpath = NULL;
-	char tmppath[4096] = "";
+	struct sc_outfile *of = NULL;
 	int csv = 0, ch, status;
 	struct sc_diag d;
 	struct sc_error err;
@@ -68,6 +68,7 @@ int main(int argc, char **argv)
 	FILE *out = stdout;
 	char *end;
 
+	argv[0] = sc_progname(argv[0]);   /* getopt names the program as we do */
 	sc_diag_init(&d, PROG);
 	while ((ch = getopt_long(argc, argv, "f:o:n:c:b:F:t:l:qh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -100,7 +101,7 @@ int main(int argc, char **argv)
 		case 'G':
 			for (int i = 0; sc_report_figures[i].name; i++)
 				printf("%-22s %s\n", sc_report_figures[i].name, sc_report_figures[i].what);
-			return 0;
+			return 0;   /* a failed write is caught at exit (lib/diag.c) */
 		case 'h': usage(stdout); return 0;
 		case 'V': printf(PROG " %s\n", SC_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -137,13 +138,12 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if (outpath) {
-		snprintf(tmppath, sizeof tmppath, "%s.tmp%ld", outpath, (long)getpid());
-		if (!(out = fopen(tmppath, "w"))) {
-			sc_diag_fatalf(&d, "%s: %s", tmppath, strerror(errno));
-			tmppath[0] = '\0';
-			out = stdout;
+		if (sc_outfile_open(outpath, &of, &err) < 0) {
+			sc_diag_error(&d, &err);
+			d.status = 2;
 			goto done;
 		}
+		out = sc_outfile_fp(of);
 	}
 	if (cw && sc_report_csv_header(out, cw) < 0) {
 		sc_diag_fatalf(&d, "write error: %s", strerror(errno));
@@ -204,26 +204,23 @@ int main(int argc, char **argv)
 		sc_diag_fatalf(&d, "%s", err.msg);
 		goto done;
 	}
-	if (fflush(out) == EOF || ferror(out)) {
-		sc_diag_fatalf(&d, "write error: %s", strerror(errno));
-		goto done;
-	}
-	if (outpath) {
-		int bad = fclose(out) != 0;
+	if (of) {
 		out = stdout;
-		if (bad || rename(tmppath, outpath) < 0) {
-			sc_diag_fatalf(&d, "%s: %s", outpath, strerror(errno));
+		if (d.status >= 2)
+			goto done;   /* an input could not be read: OUT keeps its last whole report */
+		if (sc_outfile_commit(of, &err) < 0) {
+			sc_diag_error(&d, &err);
+			d.status = 2;
 			goto done;
 		}
-		tmppath[0] = '\0';
+	} else if (fflush(out) == EOF || ferror(out)) {
+		sc_diag_fatalf(&d, "write error: %s", strerror(errno));
+		goto done;
 	}
 
 done:
 	sc_progress_free(prog);
-	if (out != stdout)
-		fclose(out);
-	if (tmppath[0])
-		unlink(tmppath);
+	sc_outfile_free(of);
 	status = sc_diag_finish(&d, "input lines");
 	if (expr && summary && status < 2 &&
 	    sc_failif_eval(expr, json_object_get(summary, "figures"),

@@ -180,6 +180,7 @@ int main(int argc, char **argv)
 	struct ctx c;
 	int jobs = 1, opt;
 
+	argv[0] = sc_progname(argv[0]);   /* getopt names the program as we do */
 	sc_diag_init(&d, prog);
 	sc_cv_init();
 	memset(&c, 0, sizeof c);

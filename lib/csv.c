@@ -3,6 +3,12 @@
  * over a 64 KiB buffer, so a row is never held longer than its cap and a bad
  * row costs only itself. Lenient where exports are sloppy (a quote inside an
  * unquoted field is kept as text), strict where data would be lost.
+ *
+ * A stray or unclosed quote must not swallow the rows after it: the raw bytes
+ * of each row are kept, and when a row that ran over line ends inside quotes
+ * turns out bad (the quote never closes, the field count differs from the
+ * first row's, or each of its lines reads as a row on its own), the row's first
+ * line is reported and reading goes on at its second line, from those bytes.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,6 +32,12 @@ struct sc_csv {
 	size_t *off, nf, fcap;
 	char **fields;
 	unsigned long line, col, row_line;
+	unsigned char *raw;           /* the bytes of the current row, as read */
+	size_t rawlen, rawcap;
+	int rawover;                  /* too long (or no memory) to keep: no recovery */
+	unsigned char *rep;           /* bytes to read again after a recovery */
+	size_t replen, reppos;
+	long nexp;                    /* fields of the first row, -1 before it */
 };
 
 static struct sc_csv *csv_new(const char *name, const struct sc_csv_opts *o)
@@ -39,6 +51,7 @@ static struct sc_csv *csv_new(const char *name, const struct sc_csv_opts *o)
 	c->max_row = o && o->max_row ? o->max_row : SC_CSV_MAX_ROW_DEFAULT;
 	c->max_fields = o && o->max_fields ? o->max_fields : SC_CSV_MAX_FIELDS_DEFAULT;
 	c->line = 1;
+	c->nexp = -1;
 	return c;
 }
 
@@ -88,6 +101,8 @@ void sc_csv_free(struct sc_csv *c)
 	free(c->row);
 	free(c->off);
 	free(c->fields);
+	free(c->raw);
+	free(c->rep);
 	free(c);
 }
 
@@ -99,8 +114,19 @@ static int fill(struct sc_csv *c)
 {
 	if (c->mem || c->ioerr)
 		return 0;
-	c->ilen = fread(c->ibuf, 1, IBUF, c->fp);
-	c->ipos = 0;
+	for (;;) {
+		c->ilen = fread(c->ibuf, 1, IBUF, c->fp);
+		c->ipos = 0;
+		if (c->ilen == 0 && ferror(c->fp) && errno == EINTR) {
+			clearerr(c->fp);
+			if (sc_stop_requested())
+				return 0;   /* asked to stop: the input ends here */
+			continue;
+		}
+		if (c->ilen > 0 && ferror(c->fp) && errno == EINTR)
+			clearerr(c->fp);
+		break;
+	}
 	if (c->ilen == 0 && ferror(c->fp))
 		c->ioerr = 1;
 	return c->ilen > 0;
@@ -108,6 +134,8 @@ static int fill(struct sc_csv *c)
 
 static int peekc(struct sc_csv *c)
 {
+	if (c->reppos < c->replen)
+		return c->rep[c->reppos];
 	if (c->ipos == c->ilen && !fill(c))
 		return EOF;
 	return c->ibuf[c->ipos];
@@ -118,7 +146,24 @@ static int getc_(struct sc_csv *c)
 	int ch = peekc(c);
 	if (ch == EOF)
 		return EOF;
-	c->ipos++;
+	if (c->reppos < c->replen)
+		c->reppos++;
+	else
+		c->ipos++;
+	if (!c->rawover) {
+		if (c->rawlen == c->rawcap) {
+			size_t n = c->rawcap ? c->rawcap * 2 : 4096;
+			unsigned char *r = c->rawlen > c->max_row + 65536 ? NULL : realloc(c->raw, n);
+			if (!r)
+				c->rawover = 1;
+			else {
+				c->raw = r;
+				c->rawcap = n;
+			}
+		}
+		if (!c->rawover)
+			c->raw[c->rawlen++] = (unsigned char)ch;
+	}
 	if (ch == '\n') {
 		c->line++;
 		c->col = 0;
@@ -243,6 +288,102 @@ static void end_field(struct sc_csv *c, struct rowstate *rs)
 
 enum { S_START, S_PLAIN, S_QUOTED, S_QUOTE_IN };
 
+/* Fields of one physical line read alone; -1 when a quote is left open at its
+ * end, unless lenient: then the open quote counts as text (a stray quote). */
+static long line_fields(const unsigned char *s, size_t n, char delim, int lenient)
+{
+	long nf = 1, nf_at_open = 0;
+	size_t open_at = 0;
+	int state = S_START;
+
+	for (size_t i = 0; i < n; i++) {
+		int ch = s[i];
+		if (state == S_QUOTED) {
+			if (ch == '"')
+				state = S_QUOTE_IN;
+			continue;
+		}
+		if (state == S_QUOTE_IN && ch == '"') {
+			state = S_QUOTED;
+			continue;
+		}
+		if (ch == delim) {
+			nf++;
+			state = S_START;
+		} else if (state == S_START && ch == '"') {
+			state = S_QUOTED;
+			open_at = i;
+			nf_at_open = nf;
+		} else {
+			state = S_PLAIN;
+		}
+	}
+	if (state != S_QUOTED)
+		return nf;
+	if (!lenient)
+		return -1;
+	nf = nf_at_open;
+	for (size_t i = open_at + 1; i < n; i++)
+		nf += s[i] == (unsigned char)delim;
+	return nf;
+}
+
+/* The end of the first physical line in the row's raw bytes (past its line end). */
+static size_t first_line_end(const struct sc_csv *c, size_t *content)
+{
+	size_t i = 0;
+	while (i < c->rawlen && c->raw[i] != '\n' && c->raw[i] != '\r')
+		i++;
+	*content = i;
+	if (i < c->rawlen)
+		i += (c->raw[i] == '\r' && i + 1 < c->rawlen && c->raw[i + 1] == '\n') ? 2 : 1;
+	return i;
+}
+
+/* A row over several lines whose every line reads alone as a row of the
+ * expected width: one stray quote merged them. */
+static int looks_merged(const struct sc_csv *c)
+{
+	size_t len1, i = first_line_end(c, &len1);
+
+	if (c->nexp <= 0 || line_fields(c->raw, len1, c->delim, 1) != c->nexp)
+		return 0;
+	while (i < c->rawlen) {
+		size_t j = i;
+		while (j < c->rawlen && c->raw[j] != '\n' && c->raw[j] != '\r')
+			j++;
+		if (j > i && line_fields(c->raw + i, j - i, c->delim, 0) != c->nexp)
+			return 0;
+		i = j + ((j + 1 < c->rawlen && c->raw[j] == '\r' && c->raw[j + 1] == '\n') ? 2 : 1);
+	}
+	return 1;
+}
+
+/* Give back the bytes of the row after its first line, to be read again. */
+static int recover(struct sc_csv *c)
+{
+	size_t len1, cut = first_line_end(c, &len1);
+	size_t tail = c->rawlen - cut, left = c->replen - c->reppos;
+	unsigned char *nb;
+
+	if (c->rawover)
+		return -1;
+	nb = malloc(tail + left + 1);
+	if (!nb)
+		return -1;
+	memcpy(nb, c->raw + cut, tail);
+	if (left)
+		memcpy(nb + tail, c->rep + c->reppos, left);
+	free(c->rep);
+	c->rep = nb;
+	c->replen = tail + left;
+	c->reppos = 0;
+	c->line = c->row_line + 1;
+	c->col = 0;
+	c->rawlen = 0;
+	return 0;
+}
+
 int sc_csv_next(struct sc_csv *c, size_t *n, char ***fields, struct sc_error *err)
 {
 	if (!c->started) {
@@ -255,12 +396,14 @@ int sc_csv_next(struct sc_csv *c, size_t *n, char ***fields, struct sc_error *er
 	}
 	for (;;) {
 		struct rowstate rs = { 0 };
-		int state = S_START, ch;
-		unsigned long qline = 0;
+		int state = S_START, ch, multiline = 0;
+		unsigned long qline = 0, qcol = 0;
 
 		c->rlen = 0;
 		c->nf = 0;
 		c->row_line = c->line;
+		c->rawlen = 0;
+		c->rawover = 0;
 		ch = getc_(c);
 		if (ch == EOF) {
 			if (c->ioerr) {
@@ -284,10 +427,15 @@ int sc_csv_next(struct sc_csv *c, size_t *n, char ***fields, struct sc_error *er
 				break;
 			}
 			if (state == S_QUOTED) {
-				if (ch == '"')
+				if (ch == '"') {
 					state = S_QUOTE_IN;
-				else
+				} else if ((ch == '\n' || ch == '\r') && rs.bad && !c->rawover) {
+					multiline = 1;   /* a bad field running on: recover now */
+					break;
+				} else {
+					multiline |= ch == '\n' || ch == '\r';
 					put(c, &rs, ch);
+				}
 				continue;
 			}
 			if (ch == c->delim) {
@@ -306,6 +454,7 @@ int sc_csv_next(struct sc_csv *c, size_t *n, char ***fields, struct sc_error *er
 				if (ch == '"') {
 					state = S_QUOTED;
 					qline = c->line;
+					qcol = c->col;
 				} else {
 					put(c, &rs, ch);
 					state = S_PLAIN;
@@ -331,6 +480,25 @@ int sc_csv_next(struct sc_csv *c, size_t *n, char ***fields, struct sc_error *er
 			sc_error_set(err, c->name, (int)c->line, 0, "io", "read error");
 			return -2;
 		}
+		if (multiline && !c->rawover &&
+		    (rs.bad || (c->nexp > 0 && (long)c->nf != c->nexp) || looks_merged(c))) {
+			struct sc_error e = rs.e;
+			unsigned long next = c->row_line + 1;
+			if (rs.bad && state != S_QUOTED && strcmp(rs.e.code, "csv-quote") != 0)
+				e.line = (int)c->row_line;
+			else if (state != S_QUOTED)
+				sc_error_set(&e, c->name, (int)qline, (int)qcol, "csv-quote",
+				             "the quote opened here runs its field over the next lines, "
+				             "which read as rows of their own: a stray quote");
+			if (recover(c) == 0) {
+				size_t m = strlen(e.msg);
+				snprintf(e.msg + m, sizeof e.msg - m,
+				         "; this row is skipped, reading goes on at line %lu", next);
+				if (err)
+					*err = e;
+				return -1;
+			}
+		}
 		if (rs.bad) {
 			if (err)
 				*err = rs.e;
@@ -346,6 +514,8 @@ int sc_csv_next(struct sc_csv *c, size_t *n, char ***fields, struct sc_error *er
 			fv[i] = c->row + c->off[i];
 		*n = c->nf;
 		*fields = fv;
+		if (c->nexp < 0)
+			c->nexp = (long)c->nf;
 		return 1;
 	}
 }

@@ -3,11 +3,40 @@
  * their place, and an exit status that stays at its worst (bsdtar's rule,
  * not jq's last-input-wins).
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "progress.h"
 #include "sc.h"
+
+/* The name of the program, for the check of standard output at exit. */
+static const char *exit_prog = "sc";
+static int fatal_reported;
+
+/*
+ * Standard output is checked when the program ends, whatever path main took
+ * (--help, --figures, a listing): a full disk or a closed pipe is a failed
+ * write, exit status 2 with a message, never a silent 0.
+ */
+static void close_stdout(void)
+{
+	int bad = ferror(stdout) != 0;
+	if (fclose(stdout) != 0 && errno != EBADF)
+		bad = 1;
+	if (!bad)
+		return;
+	if (!fatal_reported) {
+		int e = errno;
+		fprintf(stderr, "%s: write error on standard output%s%s\n", exit_prog,
+		        e ? ": " : "", e ? strerror(e) : "");
+	}
+	_exit(2);
+}
 
 void sc_error_clear(struct sc_error *e)
 {
@@ -52,9 +81,20 @@ void sc_error_format(const struct sc_error *e, char *buf, size_t len)
 
 void sc_diag_init(struct sc_diag *d, const char *prog)
 {
+	static int once;
+	const char *slash = prog ? strrchr(prog, '/') : NULL;
+
 	memset(d, 0, sizeof *d);
-	d->prog = prog;
+	d->prog = slash ? slash + 1 : prog;   /* "sc-ocr", not "./bin/sc-ocr" */
 	d->out = stderr;
+	if (!once) {
+		/* a closed pipe is a write error (exit 2, as the man pages say), not
+		 * death by SIGPIPE (141) */
+		once = 1;
+		exit_prog = d->prog;
+		signal(SIGPIPE, SIG_IGN);
+		atexit(close_stdout);
+	}
 }
 
 static void raise_status(struct sc_diag *d, int status)
@@ -68,9 +108,12 @@ static void vreport(struct sc_diag *d, const char *prefix, const char *fmt, va_l
 	char msg[1024];
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	/* one fprintf per message, so lines from worker threads never interleave */
+	/* one fprintf per message, so lines from worker threads never interleave;
+	 * a progress line on the terminal is cleared first */
+	sc_progress_suspend();
 	fprintf(d->out, "%s: %s%s\n", d->prog, prefix, msg);
 	fflush(d->out);
+	sc_progress_resume();
 }
 
 void sc_diag_error(struct sc_diag *d, const struct sc_error *e)
@@ -80,8 +123,10 @@ void sc_diag_error(struct sc_diag *d, const struct sc_error *e)
 	sc_error_format(e, buf, sizeof buf);
 	raise_status(d, 1);
 	if (!d->quiet) {
+		sc_progress_suspend();
 		fprintf(d->out, "%s: %s\n", d->prog, buf);
 		fflush(d->out);
+		sc_progress_resume();
 	}
 }
 
@@ -113,6 +158,7 @@ void sc_diag_fatalf(struct sc_diag *d, const char *fmt, ...)
 	va_list ap;
 
 	raise_status(d, 2);
+	fatal_reported = 1;
 	va_start(ap, fmt);
 	vreport(d, "", fmt, ap);
 	va_end(ap);
@@ -120,9 +166,12 @@ void sc_diag_fatalf(struct sc_diag *d, const char *fmt, ...)
 
 int sc_diag_finish(struct sc_diag *d, const char *what)
 {
-	if (d->bad > 0 && !d->quiet)
+	if (d->bad > 0 && !d->quiet) {
+		sc_progress_suspend();
 		fprintf(d->out, "%s: %lu of %lu %s had errors\n", d->prog, d->bad,
 		        d->records, what ? what : "records");
+		sc_progress_resume();
+	}
 	if (d->bad > 0)
 		raise_status(d, 1);
 	return d->status;

@@ -4,6 +4,9 @@
  * typing one row's values into a `decl` record.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,36 +371,95 @@ static int same_name(const char *a, const char *b)
 	return strlen(b) == n && strncasecmp(a, b, n) == 0;
 }
 
-static long find_column(char **header, size_t n, const char *name)
+/* The column of name: exact first, then trimmed and case-blind. -1 when
+ * absent; -2 when it matches two columns alike (*other: the second), since
+ * then the map cannot say which one it means. */
+static long find_column2(char **header, size_t n, const char *name, long *other)
 {
-	for (size_t i = 0; i < n; i++)     /* exact first, then trimmed and case-blind */
-		if (!strcmp(header[i], name))
-			return (long)i;
-	for (size_t i = 0; i < n; i++)
-		if (same_name(header[i], name))
-			return (long)i;
+	for (int pass = 0; pass < 2; pass++) {
+		long found = -1;
+		for (size_t i = 0; i < n; i++) {
+			if (pass == 0 ? strcmp(header[i], name) != 0 : !same_name(header[i], name))
+				continue;
+			if (found >= 0) {
+				*other = (long)i;
+				return -2 - found;
+			}
+			found = (long)i;
+		}
+		if (found >= 0)
+			return found;
+	}
 	return -1;
+}
+
+static long bind_column(char **header, size_t n, const char *name, const char *file,
+                        struct sc_error *err)
+{
+	long other = 0, col = find_column2(header, n, name, &other);
+	if (col <= -2) {
+		sc_error_set(err, file, 1, 0, "dup-column",
+		             "column \"%s\" appears twice in the header (columns %ld and %ld): "
+		             "the map cannot say which one it means", name, -2 - col + 1, other + 1);
+		return -2;
+	}
+	return col;
+}
+
+static int same_trimmed(const char *a, const char *b)
+{
+	while (isspace((unsigned char)*b))
+		b++;
+	size_t n = strlen(b);
+	while (n && isspace((unsigned char)b[n - 1]))
+		n--;
+	char tmp[256];
+	if (n >= sizeof tmp)
+		return 0;
+	memcpy(tmp, b, n);
+	tmp[n] = '\0';
+	return same_name(a, tmp);
+}
+
+int sc_importmap_header_dup(char **header, size_t n, size_t from, size_t *a, size_t *b)
+{
+	for (size_t j = from; j < n; j++)
+		for (size_t i = 0; i < j; i++)
+			if (header[j][0] && same_trimmed(header[i], header[j])) {
+				*a = i;
+				*b = j;
+				return 1;
+			}
+	return 0;
 }
 
 int sc_importmap_bind(struct sc_importmap *m, char **header, size_t n, const char *label,
                       const char *file, struct sc_error *err)
 {
-	if ((m->id_col = find_column(header, n, m->id_column)) < 0)
+	if ((m->id_col = bind_column(header, n, m->id_column, file, err)) == -2)
+		return -1;
+	if (m->id_col < 0)
 		return sc_error_set(err, file, 1, 0, "no-column",
 		                    "no column \"%s\" (the id column of map %s) in the header",
 		                    m->id_column, m->path);
 	m->label_col = -1;
-	if (label && (m->label_col = find_column(header, n, label)) < 0)
+	if (label && (m->label_col = bind_column(header, n, label, file, err)) == -2)
+		return -1;
+	if (label && m->label_col < 0)
 		return sc_error_set(err, file, 1, 0, "no-column",
 		                    "no column \"%s\" (given with --label) in the header", label);
 	for (size_t i = 0; i < m->nf; i++) {
 		struct field *f = &m->f[i];
 		f->col = -1;
 		int optional = f->optional ? f->optional > 0 : m->optional && !f->required;
-		if (f->column[0] && (f->col = find_column(header, n, f->column)) < 0 && !optional)
+		if (f->column[0] && (f->col = bind_column(header, n, f->column, file, err)) == -2)
+			return -1;
+		if (f->column[0] && f->col < 0 && !optional)
 			return sc_error_set(err, file, 1, 0, "no-column",
 			                    "no column \"%s\" (for %s in map %s) in the header",
 			                    f->column, f->target, m->path);
+		if (f->col < 0)
+			f->col = -1;
 	}
 	return 0;
 }
@@ -435,6 +497,9 @@ static int parse_number(const char *s, char decimal, double *out)
 	for (; *s && k + 1 < sizeof tmp; s++) {
 		if (*s == ' ' || *s == '\'' || (*s == ',' && decimal == '.') || (*s == '.' && decimal == ','))
 			continue;          /* thousands separators */
+		/* decimal digits only: strtod would read 0x10 as 16 and "inf" as a number */
+		if (!strchr("0123456789+-.,eE", *s))
+			return -1;
 		tmp[k++] = *s == ',' ? '.' : *s;
 	}
 	if (*s)
@@ -442,8 +507,10 @@ static int parse_number(const char *s, char decimal, double *out)
 	tmp[k] = '\0';
 	char *end;
 	double d = strtod(tmp, &end);
-	if (end == tmp || *end || !isfinite(d))
+	if (end == tmp || *end)
 		return -1;
+	if (!isfinite(d))
+		return -2;   /* digits past the range of a double */
 	*out = d;
 	return 0;
 }
@@ -485,17 +552,30 @@ static int convert_text(const struct field *f, char *buf, json_t **v, char *msg,
 		return 0;
 	case T_INTEGER: {
 		char *end;
+		errno = 0;
 		long long x = strtoll(s, &end, 10);
-		if (*end)
+		if (*end || end == s)
 			return snprintf(msg, mlen, "not an integer: \"%.40s\"", s), -1;
+		if (errno == ERANGE)
+			return snprintf(msg, mlen, "integer out of range (%lld to %lld): \"%.40s\"",
+			                LLONG_MIN, LLONG_MAX, s), -1;
 		*v = json_integer(x);
 		return 0;
 	}
 	case T_NUMBER: {
 		double d;
-		if (parse_number(s, f->decimal, &d) < 0)
+		int prc = parse_number(s, f->decimal, &d);
+		if (prc == -2)
+			return snprintf(msg, mlen, "number out of range (at most %g in magnitude): \"%.40s\"",
+			                DBL_MAX, s), -1;
+		if (prc < 0)
 			return snprintf(msg, mlen, "not a number: \"%.40s\"", s), -1;
+		if (!isfinite(d * f->scale))
+			return snprintf(msg, mlen, "out of range once scaled by %g (at most %g): \"%.40s\"",
+			                f->scale, DBL_MAX, s), -1;
 		*v = number_json(d * f->scale);
+		if (!*v)
+			return snprintf(msg, mlen, "out of memory"), -1;
 		return 0;
 	}
 	case T_DATE:

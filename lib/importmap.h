@@ -29,6 +29,11 @@ int sc_importmap_grouped(const struct sc_importmap *m);
 int sc_importmap_bind(struct sc_importmap *m, char **header, size_t n, const char *label,
                       const char *file, struct sc_error *err);
 
+/* Two header names that are the same (trimmed, case-blind; j >= from):
+ * 1 with *a < *b their indexes, or 0. A map that names such a column is
+ * refused by sc_importmap_bind (code dup-column). */
+int sc_importmap_header_dup(char **header, size_t n, size_t from, size_t *a, size_t *b);
+
 /*
  * Convert one data row (borrowed fields) into a new record
  *   {"id": ..., "src": {"path": file, "line": line}, "decl": {"v": 1, ...}}.

@@ -88,7 +88,11 @@ static int fill(struct sc_reader *r)
 	}
 	do
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && errno == EINTR && !sc_stop_requested());
+	if (n < 0 && errno == EINTR) {
+		r->eof = 1;   /* asked to stop (sc_stop_install): the input ends here */
+		return 0;
+	}
 	if (n < 0)
 		return -1;
 	if (n == 0)
@@ -170,17 +174,75 @@ int sc_reader_next_line(struct sc_reader *r, const char **line, size_t *len,
 	}
 }
 
+/* Integers past the range of json_int_t were parsed as reals (the fallback
+ * below); give the ones that fit their integer type back, so that only the
+ * huge ones change type. The original bytes still pass through unchanged
+ * wherever a tool appends its key instead of re-serializing. */
+static void reals_to_ints(json_t *v, int depth)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	if (depth > JSON_PARSER_MAX_DEPTH)
+		return;
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, x) {
+			double d = json_is_real(x) ? json_real_value(x) : 0.5;
+			if (d == (double)(json_int_t)d && d > -9e18 && d < 9e18)
+				json_object_set_new(v, k, json_integer((json_int_t)d));
+			else
+				reals_to_ints(x, depth + 1);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			double d = json_is_real(x) ? json_real_value(x) : 0.5;
+			if (d == (double)(json_int_t)d && d > -9e18 && d < 9e18)
+				json_array_set_new(v, i, json_integer((json_int_t)d));
+			else
+				reals_to_ints(x, depth + 1);
+		}
+	}
+}
+
 int sc_parse_line(const char *name, unsigned long lineno, const char *line, size_t len,
                   json_t **rec, struct sc_error *err)
 {
+	/* \u0000 is valid JSON: take it (a C reader of the string sees it end there) */
+	const size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
 	json_error_t jerr;
 	json_t *v;
 
 	*rec = NULL;
-	v = json_loadb(line, len, JSON_DECODE_ANY, &jerr);
-	if (!v)
-		return sc_error_set(err, name, (int)lineno, jerr.column > 0 ? jerr.column : 1,
-		                    "bad-json", "invalid JSON: %s", jerr.text);
+	errno = 0;
+	v = json_loadb(line, len, flags, &jerr);
+	if (!v && json_error_code(&jerr) == json_error_numeric_overflow) {
+		/* an integer past 64 bits is valid JSON too: read it as a real */
+		json_error_t jerr2;
+		v = json_loadb(line, len, flags | JSON_DECODE_INT_AS_REAL, &jerr2);
+		if (v)
+			reals_to_ints(v, 0);
+		else
+			jerr = jerr2;
+	}
+	if (!v) {
+		int col = jerr.column > 0 ? jerr.column : 1;
+		/* jansson does not always say so when malloc fails: errno does */
+		enum json_error_code code = errno == ENOMEM ? json_error_out_of_memory
+		                            : json_error_code(&jerr);
+		switch (code) {
+		case json_error_out_of_memory:
+			return sc_error_set(err, name, (int)lineno, col, "nomem",
+			                    "out of memory reading a line of %zu bytes", len);
+		case json_error_stack_overflow:
+			return sc_error_set(err, name, (int)lineno, col, "too-deep",
+			                    "nested deeper than %d levels (the limit of sc(7))",
+			                    JSON_PARSER_MAX_DEPTH);
+		default:
+			return sc_error_set(err, name, (int)lineno, col, "bad-json", "invalid JSON: %s",
+			                    jerr.text);
+		}
+	}
 	if (!json_is_object(v)) {
 		json_decref(v);
 		return sc_error_set(err, name, (int)lineno, 1, "not-object",

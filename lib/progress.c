@@ -19,6 +19,11 @@ struct sc_progress {
 	int drawn;
 };
 
+/* The line on screen, so that a diagnostic can clear it before it prints
+ * (sc_progress_suspend) and draw it again after (sc_progress_resume). */
+static pthread_mutex_t active_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct sc_progress *active;
+
 struct sc_progress *sc_progress_new(const char *prog, const char *unit, unsigned long total)
 {
 	const char *force = getenv("SC_PROGRESS");
@@ -36,6 +41,9 @@ struct sc_progress *sc_progress_new(const char *prog, const char *unit, unsigned
 	p->total = total;
 	p->start = sc_now();
 	pthread_mutex_init(&p->mu, NULL);
+	pthread_mutex_lock(&active_mu);
+	active = p;
+	pthread_mutex_unlock(&active_mu);
 	return p;
 }
 
@@ -82,10 +90,36 @@ void sc_progress_free(struct sc_progress *p)
 {
 	if (!p)
 		return;
+	pthread_mutex_lock(&active_mu);
+	if (active == p)
+		active = NULL;
+	pthread_mutex_unlock(&active_mu);
 	if (p->drawn) {
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
 	}
 	pthread_mutex_destroy(&p->mu);
 	free(p);
+}
+
+void sc_progress_suspend(void)
+{
+	pthread_mutex_lock(&active_mu);
+	if (active) {
+		pthread_mutex_lock(&active->mu);
+		if (active->drawn) {
+			fputs("\r\033[K", stderr);
+			fflush(stderr);
+		}
+	}
+}
+
+void sc_progress_resume(void)
+{
+	if (active) {
+		if (active->drawn)
+			draw(active, sc_now());
+		pthread_mutex_unlock(&active->mu);
+	}
+	pthread_mutex_unlock(&active_mu);
 }

@@ -14,6 +14,11 @@ struct sc_progress *sc_progress_new(const char *prog, const char *unit, unsigned
 void sc_progress_set_total(struct sc_progress *p, unsigned long total);
 /* Redraws at most a few times a second. Thread-safe. */
 void sc_progress_update(struct sc_progress *p, unsigned long done);
+/* Around a diagnostic (lib/diag.c does it): clear the line on screen, so the
+ * message starts a line of its own, and draw it again after. Always in pairs;
+ * the progress line waits in between. */
+void sc_progress_suspend(void);
+void sc_progress_resume(void);
 /* Clears the line and frees. */
 void sc_progress_free(struct sc_progress *p);
 

@@ -131,14 +131,47 @@ json_t *sc_json_path(const json_t *root, const char *path);
 /* Read a whole file (or "-" for stdin) into memory, at most max bytes. */
 int sc_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
                  struct sc_error *err);
-/* Find the shipped data directory (rules/, tables): $SC_DATADIR, the build
- * tree next to the program, or $(PREFIX)/share/smart-customs. Borrowed. */
+/* Find the shipped data directory (rules/, tables), first found of:
+ * $SC_DATADIR; <bindir>/../share/smart-customs beside the program (so a
+ * staged or moved install works); the build tree the program is in; the
+ * $(PREFIX)/share/smart-customs it was built for. Borrowed. */
 const char *sc_datadir(const char *argv0);
 /* Option values for the frontends: an integer in [lo, hi], or a size with an
  * optional K, M or G suffix. 0, or -1 when the text is not one. */
 int sc_parse_int(const char *s, long lo, long hi, int *out);
 int sc_parse_size(const char *s, size_t *out);
+/* argv[0] without its folders, in place ("./bin/sc-ocr" -> "sc-ocr"), so
+ * that getopt's messages name the program as ours do. */
+char *sc_progname(char *argv0);
 /* Monotonic seconds. */
 double sc_now(void);
+
+/*
+ * An output file (-o OUT) replaced only when complete: the report is written
+ * to a new temporary beside OUT (mkstemp: O_CREAT|O_EXCL, so a name or link
+ * planted there is never followed), given the mode of the OUT it replaces
+ * (or 0666 less the umask), and renamed over OUT by commit. An OUT that
+ * exists and is not a regular file (a link, FIFO, device) is refused. Until
+ * commit, SIGINT, SIGTERM and SIGHUP remove the temporary before the program
+ * dies of them. One at a time per process. free removes an uncommitted one.
+ */
+/*
+ * Stopping at a record boundary: after sc_stop_install, SIGINT or SIGTERM only
+ * set a flag (a second one acts at once). The loop checks sc_stop_requested
+ * (the signal number, or 0) between records, drops the one it was reading,
+ * flushes what it wrote (whole lines only) and calls sc_stop_now, which dies
+ * of the same signal (exit status 130 or 143 in the shell), removing an
+ * uncommitted sc_outfile first. A read interrupted by the signal ends the
+ * input (the readers check the flag).
+ */
+void sc_stop_install(void);
+int sc_stop_requested(void);
+void sc_stop_now(void);
+
+struct sc_outfile;
+int sc_outfile_open(const char *path, struct sc_outfile **out, struct sc_error *err);
+FILE *sc_outfile_fp(struct sc_outfile *o);
+int sc_outfile_commit(struct sc_outfile *o, struct sc_error *err);
+void sc_outfile_free(struct sc_outfile *o);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -135,12 +136,22 @@ const char *sc_datadir(const char *argv0)
 		return env;
 	if (found[0])
 		return found;
-	/* the build tree: <root>/bin/sc-x or <root>/build-san/bin/sc-x */
 	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
 		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		/* an installed tree, wherever it stands (staged, moved, relocated):
+		 * <bindir>/../share/smart-customs */
+		if (slash) {
+			*slash = '\0';
+			snprintf(probe, sizeof probe, "%s/../share/smart-customs", exe);
+			if (is_dir(probe) && realpath(probe, found))
+				return found;
+			*slash = '/';
+		}
+		/* the build tree: <root>/bin/sc-x or <root>/build-san/bin/sc-x */
 		for (int up = 0; up < 3; up++) {
-			char *slash = strrchr(exe, '/');
+			slash = strrchr(exe, '/');
 			if (!slash)
 				break;
 			*slash = '\0';
@@ -154,6 +165,7 @@ const char *sc_datadir(const char *argv0)
 			}
 		}
 	}
+	/* the PREFIX it was built for */
 	snprintf(found, sizeof found, "%s", SC_DATADIR_INSTALLED);
 	return found;
 }
@@ -189,9 +201,171 @@ int sc_parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+char *sc_progname(char *argv0)
+{
+	char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+	return slash ? slash + 1 : argv0;
+}
+
 double sc_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- an output file replaced only when complete ----------------------------- */
+
+/*
+ * The temporary of the one output file a run writes, for the signal handler:
+ * a SIGINT or SIGTERM mid-run removes it (unlink is async-signal-safe) and
+ * then dies of the same signal, so the caller sees 130 or 143.
+ */
+static char tmp_pending[PATH_MAX];
+static volatile sig_atomic_t tmp_armed;
+
+static void on_signal(int sig)
+{
+	if (tmp_armed)
+		unlink(tmp_pending);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+struct sc_outfile {
+	char path[PATH_MAX];
+	char tmp[PATH_MAX];
+	FILE *fp;
+	mode_t mode;
+};
+
+int sc_outfile_open(const char *path, struct sc_outfile **out, struct sc_error *err)
+{
+	struct sc_outfile *o;
+	struct stat st;
+	const char *slash = strrchr(path, '/');
+	int fd;
+	mode_t mask;
+
+	*out = NULL;
+	if (strlen(path) + 16 >= PATH_MAX)
+		return sc_error_set(err, path, 0, 0, "open", "path too long");
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return sc_error_set(err, path, 0, 0, "not-regular",
+		                    "exists and is not a regular file (%s): refusing to replace it",
+		                    S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISDIR(st.st_mode) ?
+		                    "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
+	o = calloc(1, sizeof *o);
+	if (!o)
+		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+	snprintf(o->path, sizeof o->path, "%s", path);
+	/* beside the output, so the rename stays within one file system; mkstemp
+	 * creates it with O_CREAT|O_EXCL (a planted name or link is never followed) */
+	snprintf(o->tmp, sizeof o->tmp, "%.*s.%s.XXXXXX", slash ? (int)(slash - path + 1) : 0,
+	         path, slash ? slash + 1 : path);
+	mask = umask(0);
+	umask(mask);
+	o->mode = lstat(path, &st) == 0 ? (st.st_mode & 07777) : (0666 & ~mask);
+	if ((fd = mkstemp(o->tmp)) < 0) {
+		sc_error_set(err, o->tmp, 0, 0, "open", "cannot create a temporary: %s", strerror(errno));
+		free(o);
+		return -1;
+	}
+	if (fchmod(fd, o->mode) < 0 || !(o->fp = fdopen(fd, "w"))) {
+		sc_error_set(err, o->tmp, 0, 0, "open", "%s", strerror(errno));
+		close(fd);
+		unlink(o->tmp);
+		free(o);
+		return -1;
+	}
+	snprintf(tmp_pending, sizeof tmp_pending, "%s", o->tmp);
+	tmp_armed = 1;
+	{
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
+	*out = o;
+	return 0;
+}
+
+FILE *sc_outfile_fp(struct sc_outfile *o)
+{
+	return o->fp;
+}
+
+int sc_outfile_commit(struct sc_outfile *o, struct sc_error *err)
+{
+	struct stat st;
+	int bad = fflush(o->fp) != 0 || ferror(o->fp);
+	int e = errno;
+
+	if (fsync(fileno(o->fp)) < 0 && errno != EINVAL && !bad)
+		bad = 1, e = errno;
+	if (fclose(o->fp) != 0 && !bad)
+		bad = 1, e = errno;
+	o->fp = NULL;
+	if (bad)
+		return sc_error_set(err, o->path, 0, 0, "write", "write error: %s", strerror(e));
+	/* what was planted at OUT while we wrote is not replaced either */
+	if (lstat(o->path, &st) == 0 && !S_ISREG(st.st_mode))
+		return sc_error_set(err, o->path, 0, 0, "not-regular",
+		                    "is no longer a regular file: refusing to replace it");
+	if (rename(o->tmp, o->path) < 0)
+		return sc_error_set(err, o->path, 0, 0, "write", "%s", strerror(errno));
+	tmp_armed = 0;
+	o->tmp[0] = '\0';
+	return 0;
+}
+
+void sc_outfile_free(struct sc_outfile *o)
+{
+	if (!o)
+		return;
+	if (o->fp)
+		fclose(o->fp);
+	if (o->tmp[0]) {
+		tmp_armed = 0;
+		unlink(o->tmp);
+	}
+	free(o);
+}
+
+/* ---- stopping at a record boundary ------------------------------------------ */
+
+static volatile sig_atomic_t stop_sig;
+
+static void on_stop(int sig)
+{
+	if (stop_sig)        /* a second signal: the user means it now */
+		on_signal(sig);
+	stop_sig = sig;
+}
+
+void sc_stop_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: a read blocked on a silent pipe returns, and the loop
+	 * sees the request instead of waiting for input that may never come */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int sc_stop_requested(void)
+{
+	return stop_sig;
+}
+
+void sc_stop_now(void)
+{
+	if (stop_sig)
+		on_signal(stop_sig);
 }

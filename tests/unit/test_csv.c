@@ -56,7 +56,19 @@ int main(void)
 	CHECK_STR(dump("a,b;c\n", &semi), "1:a,b|c\n");
 	/* bad rows: reported with their line, the rows around them still come */
 	CHECK_STR(dump("a,b\n\"x\"y,2\nok,3\n", NULL), "1:a|b\n!2:csv-quote\n3:ok|3\n");
-	CHECK_STR(dump("a,b\n1,2\n\"open,3\nmore\n", NULL), "1:a|b\n2:1|2\n!3:csv-quote\n");
+	/* an unclosed quote costs only its row: reading goes on at the next line */
+	CHECK_STR(dump("a,b\n1,2\n\"open,3\nmore,4\n5,6\n", NULL),
+	          "1:a|b\n2:1|2\n!3:csv-quote\n4:more|4\n5:5|6\n");
+	CHECK_STR(dump("a,b\n\"x,1\n\"y,2\n3,4\n", NULL), "1:a|b\n!2:csv-quote\n!3:csv-quote\n4:3|4\n");
+	/* a stray quote that closes lines later: each line reads as a row alone */
+	CHECK_STR(dump("a,b,c\n1,\"x,2\n3,y\",4\n5,6,7\n", NULL),
+	          "1:a|b|c\n!2:csv-quote\n3:3|y\"|4\n4:5|6|7\n");
+	/* ... but a real field over two lines is one row */
+	CHECK_STR(dump("a,b,c\n1,2,\"line\nmore\"\n3,4,5\n", NULL),
+	          "1:a|b|c\n2:1|2|line\nmore\n4:3|4|5\n");
+	/* a merged row of the wrong width is taken apart the same way */
+	CHECK_STR(dump("a,b\n1,\"x\n2,3\n4,5\"\"\n6,7\n", NULL),
+	          "1:a|b\n!2:csv-quote\n3:2|3\n4:4|5\"\"\n5:6|7\n");
 	{
 		const char text[] = "a,b\n1,x\0y\n2,3\n";
 		struct sc_error err;
