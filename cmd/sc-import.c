@@ -89,15 +89,18 @@ static int import_file(struct run *r, const char *path)
 		return 0;
 	}
 	nhead = n;
-	for (size_t a, b, from = 0; sc_importmap_header_dup(fields, n, from, &a, &b); from = b + 1)
-		sc_diag_warnf(r->d, "%s:1: dup-column: columns %zu and %zu are both named \"%s\"",
-		              name, a + 1, b + 1, fields[b]);
+	for (size_t a, b, from = 0; sc_importmap_header_dup(fields, n, from, &a, &b); from = b + 1) {
+		sc_error_set(&err, name, 1, 0, "dup-column", "columns %zu and %zu are both named \"%s\"",
+		             a + 1, b + 1, fields[b]);
+		sc_diag_warn(r->d, &err);
+	}
 	while ((rc = sc_csv_next(c, &n, &fields, &err)) != 0) {
 		json_t *rec = NULL;
 		if (sc_stop_requested()) {
 			/* the row may be cut short, and so may a grouped declaration */
-			sc_diag_warnf(r->d, "%s:%lu: interrupted: this row and any declaration in progress "
-			              "are dropped", name, sc_csv_line(c));
+			sc_error_set(&err, name, (int)sc_csv_line(c), 0, "interrupted",
+			             "this row and any declaration in progress are dropped");
+			sc_diag_warn(r->d, &err);
 			json_decref(r->pending);
 			r->pending = NULL;
 			break;

@@ -153,6 +153,26 @@ void sc_diag_warnf(struct sc_diag *d, const char *fmt, ...)
 	va_end(ap);
 }
 
+void sc_diag_warn(struct sc_diag *d, const struct sc_error *e)
+{
+	char place[300];
+
+	if (d->quiet)
+		return;
+	place[0] = '\0';
+	if (e->file[0] && e->line > 0 && e->col > 0)
+		snprintf(place, sizeof place, "%.256s:%d:%d: ", e->file, e->line, e->col);
+	else if (e->file[0] && e->line > 0)
+		snprintf(place, sizeof place, "%.256s:%d: ", e->file, e->line);
+	else if (e->file[0])
+		snprintf(place, sizeof place, "%.256s: ", e->file);
+	sc_progress_suspend();
+	fprintf(d->out, "%s: %swarning: %s: %s\n", d->prog, place, e->code[0] ? e->code : "warning",
+	        e->msg);
+	fflush(d->out);
+	sc_progress_resume();
+}
+
 void sc_diag_fatalf(struct sc_diag *d, const char *fmt, ...)
 {
 	va_list ap;

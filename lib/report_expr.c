@@ -117,11 +117,34 @@ static struct node *p_primary(struct parser *ps)
 		return n;
 	}
 	if (isdigit((unsigned char)*ps->p) || (*ps->p == '.' && isdigit((unsigned char)ps->p[1]))) {
-		char *end;
-		double v = strtod(ps->p, &end);
-		if (end == ps->p || !isfinite(v))
+		/* decimal as the grammar says: digits [ "." digits ] [ exponent ];
+		 * strtod alone would also take 0x10 and 0x1p4 */
+		char buf[64], *end;
+		size_t len = 0;
+		while (isdigit((unsigned char)ps->p[len]))
+			len++;
+		if (ps->p[len] == '.') {
+			len++;
+			while (isdigit((unsigned char)ps->p[len]))
+				len++;
+		}
+		if ((ps->p[len] == 'e' || ps->p[len] == 'E') &&
+		    (isdigit((unsigned char)ps->p[len + 1]) ||
+		     ((ps->p[len + 1] == '+' || ps->p[len + 1] == '-') && isdigit((unsigned char)ps->p[len + 2])))) {
+			len += 2;
+			while (isdigit((unsigned char)ps->p[len]))
+				len++;
+		}
+		if (isalnum((unsigned char)ps->p[len]) || ps->p[len] == '_' || ps->p[len] == '.')
+			return fail(ps, at, "bad number (decimal: 12, 0.5, 1e3, 8%)", NULL);
+		if (len >= sizeof buf)
+			return fail(ps, at, "bad number (more than 63 characters)", NULL);
+		memcpy(buf, ps->p, len);
+		buf[len] = '\0';
+		double v = strtod(buf, &end);
+		if (end != buf + len || !isfinite(v))
 			return fail(ps, at, "bad number", NULL);
-		ps->p = end;
+		ps->p += len;
 		if (*ps->p == '%') {      /* 8% reads as 0.08: rates are fractions */
 			v /= 100;
 			ps->p++;

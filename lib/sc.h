@@ -62,6 +62,9 @@ void sc_diag_errorf(struct sc_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sc_diag_warnf(struct sc_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A warning with its place, in the order of every diagnostic:
+ * "prog: file:line:col: warning: code: msg"; the status stays. */
+void sc_diag_warn(struct sc_diag *d, const struct sc_error *e);
 /* Report a fatal error; status becomes 2. */
 void sc_diag_fatalf(struct sc_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
