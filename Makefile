@@ -170,7 +170,7 @@ valgrind: all
 	  printf '#!/bin/sh\nexec %s -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --suppressions=%s --log-file=%s/%%p.log %s "$$@"\n' \
 	    "$(VALGRIND)" "$(CURDIR)/tests/valgrind.supp" "$(CURDIR)/$(VG_DIR)/log" "$(CURDIR)/$(BIN)/$$t" > $(VG_DIR)/bin/$$t; \
 	  chmod 755 $(VG_DIR)/bin/$$t; done
-	@SC_BIN=$(CURDIR)/$(VG_DIR)/bin tests/clitest.sh $(VALGRIND_TESTS); st=$$?; \
+	@SC_VALGRIND=1 SC_BIN=$(CURDIR)/$(VG_DIR)/bin tests/clitest.sh $(VALGRIND_TESTS); st=$$?; \
 	 runs=$$(ls $(VG_DIR)/log | wc -l); bad=$$(find $(VG_DIR)/log -name '*.log' -size +0 | wc -l); \
 	 echo "valgrind: $$runs program runs, $$bad with errors (logs: $(VG_DIR)/log)"; \
 	 for f in $$(find $(VG_DIR)/log -name '*.log' -size +0 | head -5); do head -30 $$f; done; \
