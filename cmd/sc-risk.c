@@ -3,6 +3,7 @@
  * learn, eval) and, without one, the filter that adds `risk` to every `decl`
  * record by a rule pack. Options, usage, the loop and the exit status only.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,19 @@ static void gh(FILE *fp, const char *s, int prop)
 		else putc(*s, fp);
 }
 
+/* A write to standard output failed (a full disk, /dev/full): say so; 1 when it did. */
+static int stdout_failed(const char *verb)
+{
+	int e;
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	e = errno;
+	fprintf(stderr, "%s: %s: write error on standard output%s%s\n", prog, verb, e ? ": " : "",
+	        e ? strerror(e) : "");
+	return 1;
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -227,7 +241,7 @@ static int cmd_check(int argc, char **argv)
 	}
 	if (!strcmp(format, "junit"))
 		printf("</testsuites>\n");
-	if (fflush(stdout) != 0)
+	if (stdout_failed("check"))
 		return 2;
 	return errors || (strict && warnings) ? 1 : 0;
 }
@@ -371,7 +385,7 @@ static int cmd_test(int argc, char **argv)
 	if (!strcmp(format, "junit"))
 		printf("</testsuites>\n");
 	sc_eval_free(ev);
-	if (fflush(stdout) != 0)
+	if (stdout_failed("test"))
 		return 2;
 	return status;
 }
@@ -435,6 +449,8 @@ static void explain_one(FILE *fp, const json_t *rec, const json_t *ex, const jso
 		} else if (!strcmp(rule, "model")) {
 			fprintf(fp, "  model score %.4f: lane %s\n", json_number_value(json_object_get(e, "score")),
 			        json_string_value(json_object_get(e, "lane")));
+		} else if (!strcmp(rule, "unscored")) {
+			fprintf(fp, "  not fully scored: at least lane %s\n", json_string_value(json_object_get(e, "lane")));
 		} else if (!strcmp(rule, "lane")) {
 			const char *k;
 			json_t *t;

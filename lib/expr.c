@@ -130,6 +130,103 @@ static const struct field join_fields[] = {
 	{"checks", SC_T_LIST, jcheck_fields, SC_T_OBJ, 0}, {"wood", SC_T_LIST, jwood_fields, SC_T_OBJ, 0},
 	{"scan", SC_T_LIST, jscan_fields, SC_T_OBJ, 0}, OPEN_END};
 
+/* ---- the schema as a check on records ------------------------------------ */
+
+static const struct field *find_field(const struct field *fs, const char *name);
+
+static int type_fits(const json_t *v, enum sc_type t)
+{
+	switch (t) {
+	case SC_T_STR: case SC_T_DATE: return json_is_string(v);
+	case SC_T_NUM: return json_is_number(v);
+	case SC_T_BOOL: return json_is_boolean(v);
+	case SC_T_OBJ: return json_is_object(v);
+	case SC_T_LIST: return json_is_array(v);
+	default: return 1;
+	}
+}
+
+static const char *json_kind(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "a list";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: case JSON_REAL: return "a number";
+	case JSON_TRUE: case JSON_FALSE: return "a boolean";
+	default: return "null";
+	}
+}
+
+static const char *type_article(enum sc_type t)
+{
+	switch (t) {
+	case SC_T_STR: return "a string";
+	case SC_T_DATE: return "a date (a string)";
+	case SC_T_NUM: return "a number";
+	case SC_T_BOOL: return "a boolean";
+	case SC_T_OBJ: return "an object";
+	case SC_T_LIST: return "a list";
+	default: return "a value";
+	}
+}
+
+/* Count the values of o that do not fit schema fs; the first goes into err. */
+static long check_object(const json_t *o, const struct field *fs, char *path, size_t plen, size_t cap,
+                         struct sc_error *err, long found)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)o, key, v) {
+		const struct field *f = find_field(fs, key);
+		size_t n;
+		if (!f || f->derived || json_is_null(v))
+			continue;
+		n = plen + (size_t)snprintf(path + plen, cap - plen, ".%s", key);
+		if (n >= cap)
+			n = cap - 1;
+		if (!type_fits(v, f->t)) {
+			if (!found++)
+				sc_error_set(err, NULL, 0, 0, "bad-type", "%s is %s, not %s", path, json_kind(v),
+				             type_article(f->t));
+		} else if (f->t == SC_T_OBJ && f->sub) {
+			found = check_object(v, f->sub, path, n, cap, err, found);
+		} else if (f->t == SC_T_LIST && f->elem != SC_T_ANY) {
+			size_t i;
+			json_t *e;
+			json_array_foreach(v, i, e) {
+				size_t m = n + (size_t)snprintf(path + n, cap - n, "[%zu]", i);
+				if (m >= cap)
+					m = cap - 1;
+				if (json_is_null(e))
+					continue;
+				if (!type_fits(e, f->elem)) {
+					if (!found++)
+						sc_error_set(err, NULL, 0, 0, "bad-type", "%s is %s, not %s", path, json_kind(e),
+						             type_article(f->elem));
+				} else if (f->elem == SC_T_OBJ && f->sub) {
+					found = check_object(e, f->sub, path, m, cap, err, found);
+				}
+				path[n] = '\0';
+			}
+		}
+		path[plen] = '\0';
+	}
+	return found;
+}
+
+long sc_expr_check_decl(const json_t *decl, struct sc_error *err)
+{
+	char path[256] = "decl";
+	long n = check_object(decl, decl_fields, path, 4, sizeof path, err, 0);
+	if (n > 1) {
+		size_t len = strlen(err->msg);
+		snprintf(err->msg + len, sizeof err->msg - len, " (and %ld more values of the wrong type)", n - 1);
+	}
+	return n;
+}
+
 /* The roots a path may start from: decl and the namespaces of other tools. */
 enum root { R_DECL, R_PARSE, R_JOIN, R_OCR, R_SCAN, R_WOOD, R_NROOTS };
 static const struct {
@@ -1258,7 +1355,8 @@ struct sc_eval {
 	const json_t *item;
 	const json_t *witness;
 	int qdepth;
-	long steps;
+	long steps, limit;          /* steps of this rule; where it stops */
+	long spent;                 /* steps of the record's earlier rules */
 	struct blk *arena;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
@@ -1356,7 +1454,8 @@ void sc_eval_begin(struct sc_eval *ev, const json_t *decl)
 	ev->item = NULL;
 	ev->witness = NULL;
 	ev->qdepth = 0;
-	ev->steps = 0;
+	ev->steps = ev->spent = 0;
+	ev->limit = SC_EXPR_BUDGET;
 	if (ev->arena) {
 		/* keep the first block, drop the others */
 		for (struct blk *b = ev->arena->next, *nx; b; b = nx) {
@@ -1382,6 +1481,16 @@ static const json_t *root_of(struct sc_eval *ev, int r)
 		ev->root_done |= 1u << r;
 	}
 	return ev->root[r];
+}
+
+void sc_eval_next_rule(struct sc_eval *ev)
+{
+	long left;
+	ev->spent += ev->steps;
+	ev->steps = 0;
+	left = SC_EXPR_RECORD_BUDGET - ev->spent;
+	ev->limit = left < SC_EXPR_BUDGET ? (left > 0 ? left : 0) : SC_EXPR_BUDGET;
+	sc_eval_reset_witness(ev);
 }
 
 void sc_eval_reset_witness(struct sc_eval *ev)
@@ -2042,8 +2151,12 @@ static int eval(struct sc_eval *ev, const struct node *n, struct val *v)
 {
 	struct val a, b;
 
-	if (++ev->steps > SC_EXPR_BUDGET)
+	if (++ev->steps > ev->limit) {
+		if (ev->limit < SC_EXPR_BUDGET)
+			return eval_err(ev, "budget", "the record took more than %d evaluation steps over all rules",
+			                SC_EXPR_RECORD_BUDGET);
 		return eval_err(ev, "budget", "evaluation took more than %d steps", SC_EXPR_BUDGET);
+	}
 	switch (n->op) {
 	case O_NUM:
 		set_num(v, n->num);

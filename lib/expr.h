@@ -11,7 +11,8 @@
 #define SC_EXPR_MAX_LEN   65536    /* characters in one expression or template */
 #define SC_EXPR_MAX_DEPTH 128      /* nesting of sub-expressions */
 #define SC_EXPR_MAX_NODES 20000    /* nodes in one expression */
-#define SC_EXPR_BUDGET    2000000  /* evaluation steps for one record, all rules */
+#define SC_EXPR_BUDGET    2000000  /* evaluation steps for one rule on one record */
+#define SC_EXPR_RECORD_BUDGET 20000000  /* ... and for all rules on one record */
 #define SC_REGEX_MATCH_LIMIT 200000
 #define SC_REGEX_DEPTH_LIMIT 10000
 
@@ -93,6 +94,9 @@ void sc_eval_begin(struct sc_eval *ev, const json_t *decl);
 /* The same for a whole record (borrowed, may be NULL): the roots other than
  * decl are its namespaces of those names, null where it has none. */
 void sc_eval_begin_record(struct sc_eval *ev, const json_t *rec, const json_t *decl);
+/* Start the next rule of a record: a budget of its own (so rules that do not
+ * read the items do not pay for them), within the record's; forgets the witness. */
+void sc_eval_next_rule(struct sc_eval *ev);
 /* Forget the witness item of the last successful any()/count(). */
 void sc_eval_reset_witness(struct sc_eval *ev);
 
@@ -113,6 +117,13 @@ void sc_template_free(struct sc_template *t);
 /* Render with `item` bound to the witness of the rule's condition; a new string. */
 json_t *sc_template_render(const struct sc_template *t, struct sc_eval *ev,
                            struct sc_error *err);
+
+/*
+ * Check a declaration's values against the decl schema (sc.7): the number of
+ * values of the wrong type (a string where an object belongs, a list where a
+ * name does); the first is described in err (code "bad-type").
+ */
+long sc_expr_check_decl(const json_t *decl, struct sc_error *err);
 
 /* Helpers shared with the pack loader and tests. */
 int sc_date_parse(const char *s, size_t len, double *days);
