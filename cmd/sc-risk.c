@@ -405,7 +405,7 @@ static int enrich(void *ctx, void *state, json_t *rec, json_t **value, struct sc
 		return sc_error_set(err, NULL, 0, 0, "oom", "out of memory");
 	if (!json_is_object(decl))
 		return sc_error_set(err, NULL, 0, 0, "bad-decl", "\"decl\" is not an object");
-	if (sc_pack_score(p, state, decl, decl_id(rec, decl), value, &problems, NULL) < 0)
+	if (sc_pack_score(p, state, rec, decl, decl_id(rec, decl), value, &problems, NULL) < 0)
 		return sc_error_set(err, NULL, 0, 0, "oom", "out of memory");
 	json_array_foreach(problems, i, pr) {
 		struct sc_error e;
@@ -497,7 +497,7 @@ static int run_explain(const struct sc_pack *p, struct sc_diag *d, int nfiles, c
 			if (!json_is_object(decl)) {
 				fprintf(stdout, "%s:%lu: no decl object: nothing to score\n", sc_reader_name(r), sc_reader_lineno(r));
 			} else {
-				sc_pack_score(p, ev, decl, decl_id(rec, decl), &risk, &problems, ex);
+				sc_pack_score(p, ev, rec, decl, decl_id(rec, decl), &risk, &problems, ex);
 				explain_one(stdout, rec, ex, risk);
 			}
 			json_decref(risk);

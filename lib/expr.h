@@ -1,6 +1,6 @@
 /*
  * expr.h - the condition language of rule packs: a small typed expression
- * language over one `decl` object, compiled once per run and evaluated per
+ * language over a record's `decl` and the other tools' namespaces, compiled once per run and evaluated per
  * record without I/O, loops or unbounded work (see sc-rules(5)).
  */
 #ifndef SC_EXPR_H
@@ -63,6 +63,9 @@ struct sc_expr_scope {
 	struct sc_expr **lets;
 	size_t nlets;
 	int item_ok;       /* `item` may be named outside a quantifier (lets, templates) */
+	/* a template's rule condition (may be NULL): `item` outside a quantifier is
+	 * an element of the list its outermost any()/count()/sum() ranges over */
+	const struct sc_expr *witness;
 	const char *file;
 	int line, col;
 };
@@ -84,8 +87,12 @@ int sc_expr_uses_item(const struct sc_expr *e);
 struct sc_eval;
 struct sc_eval *sc_eval_new(void);
 void sc_eval_free(struct sc_eval *ev);
-/* Start a record: decl is borrowed until the next call; resets scratch and budget. */
+/* Start a record: decl is borrowed until the next call; resets scratch and budget.
+ * The other roots (parse, join, ocr, scan, wood) are null. */
 void sc_eval_begin(struct sc_eval *ev, const json_t *decl);
+/* The same for a whole record (borrowed, may be NULL): the roots other than
+ * decl are its namespaces of those names, null where it has none. */
+void sc_eval_begin_record(struct sc_eval *ev, const json_t *rec, const json_t *decl);
 /* Forget the witness item of the last successful any()/count(). */
 void sc_eval_reset_witness(struct sc_eval *ev);
 

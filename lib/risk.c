@@ -88,7 +88,8 @@ struct rule {
 struct tcase {
 	char *name, *file;
 	int line;
-	json_t *decl;
+	json_t *rec;    /* decl and the other namespaces the case gives */
+	json_t *decl;   /* borrowed from rec */
 	int lane;
 	json_t *hits, *nots;
 	int has_score;
@@ -879,7 +880,9 @@ static void read_rule(struct loader *L, const struct sc_yaml *y, const json_t *m
 				bad = 1;
 				continue;
 			}
-			if (!strcmp(name, "decl") || !strcmp(name, "item")) {
+			if (!strcmp(name, "decl") || !strcmp(name, "item") || !strcmp(name, "parse") ||
+			    !strcmp(name, "join") || !strcmp(name, "ocr") || !strcmp(name, "scan") ||
+			    !strcmp(name, "wood")) {
 				at_key(L, SC_LINT_ERROR, y, lets, name, "type", "\"%s\" cannot be redefined", name);
 				bad = 1;
 				continue;
@@ -922,6 +925,7 @@ static void read_rule(struct loader *L, const struct sc_yaml *y, const json_t *m
 		s.let_names = (const char **)r.let_names;
 		s.lets = r.lets;
 		s.nlets = r.nlets;
+		s.witness = r.when;
 		if (!(r.why = sc_template_compile(why, &s, &err))) {
 			sc_lint_add(L->lint, SC_LINT_ERROR, &err);
 			bad = 1;
@@ -982,7 +986,8 @@ static json_t *id_list(struct loader *L, const struct sc_yaml *y, const json_t *
 static void read_case(struct loader *L, const struct sc_yaml *y, const json_t *m)
 {
 	static const char *const allowed[] = {"name", "decl", "lane", "hits", "not", "score",
-	                                      "description", NULL};
+	                                      "description", "parse", "join", "ocr", "scan", "wood", NULL};
+	static const char *const spaces[] = {"parse", "join", "ocr", "scan", "wood"};
 	struct tcase c;
 	const char *name, *lane;
 	json_t *score, *decl;
@@ -1023,7 +1028,19 @@ static void read_case(struct loader *L, const struct sc_yaml *y, const json_t *m
 		int col;
 		sc_yaml_where(y, m, &c.line, &col);
 	}
-	c.decl = json_deep_copy(decl);
+	c.rec = json_object();
+	json_object_set_new(c.rec, "decl", json_deep_copy(decl));
+	for (size_t i = 0; i < sizeof spaces / sizeof spaces[0]; i++) {
+		json_t *ns = json_object_get(m, spaces[i]);
+		if (!ns)
+			continue;
+		if (!json_is_object(ns))
+			at_key(L, SC_LINT_ERROR, y, m, spaces[i], "type", "\"%s\" in a test case must be a mapping (the record's %s namespace)",
+			       spaces[i], spaces[i]);
+		else
+			json_object_set_new(c.rec, spaces[i], json_deep_copy(ns));
+	}
+	c.decl = json_object_get(c.rec, "decl");
 	c.hits = id_list(L, y, json_object_get(m, "hits"), "hits");
 	c.nots = id_list(L, y, json_object_get(m, "not"), "not");
 	struct tcase *nc = realloc(L->p->cases, sizeof *nc * (L->p->ncases + 1));
@@ -1289,7 +1306,7 @@ void sc_pack_free(struct sc_pack *p)
 	for (size_t i = 0; i < p->ncases; i++) {
 		free(p->cases[i].name);
 		free(p->cases[i].file);
-		json_decref(p->cases[i].decl);
+		json_decref(p->cases[i].rec);
 		json_decref(p->cases[i].hits);
 		json_decref(p->cases[i].nots);
 	}
@@ -1353,8 +1370,8 @@ static void problem(json_t **problems, const struct rule *r, const struct sc_err
 	json_array_append_new(*problems, o);
 }
 
-int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *decl, const char *id,
-                  json_t **risk, json_t **problems, json_t *explain)
+int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec, const json_t *decl,
+                  const char *id, json_t **risk, json_t **problems, json_t *explain)
 {
 	json_t *hits = json_array(), *out;
 	double score = 0;
@@ -1362,7 +1379,7 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *dec
 	json_t *model = NULL;
 
 	*problems = NULL;
-	sc_eval_begin(ev, decl);
+	sc_eval_begin_record(ev, rec, decl);
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct rule *r = &p->rules[i];
 		struct sc_error err;
@@ -1509,7 +1526,7 @@ json_t *sc_pack_test(const struct sc_pack *p, struct sc_eval *ev)
 		size_t k;
 		json_t *h;
 
-		sc_pack_score(p, ev, tc->decl, id, &risk, &problems, NULL);
+		sc_pack_score(p, ev, tc->rec, tc->decl, id, &risk, &problems, NULL);
 		json_array_foreach(json_object_get(risk, "hits"), k, h)
 			json_array_append(hit_ids, json_object_get(h, "id"));
 		json_array_foreach(problems, k, h)
