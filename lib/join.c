@@ -821,7 +821,8 @@ static void check_num(json_t *checks, const struct sc_join_tol *t, enum sc_join_
 	         hs ? " of HS " : "", hs ? hs : "", sb, json_string_value(dl), sa, json_string_value(s->label),
 	         rel * 100, round_to(tol, 0.01));
 	json_decref(dl);
-	add_check(checks, field, json_real(a), json_real(b), s, doc, round_to(tol, 0.01), 1, rel, 1, msg, hs);
+	/* tol: the relative tolerance of the pack (the message states the allowance) */
+	add_check(checks, field, json_real(a), json_real(b), s, doc, t->rel[which], 1, rel, 1, msg, hs);
 }
 
 /* Two strings that name the same thing once case, spaces and punctuation go. */
@@ -1162,6 +1163,44 @@ static json_t *alone_record(const struct member *m, const struct group *g)
 	return rec;
 }
 
+/* The declaration a wood sample is held against: the electronic one, else
+ * the first one a record of the consignment carries (documents come later). */
+static const json_t *carrier_decl(const struct sc_join *j, const struct group *g)
+{
+	for (size_t q = 0; q < g->n; q++) {
+		const struct member *m = &j->m[j->idx[g->first + q]];
+		if (m->kind == K_DECL)
+			return m->ns;
+	}
+	return NULL;
+}
+
+/* The first candidate's taxon and CITES appendix, and whether a declared
+ * item names its genus: what a rule needs without indexing into top[]. */
+static void wood_facts(json_t *w, const json_t *wood, const json_t *decl)
+{
+	json_t *t0 = json_array_get(json_object_get(wood, "top"), 0);
+	const char *taxon = json_string_value(json_object_get(t0, "taxon"));
+	json_t *cites = json_object_get(t0, "cites");
+	json_object_set_new(w, "taxon", taxon ? json_string(taxon) : json_null());
+	json_t *app = json_is_object(cites) ? json_object_get(cites, "appendix") : cites;
+	json_object_set_new(w, "appendix", json_is_string(app) ? json_incref(app) : json_null());
+	int named = 0;
+	if (taxon) {
+		char genus[64];
+		size_t n = strcspn(taxon, " ");
+		snprintf(genus, sizeof genus, "%.*s", (int)(n < 63 ? n : 63), taxon);
+		size_t i;
+		json_t *it;
+		json_array_foreach(json_object_get(decl, "items"), i, it) {
+			const char *d = json_string_value(json_object_get(it, "description"));
+			if (d && *genus && strcasestr(d, genus))
+				named = 1;
+		}
+	}
+	json_object_set_new(w, "declared", json_boolean(named));
+}
+
 json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
 {
 	if (k >= j->ng)
@@ -1203,6 +1242,7 @@ json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
 			static const char *const W[] = {"top", "refer", "reasons", "expert", "package", NULL};
 			json_t *w = json_pack("{s:O?,s:O?}", "id", m->id, "src", m->src);
 			copy_keys(w, m->ns, W);
+			wood_facts(w, m->ns, edecl ? edecl->ns : carrier_decl(j, g));
 			json_array_append_new(wood, w);
 			if (!carrier)
 				carrier = m;
