@@ -190,9 +190,10 @@ def write_night(a):
                 pg = gd.render_pages(c, t, L, a.dpi)[0]
                 img = pg.img
                 if dtype == low_doc:
-                    # a bad copy: a fax of a fax
+                    # a bad copy: a fax of a fax, at a third of the resolution
                     img, _ = gd.degrade(img, rng, "heavy")
-                    img = img.resize((img.size[0] // 2, img.size[1] // 2))
+                    img = img.resize((img.size[0] // 3, img.size[1] // 3))
+                    img, _ = gd.degrade(img, rng, "heavy")
                 with open(path, "wb") as fp:
                     fp.write(gd.encode(img, "png", a.dpi))
         if wood:
