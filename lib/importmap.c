@@ -56,7 +56,7 @@ struct sc_importmap {
  * declaration systems export beside them. */
 static const char *const targets[] = {
 	"id", "date", "office", "origin", "dispatch", "port_loading", "port_discharge",
-	"transport", "bl_no", "invoice_no", "incoterm", "currency", "total_value", "gross_kg",
+	"transport", "bl_no", "invoice_no", "containers", "incoterm", "currency", "total_value", "gross_kg",
 	"net_kg", "packages", "process_type", "import_type", "import_use", "payment_type",
 	"importer.id", "importer.name", "importer.country", "exporter.id", "exporter.name",
 	"exporter.country", "declarant.id", "declarant.name", "declarant.country", "seller.id",
@@ -649,6 +649,30 @@ static json_t *child(json_t *o, const char *k)
 	return c;
 }
 
+/* A list of container numbers from one column (blanks, commas, semicolons
+ * or slashes between them), upper-cased; consumes s. */
+static json_t *container_list(json_t *s)
+{
+	json_t *a = json_array();
+	const char *p = json_string_value(s);
+	while (*p) {
+		size_t n = strcspn(p, " \t,;/");
+		if (n) {
+			char buf[64];
+			size_t k;
+			for (k = 0; k < n && k + 1 < sizeof buf; k++)
+				buf[k] = (char)(p[k] >= 'a' && p[k] <= 'z' ? p[k] - 32 : p[k]);
+			buf[k] = '\0';
+			json_array_append_new(a, json_string(buf));
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	json_decref(s);
+	return a;
+}
+
 int sc_importmap_row(const struct sc_importmap *m, char **fields, size_t n, const char *file,
                      unsigned long line, json_t **rec, struct sc_error *err)
 {
@@ -690,6 +714,8 @@ int sc_importmap_row(const struct sc_importmap *m, char **fields, size_t n, cons
 			}
 			continue;
 		}
+		if (!strcmp(f->target, "containers") && json_is_string(v))
+			v = container_list(v);   /* one column: "MSCU1234565 TGHU7654321" */
 		const char *dot = strchr(f->target, '.');
 		if (!dot) {
 			if (!strcmp(f->target, "id"))

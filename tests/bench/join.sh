@@ -1,0 +1,86 @@
+#!/bin/bash
+# join.sh - sc-join in `make bench` (ONLY=join make bench):
+#  1. speed: a generated night of records (scripts/gen-night.py --bench) through
+#     sc-join -j1 and -j2, beside jq -c . and sc-parse's own reader pass
+#     (sc-risk with an empty pack), as ratios; peak memory against records in flight;
+#  2. determinism: the input files in another order and -j2 give the same bytes;
+#  3. the lane decision on a generated night of 240 consignments with planted
+#     discrepancies, from truth records (rule errors only), and on 200
+#     consignments end to end from images (sc-ocr | sc-parse; reading errors
+#     too). The OCR pass is cached in $JOIN_CACHE (default /work/cache/join when
+#     it exists, else out/bench/join): the first run takes some minutes per 100 pages.
+# N=... consignments for the speed run (default 40000, some 150,000 records).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+B=${BENCH:-$root/out/bench}/join
+mkdir -p "$B"
+N=${N:-40000}
+data="$B/night-$N.jsonl"
+[ -s "$data" ] || /usr/bin/python3 scripts/gen-night.py --bench "$N" --seed 3 > "$data"
+recs=$(wc -l < "$data")
+bytes=$(wc -c < "$data")
+echo "input: $recs records ($N consignments), $((bytes / recs)) bytes each on average, $((bytes / 1048576)) MiB"
+
+run() {  # label command...: prints seconds and peak KB
+	local t0 t1 kb
+	t0=$(date +%s.%N)
+	/usr/bin/time -f %M -o "$B/mem" "$@" > "$B/out" 2> "$B/err" || true
+	t1=$(date +%s.%N)
+	kb=$(tail -1 "$B/mem")
+	echo "$(echo "$t1 - $t0" | bc) $kb"
+}
+
+read -r t1 m1 < <(run sc-join -j1 "$data")
+cp "$B/out" "$B/join-j1.jsonl"
+read -r t2 m2 < <(run sc-join -j2 "$data")
+cmp -s "$B/out" "$B/join-j1.jsonl" && same=yes || same=NO
+read -r tq mq < <(run jq -c . "$data")
+printf 'pack: {name: empty}\nrules: []\n' > "$B/empty.yaml"
+read -r tr mr < <(run sc-risk -r "$B/empty.yaml" "$data")
+cons=$(wc -l < "$B/join-j1.jsonl")
+awk -v n="$recs" -v c="$cons" -v t1="$t1" -v t2="$t2" -v tq="$tq" -v tr="$tr" -v m1="$m1" -v m2="$m2" \
+    -v mq="$mq" -v mr="$mr" -v same="$same" 'BEGIN {
+	printf "  %-34s %8s %12s %8s %10s\n", "", "seconds", "records/s", "ratio", "peak MiB"
+	printf "  %-34s %8.2f %12.0f %8s %10.1f\n", "sc-join -j1", t1, n / t1, "1.00", m1 / 1024
+	printf "  %-34s %8.2f %12.0f %8.2f %10.1f\n", "sc-join -j2", t2, n / t2, t1 / t2, m2 / 1024
+	printf "  %-34s %8.2f %12.0f %8.2f %10.1f\n", "jq -c . (parse and write)", tq, n / tq, t1 / tq, mq / 1024
+	printf "  %-34s %8.2f %12.0f %8.2f %10.1f\n", "sc-risk, empty pack (read+write)", tr, n / tr, t1 / tr, mr / 1024
+	printf "  %d consignments out; -j2 output identical to -j1: %s\n", c, same
+	printf "  memory: %.2f KB per record in flight (%d records held to the end)\n", m1 / n, n
+	printf "  aim: 100000 records/s per core: %s (%.0f at -j1)\n", (n / t1 >= 100000 ? "met" : "NOT met"), n / t1
+}'
+# memory against records in flight: half the night
+half=$((recs / 2))
+head -n "$half" "$data" > "$B/half.jsonl"
+read -r th mh < <(run sc-join "$B/half.jsonl")
+echo "  memory against records: $half records ${mh} KB, $recs records ${m1} KB ($(( (m1 - mh) * 1024 / (recs - half) )) bytes per further record)"
+
+# determinism over the order of files
+split -n l/3 -d "$data" "$B/part"
+sc-join "$B/part00" "$B/part01" "$B/part02" > "$B/inorder.jsonl" 2>/dev/null || true
+sc-join "$B/part02" "$B/part00" "$B/part01" > "$B/perm.jsonl" 2>/dev/null || true
+cmp -s "$B/perm.jsonl" "$B/inorder.jsonl" && echo "  files in another order: identical output" ||
+	echo "  files in another order: OUTPUT DIFFERS"
+
+# ---- the lane decision on a night with planted discrepancies
+T="$B/night-truth"
+if [ ! -s "$T/truth.jsonl" ]; then
+	/usr/bin/python3 scripts/gen-night.py --out "$T" --n 240 --seed 21
+fi
+sc-import -q -m generic "$T/edecl.csv" > "$T/edecl.jsonl"
+sc-join "$T/edecl.jsonl" "$T/docs.jsonl" "$T/pages.jsonl" "$T/wood.jsonl" "$T/scan.jsonl" | sc-risk > "$T/risk.jsonl"
+/usr/bin/python3 scripts/eval-night.py "$T/truth.jsonl" "$T/risk.jsonl" "from truth records (seed 21)" | sed 's/^/  /'
+
+cache=${JOIN_CACHE:-}
+[ -z "$cache" ] && { [ -d /work/cache/join ] && cache=/work/cache/join || cache="$B"; }
+I="$cache/night-img-s31-n200"
+if [ ! -s "$I/ocr.jsonl" ]; then
+	echo "  rendering and reading 200 consignments (400 pages) into $I: some minutes"
+	/usr/bin/python3 scripts/gen-night.py --out "$I" --n 200 --seed 31 --images
+	(cd "$I" && OMP_THREAD_LIMIT=1 nice sc-ocr -j2 img/*.png > ocr.jsonl.tmp 2> ocr.err && mv ocr.jsonl.tmp ocr.jsonl)
+fi
+(cd "$I" && sc-import -q -m generic edecl.csv > edecl.jsonl && sc-parse ocr.jsonl > docs-ocr.jsonl &&
+	sc-join edecl.jsonl docs-ocr.jsonl ocr.jsonl wood.jsonl scan.jsonl 2> join.err | sc-risk > risk.jsonl) || true
+/usr/bin/python3 scripts/eval-night.py "$I/truth.jsonl" "$I/risk.jsonl" "end to end from images (seed 31; sc-ocr, sc-parse)" | sed 's/^/  /'
+echo "  (wood and scan readings are drawn records of the shape sc-wood and sc-scan write, in both runs)"
