@@ -91,11 +91,13 @@ float *sc_cv_scan_pixels(struct sc_cv_scan *s);
  * Blob residual: dst = src - max(open_h(src), open_v(src)) with line
  * structuring elements of len_x columns and len_y rows, so that only what is
  * smaller than the lines in both directions remains (long straps, posts and
- * floor planks are kept by one of the openings and vanish from dst).
- * Works in the rectangle roi [x,y,w,h] of src (w x h floats out). 0 or -1.
+ * floor planks are kept by one of the openings and vanish from dst). Dark
+ * gaps narrower than `gap` pixels (between sacks, cartons) are closed first,
+ * so that a stack reads as one thing. Works in the rectangle roi [x,y,w,h]
+ * of src (w x h floats out). 0 or -1.
  */
 int sc_cv_scan_blob_residual(const float *src, int width, int height, const int roi[4],
-                             int len_x, int len_y, float *dst, char *err, size_t errlen);
+                             int len_x, int len_y, int gap, float *dst, char *err, size_t errlen);
 /* Box-filter src in place with a kw x kh window (edges replicated). 0 or -1. */
 int sc_cv_scan_blur(float *img, int width, int height, int kw, int kh, char *err, size_t errlen);
 

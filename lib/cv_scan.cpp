@@ -41,19 +41,19 @@ void jet(int v, int rgb[3])
 	rgb[2] = (int)(b * 255 + 0.5);
 }
 
-/* grey level of every colour on a 32-level cube, nearest on the jet curve */
+/* grey level of every colour on a 64-level cube, nearest on the jet curve */
 struct JetCube {
-	unsigned char level[32 * 32 * 32];
-	unsigned char dist[32 * 32 * 32];
+	unsigned char level[64 * 64 * 64];
+	unsigned char dist[64 * 64 * 64];
 	JetCube()
 	{
 		int lut[256][3];
 		for (int v = 0; v < 256; v++)
 			jet(v, lut[v]);
-		for (int r = 0; r < 32; r++)
-			for (int g = 0; g < 32; g++)
-				for (int b = 0; b < 32; b++) {
-					int R = r * 8 + 4, G = g * 8 + 4, B = b * 8 + 4, best = 0;
+		for (int r = 0; r < 64; r++)
+			for (int g = 0; g < 64; g++)
+				for (int b = 0; b < 64; b++) {
+					int R = r * 4 + 2, G = g * 4 + 2, B = b * 4 + 2, best = 0;
 					long bd = -1;
 					for (int v = 0; v < 256; v++) {
 						long d = (long)(R - lut[v][0]) * (R - lut[v][0]) +
@@ -64,7 +64,7 @@ struct JetCube {
 							best = v;
 						}
 					}
-					int i = (r << 10) | (g << 5) | b;
+					int i = (r << 12) | (g << 6) | b;
 					level[i] = (unsigned char)best;
 					dist[i] = (unsigned char)std::min(255.0, std::sqrt((double)bd));
 				}
@@ -137,7 +137,7 @@ struct sc_cv_scan *sc_cv_scan_decode(const unsigned char *data, size_t len,
 			const cv::Vec3b *p = rgb.ptr<cv::Vec3b>(y);
 			float *o = s->grey.ptr<float>(y);
 			for (int x = 0; x < rgb.cols; x++) {
-				int i = ((p[x][2] >> 3) << 10) | ((p[x][1] >> 3) << 5) | (p[x][0] >> 3);
+				int i = ((p[x][2] >> 2) << 12) | ((p[x][1] >> 2) << 6) | (p[x][0] >> 2);
 				o[x] = c.level[i];
 				dsum += c.dist[i];
 			}
@@ -164,12 +164,17 @@ float *sc_cv_scan_pixels(struct sc_cv_scan *s)
 }
 
 int sc_cv_scan_blob_residual(const float *src, int width, int height, const int roi[4],
-                             int len_x, int len_y, float *dst, char *err, size_t errlen)
+                             int len_x, int len_y, int gap, float *dst, char *err, size_t errlen)
 {
 	try {
 		cv::Mat all(height, width, CV_32F, (void *)src);
 		cv::Mat in = all(cv::Rect(roi[0], roi[1], roi[2], roi[3]));
 		cv::Mat out(roi[3], roi[2], CV_32F, dst), oh, ov;
+		if (gap > 1) {
+			cv::Mat kg = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(gap, gap)), closed;
+			cv::morphologyEx(in, closed, cv::MORPH_CLOSE, kg, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
+			in = closed;
+		}
 		cv::Mat kh = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(std::max(1, len_x), 1));
 		cv::Mat kv = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(1, std::max(1, len_y)));
 		cv::morphologyEx(in, oh, cv::MORPH_OPEN, kh, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);

@@ -476,6 +476,89 @@ static int in_structure(const struct sc_scan_box *b, int cx, int cy)
 	return cx < in[0] || cx >= in[0] + in[2] || cy < in[1] || cy >= in[1] + in[3];
 }
 
+/*
+ * How many of the four sides of a blob are lower than the blob by more than t
+ * (clamped attenuation a, w x h): a thing hidden in cargo stands above all its
+ * sides; the end of a row of sacks or a carton sticking out of a stack stands
+ * above the gap beside it but level with the rows above and below. A side
+ * outside the picture counts as lower (nothing there to compare).
+ */
+/*
+ * The level of the cargo around a blob: the q-quantile of the clamped
+ * attenuation in a window of about 2r around it, the blob's box left out. A
+ * piece of a row of sacks is as dense as the sacks beside it; a block hidden
+ * in them is denser than any of them.
+ */
+static double local_level(const float *a, int w, int h, const int bb[4], int rx, int ry, double q,
+                          const int zone[4])
+{
+	int cx = bb[0] + bb[2] / 2, cy = bb[1] + bb[3] / 2, k = 0;
+	int x0 = cx - rx > 0 ? cx - rx : 0, x1 = cx + rx < w ? cx + rx : w;
+	int y0 = cy - ry > 0 ? cy - ry : 0, y1 = cy + ry < h ? cy + ry : h;
+	/* only the same part of the box: the floor band is compared with the floor */
+	if (x0 < zone[0])
+		x0 = zone[0];
+	if (x1 > zone[0] + zone[2])
+		x1 = zone[0] + zone[2];
+	if (y0 < zone[1])
+		y0 = zone[1];
+	if (y1 > zone[1] + zone[3])
+		y1 = zone[1] + zone[3];
+	if (x1 <= x0 || y1 <= y0)
+		return 0;
+	int step = rx > 40 ? 2 : 1;
+	size_t cap = (size_t)((x1 - x0) / step + 1) * (size_t)((y1 - y0) / step + 1);
+	float *v = malloc(sizeof(float) * (cap ? cap : 1));
+	double lv;
+	if (!v)
+		return 0;
+	for (int y = y0; y < y1; y += step)
+		for (int x = x0; x < x1; x += step)
+			if (x < bb[0] - 2 || x >= bb[0] + bb[2] + 2 || y < bb[1] - 2 || y >= bb[1] + bb[3] + 2)
+				v[k++] = a[(size_t)y * w + x];
+	lv = k ? quantile(v, k, q) : 0;
+	free(v);
+	return lv;
+}
+
+static int sides_lower(const float *a, int w, int h, const int bb[4], const unsigned char *mask, double t)
+{
+	double in = 0;
+	int n = 0, lower = 0, m = bb[2] > bb[3] ? bb[2] : bb[3];
+	m = m / 5 > 3 ? m / 5 : 3;
+	for (int y = bb[1]; y < bb[1] + bb[3]; y++)
+		for (int x = bb[0]; x < bb[0] + bb[2]; x++)
+			if (mask[(size_t)y * w + x]) {
+				in += a[(size_t)y * w + x];
+				n++;
+			}
+	if (!n)
+		return 0;
+	in /= n;
+	for (int side = 0; side < 4; side++) {
+		int x0, x1, y0, y1, k = 0;
+		float v[4096];
+		if (side < 2) {  /* left, right */
+			x0 = side == 0 ? bb[0] - 2 - m : bb[0] + bb[2] + 2;
+			x1 = x0 + m;
+			y0 = bb[1];
+			y1 = bb[1] + bb[3];
+		} else {         /* above, below */
+			y0 = side == 2 ? bb[1] - 2 - m : bb[1] + bb[3] + 2;
+			y1 = y0 + m;
+			x0 = bb[0];
+			x1 = bb[0] + bb[2];
+		}
+		for (int y = y0; y < y1; y++)
+			for (int x = x0; x < x1; x++)
+				if (x >= 0 && x < w && y >= 0 && y < h && k < 4096)
+					v[k++] = a[(size_t)y * w + x];
+		if (k == 0 || in - quantile(v, k, 0.5) > t)
+			lower++;
+	}
+	return lower;
+}
+
 static int measure(const struct sc_scan_cfg *c, struct sc_scan_reading *r, float *A,
                    const float *raw_t, const char *name, struct sc_error *err)
 {
@@ -651,11 +734,22 @@ static int measure(const struct sc_scan_cfg *c, struct sc_scan_reading *r, float
 		for (int i = 0; i < n; i++) {
 			int bb[4] = {bl[i].bbox[0] + rx0, bl[i].bbox[1] + y0, bl[i].bbox[2], bl[i].bbox[3]};
 			double frac = (double)bl[i].area / ((double)roi[2] * roi[3]);
-			add_anom(r, bb, fmin(1.0, 0.5 + 5 * frac), "opaque", 0, bl[i].area);
+			/* nothing shows through: it cannot be cleared by the image, whatever its size */
+			add_anom(r, bb, fmin(1.0, 0.8 + 2 * frac), "opaque", 0, bl[i].area);
 		}
-		/* dense objects: smaller than the line openings both ways */
+		/* dense objects: smaller than the line openings both ways. Attenuation
+		 * is clamped where the beam gives out, so that opaque cargo is flat
+		 * (noise there is no object) and an opaque block in light cargo stands out. */
 		int broi[4] = {b->bbox[0], b->bbox[1], b->bbox[2], b->bbox[3]};
-		if (sc_cv_scan_blob_residual(A, W, H, broi, len_x, len_y, res, e, sizeof e) < 0 ||
+		float aop = -logf((float)(r->bits == 16 ? 40.0 / r->i0 : 2.5 / r->i0));
+		for (int y = 0; y < broi[3]; y++)
+			for (int x = 0; x < broi[2]; x++) {
+				float a = A[(size_t)(y + broi[1]) * W + x + broi[0]];
+				E[(size_t)y * broi[2] + x] = a > aop ? aop : a;
+			}
+		int whole[4] = {0, 0, broi[2], broi[3]};
+		int gap = (int)(P->gap_mm / r->px_mm + 0.5) | 1;
+		if (sc_cv_scan_blob_residual(E, broi[2], broi[3], whole, len_x, len_y, gap, res, e, sizeof e) < 0 ||
 		    sc_cv_scan_blur(res, broi[2], broi[3], 3, 3, e, sizeof e) < 0) {
 			sc_error_set(err, name, 0, 0, "cv", "%s", e);
 			goto out;
@@ -664,7 +758,8 @@ static int measure(const struct sc_scan_cfg *c, struct sc_scan_reading *r, float
 		for (int y = 0; y < broi[3]; y++)
 			for (int x = 0; x < broi[2]; x++) {
 				size_t g = (size_t)(y + broi[1]) * W + x + broi[0];
-				mask[(size_t)y * broi[2] + x] = res[(size_t)y * broi[2] + x] > P->dense_t && raw_t[g] >= P->opaque_t;
+				mask[(size_t)y * broi[2] + x] = res[(size_t)y * broi[2] + x] > P->dense_t;
+				(void)g;
 			}
 		int mind = (int)(P->dense_min_mm * P->dense_min_mm / (r->px_mm * r->py_mm));
 		n = sc_cv_scan_blobs(mask, broi[2], broi[3], mind > 4 ? mind : 4, bl, 64, e, sizeof e);
@@ -676,11 +771,44 @@ static int measure(const struct sc_scan_cfg *c, struct sc_scan_reading *r, float
 					if (mask[(size_t)y * broi[2] + x])
 						s += res[(size_t)y * broi[2] + x];
 			s /= bl[i].area;
-			double score = 1 - exp(-(s - P->dense_t) * sqrt((double)bl[i].area) / 20.0);
+			/* the part of the box it is in: roof band, floor band, ends, or cargo space */
+			int cx = bb[0] + bb[2] / 2 + broi[0], cy = bb[1] + bb[3] / 2 + broi[1], zone[4];
+			const int *in4 = b->inner;
+			int structural = in_structure(b, cx, cy);
+			if (!structural) {
+				zone[0] = in4[0] - broi[0], zone[1] = in4[1] - broi[1], zone[2] = in4[2], zone[3] = in4[3];
+			} else if (cy >= in4[1] + in4[3] || cy < in4[1]) {
+				/* floor and roof: the same rows along the length */
+				zone[0] = 0, zone[1] = bb[1], zone[2] = broi[2], zone[3] = bb[3];
+			} else {
+				/* posts, door frames, refrigeration unit: the same columns */
+				zone[0] = bb[0], zone[1] = 0, zone[2] = bb[2], zone[3] = broi[3];
+			}
+			if (sides_lower(E, broi[2], broi[3], bb, mask, P->dense_t) < (structural ? 2 : 3))
+				continue;
+			{
+				double in = 0;
+				int m = 0;
+				for (int y = bb[1]; y < bb[1] + bb[3]; y++)
+					for (int x = bb[0]; x < bb[0] + bb[2]; x++)
+						if (mask[(size_t)y * broi[2] + x]) {
+							in += E[(size_t)y * broi[2] + x];
+							m++;
+						}
+				double lv = local_level(E, broi[2], broi[3], bb, len_x * 2, len_y * 2,
+				                        structural ? 0.5 : P->local_q, zone);
+				double ex = in / (m ? m : 1) - lv;
+				if (ex < s)
+					s = ex;
+				if (s <= P->dense_t)
+					continue;
+			}
+			/* by contrast: structure, not noise, is what looks like an object here */
+			double score = 1 - exp(-(s - P->dense_t) / 0.8);
 			if (score < P->dense_score_min)
 				continue;
 			int gb[4] = {bb[0] + broi[0], bb[1] + broi[1], bb[2], bb[3]};
-			const char *kind = in_structure(b, gb[0] + gb[2] / 2, gb[1] + gb[3] / 2) ? "in-structure" : "dense";
+			const char *kind = structural ? "in-structure" : "dense";
 			add_anom(r, gb, score, kind, s, bl[i].area);
 		}
 	}
@@ -696,7 +824,7 @@ static int measure(const struct sc_scan_cfg *c, struct sc_scan_reading *r, float
 		/* g/cm2 per pixel times the pixel's area in cm2, in kg */
 		r->mass_kg = mass / mu * (r->px_mm * r->py_mm / 100.0) / 1000.0;
 	}
-	r->opaque_frac = inner_px > 0 ? r->opaque_frac / inner_px : 0;
+	r->opaque_frac = cargo_px > 0 ? fmin(1.0, r->opaque_frac / cargo_px) : 0;
 	find_truck(r, A, mask);
 	ret = 0;
 out:

@@ -26,6 +26,8 @@ struct sc_scan_params {
 	double dense_min_mm;      /* smallest object side considered */
 	double dense_score_min;   /* anomalies scored below this are dropped */
 	double line_mm;           /* length of the line openings */
+	double gap_mm;            /* dark gaps narrower than this are closed first */
+	double local_q;           /* quantile of the cargo around a blob that it must stand above */
 	double opaque_t;          /* transmission below this is opaque */
 	double opaque_area_m2;    /* opaque region worth reporting */
 	double refer_score;       /* an anomaly at least this refers the scan */
@@ -48,6 +50,7 @@ struct sc_scan_hs {
 	char hs[8];
 	char goods[64];
 	double lo, hi;            /* g/cm3 as stowed */
+	int dense_parts;          /* the goods hold dense parts (engines, motors): dense blobs are expected */
 };
 
 struct sc_scan_cfg {
@@ -91,7 +94,8 @@ struct sc_scan_reading {
 	int nwheels;
 	int wheels[SC_SCAN_MAX_WHEELS][4];
 	double px_mm, py_mm;
-	double fill, cargo_m2, density, att_mean, att_sd, mass_kg, opaque_frac;
+	double fill, cargo_m2, density, att_mean, att_sd, mass_kg;
+	double opaque_frac;       /* share of the cargo the beam does not pass: density and mass are then lower bounds */
 	int empty;
 	int nanom;
 	struct sc_scan_anom anom[SC_SCAN_MAX_ANOM];

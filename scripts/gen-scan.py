@@ -428,7 +428,7 @@ def evaluate(truth_path, out_path, refer_score):
     truth, outs = _LOADED[(truth_path, out_path)]
     n = dict(loaded=0, loaded_empty=0, empty=0, empty_loaded=0, goods_in_empty=0, goods_in_empty_flagged=0,
              true_decl=0, true_kept=0, lie_loaded=0, lie_loaded_flagged=0, blocks=0, found=0, fa=0, fa_opaque=0,
-             images=0, frames=0, frames_ok=0, unread=0, cab_ok=0, wheels_ok=0)
+             images=0, found_img=0, fa_img=0, frames=0, frames_ok=0, unread=0, cab_ok=0, wheels_ok=0)
     by_where = {}
     anom_scores = []   # (score, hit) for fitting the referral score
     for t in truth:
@@ -455,24 +455,27 @@ def evaluate(truth_path, out_path, refer_score):
         elif loaded:
             n["lie_loaded"] += 1
             n["lie_loaded_flagged"] += s.get("consistent") is False
-        an = [a for a in s["anomalies"] if a["score"] >= refer_score]
+        an = [a for a in s["anomalies"] if a["score"] >= refer_score and not a.get("expected")]
+        an_img = [a for a in s["anomalies"] if a["score"] >= refer_score]
         for b in t["blocks"]:
             hit = any(overlaps(a["bbox"], b["bbox"]) for a in an)
             n["blocks"] += 1
             n["found"] += hit
+            n["found_img"] += any(overlaps(a["bbox"], b["bbox"]) for a in an_img)
             w = by_where.setdefault(b["where"], [0, 0])
             w[0] += 1
             w[1] += hit
         for a in s["anomalies"]:
             hit = any(overlaps(a["bbox"], b["bbox"]) for b in t["blocks"])
-            if a["kind"] != "opaque":
+            if a["kind"] != "opaque" and not a.get("expected"):
                 anom_scores.append((a["score"], hit))
             if a["score"] < refer_score or hit:
                 continue
             if a["kind"] == "opaque":
                 n["fa_opaque"] += 1
             else:
-                n["fa"] += 1
+                n["fa_img"] += 1
+                n["fa"] += not a.get("expected")
         # the frame: every box found (IoU >= 0.9), the cab, the wheels
         n["frames"] += 1
         boxes = [c["bbox"] for c in s.get("containers", [])]
@@ -493,6 +496,8 @@ def evaluate(truth_path, out_path, refer_score):
            "false_decl_of_loaded_flagged": f("lie_loaded_flagged", "lie_loaded"),
            "blocks_found": f("found", "blocks"),
            "false_alarms_per_image": round(n["fa"] / max(1, n["images"] - n["unread"]), 4),
+           "blocks_found_image_only": f("found_img", "blocks"),
+           "false_alarms_image_only": round(n["fa_img"] / max(1, n["images"] - n["unread"]), 4),
            "opaque_regions_per_image": round(n["fa_opaque"] / max(1, n["images"] - n["unread"]), 4),
            "frames_located": f("frames_ok", "frames"),
            "cab_located": f("cab_ok", "frames"),

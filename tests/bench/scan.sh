@@ -37,9 +37,9 @@ run eval
 sc-scan -j 2 --calibration "$b/calibration.yaml" "$b/eval/records.jsonl" 2>/dev/null | cmp -s - "$b/eval.jsonl" && same=yes || same=NO
 
 # the referral score is fitted on the tuning seeds: the lowest score whose
-# false alarms stay within 0.05 per image there (rules/scan/params.yaml keeps
+# false alarms stay within 0.06 per image there (rules/scan/params.yaml keeps
 # the one shipped; this shows whether it still holds)
-fitted=$($gen fit "$b/tune/truth.jsonl" "$b/tune.jsonl" --max-fa 0.05)
+fitted=$($gen fit "$b/tune/truth.jsonl" "$b/tune.jsonl" --max-fa 0.06)
 shipped=$(sed -n 's/^refer_score: *//p' "$root/rules/scan/params.yaml")
 $gen eval "$b/eval/truth.jsonl" "$b/eval.jsonl" --refer-score "$shipped" > "$b/eval-figures.json"
 $gen eval "$b/tune/truth.jsonl" "$b/tune.jsonl" --refer-score "$shipped" > "$b/tune-figures.json"
@@ -62,6 +62,8 @@ row "consistent declarations kept" "$(f .consistent_kept)" 0.95
 row "false declarations of loaded boxes flagged" "$(f .false_decl_of_loaded_flagged)" "-"
 row "dense blocks found (published: 0.90)" "$(f .blocks_found)" 0.90
 row "false alarms per image (published: <0.06)" "$(f .false_alarms_per_image)" 0.06
+row "  image only, declaration not used: found" "$(f .blocks_found_image_only)" 0.90
+row "  image only: false alarms per image" "$(f .false_alarms_image_only)" 0.06
 row "opaque regions per image (not counted above)" "$(f .opaque_regions_per_image)" "-"
 row "frames located (boxes IoU>=0.9 and cab)" "$(f .frames_located)" 1.00
 row "wheels counted right" "$(f .wheels_counted)" 1.00
