@@ -3,6 +3,7 @@
  * learn, eval) and, without one, the filter that adds `risk` to every `decl`
  * record by a rule pack. Options, usage, the loop and the exit status only.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,19 @@ static void gh(FILE *fp, const char *s, int prop)
 		else putc(*s, fp);
 }
 
+/* A write to standard output failed (a full disk, /dev/full): say so; 1 when it did. */
+static int stdout_failed(const char *verb)
+{
+	int e;
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	e = errno;
+	fprintf(stderr, "%s: %s: write error on standard output%s%s\n", prog, verb, e ? ": " : "",
+	        e ? strerror(e) : "");
+	return 1;
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -227,7 +241,7 @@ static int cmd_check(int argc, char **argv)
 	}
 	if (!strcmp(format, "junit"))
 		printf("</testsuites>\n");
-	if (fflush(stdout) != 0)
+	if (stdout_failed("check"))
 		return 2;
 	return errors || (strict && warnings) ? 1 : 0;
 }
@@ -371,7 +385,7 @@ static int cmd_test(int argc, char **argv)
 	if (!strcmp(format, "junit"))
 		printf("</testsuites>\n");
 	sc_eval_free(ev);
-	if (fflush(stdout) != 0)
+	if (stdout_failed("test"))
 		return 2;
 	return status;
 }
@@ -405,7 +419,7 @@ static int enrich(void *ctx, void *state, json_t *rec, json_t **value, struct sc
 		return sc_error_set(err, NULL, 0, 0, "oom", "out of memory");
 	if (!json_is_object(decl))
 		return sc_error_set(err, NULL, 0, 0, "bad-decl", "\"decl\" is not an object");
-	if (sc_pack_score(p, state, decl, decl_id(rec, decl), value, &problems, NULL) < 0)
+	if (sc_pack_score(p, state, rec, decl, decl_id(rec, decl), value, &problems, NULL) < 0)
 		return sc_error_set(err, NULL, 0, 0, "oom", "out of memory");
 	json_array_foreach(problems, i, pr) {
 		struct sc_error e;
@@ -435,6 +449,8 @@ static void explain_one(FILE *fp, const json_t *rec, const json_t *ex, const jso
 		} else if (!strcmp(rule, "model")) {
 			fprintf(fp, "  model score %.4f: lane %s\n", json_number_value(json_object_get(e, "score")),
 			        json_string_value(json_object_get(e, "lane")));
+		} else if (!strcmp(rule, "unscored")) {
+			fprintf(fp, "  not fully scored: at least lane %s\n", json_string_value(json_object_get(e, "lane")));
 		} else if (!strcmp(rule, "lane")) {
 			const char *k;
 			json_t *t;
@@ -497,7 +513,7 @@ static int run_explain(const struct sc_pack *p, struct sc_diag *d, int nfiles, c
 			if (!json_is_object(decl)) {
 				fprintf(stdout, "%s:%lu: no decl object: nothing to score\n", sc_reader_name(r), sc_reader_lineno(r));
 			} else {
-				sc_pack_score(p, ev, decl, decl_id(rec, decl), &risk, &problems, ex);
+				sc_pack_score(p, ev, rec, decl, decl_id(rec, decl), &risk, &problems, ex);
 				explain_one(stdout, rec, ex, risk);
 			}
 			json_decref(risk);

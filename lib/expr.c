@@ -19,7 +19,9 @@
 /* ---- the decl schema ---------------------------------------------------- */
 
 enum derived { D_NONE, D_HS2, D_HS4, D_HS6, D_UNIT_VALUE, D_VALUE_PER_KG, D_KG_PER_UNIT,
-               D_DECL_VALUE_PER_KG };
+               D_DECL_VALUE_PER_KG,
+               D_OPEN   /* only in a schema's terminator: names beyond it are looked up at run time */
+};
 
 struct field {
 	const char *name;
@@ -66,6 +68,174 @@ static const struct field decl_fields[] = {
 	{"items", SC_T_LIST, item_fields, SC_T_OBJ, 0},
 	{"value_per_kg", SC_T_NUM, NULL, 0, D_DECL_VALUE_PER_KG},
 	{NULL, 0, NULL, 0, 0}};
+
+/*
+ * The other namespaces of a record (sc.7). Their producers add fields over
+ * time, so these schemas are open (D_OPEN): the fields named here are typed,
+ * others are looked up at run time, as decl.transport is.
+ */
+#define OPEN_END {NULL, SC_T_ANY, NULL, 0, D_OPEN}
+static const struct field pcheck_fields[] = {
+	{"field", SC_T_STR, NULL, 0, 0}, {"msg", SC_T_STR, NULL, 0, 0},
+	{"values", SC_T_LIST, NULL, SC_T_ANY, 0}, OPEN_END};
+static const struct field parse_fields[] = {
+	{"v", SC_T_NUM, NULL, 0, 0}, {"type", SC_T_STR, NULL, 0, 0},
+	{"type_conf", SC_T_NUM, NULL, 0, 0}, {"template", SC_T_STR, NULL, 0, 0},
+	{"pages", SC_T_NUM, NULL, 0, 0}, {"fields", SC_T_ANY, NULL, 0, 0},
+	{"items", SC_T_LIST, NULL, SC_T_ANY, 0}, {"checks", SC_T_LIST, pcheck_fields, SC_T_OBJ, 0},
+	{"documents", SC_T_LIST, NULL, SC_T_ANY, 0}, OPEN_END};
+static const struct field line_fields[] = {
+	{"text", SC_T_STR, NULL, 0, 0}, {"conf", SC_T_NUM, NULL, 0, 0},
+	{"bbox", SC_T_LIST, NULL, SC_T_NUM, 0}, OPEN_END};
+static const struct field ocr_fields[] = {
+	{"v", SC_T_NUM, NULL, 0, 0}, {"source", SC_T_STR, NULL, 0, 0},
+	{"text", SC_T_STR, NULL, 0, 0}, {"conf", SC_T_NUM, NULL, 0, 0},
+	{"lang", SC_T_STR, NULL, 0, 0}, {"rotate", SC_T_NUM, NULL, 0, 0},
+	{"skew", SC_T_NUM, NULL, 0, 0}, {"dpi", SC_T_NUM, NULL, 0, 0},
+	{"width", SC_T_NUM, NULL, 0, 0}, {"height", SC_T_NUM, NULL, 0, 0},
+	{"script", SC_T_STR, NULL, 0, 0}, {"binarized", SC_T_BOOL, NULL, 0, 0},
+	{"lines", SC_T_LIST, line_fields, SC_T_OBJ, 0}, {"words", SC_T_LIST, line_fields, SC_T_OBJ, 0},
+	OPEN_END};
+static const struct field taxon_fields[] = {
+	{"taxon", SC_T_STR, NULL, 0, 0}, {"score", SC_T_NUM, NULL, 0, 0},
+	{"cites", SC_T_ANY, NULL, 0, 0}, OPEN_END};
+#define WOOD_FIELDS \
+	{"top", SC_T_LIST, taxon_fields, SC_T_OBJ, 0}, {"refer", SC_T_BOOL, NULL, 0, 0}, \
+	{"reasons", SC_T_LIST, NULL, SC_T_ANY, 0}, {"quality", SC_T_ANY, NULL, 0, 0}, \
+	{"expert", SC_T_ANY, NULL, 0, 0}
+static const struct field wood_fields[] = {{"v", SC_T_NUM, NULL, 0, 0}, WOOD_FIELDS, OPEN_END};
+static const struct field anomaly_fields[] = {
+	{"bbox", SC_T_LIST, NULL, SC_T_NUM, 0}, {"score", SC_T_NUM, NULL, 0, 0},
+	{"kind", SC_T_STR, NULL, 0, 0}, OPEN_END};
+#define SCAN_FIELDS \
+	{"empty", SC_T_BOOL, NULL, 0, 0}, {"fill", SC_T_NUM, NULL, 0, 0}, \
+	{"density", SC_T_NUM, NULL, 0, 0}, {"anomalies", SC_T_LIST, anomaly_fields, SC_T_OBJ, 0}, \
+	{"consistent", SC_T_BOOL, NULL, 0, 0}, {"refer", SC_T_BOOL, NULL, 0, 0}, \
+	{"reasons", SC_T_LIST, NULL, SC_T_ANY, 0}
+static const struct field scan_fields[] = {{"v", SC_T_NUM, NULL, 0, 0}, SCAN_FIELDS, OPEN_END};
+static const struct field jsource_fields[] = {
+	{"kind", SC_T_STR, NULL, 0, 0}, {"id", SC_T_STR, NULL, 0, 0},
+	{"src", SC_T_ANY, NULL, 0, 0}, {"type", SC_T_STR, NULL, 0, 0}, OPEN_END};
+static const struct field jcheck_fields[] = {
+	{"field", SC_T_STR, NULL, 0, 0}, {"msg", SC_T_STR, NULL, 0, 0},
+	{"decl", SC_T_ANY, NULL, 0, 0}, {"doc", SC_T_ANY, NULL, 0, 0},
+	{"decl_src", SC_T_ANY, NULL, 0, 0}, {"doc_src", SC_T_ANY, NULL, 0, 0},
+	{"tol", SC_T_NUM, NULL, 0, 0}, {"rel", SC_T_ANY, NULL, 0, 0}, OPEN_END};
+static const struct field jwood_fields[] = {
+	{"id", SC_T_STR, NULL, 0, 0}, {"src", SC_T_ANY, NULL, 0, 0}, WOOD_FIELDS, OPEN_END};
+static const struct field jscan_fields[] = {
+	{"id", SC_T_STR, NULL, 0, 0}, {"src", SC_T_ANY, NULL, 0, 0}, SCAN_FIELDS, OPEN_END};
+static const struct field join_fields[] = {
+	{"v", SC_T_NUM, NULL, 0, 0}, {"sources", SC_T_LIST, jsource_fields, SC_T_OBJ, 0},
+	{"checks", SC_T_LIST, jcheck_fields, SC_T_OBJ, 0}, {"wood", SC_T_LIST, jwood_fields, SC_T_OBJ, 0},
+	{"scan", SC_T_LIST, jscan_fields, SC_T_OBJ, 0}, OPEN_END};
+
+/* ---- the schema as a check on records ------------------------------------ */
+
+static const struct field *find_field(const struct field *fs, const char *name);
+
+static int type_fits(const json_t *v, enum sc_type t)
+{
+	switch (t) {
+	case SC_T_STR: case SC_T_DATE: return json_is_string(v);
+	case SC_T_NUM: return json_is_number(v);
+	case SC_T_BOOL: return json_is_boolean(v);
+	case SC_T_OBJ: return json_is_object(v);
+	case SC_T_LIST: return json_is_array(v);
+	default: return 1;
+	}
+}
+
+static const char *json_kind(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "a list";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: case JSON_REAL: return "a number";
+	case JSON_TRUE: case JSON_FALSE: return "a boolean";
+	default: return "null";
+	}
+}
+
+static const char *type_article(enum sc_type t)
+{
+	switch (t) {
+	case SC_T_STR: return "a string";
+	case SC_T_DATE: return "a date (a string)";
+	case SC_T_NUM: return "a number";
+	case SC_T_BOOL: return "a boolean";
+	case SC_T_OBJ: return "an object";
+	case SC_T_LIST: return "a list";
+	default: return "a value";
+	}
+}
+
+/* Count the values of o that do not fit schema fs; the first goes into err. */
+static long check_object(const json_t *o, const struct field *fs, char *path, size_t plen, size_t cap,
+                         struct sc_error *err, long found)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)o, key, v) {
+		const struct field *f = find_field(fs, key);
+		size_t n;
+		if (!f || f->derived || json_is_null(v))
+			continue;
+		n = plen + (size_t)snprintf(path + plen, cap - plen, ".%s", key);
+		if (n >= cap)
+			n = cap - 1;
+		if (!type_fits(v, f->t)) {
+			if (!found++)
+				sc_error_set(err, NULL, 0, 0, "bad-type", "%s is %s, not %s", path, json_kind(v),
+				             type_article(f->t));
+		} else if (f->t == SC_T_OBJ && f->sub) {
+			found = check_object(v, f->sub, path, n, cap, err, found);
+		} else if (f->t == SC_T_LIST && f->elem != SC_T_ANY) {
+			size_t i;
+			json_t *e;
+			json_array_foreach(v, i, e) {
+				size_t m = n + (size_t)snprintf(path + n, cap - n, "[%zu]", i);
+				if (m >= cap)
+					m = cap - 1;
+				if (json_is_null(e))
+					continue;
+				if (!type_fits(e, f->elem)) {
+					if (!found++)
+						sc_error_set(err, NULL, 0, 0, "bad-type", "%s is %s, not %s", path, json_kind(e),
+						             type_article(f->elem));
+				} else if (f->elem == SC_T_OBJ && f->sub) {
+					found = check_object(e, f->sub, path, m, cap, err, found);
+				}
+				path[n] = '\0';
+			}
+		}
+		path[plen] = '\0';
+	}
+	return found;
+}
+
+long sc_expr_check_decl(const json_t *decl, struct sc_error *err)
+{
+	char path[256] = "decl";
+	long n = check_object(decl, decl_fields, path, 4, sizeof path, err, 0);
+	if (n > 1) {
+		size_t len = strlen(err->msg);
+		snprintf(err->msg + len, sizeof err->msg - len, " (and %ld more values of the wrong type)", n - 1);
+	}
+	return n;
+}
+
+/* The roots a path may start from: decl and the namespaces of other tools. */
+enum root { R_DECL, R_PARSE, R_JOIN, R_OCR, R_SCAN, R_WOOD, R_NROOTS };
+static const struct {
+	const char *name;
+	const struct field *schema;
+} roots[R_NROOTS] = {
+	{"decl", decl_fields}, {"parse", parse_fields}, {"join", join_fields},
+	{"ocr", ocr_fields}, {"scan", scan_fields}, {"wood", wood_fields},
+};
 
 const char *sc_type_name(enum sc_type t)
 {
@@ -128,7 +298,13 @@ struct node {
 	pcre2_code *re;
 	const struct field *field;  /* the last schema field of a path */
 	int h;                      /* height of the tree below, for the depth cap */
+	int root;                   /* O_DECL: which namespace of the record (enum root) */
 	struct node *all_next;     /* every node of an expression, for freeing */
+};
+
+struct binding {
+	enum sc_type t;
+	const struct field *schema;
 };
 
 struct sc_expr {
@@ -136,6 +312,10 @@ struct sc_expr {
 	struct node *all;
 	int nnodes;
 	int uses_item;
+	/* the elements the outermost any()/count()/sum() range over: what `item`
+	 * is in the rule's template; nwit 2 when they range over different lists */
+	struct binding wit;
+	int nwit;
 };
 
 /* ---- lexer ---------------------------------------------------------------- */
@@ -144,11 +324,6 @@ enum tk {
 	TK_EOF, TK_NUM, TK_STR, TK_ID, TK_LP, TK_RP, TK_LB, TK_RB, TK_COMMA, TK_DOT,
 	TK_PLUS, TK_MINUS, TK_STAR, TK_SLASH, TK_PCT, TK_EQ, TK_NE, TK_LT, TK_LE, TK_GT, TK_GE,
 	TK_AND, TK_OR, TK_NOT, TK_IN, TK_TRUE, TK_FALSE, TK_NULL
-};
-
-struct binding {
-	enum sc_type t;
-	const struct field *schema;
 };
 
 struct parser {
@@ -397,6 +572,14 @@ static const struct field *find_field(const struct field *fs, const char *name)
 	return NULL;
 }
 
+static size_t count_fields(const struct field *fs)
+{
+	size_t n = 0;
+	while (fs[n].name)
+		n++;
+	return n;
+}
+
 static void field_names(const struct field *fs, char *buf, size_t n)
 {
 	size_t used = 0;
@@ -428,11 +611,24 @@ static struct node *parse_path(struct parser *P, enum op op, const struct field 
 			continue;
 		}
 		if (n->t != SC_T_OBJ || n->derived) {
-			fail(P, P->tpos, "type", "%s is a %s, it has no field \"%s\"", base,
+			char path[300];
+			size_t u = (size_t)snprintf(path, sizeof path, "%s", base);
+			for (int i = 0; i < n->nkeys && u < sizeof path; i++)
+				u += (size_t)snprintf(path + u, sizeof path - u, ".%s", n->keys[i]);
+			fail(P, P->tpos, "type", "%s is a %s, it has no field \"%s\"", path,
 			     sc_type_name(n->t), P->str);
 			return NULL;
 		}
 		const struct field *f = find_field(fs, P->str);
+		if (!f && fs && fs[count_fields(fs)].derived == D_OPEN) {
+			/* an open schema: a field its producer may add, looked up at run time */
+			if (add_key(P, n, P->str, NULL) < 0 || next(P) < 0)
+				return NULL;
+			n->t = SC_T_ANY;
+			n->field = NULL;
+			fs = NULL;
+			continue;
+		}
 		if (!f) {
 			char names[600];
 			field_names(fs, names, sizeof names);
@@ -661,6 +857,15 @@ static struct node *parse_call(struct parser *P, const char *fname, int pos)
 			}
 			elem_binding(list, &P->items[P->nitems++]);
 			bound = 1;
+			if (P->nitems == 1 && n->fn != F_ALL) {
+				struct binding *b = &P->items[0], *w = &P->e->wit;
+				if (!P->e->nwit) {
+					*w = *b;
+					P->e->nwit = 1;
+				} else if (w->t != b->t || w->schema != b->schema) {
+					P->e->nwit = 2;
+				}
+			}
 		}
 		if ((n->fn == F_LOOKUP && n->nkids == 0) || (n->fn == F_FIND && n->nkids == 1))
 			P->want = SC_T_TABLE;
@@ -737,14 +942,25 @@ static struct node *parse_primary(struct parser *P)
 			return NULL;
 		if (P->k == TK_LP)
 			return parse_call(P, name, pos);
-		if (strcmp(name, "decl") == 0)
-			return parse_path(P, O_DECL, decl_fields, SC_T_OBJ, pos, "decl");
+		for (int r = 0; r < R_NROOTS; r++)
+			if (strcmp(name, roots[r].name) == 0) {
+				if (!(n = parse_path(P, O_DECL, roots[r].schema, SC_T_OBJ, pos, roots[r].name)))
+					return NULL;
+				n->root = r;
+				return n;
+			}
 		if (strcmp(name, "item") == 0) {
 			struct binding b = {SC_T_OBJ, item_fields};
 			if (P->nitems)
 				b = P->items[P->nitems - 1];
-			else if (S->item_ok)
+			else if (S->item_ok) {
 				P->e->uses_item = 1;
+				/* in a template: the witness of the rule's condition */
+				if (S->witness && S->witness->nwit == 1)
+					b = S->witness->wit;
+				else if (S->witness && S->witness->nwit == 2)
+					b = (struct binding){SC_T_ANY, NULL};
+			}
 			else {
 				fail(P, pos, "unknown-field", "\"item\" is only known inside any(), all(), count() or sum()");
 				return NULL;
@@ -785,7 +1001,7 @@ static struct node *parse_primary(struct parser *P)
 		else if (want == SC_T_SCREEN)
 			fail(P, pos, "unknown-list", "unknown screening list \"%s\"", name);
 		else
-			fail(P, pos, "unknown-name", "unknown name \"%s\" (not decl, item, a let, a table or a list)", name);
+			fail(P, pos, "unknown-name", "unknown name \"%s\" (not decl, parse, join, ocr, scan, wood, item, a let, a table or a list)", name);
 		return NULL;
 	}
 	default:
@@ -1133,10 +1349,14 @@ struct val {
 
 struct sc_eval {
 	const json_t *decl;
+	const json_t *rec;          /* the whole record, for the other roots (may be NULL) */
+	const json_t *root[R_NROOTS];
+	unsigned root_done;         /* bit r: root[r] looked up in this record */
 	const json_t *item;
 	const json_t *witness;
 	int qdepth;
-	long steps;
+	long steps, limit;          /* steps of this rule; where it stops */
+	long spent;                 /* steps of the record's earlier rules */
 	struct blk *arena;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
@@ -1228,10 +1448,14 @@ void sc_eval_begin(struct sc_eval *ev, const json_t *decl)
 		ev->gen = 1;
 	}
 	ev->decl = decl;
+	ev->rec = NULL;
+	ev->root[R_DECL] = decl;
+	ev->root_done = 1u << R_DECL;
 	ev->item = NULL;
 	ev->witness = NULL;
 	ev->qdepth = 0;
-	ev->steps = 0;
+	ev->steps = ev->spent = 0;
+	ev->limit = SC_EXPR_BUDGET;
 	if (ev->arena) {
 		/* keep the first block, drop the others */
 		for (struct blk *b = ev->arena->next, *nx; b; b = nx) {
@@ -1241,6 +1465,32 @@ void sc_eval_begin(struct sc_eval *ev, const json_t *decl)
 		ev->arena->next = NULL;
 		ev->arena->used = 0;
 	}
+}
+
+void sc_eval_begin_record(struct sc_eval *ev, const json_t *rec, const json_t *decl)
+{
+	sc_eval_begin(ev, decl);
+	ev->rec = rec;
+}
+
+/* The namespaces are looked up on first use: most packs read decl alone. */
+static const json_t *root_of(struct sc_eval *ev, int r)
+{
+	if (!(ev->root_done & (1u << r))) {
+		ev->root[r] = ev->rec ? json_object_get(ev->rec, roots[r].name) : NULL;
+		ev->root_done |= 1u << r;
+	}
+	return ev->root[r];
+}
+
+void sc_eval_next_rule(struct sc_eval *ev)
+{
+	long left;
+	ev->spent += ev->steps;
+	ev->steps = 0;
+	left = SC_EXPR_RECORD_BUDGET - ev->spent;
+	ev->limit = left < SC_EXPR_BUDGET ? (left > 0 ? left : 0) : SC_EXPR_BUDGET;
+	sc_eval_reset_witness(ev);
 }
 
 void sc_eval_reset_witness(struct sc_eval *ev)
@@ -1901,8 +2151,12 @@ static int eval(struct sc_eval *ev, const struct node *n, struct val *v)
 {
 	struct val a, b;
 
-	if (++ev->steps > SC_EXPR_BUDGET)
+	if (++ev->steps > ev->limit) {
+		if (ev->limit < SC_EXPR_BUDGET)
+			return eval_err(ev, "budget", "the record took more than %d evaluation steps over all rules",
+			                SC_EXPR_RECORD_BUDGET);
 		return eval_err(ev, "budget", "evaluation took more than %d steps", SC_EXPR_BUDGET);
+	}
 	switch (n->op) {
 	case O_NUM:
 		set_num(v, n->num);
@@ -1921,7 +2175,7 @@ static int eval(struct sc_eval *ev, const struct node *n, struct val *v)
 		set_null(v);
 		return 0;
 	case O_DECL: case O_ITEM: {
-		const json_t *j = n->op == O_DECL ? ev->decl : ev->item;
+		const json_t *j = n->op == O_ITEM ? ev->item : n->root == R_DECL ? ev->decl : root_of(ev, n->root);
 		int last = n->derived ? n->nkeys - 1 : n->nkeys;
 		for (int i = 0; i < last && j; i++)
 			j = n->ids[i] ? get(ev, j, n->ids[i]) : json_object_get(j, n->keys[i]);

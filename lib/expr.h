@@ -1,6 +1,6 @@
 /*
  * expr.h - the condition language of rule packs: a small typed expression
- * language over one `decl` object, compiled once per run and evaluated per
+ * language over a record's `decl` and the other tools' namespaces, compiled once per run and evaluated per
  * record without I/O, loops or unbounded work (see sc-rules(5)).
  */
 #ifndef SC_EXPR_H
@@ -11,7 +11,8 @@
 #define SC_EXPR_MAX_LEN   65536    /* characters in one expression or template */
 #define SC_EXPR_MAX_DEPTH 128      /* nesting of sub-expressions */
 #define SC_EXPR_MAX_NODES 20000    /* nodes in one expression */
-#define SC_EXPR_BUDGET    2000000  /* evaluation steps for one record, all rules */
+#define SC_EXPR_BUDGET    2000000  /* evaluation steps for one rule on one record */
+#define SC_EXPR_RECORD_BUDGET 20000000  /* ... and for all rules on one record */
 #define SC_REGEX_MATCH_LIMIT 200000
 #define SC_REGEX_DEPTH_LIMIT 10000
 
@@ -63,6 +64,9 @@ struct sc_expr_scope {
 	struct sc_expr **lets;
 	size_t nlets;
 	int item_ok;       /* `item` may be named outside a quantifier (lets, templates) */
+	/* a template's rule condition (may be NULL): `item` outside a quantifier is
+	 * an element of the list its outermost any()/count()/sum() ranges over */
+	const struct sc_expr *witness;
 	const char *file;
 	int line, col;
 };
@@ -84,8 +88,15 @@ int sc_expr_uses_item(const struct sc_expr *e);
 struct sc_eval;
 struct sc_eval *sc_eval_new(void);
 void sc_eval_free(struct sc_eval *ev);
-/* Start a record: decl is borrowed until the next call; resets scratch and budget. */
+/* Start a record: decl is borrowed until the next call; resets scratch and budget.
+ * The other roots (parse, join, ocr, scan, wood) are null. */
 void sc_eval_begin(struct sc_eval *ev, const json_t *decl);
+/* The same for a whole record (borrowed, may be NULL): the roots other than
+ * decl are its namespaces of those names, null where it has none. */
+void sc_eval_begin_record(struct sc_eval *ev, const json_t *rec, const json_t *decl);
+/* Start the next rule of a record: a budget of its own (so rules that do not
+ * read the items do not pay for them), within the record's; forgets the witness. */
+void sc_eval_next_rule(struct sc_eval *ev);
 /* Forget the witness item of the last successful any()/count(). */
 void sc_eval_reset_witness(struct sc_eval *ev);
 
@@ -106,6 +117,13 @@ void sc_template_free(struct sc_template *t);
 /* Render with `item` bound to the witness of the rule's condition; a new string. */
 json_t *sc_template_render(const struct sc_template *t, struct sc_eval *ev,
                            struct sc_error *err);
+
+/*
+ * Check a declaration's values against the decl schema (sc.7): the number of
+ * values of the wrong type (a string where an object belongs, a list where a
+ * name does); the first is described in err (code "bad-type").
+ */
+long sc_expr_check_decl(const json_t *decl, struct sc_error *err);
 
 /* Helpers shared with the pack loader and tests. */
 int sc_date_parse(const char *s, size_t len, double *days);

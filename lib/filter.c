@@ -5,9 +5,12 @@
  * byte-identical whatever the number of workers. Memory stays flat: at most
  * a few batches are in flight.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "filter.h"
 #include "progress.h"
@@ -15,6 +18,36 @@
 
 #define BATCH_LINES 512
 #define BATCH_BYTES (4u << 20)
+#define MAX_JOBS 64
+#define MAX_INFLIGHT (2 * MAX_JOBS + 2)
+
+/*
+ * SIGINT and SIGTERM end the run between whole lines: output is written
+ * only in emit(), with write(2) straight from a finished batch, so outside
+ * emit() every line that went out went out whole. A signal there ends the
+ * process at once (re-raised with the default action: the shell sees
+ * 130/143); a signal during emit() is noted and re-raised when the batch is
+ * out. The workers block both signals, so the handler runs in the thread
+ * that writes.
+ */
+static volatile sig_atomic_t g_signal, g_in_emit;
+static char g_msg[128];
+static size_t g_msglen;
+
+static void die_of(int sig)
+{
+	ssize_t w = write(2, g_msg, g_msglen);
+	(void)w;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void on_signal(int sig)
+{
+	g_signal = sig;
+	if (!g_in_emit)
+		die_of(sig);
+}
 
 struct batch {
 	struct sc_qnode node;         /* first: the work queue links batches through it */
@@ -198,6 +231,39 @@ static int batch_add(struct batch *b, unsigned long lineno, const char *line, si
 	return 0;
 }
 
+/*
+ * Write whole lines; 0 or -1. To a file descriptor with write(2), so that
+ * nothing waits in a stdio buffer when a signal ends the process; a signal
+ * that arrives meanwhile takes effect once the lines are out.
+ */
+static int write_all(FILE *out, const char *p, size_t n)
+{
+	int fd = fileno(out), st = 0;
+
+	if (!n)
+		return 0;
+	if (fd < 0)   /* a memory stream (tests) */
+		return fwrite(p, 1, n, out) == n ? 0 : -1;
+	g_in_emit = 1;
+	if (fflush(out) != 0)
+		st = -1;
+	while (st == 0 && n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			st = -1;
+			break;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	g_in_emit = 0;
+	if (g_signal)
+		die_of(g_signal);
+	return st;
+}
+
 /* Write a finished batch; 0, or -1 if standard output failed. */
 static int emit(struct sc_filter *f, struct batch *b)
 {
@@ -211,16 +277,14 @@ static int emit(struct sc_filter *f, struct batch *b)
 		sc_diag_fatalf(f->diag, "out of memory");
 		return -1;
 	}
-	if (b->out_len && fwrite(b->out, 1, b->out_len, f->out) != b->out_len)
-		return -1;
-	return 0;
+	return write_all(f->out, b->out, b->out_len);
 }
 
 struct runner {
 	struct sc_filter *f;
 	struct pool *pool;            /* NULL: run in this thread */
 	void *state;
-	struct batch *inflight[64];   /* submitted, in order */
+	struct batch *inflight[MAX_INFLIGHT];   /* submitted, in order */
 	int ninflight, max_inflight;
 	int write_failed;
 	struct sc_progress *progress;
@@ -307,8 +371,12 @@ static void run_file(struct runner *r, const char *path)
 			while (r->ninflight)
 				retire_oldest(r, 1);
 			sc_diag_error(f->diag, &err);
-			if (text && !r->write_failed && fprintf(f->out, "%s\n", text) < 0)
-				r->write_failed = 1;
+			if (text && !r->write_failed) {
+				size_t n = strlen(text);
+				text[n] = '\n';   /* over the NUL: json_dumps' buffer is exactly that long */
+				if (write_all(f->out, text, n + 1) < 0)
+					r->write_failed = 1;
+			}
 			f->diag->records++;
 			f->diag->bad++;
 			free(text);
@@ -341,7 +409,10 @@ int sc_filter_run(struct sc_filter *f, int nfiles, char **files)
 {
 	struct runner r;
 	struct pool pool;
-	pthread_t threads[64];
+	pthread_t threads[MAX_JOBS];
+	struct sigaction old_sa[2];
+	int installed[2] = {0, 0};
+	sigset_t sigs;
 	int nthreads = 0;
 	char *std_in[] = {"-"};
 
@@ -353,11 +424,30 @@ int sc_filter_run(struct sc_filter *f, int nfiles, char **files)
 		files = std_in;
 		nfiles = 1;
 	}
-	if (f->jobs > 64)
-		f->jobs = 64;
+	if (f->jobs > MAX_JOBS)
+		f->jobs = MAX_JOBS;
 	if (f->progress)
 		r.progress = sc_progress_new(f->tool, "records", 0);
+	/* a signal ends the run between whole lines (see on_signal) */
+	snprintf(g_msg, sizeof g_msg, "%s: interrupted: the output ends with a whole record\n", f->tool);
+	g_msglen = strlen(g_msg);
+	g_signal = g_in_emit = 0;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	for (int i = 0; i < 2; i++) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = SA_RESTART;
+		/* a signal ignored by whoever started us (nohup, a background job) stays ignored */
+		if (sigaction(i ? SIGTERM : SIGINT, NULL, &old_sa[i]) == 0 && old_sa[i].sa_handler == SIG_DFL)
+			installed[i] = sigaction(i ? SIGTERM : SIGINT, &sa, NULL) == 0;
+	}
 	if (f->jobs > 1) {
+		sigset_t was;
+		pthread_sigmask(SIG_BLOCK, &sigs, &was);   /* the workers inherit the mask */
 		memset(&pool, 0, sizeof pool);
 		pool.f = f;
 		pthread_mutex_init(&pool.mu, NULL);
@@ -368,6 +458,7 @@ int sc_filter_run(struct sc_filter *f, int nfiles, char **files)
 		for (int i = 0; i < f->jobs; i++)
 			if (pthread_create(&threads[nthreads], NULL, worker, &pool) == 0)
 				nthreads++;
+		pthread_sigmask(SIG_SETMASK, &was, NULL);
 		if (nthreads == 0)
 			r.pool = NULL;
 	}
@@ -392,6 +483,9 @@ int sc_filter_run(struct sc_filter *f, int nfiles, char **files)
 	sc_progress_free(r.progress);
 	if (fflush(f->out) != 0 || ferror(f->out))
 		r.write_failed = 1;
+	for (int i = 0; i < 2; i++)
+		if (installed[i])
+			sigaction(i ? SIGTERM : SIGINT, &old_sa[i], NULL);
 	if (r.write_failed) {
 		sc_diag_fatalf(f->diag, "write error on standard output");
 		return -1;

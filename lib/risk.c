@@ -88,7 +88,8 @@ struct rule {
 struct tcase {
 	char *name, *file;
 	int line;
-	json_t *decl;
+	json_t *rec;    /* decl and the other namespaces the case gives */
+	json_t *decl;   /* borrowed from rec */
 	int lane;
 	json_t *hits, *nots;
 	int has_score;
@@ -108,6 +109,7 @@ struct sc_pack {
 	struct tcase *cases;
 	size_t ncases;
 	struct sc_model *model;
+	int unscored;                  /* the lane of a record that could not be fully scored */
 	double model_thr[SC_NLANES];   /* 0: the lane is not given by the model */
 	double model_frac[SC_NLANES];
 };
@@ -408,9 +410,19 @@ static void read_lanes(struct loader *L, const struct sc_yaml *y, const json_t *
 			}
 			continue;
 		}
+		if (strcmp(key, "unscored") == 0) {
+			const char *s = json_string_value(v);
+			int l = s ? sc_lane_parse(s) : -1;
+			if (l <= SC_LANE_GREEN)
+				at_key(L, SC_LINT_ERROR, y, m, key, "unknown-lane",
+				       "\"unscored\" names the lane of records that could not be fully scored: blue, yellow or red");
+			else
+				p->unscored = l;
+			continue;
+		}
 		if ((lane = sc_lane_parse(key)) < 0) {
 			at_key(L, SC_LINT_ERROR, y, m, key, "unknown-lane",
-			       "unknown lane \"%s\" (green, blue, yellow, red; or seed)", key);
+			       "unknown lane \"%s\" (green, blue, yellow, red; or seed, unscored)", key);
 			continue;
 		}
 		if (p->defined[lane]) {
@@ -879,7 +891,9 @@ static void read_rule(struct loader *L, const struct sc_yaml *y, const json_t *m
 				bad = 1;
 				continue;
 			}
-			if (!strcmp(name, "decl") || !strcmp(name, "item")) {
+			if (!strcmp(name, "decl") || !strcmp(name, "item") || !strcmp(name, "parse") ||
+			    !strcmp(name, "join") || !strcmp(name, "ocr") || !strcmp(name, "scan") ||
+			    !strcmp(name, "wood")) {
 				at_key(L, SC_LINT_ERROR, y, lets, name, "type", "\"%s\" cannot be redefined", name);
 				bad = 1;
 				continue;
@@ -922,6 +936,7 @@ static void read_rule(struct loader *L, const struct sc_yaml *y, const json_t *m
 		s.let_names = (const char **)r.let_names;
 		s.lets = r.lets;
 		s.nlets = r.nlets;
+		s.witness = r.when;
 		if (!(r.why = sc_template_compile(why, &s, &err))) {
 			sc_lint_add(L->lint, SC_LINT_ERROR, &err);
 			bad = 1;
@@ -982,7 +997,8 @@ static json_t *id_list(struct loader *L, const struct sc_yaml *y, const json_t *
 static void read_case(struct loader *L, const struct sc_yaml *y, const json_t *m)
 {
 	static const char *const allowed[] = {"name", "decl", "lane", "hits", "not", "score",
-	                                      "description", NULL};
+	                                      "description", "parse", "join", "ocr", "scan", "wood", NULL};
+	static const char *const spaces[] = {"parse", "join", "ocr", "scan", "wood"};
 	struct tcase c;
 	const char *name, *lane;
 	json_t *score, *decl;
@@ -1023,7 +1039,19 @@ static void read_case(struct loader *L, const struct sc_yaml *y, const json_t *m
 		int col;
 		sc_yaml_where(y, m, &c.line, &col);
 	}
-	c.decl = json_deep_copy(decl);
+	c.rec = json_object();
+	json_object_set_new(c.rec, "decl", json_deep_copy(decl));
+	for (size_t i = 0; i < sizeof spaces / sizeof spaces[0]; i++) {
+		json_t *ns = json_object_get(m, spaces[i]);
+		if (!ns)
+			continue;
+		if (!json_is_object(ns))
+			at_key(L, SC_LINT_ERROR, y, m, spaces[i], "type", "\"%s\" in a test case must be a mapping (the record's %s namespace)",
+			       spaces[i], spaces[i]);
+		else
+			json_object_set_new(c.rec, spaces[i], json_deep_copy(ns));
+	}
+	c.decl = json_object_get(c.rec, "decl");
 	c.hits = id_list(L, y, json_object_get(m, "hits"), "hits");
 	c.nots = id_list(L, y, json_object_get(m, "not"), "not");
 	struct tcase *nc = realloc(L->p->cases, sizeof *nc * (L->p->ncases + 1));
@@ -1167,6 +1195,7 @@ struct sc_pack *sc_pack_load(const char *path, const struct sc_pack_opts *opts, 
 		return NULL;
 	}
 	L->p = p;
+	p->unscored = SC_LANE_YELLOW;   /* never green: see sc_pack_score */
 	L->lint = lint;
 	L->opts = opts;
 	if (opts->datadir && !realpath(opts->datadir, L->data))
@@ -1199,7 +1228,13 @@ struct sc_pack *sc_pack_load(const char *path, const struct sc_pack_opts *opts, 
 			char fp[PATH_MAX * 2], fr[PATH_MAX];
 			/* messages name files as the user named the pack */
 			snprintf(fp, sizeof fp, "%s/%s", path, names[i]);
-			if (realpath(fp, fr))
+			/* a link in the folder may point anywhere: refuse it before reading */
+			if (!realpath(fp, fr))
+				at_file(L, SC_LINT_ERROR, fp, "missing-file", "cannot open: %s", strerror(errno));
+			else if (!inside(fr, L->root) && !inside(fr, L->data))
+				at_file(L, SC_LINT_ERROR, fp, "path-escape",
+				        "a link to %s, outside the pack and the data directory: not read", fr);
+			else
 				load_file(L, fr, NULL, NULL);
 			free(names[i]);
 		}
@@ -1238,6 +1273,27 @@ struct sc_pack *sc_pack_load(const char *path, const struct sc_pack_opts *opts, 
 		if (p->model_frac[l] > 0)
 			p->model_thr[l] = sc_model_threshold(p->model, p->model_frac[l]);
 	each(L, "tests", read_case);
+	/* a mistyped -L name would leave the pack's own (demo) list in use */
+	for (size_t i = 0; i < opts->noverrides; i++) {
+		const char *name = opts->overrides[i].name;
+		char known[400];
+		size_t u = 0, j;
+		int found = 0;
+		known[0] = '\0';
+		for (j = 0; j < p->nlists; j++) {
+			found |= strcmp(p->lists[j].name, name) == 0;
+			if (u + 2 < sizeof known)
+				u += (size_t)snprintf(known + u, sizeof known - u, "%s%s", u ? ", " : "", p->lists[j].name);
+		}
+		for (j = 0; j < p->ntables; j++) {
+			found |= strcmp(p->tables[j]->name, name) == 0;
+			if (u + 2 < sizeof known)
+				u += (size_t)snprintf(known + u, sizeof known - u, "%s%s", u ? ", " : "", p->tables[j]->name);
+		}
+		if (!found)
+			at_file(L, SC_LINT_ERROR, path, "unknown-list", "-L %s=%s: the pack has no list or table \"%s\" (it has: %s)",
+			        name, opts->overrides[i].path, name, u ? known : "none");
+	}
 	if (p->nrules == 0)
 		at_file(L, SC_LINT_ERROR, path, "empty-pack", "the pack has no rules");
 	if (!p->name && L->nfiles)
@@ -1289,7 +1345,7 @@ void sc_pack_free(struct sc_pack *p)
 	for (size_t i = 0; i < p->ncases; i++) {
 		free(p->cases[i].name);
 		free(p->cases[i].file);
-		json_decref(p->cases[i].decl);
+		json_decref(p->cases[i].rec);
 		json_decref(p->cases[i].hits);
 		json_decref(p->cases[i].nots);
 	}
@@ -1353,16 +1409,32 @@ static void problem(json_t **problems, const struct rule *r, const struct sc_err
 	json_array_append_new(*problems, o);
 }
 
-int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *decl, const char *id,
-                  json_t **risk, json_t **problems, json_t *explain)
+int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec, const json_t *decl,
+                  const char *id, json_t **risk, json_t **problems, json_t *explain)
 {
 	json_t *hits = json_array(), *out;
 	double score = 0;
 	int forced = SC_LANE_NONE, lane = SC_LANE_GREEN, random = 0, model_lane = SC_LANE_NONE;
 	json_t *model = NULL;
+	const struct rule *unscored = NULL;   /* the first rule that could not be evaluated */
+	int bad_type = 0;
+	char first_err[sizeof ((struct sc_error *)0)->msg];
 
 	*problems = NULL;
-	sc_eval_begin(ev, decl);
+	sc_eval_begin_record(ev, rec, decl);
+	/* a value of the wrong type reads as null and would slip past the rules */
+	{
+		struct sc_error err;
+		if (sc_expr_check_decl(decl, &err) > 0) {
+			if (!*problems)
+				*problems = json_array();
+			json_array_append_new(*problems, json_pack("{s:s,s:s}", "code", "bad-type", "msg", err.msg));
+			bad_type = 1;
+			if (explain)
+				json_array_append_new(explain, json_pack("{s:s,s:s,s:s}", "rule", "schema", "result", "error",
+				                                         "msg", err.msg));
+		}
+	}
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct rule *r = &p->rules[i];
 		struct sc_error err;
@@ -1371,8 +1443,12 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *dec
 
 		/* err is filled only on failure: clearing 800 bytes per rule shows in profiles */
 		err.code[0] = err.msg[0] = err.file[0] = '\0';
-		sc_eval_reset_witness(ev);
+		sc_eval_next_rule(ev);
 		if (sc_expr_truth(r->when, ev, &hit, &err) < 0) {
+			if (!unscored) {
+				unscored = r;
+				snprintf(first_err, sizeof first_err, "%s", err.msg);
+			}
 			problem(problems, r, &err);
 			if (explain)
 				json_array_append_new(explain, json_pack("{s:s,s:s,s:s}", "rule", r->id, "result", "error",
@@ -1465,6 +1541,26 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *dec
 			}
 		}
 	}
+	/*
+	 * A record that could not be fully scored never passes as clean: it goes
+	 * to the pack's "unscored" lane at least, with a hit that says why
+	 * (evasion by size: a denied party among 50,000 items).
+	 */
+	if ((unscored || bad_type) && lane < p->unscored) {
+		json_t *h = json_pack("{s:s,s:s,s:i,s:s}", "id", "UNSCORED", "title", "Could not be fully scored",
+		                      "score", 0, "lane", lane_names[p->unscored]);
+		if (bad_type)
+			json_object_set_new(h, "why", json_sprintf("%s", json_string_value(json_object_get(
+			                                             json_array_get(*problems, 0), "msg"))));
+		else
+			json_object_set_new(h, "why", json_sprintf("rule %s could not be evaluated: %s", unscored->id,
+			                                           first_err));
+		json_array_append_new(hits, h);
+		lane = p->unscored;
+		random = 0;
+		if (explain)
+			json_array_append_new(explain, json_pack("{s:s,s:s}", "rule", "unscored", "lane", lane_names[lane]));
+	}
 	if (explain) {
 		json_t *th = json_object();
 		for (int l = SC_LANE_BLUE; l < SC_NLANES; l++)
@@ -1509,7 +1605,7 @@ json_t *sc_pack_test(const struct sc_pack *p, struct sc_eval *ev)
 		size_t k;
 		json_t *h;
 
-		sc_pack_score(p, ev, tc->decl, id, &risk, &problems, NULL);
+		sc_pack_score(p, ev, tc->rec, tc->decl, id, &risk, &problems, NULL);
 		json_array_foreach(json_object_get(risk, "hits"), k, h)
 			json_array_append(hit_ids, json_object_get(h, "id"));
 		json_array_foreach(problems, k, h)

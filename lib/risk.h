@@ -58,16 +58,18 @@ const char *sc_pack_label(const struct sc_pack *p);   /* "default 1.0" */
 size_t sc_pack_rules(const struct sc_pack *p);
 
 /*
- * Score one declaration. decl and id (for random selection; may be NULL)
- * are borrowed. Sets *risk to a new object
+ * Score one declaration. rec (the whole record, for the roots other than
+ * decl; may be NULL), decl and id (for random selection; may be NULL) are
+ * borrowed. Sets *risk to a new object
  *   {"v":1,"pack":..,"score":..,"channel":..,"random":..,"hits":[..](,"model":..)}
  * Rules that could not be evaluated (regex limit, step budget) do not hit;
  * each adds a struct sc_error to problems (a new array the caller owns, NULL
  * when there were none). With explain not NULL, per-rule and lane
  * decisions are appended to it (an array) for --explain.
  */
-int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *decl,
-                  const char *id, json_t **risk, json_t **problems, json_t *explain);
+int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec,
+                  const json_t *decl, const char *id, json_t **risk, json_t **problems,
+                  json_t *explain);
 
 /*
  * Run the pack's test cases. Returns a new object:

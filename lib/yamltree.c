@@ -2,6 +2,8 @@
  * yamltree.c - libyaml events into jansson values, with the place of every node
  * kept in a side table so that later checks can still name file:line:col.
  */
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -78,16 +80,25 @@ static int matches_number(const char *s, int *is_int)
 	return digits > 0;
 }
 
-/* A plain scalar in the YAML 1.2 core schema; quoted ones stay strings. */
-static json_t *scalar_value(const yaml_event_t *ev)
+/*
+ * A plain scalar in the YAML 1.2 core schema; quoted ones stay strings.
+ * A number beyond the range of a double (1e999) or of an integer is an
+ * error at its place, not an infinity or a clamped value.
+ */
+static json_t *scalar_value(const yaml_event_t *ev, const char *name, struct sc_error *err)
 {
+	int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
 	const char *s = (const char *)ev->data.scalar.value;
 	size_t len = ev->data.scalar.length;
 	const char *tag = (const char *)ev->data.scalar.tag;
 	int is_int;
 
-	if ((tag && strcmp(tag, YAML_STR_TAG) == 0) || ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return json_stringn(s, len);
+	if ((tag && strcmp(tag, YAML_STR_TAG) == 0) || ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+		json_t *str = json_stringn(s, len);
+		if (!str)   /* NUL bytes or bad UTF-8 */
+			sc_error_set(err, name, line, col, "yaml", "a string jansson cannot hold (a NUL byte?)");
+		return str;
+	}
 	if (len == 0 || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL"))
 		return json_null();
 	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
@@ -95,16 +106,33 @@ static json_t *scalar_value(const yaml_event_t *ev)
 	if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
 		return json_false();
 	if (len < 32 && matches_number(s, &is_int)) {
+		double d;
 		if (is_int) {
 			char *end;
-			long long v = strtoll(s, &end, 10);
-			if (!*end)
+			long long v;
+			errno = 0;
+			v = strtoll(s, &end, 10);
+			if (!*end && errno != ERANGE)
 				return json_integer(v);
+			if (!*end) {
+				sc_error_set(err, name, line, col, "bad-number",
+				             "%s is out of range (integers from -2^63 to 2^63-1; write a large value with a decimal point)", s);
+				return NULL;
+			}
 		} else {
-			return json_real(strtod(s, NULL));
+			d = strtod(s, NULL);
+			if (!isfinite(d)) {
+				sc_error_set(err, name, line, col, "bad-number",
+				             "%s is out of range (numbers up to about 1.8e308)", s);
+				return NULL;
+			}
+			return json_real(d);
 		}
 	}
-	return json_stringn(s, len);
+	json_t *str = json_stringn(s, len);
+	if (!str)
+		sc_error_set(err, name, line, col, "nomem", "out of memory");
+	return str;
 }
 
 struct frame {
@@ -191,7 +219,7 @@ static struct sc_yaml *load(const char *name, const unsigned char *buf, size_t l
 		}
 		switch (failed ? YAML_NO_EVENT : ev.type) {
 		case YAML_SCALAR_EVENT:
-			v = scalar_value(&ev);
+			v = scalar_value(&ev, name, err);
 			if (v && !(top && json_is_object(top->node) && !top->pending_key))
 				remember(y, v, m);
 			if (!v || attach(y, top, v, m, err) < 0)
