@@ -64,6 +64,66 @@ int sc_cv_wood_patch_png(const struct sc_cv_wood *w, int i, unsigned char **png,
 /* Free memory handed out by this module. Accepts NULL. */
 void sc_cv_free(void *p);
 
+
+/* ---- sc-scan: container X-ray transmission images (lib/cv_scan.cpp) -------
+ * Decoding keeps the counts: 16-bit PNG/TIFF stay 16-bit; 8-bit files and
+ * pseudo-colour exports (mapped back through the jet colour map) come out on
+ * a 0..255 scale. The float pictures below are row-major, width x height. */
+
+struct sc_cv_scan;
+
+struct sc_cv_scan_info {
+	int width, height;
+	int bits;        /* 8 or 16: the depth of the stored samples */
+	int channels;    /* as stored: 1 grey, 3 or 4 colour */
+	int pseudo;      /* 1: a colour export mapped back to grey levels */
+	double colour_misfit; /* mean distance of the colours from the jet map, 0..255 */
+};
+
+/* Decode PNG, TIFF or JPEG bytes into grey levels (float). NULL with err filled. */
+struct sc_cv_scan *sc_cv_scan_decode(const unsigned char *data, size_t len,
+                                     struct sc_cv_scan_info *info, char *err, size_t errlen);
+void sc_cv_scan_delete(struct sc_cv_scan *s);
+/* The grey levels, width*height floats, owned by s (the caller may change them). */
+float *sc_cv_scan_pixels(struct sc_cv_scan *s);
+
+/*
+ * Blob residual: dst = src - max(open_h(src), open_v(src)) with line
+ * structuring elements of len_x columns and len_y rows, so that only what is
+ * smaller than the lines in both directions remains (long straps, posts and
+ * floor planks are kept by one of the openings and vanish from dst). Dark
+ * gaps narrower than `gap` pixels (between sacks, cartons) are closed first,
+ * so that a stack reads as one thing. Works in the rectangle roi [x,y,w,h]
+ * of src (w x h floats out). 0 or -1.
+ */
+int sc_cv_scan_blob_residual(const float *src, int width, int height, const int roi[4],
+                             int len_x, int len_y, int gap, float *dst, char *err, size_t errlen);
+/* Box-filter src in place with a kw x kh window (edges replicated). 0 or -1. */
+int sc_cv_scan_blur(float *img, int width, int height, int kw, int kh, char *err, size_t errlen);
+
+struct sc_cv_blob {
+	int bbox[4];     /* x, y, w, h */
+	int area;        /* pixels */
+};
+/*
+ * Connected regions (8-neighbour) of a 0/1 mask: at most max blobs of at least
+ * min_area pixels, largest first (ties by position). Returns the count, -1 on error.
+ */
+int sc_cv_scan_blobs(const unsigned char *mask, int width, int height, int min_area,
+                     struct sc_cv_blob *out, int max, char *err, size_t errlen);
+
+struct sc_cv_mark {
+	int bbox[4];
+	int colour;      /* 0 container, 1 dense, 2 opaque, 3 in-structure, 4 truck */
+};
+/*
+ * The picture for the officer's screen: attenuation (0 = air, white) drawn as
+ * grey, the marks as outlined rectangles, encoded as PNG into *png (free with
+ * sc_cv_free). 0, or -1 with err filled.
+ */
+int sc_cv_scan_overlay(const float *att, int width, int height, const struct sc_cv_mark *marks,
+                       int nmarks, unsigned char **png, size_t *len, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif
