@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 	char mapbuf[4096];
 	int c, quiet = 0;
 
-	argv[0] = sc_progname(argv[0]);   /* getopt names the program as we do */
+	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
 	sc_diag_init(&d, "sc-import");
 	r.d = &d;
 	while ((c = getopt_long(argc, argv, "m:d:l:qhv", longopts, NULL)) != -1) {

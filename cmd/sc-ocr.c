@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 	int c, v;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
-	argv[0] = sc_progname(argv[0]);   /* getopt names the program as we do */
+	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
 	sc_diag_init(&diag, "sc-ocr");
 	sc_ocr_run_init(&run, &diag);
 	run.jobs = ncpu > 0 ? (int)ncpu : 1;

@@ -393,7 +393,7 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct run r;
 	memset(&r, 0, sizeof r);
-	argv[0] = sc_progname(argv[0]);   /* getopt names the program as we do */
+	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
 	sc_diag_init(&r.diag, TOOL);
 	r.out = stdout;
 	const char *tdir = NULL, *hs = NULL;

@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 	FILE *out = stdout;
 	char *end;
 
-	argv[0] = sc_progname(argv[0]);   /* getopt names the program as we do */
+	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
 	sc_diag_init(&d, PROG);
 	while ((ch = getopt_long(argc, argv, "f:o:n:c:b:F:t:l:qh", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -602,7 +602,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	argv[0] = sc_progname(argv[0]);   /* getopt names the program as we do */
+	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
 	if (argc >= 2)
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			if (strcmp(argv[1], commands[i].name) == 0)

@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 	struct ctx c;
 	int jobs = 1, opt;
 
-	argv[0] = sc_progname(argv[0]);   /* getopt names the program as we do */
+	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
 	sc_diag_init(&d, prog);
 	sc_cv_init();
 	memset(&c, 0, sizeof c);

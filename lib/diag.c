@@ -79,22 +79,39 @@ void sc_error_format(const struct sc_error *e, char *buf, size_t len)
 		snprintf(buf + n, len - n, "%s", e->msg);
 }
 
+static void write_checks(const char *prog);
+
 void sc_diag_init(struct sc_diag *d, const char *prog)
 {
-	static int once;
 	const char *slash = prog ? strrchr(prog, '/') : NULL;
 
 	memset(d, 0, sizeof *d);
 	d->prog = slash ? slash + 1 : prog;   /* "sc-ocr", not "./bin/sc-ocr" */
 	d->out = stderr;
-	if (!once) {
-		/* a closed pipe is a write error (exit 2, as the man pages say), not
-		 * death by SIGPIPE (141) */
-		once = 1;
-		exit_prog = d->prog;
-		signal(SIGPIPE, SIG_IGN);
-		atexit(close_stdout);
-	}
+	write_checks(d->prog);
+}
+
+/* Once per process: a closed pipe is a write error (exit 2, as the man pages
+ * say), not death by SIGPIPE (141); standard output is checked at exit. */
+static void write_checks(const char *prog)
+{
+	static int once;
+
+	if (once)
+		return;
+	once = 1;
+	exit_prog = prog;
+	signal(SIGPIPE, SIG_IGN);
+	atexit(close_stdout);
+}
+
+char *sc_tool_start(char *argv0)
+{
+	char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+	char *name = slash ? slash + 1 : argv0;
+
+	write_checks(name ? name : "sc");
+	return name;
 }
 
 static void raise_status(struct sc_diag *d, int status)

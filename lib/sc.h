@@ -143,9 +143,12 @@ const char *sc_datadir(const char *argv0);
  * optional K, M or G suffix. 0, or -1 when the text is not one. */
 int sc_parse_int(const char *s, long lo, long hi, int *out);
 int sc_parse_size(const char *s, size_t *out);
-/* argv[0] without its folders, in place ("./bin/sc-ocr" -> "sc-ocr"), so
- * that getopt's messages name the program as ours do. */
-char *sc_progname(char *argv0);
+/* The first call of every tool's main: returns argv[0] without its folders
+ * ("./bin/sc-ocr" -> "sc-ocr", for getopt's messages too), ignores SIGPIPE
+ * so that a closed pipe is a failed write, and checks standard output at
+ * exit: a write that failed (full disk, closed pipe) makes the exit status 2
+ * with a message, whatever main returned. sc_diag_init does the same. */
+char *sc_tool_start(char *argv0);
 /* Monotonic seconds. */
 double sc_now(void);
 

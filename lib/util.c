@@ -201,12 +201,6 @@ int sc_parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-char *sc_progname(char *argv0)
-{
-	char *slash = argv0 ? strrchr(argv0, '/') : NULL;
-	return slash ? slash + 1 : argv0;
-}
-
 double sc_now(void)
 {
 	struct timespec ts;
