@@ -7,18 +7,21 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "parse.h"
 #include "progress.h"
+#include "sc-parse-learn.h"
 
 #define TOOL "sc-parse"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: sc-parse [-q] [-g ref|file|dir|none] [-t dir] [-T file] [--hs file] [--mdy]\n"
-	        "                [--text] [file ...]\n"
-	        "       sc-parse --check [-t dir] [-T file]\n");
+	        "usage: sc-parse [-q] [-j jobs] [-g ref|file|dir|none] [-t dir] [-T file] [--hs file] [--mdy]\n"
+	        "                [--model FILE | --no-model] [--text] [file ...]\n"
+	        "       sc-parse --check [-t dir] [-T file] [--model FILE]\n"
+	        "       sc-parse learn -o MODEL --truth DIR[:TYPE] [--seed N] [file ...]\n");
 }
 
 enum group { G_NONE, G_REF, G_FILE, G_DIR };
@@ -41,6 +44,9 @@ struct run {
 	char gkey[1024];
 	int fatal;
 	struct sc_progress *prog;
+	/* documents waiting to be parsed */
+	struct pending *pend;
+	int npend, cappend, jobs;
 };
 
 static int emit(struct run *r, json_t *rec)
@@ -189,29 +195,67 @@ static void document_done(struct run *r, json_t *rec)
 
 /* ---- documents ----------------------------------------------------------------- */
 
+/* A finished document: parsed in a batch (with -j, in parallel), put out
+ * in input order. */
+struct pending {
+	struct sc_pdoc *doc;
+	json_t *head, *errors, *parse;
+};
+
+static void finish(struct run *r, struct pending *q)
+{
+	json_t *rec = q->head;
+	if (q->parse)
+		json_object_set_new(rec, "parse", q->parse);
+	if (q->errors && json_array_size(q->errors)) {
+		json_t *e = json_object_get(rec, "errors");
+		if (!json_is_array(e))
+			json_object_set(rec, "errors", q->errors);
+		else
+			json_array_extend(e, q->errors);
+	}
+	json_decref(q->errors);
+	sc_pdoc_free(q->doc);
+	document_done(r, rec);
+}
+
+/* Parse the batch and put it out; every record written directly (a bad
+ * line, another tool's record) drains first, so the order holds. */
+static void drain(struct run *r)
+{
+	int n = r->npend;
+	if (!n)
+		return;
+	const struct sc_parse *p = r->p;
+	struct pending *q = r->pend;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(r->jobs) if (r->jobs > 1 && n > 1)
+	for (int i = 0; i < n; i++)
+		q[i].parse = sc_parse_doc(p, q[i].doc);
+	for (int i = 0; i < n; i++)
+		finish(r, &q[i]);
+	r->npend = 0;
+}
+
 static void flush_doc(struct run *r)
 {
 	if (!r->doc)
 		return;
-	json_t *rec = r->head;
-	json_t *pa = sc_parse_doc(r->p, r->doc);
-	if (pa)
-		json_object_set_new(rec, "parse", pa);
-	if (r->errors && json_array_size(r->errors)) {
-		json_t *e = json_object_get(rec, "errors");
-		if (!json_is_array(e))
-			json_object_set(rec, "errors", r->errors);
-		else
-			json_array_extend(e, r->errors);
-	}
-	json_decref(r->errors);
+	struct pending *q = &r->pend[r->npend++];
+	q->doc = r->doc, q->head = r->head, q->errors = r->errors, q->parse = NULL;
 	r->errors = NULL;
-	sc_pdoc_free(r->doc);
 	r->doc = NULL;
 	r->head = NULL;
 	r->key[0] = '\0';
 	r->first_type = NULL;
-	document_done(r, rec);
+	if (r->npend >= r->cappend)
+		drain(r);
+}
+
+/* flush and drain: before writing a record directly */
+static void flush_all(struct run *r)
+{
+	flush_doc(r);
+	drain(r);
 }
 
 static void page_key(const json_t *rec, char *out, size_t cap)
@@ -305,7 +349,7 @@ static int run_json(struct run *r, const char *path)
 		sc_progress_update(r->prog, r->diag.records);
 		if (rc == -1) {
 			/* a bad line still comes out, in its place */
-			flush_doc(r);
+			flush_all(r);
 			sc_diag_error(&r->diag, &err);
 			r->diag.bad++;
 			json_t *bad = sc_record_for_bad_line(TOOL, &err);
@@ -317,7 +361,7 @@ static int run_json(struct run *r, const char *path)
 		}
 		if (!json_is_object(json_object_get(rec, "ocr"))) {
 			/* not ours: passes through untouched */
-			flush_doc(r);
+			flush_all(r);
 			if (json_object_get(rec, "ocr")) {
 				sc_error_set(&err, sc_reader_name(rd), (int)sc_reader_lineno(rd), 0, "bad-ocr",
 				             "\"ocr\" is not an object");
@@ -347,6 +391,14 @@ static int run_text(struct run *r, const char *path)
 		sc_diag_error(&r->diag, &err);
 		r->diag.records++;
 		r->diag.bad++;
+		/* the file still has its record, with the error: nothing is lost silently */
+		flush_all(r);
+		json_t *rec = json_pack("{s:s,s:{s:s}}", "id", path, "src", "path", path);
+		if (rec) {
+			sc_record_add_error(rec, TOOL, &err);
+			emit(r, rec);
+			json_decref(rec);
+		}
 		return -1;
 	}
 	flush_doc(r);
@@ -390,16 +442,20 @@ int main(int argc, char **argv)
 		{"template", required_argument, NULL, 'T'}, {"hs", required_argument, NULL, 'H'},
 		{"mdy", no_argument, NULL, 'M'}, {"text", no_argument, NULL, 'X'},
 		{"check", no_argument, NULL, 'C'}, {"quiet", no_argument, NULL, 'q'},
+		{"jobs", required_argument, NULL, 'j'}, {"model", required_argument, NULL, 'm'}, {"no-model", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+	if (argc > 1 && strcmp(argv[1], "learn") == 0)
+		return parse_learn_main(argc - 1, argv + 1, sc_datadir(argv[0]));
 	struct run r;
 	memset(&r, 0, sizeof r);
 	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
 	sc_diag_init(&r.diag, TOOL);
 	r.out = stdout;
-	const char *tdir = NULL, *hs = NULL;
+	const char *tdir = NULL, *hs = NULL, *model = NULL;
+	int no_model = 0;
 	const char *extra[64];
 	int nextra = 0, text = 0, check = 0, mdy = 0, c;
-	while ((c = getopt_long(argc, argv, "g:t:T:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:t:T:j:qh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'g':
 			if (strcmp(optarg, "ref") == 0)
@@ -428,6 +484,22 @@ int main(int argc, char **argv)
 			break;
 		case 'M':
 			mdy = 1;
+			break;
+		case 'm':
+			model = optarg;
+			break;
+		case 'j': {
+			char *e;
+			long j = strtol(optarg, &e, 10);
+			if (*e || e == optarg || j < 1 || j > 64) {
+				fprintf(stderr, "sc-parse: -j wants 1 to 64, not \"%s\"\n", optarg);
+				return 2;
+			}
+			r.jobs = (int)j;
+			break;
+		}
+		case 'N':
+			no_model = 1;
 			break;
 		case 'X':
 			text = 1;
@@ -485,32 +557,61 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sc_parse_set_mdy(r.p, mdy);
+	/* the learned reader: --model, else the templates' folder's model.scpm */
+	char mpath[4200];
+	if (!model && !no_model) {
+		snprintf(mpath, sizeof mpath, "%s/model.scpm", tdir);
+		if (access(mpath, F_OK) == 0)
+			model = mpath;
+	}
+	if (model && !no_model) {
+		struct sc_pmodel *m = sc_pmodel_load(model, &err);
+		if (!m) {
+			char buf[1024];
+			sc_error_format(&err, buf, sizeof buf);
+			fprintf(stderr, "sc-parse: %s\n", buf);
+			sc_parse_free(r.p);
+			return 2;
+		}
+		sc_parse_set_model(r.p, m);
+	}
 	if (check) {
 		printf("sc-parse: templates in %s are valid\n", tdir);
 		sc_parse_free(r.p);
 		return 0;
 	}
+	if (r.jobs < 1)
+		r.jobs = 1;
+	/* a bounded batch: memory stays flat however long the stream */
+	r.cappend = r.jobs > 1 ? 16 * r.jobs : 1;
+	r.pend = calloc((size_t)r.cappend, sizeof *r.pend);
+	if (!r.pend) {
+		fprintf(stderr, "sc-parse: out of memory\n");
+		sc_parse_free(r.p);
+		return 2;
+	}
 	r.docs = json_array();
 	r.prog = sc_progress_new(TOOL, "records", 0);
+	/* no files: standard input (a list of its own, not argv shifted) */
+	static char *stdin_only[] = {"-"};
+	char **files = argv + optind;
 	int nfiles = argc - optind;
-	if (nfiles == 0) {
-		static char *stdin_only[] = {"-"};
-		argv = stdin_only - optind;
-		nfiles = 1;
-	}
+	if (nfiles == 0)
+		files = stdin_only, nfiles = 1;
 	for (int k = 0; k < nfiles && !r.fatal; k++) {
-		const char *f = argv[optind + k];
+		const char *f = files[k];
 		if (text)
 			run_text(&r, f);
 		else
 			run_json(&r, f);
 	}
-	flush_doc(&r);
+	flush_all(&r);
 	if (r.group == G_REF)
 		flush_by_ref(&r);
 	else
 		flush_group(&r);
 	json_decref(r.docs);
+	free(r.pend);
 	sc_progress_free(r.prog);
 	sc_parse_free(r.p);
 	if (fflush(stdout) != 0 && !r.fatal)

@@ -7,11 +7,35 @@
 
 #include "norm.h"
 
-static const char *const MONTHS[12] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                       "jul", "aug", "sep", "oct", "nov", "dec"};
-static const char *const MONTHS_LONG[12] = {"january", "february", "march", "april", "may", "june",
-                                            "july", "august", "september", "october", "november",
-                                            "december"};
+/* Month names and their short forms in English, French, German, Dutch,
+ * Spanish, Portuguese, Italian and Malay/Indonesian, longest first where one
+ * is the start of another (the first that matches at a word boundary wins).
+ * Accented letters come in both cases (MÄRZ, DÉC.). */
+static const struct { const char *name; int m; } MONTH_NAMES[] = {
+	{"january", 1}, {"janvier", 1}, {"januar", 1}, {"januari", 1}, {"j\xc3\xa4nner", 1}, {"enero", 1},
+	{"janeiro", 1}, {"gennaio", 1}, {"janv", 1}, {"jan", 1}, {"ene", 1}, {"gen", 1},
+	{"february", 2}, {"f\xc3\xa9vrier", 2}, {"F\xc3\x89VRIER", 2}, {"fevrier", 2}, {"februar", 2},
+	{"februari", 2}, {"febrero", 2}, {"fevereiro", 2}, {"febbraio", 2}, {"f\xc3\xa9vr", 2}, {"F\xc3\x89VR", 2},
+	{"fevr", 2}, {"feb", 2}, {"fev", 2}, {"f\xc3\xa9v", 2}, {"F\xc3\x89V", 2},
+	{"march", 3}, {"mars", 3}, {"m\xc3\xa4rz", 3}, {"M\xc3\x84RZ", 3}, {"maerz", 3}, {"maart", 3}, {"marzo", 3},
+	{"mar\xc3\xa7o", 3}, {"MAR\xc3\x87O", 3}, {"marco", 3}, {"maret", 3}, {"mac", 3}, {"mrt", 3}, {"mrz", 3},
+	{"m\xc3\xa4r", 3}, {"M\xc3\x84R", 3}, {"mar", 3},
+	{"april", 4}, {"avril", 4}, {"abril", 4}, {"aprile", 4}, {"apr", 4}, {"avr", 4}, {"abr", 4},
+	{"may", 5}, {"mai", 5}, {"mei", 5}, {"mayo", 5}, {"maio", 5}, {"maggio", 5}, {"mag", 5},
+	{"june", 6}, {"juin", 6}, {"juni", 6}, {"junio", 6}, {"junho", 6}, {"giugno", 6}, {"jun", 6}, {"giu", 6},
+	{"july", 7}, {"juillet", 7}, {"juli", 7}, {"julio", 7}, {"julho", 7}, {"luglio", 7}, {"julai", 7},
+	{"juil", 7}, {"jul", 7}, {"lug", 7},
+	{"august", 8}, {"ao\xc3\xbbt", 8}, {"AO\xc3\x9bT", 8}, {"aout", 8}, {"augustus", 8}, {"agosto", 8},
+	{"agustus", 8}, {"ogos", 8}, {"aug", 8}, {"ago", 8}, {"agu", 8}, {"ags", 8}, {"ogo", 8},
+	{"september", 9}, {"septembre", 9}, {"septiembre", 9}, {"setiembre", 9}, {"setembro", 9},
+	{"settembre", 9}, {"sept", 9}, {"sep", 9}, {"set", 9},
+	{"october", 10}, {"octobre", 10}, {"oktober", 10}, {"octubre", 10}, {"outubro", 10}, {"ottobre", 10},
+	{"oct", 10}, {"okt", 10}, {"out", 10}, {"ott", 10},
+	{"november", 11}, {"novembre", 11}, {"noviembre", 11}, {"novembro", 11}, {"nov", 11},
+	{"december", 12}, {"d\xc3\xa9" "cembre", 12}, {"D\xc3\x89" "CEMBRE", 12}, {"decembre", 12}, {"dezember", 12},
+	{"diciembre", 12}, {"dezembro", 12}, {"dicembre", 12}, {"disember", 12}, {"desember", 12},
+	{"d\xc3\xa9" "c", 12}, {"D\xc3\x89" "C", 12}, {"dec", 12}, {"dez", 12}, {"dic", 12}, {"dis", 12}, {"des", 12},
+	{NULL, 0}};
 
 int sc_date_valid(int y, int m, int d)
 {
@@ -45,35 +69,27 @@ static int digits(const char *s, size_t n, size_t i, int max, int *v)
 	return k;
 }
 
-/* A month name (full, or three letters with an optional '.') at s[i]. */
+/* A month name or short form at s[i] (an optional '.' after it). The
+ * longest that ends at a word boundary wins. */
 static int month_at(const char *s, size_t n, size_t i, int *m, size_t *len)
 {
 	if (i > 0 && isalpha_((unsigned char)s[i - 1]))
 		return 0;
-	for (int k = 0; k < 12; k++) {
-		size_t L = strlen(MONTHS_LONG[k]);
-		if (i + L <= n && sc_ci_eq(s + i, MONTHS_LONG[k], L) &&
-		    (i + L == n || !isalpha_((unsigned char)s[i + L]))) {
-			if (i + L < n && s[i + L] == '.')
-				L++;  /* May. */
-			*m = k + 1, *len = L;
-			return 1;
-		}
+	size_t best = 0;
+	for (int k = 0; MONTH_NAMES[k].name; k++) {
+		size_t L = strlen(MONTH_NAMES[k].name);
+		if (L <= best || i + L > n || !sc_ci_eq(s + i, MONTH_NAMES[k].name, L))
+			continue;
+		if (i + L < n && (isalpha_((unsigned char)s[i + L]) || (unsigned char)s[i + L] >= 0x80))
+			continue;
+		best = L, *m = MONTH_NAMES[k].m;
 	}
-	for (int k = 0; k < 12; k++) {
-		if (i + 3 <= n && sc_ci_eq(s + i, MONTHS[k], 3)) {
-			size_t L = 3;
-			if (k == 8 && i + 4 <= n && (s[i + 3] == 't' || s[i + 3] == 'T'))
-				L = 4;  /* Sept */
-			if (i + L < n && isalpha_((unsigned char)s[i + L]))
-				continue;
-			if (i + L < n && s[i + L] == '.')
-				L++;
-			*m = k + 1, *len = L;
-			return 1;
-		}
-	}
-	return 0;
+	if (!best)
+		return 0;
+	if (i + best < n && s[i + best] == '.')
+		best++;
+	*len = best;
+	return 1;
 }
 
 static size_t skip_sp(const char *s, size_t n, size_t i)
@@ -150,11 +166,24 @@ static int date_at(const char *s, size_t n, size_t i, int order, char iso[11], s
 			}
 			return -1;
 		}
+		/* a space before the separator: 12 / 03 / 2026 */
+		if (na >= 1 && na <= 2 && j + 2 < n && s[j] == ' ' && (s[j + 1] == '/' || s[j + 1] == '-') &&
+		    (s[j + 2] == ' ' || isdig((unsigned char)s[j + 2])))
+			j++;
 		if (na >= 1 && na <= 2 && j < n && (s[j] == '/' || s[j] == '.' || s[j] == '-')) {
 			char sep = s[j];
-			int nb = digits(s, n, j + 1, 2, &b);
-			if (nb && j + 1 + nb < n && s[j + 1 + nb] == sep) {  /* 12/03/2026 */
-				int nc = digits(s, n, j + 2 + nb, 4, &c);
+			size_t k = j + 1;
+			while (k < n && s[k] == ' ')
+				k++;
+			int nb = digits(s, n, k, 2, &b);
+			size_t k2 = k + nb;
+			while (nb && k2 < n && s[k2] == ' ')
+				k2++;
+			if (nb && k2 < n && s[k2] == sep) {  /* 12/03/2026, 12 / 03 / 2026 */
+				size_t k3 = k2 + 1;
+				while (k3 < n && s[k3] == ' ')
+					k3++;
+				int nc = digits(s, n, k3, 4, &c);
 				if (nc == 4 || nc == 2) {
 					int y = year2(c, nc);
 					int d = a, mo = b;
@@ -165,37 +194,45 @@ static int date_at(const char *s, size_t n, size_t i, int order, char iso[11], s
 						d = mo, mo = t;
 					}
 					if (emit(y, mo, d, iso) == 0) {
-						*end = j + 2 + nb + nc;
+						*end = k3 + nc;
 						return 0;
 					}
 				}
 				return -1;
 			}
-			if (sep != '.') {  /* 12-MAR-2026, 12-Mar-26 */
-				size_t k = j + 1;
-				if (month_at(s, n, k, &m, &L)) {
-					k += L;
-					if (k < n && (s[k] == sep || s[k] == ' ')) {
-						int nc = digits(s, n, k + 1, 4, &c);
-						if ((nc == 4 || nc == 2) && emit(year2(c, nc), m, a, iso) == 0) {
-							*end = k + 1 + nc;
-							return 0;
-						}
-					}
+			/* 12-MAR-2026, 12-Mar-26, 12.Mar.2026, 12. März 2026 */
+			if (month_at(s, n, k, &m, &L)) {
+				k += L;
+				while (k < n && s[k] == ' ')
+					k++;
+				if (k < n && (s[k] == sep || s[k] == '-' || s[k] == '/' || s[k] == '.'))
+					k++;
+				while (k < n && s[k] == ' ')
+					k++;
+				int nc = digits(s, n, k, 4, &c);
+				if ((nc == 4 || nc == 2) && emit(year2(c, nc), m, a, iso) == 0) {
+					*end = k + nc;
+					return 0;
 				}
 			}
 			return -1;
 		}
-		if (na >= 1 && na <= 2) {  /* 12 March 2026, 12th March, 2026 */
+		if (na >= 1 && na <= 2) {  /* 12 March 2026, 12th March, 2026, 1er mars 2026, 12 de marzo de 2026, 12MAR26 */
 			size_t k = j;
 			if (k + 2 <= n && (sc_ci_eq(s + k, "st", 2) || sc_ci_eq(s + k, "nd", 2) ||
-			                   sc_ci_eq(s + k, "rd", 2) || sc_ci_eq(s + k, "th", 2)))
+			                   sc_ci_eq(s + k, "rd", 2) || sc_ci_eq(s + k, "th", 2) || sc_ci_eq(s + k, "er", 2)))
 				k += 2;
 			k = skip_sp(s, n, k);
-			if (k > j && month_at(s, n, k, &m, &L)) {
+			if (k + 3 <= n && sc_ci_eq(s + k, "de ", 3))
+				k += 3;
+			if (month_at(s, n, k, &m, &L)) {
 				k = skip_sp(s, n, k + L);
+				if (k < n && s[k] == '-')
+					k++;
+				if (k + 3 <= n && sc_ci_eq(s + k, "de ", 3))
+					k += 3;
 				int nc = digits(s, n, k, 4, &c);
-				if (nc == 4 && emit(c, m, a, iso) == 0) {
+				if ((nc == 4 || nc == 2) && emit(year2(c, nc), m, a, iso) == 0) {
 					*end = k + nc;
 					return 0;
 				}
@@ -205,7 +242,7 @@ static int date_at(const char *s, size_t n, size_t i, int order, char iso[11], s
 	}
 	if (isalpha_(ch) && month_at(s, n, i, &m, &L)) {  /* March 12, 2026 */
 		size_t k = skip_sp(s, n, i + L);
-		int nb = k > i + L ? digits(s, n, k, 2, &b) : 0;
+		int nb = digits(s, n, k, 2, &b);
 		if (nb) {
 			size_t k2 = k + nb;
 			if (k2 + 2 <= n && (sc_ci_eq(s + k2, "st", 2) || sc_ci_eq(s + k2, "nd", 2) ||

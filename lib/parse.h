@@ -13,6 +13,7 @@ extern "C" {
 #endif
 
 #include "sc.h"
+#include "learn.h"
 
 struct sc_parse;   /* compiled templates and tables; read-only once loaded */
 struct sc_pdoc;     /* the pages of one document, being assembled */
@@ -74,6 +75,39 @@ json_t *sc_parse_consign(const struct sc_parse *p, const json_t *docs, json_t **
 /* The references a parsed document shares with others of its consignment
  * (invoice_no, bl_no, containers), as "kind:value" strings (caller owns). */
 json_t *sc_parse_refs(const json_t *parse);
+
+/* ---- the learned reader (parse_rank.c, parse_model.c, parse_learn.c) ---- */
+
+struct sc_pmodel;   /* a ranking model: document types and per-field trees */
+/* Load a model file (rules/parse/model.scpm); NULL with err at file:line. */
+struct sc_pmodel *sc_pmodel_load(const char *path, struct sc_error *err);
+void sc_pmodel_free(struct sc_pmodel *m);
+/* Read documents with m (p owns it from now on); NULL for templates only. */
+void sc_parse_set_model(struct sc_parse *p, struct sc_pmodel *m);
+
+struct sc_plearn;   /* labelled documents being gathered */
+struct sc_plearn_opts {
+	unsigned long long seed;
+	int folds;          /* cross-validation folds inside the training documents */
+	int negatives;      /* negative candidates kept per document and field */
+	double precision;   /* the held-out precision each field's threshold aims at */
+	struct sc_gbt_params gbt;
+};
+void sc_plearn_opts_defaults(struct sc_plearn_opts *o);
+struct sc_plearn *sc_plearn_new(const struct sc_parse *p);
+void sc_plearn_free(struct sc_plearn *L);
+/* A truth file: its fields of known kinds (JSON null kept), type checked;
+ * NULL with err at file:line (not JSON, a value of the wrong type). */
+json_t *sc_plearn_read_truth(const char *path, const char **type, struct sc_error *err);
+/* Add a document (takes d and truth); type when the truth names none.
+ * -1 (and both freed) when it has no words. */
+int sc_plearn_add(struct sc_plearn *L, struct sc_pdoc *d, json_t *truth, const char *type, const char *name,
+                  struct sc_error *err);
+int sc_plearn_docs(const struct sc_plearn *L);
+/* Learn; logf (may be NULL) gets the cross-validated figures per field. */
+struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts *o, FILE *logf,
+                                struct sc_error *err);
+int sc_pmodel_save(const struct sc_pmodel *m, const char *path, struct sc_error *err);
 
 #ifdef __cplusplus
 }

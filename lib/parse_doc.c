@@ -9,27 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse_int.h"
-
-struct pline {
-	char *text;
-	size_t len;
-	int page;            /* 1-based within the document */
-	double x, y, w, h;
-	double conf;         /* 0..100, -1 unknown */
-	int box;             /* real OCR box (else a text grid) */
-	int hit0, nhit;      /* hits on this line */
-	struct anchor { size_t off, len; double x0, x1; } *a;   /* word boxes, when OCR gave them */
-	int na;
-};
-
-struct sc_pdoc {
-	struct pline *l;
-	int n, cap;
-	json_t *srcs;        /* src of every page */
-	int pages;
-	double pw[64], ph[64];  /* page sizes of the first 64 pages */
-};
+#include "parse_rank.h"
 
 struct hit {
 	int line;
@@ -1943,6 +1923,19 @@ static json_t *parse_ctx(struct ctx *c, const char **type_out)
 	scan_checked(c, fields, notes);
 	extract_items(c, items);
 	derive(c, fields, items);
+	if (p->model) {
+		/* the learned reader decides the fields it knows, and the type */
+		double tc = conf;
+		const char *mt = type;
+		sc_rank_doc(p->model, c->d, fields, &mt, &tc);
+		if (mt != type) {
+			type = mt;
+			if (type_out)
+				*type_out = type;
+			json_object_set_new(o, "type", json_string(type));
+			json_object_set_new(o, "type_conf", json_real(round(tc * 100) / 100));
+		}
+	}
 	/* fields in a stable order: by name */
 	json_t *sorted = json_object();
 	const char **keys = malloc((json_object_size(fields) + 1) * sizeof *keys);

@@ -70,6 +70,7 @@ struct sc_parse {
 	struct sc_hs *hs;
 	int mdy;
 	int compiled;
+	struct sc_pmodel *model;   /* the learned reader, or NULL */
 };
 
 /* Walk the trie at s[i]: report each terminal reached at a boundary through cb. */
@@ -78,5 +79,27 @@ void sc_trie_walk(const struct sc_parse *p, const char *s, size_t n, size_t i, s
 
 /* Fold fullwidth forms and odd spaces to ASCII, into out (at most 3*n+1). */
 size_t sc_text_fold(const char *s, size_t n, char *out);
+
+/* The lines of a document being assembled (parse_doc.c fills them; the
+ * ranker in parse_rank.c reads them). */
+struct pline {
+	char *text;
+	size_t len;
+	int page;            /* 1-based within the document */
+	double x, y, w, h;
+	double conf;         /* 0..100, -1 unknown */
+	int box;             /* real OCR box (else a text grid) */
+	int hit0, nhit;      /* hits on this line */
+	struct anchor { size_t off, len; double x0, x1; } *a;   /* word boxes, when OCR gave them */
+	int na;
+};
+
+struct sc_pdoc {
+	struct pline *l;
+	int n, cap;
+	json_t *srcs;        /* src of every page */
+	int pages;
+	double pw[64], ph[64];  /* page sizes of the first 64 pages */
+};
 
 #endif

@@ -76,6 +76,12 @@ struct sc_parse *sc_parse_new(void)
 	return p;
 }
 
+void sc_parse_set_model(struct sc_parse *p, struct sc_pmodel *m)
+{
+	sc_pmodel_free(p->model);
+	p->model = m;
+}
+
 void sc_parse_free(struct sc_parse *p)
 {
 	if (!p)
@@ -92,6 +98,7 @@ void sc_parse_free(struct sc_parse *p)
 	free(p->uses);
 	sc_ports_free(p->ports);
 	sc_hs_free(p->hs);
+	sc_pmodel_free(p->model);
 	free(p);
 }
 

@@ -5,6 +5,13 @@
 #   eval-parse.py DIR                 run sc-ocr --words (cached in DIR/ocr.jsonl)
 #                                     and sc-parse, then score DIR/truth.jsonl
 #   eval-parse.py DIR --parsed FILE   score an sc-parse output already made
+#   eval-parse.py --real DIR --split dev --parsed FILE [--ocr FILE]
+#                                     score against a folder of real documents
+#                                     with a truth JSON each (shared/data/docs/
+#                                     receipts or invoices, split.tsv), as its
+#                                     README scores them; with --ocr also the
+#                                     ceiling: the share of truth values that
+#                                     are in the OCR text at all
 #
 # A field counts as found when the value equals the truth (numbers within
 # 0.5 %, names without case and punctuation, lists as sets). Precision is
@@ -136,13 +143,199 @@ def score(dirpath, parsed_path, title):
     return F
 
 
+# ---- real documents (shared/data/docs), scored as their README says -------------
+
+MONTHS = {m: i + 1 for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+
+
+def alnum_up(s):
+    return re.sub(r"[^A-Z0-9]", "", str(s).upper())
+
+
+def words(s):
+    return re.findall(r"[A-Z0-9]+", str(s).upper())
+
+
+def dice(a, b):
+    wa, wb = words(a), words(b)
+    if not wa or not wb:
+        return 0.0
+    rest = list(wb)
+    common = 0
+    for w in wa:
+        if w in rest:
+            rest.remove(w)
+            common += 1
+    return 2.0 * common / (len(wa) + len(wb))
+
+
+def to_num(v):
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return float(str(v).replace(",", ""))
+    except ValueError:
+        return None
+
+
+def real_same(kind, want, got):
+    if kind == "num":
+        g = to_num(got)
+        return g is not None and abs(g - want) <= 0.005 * abs(want)
+    if kind == "date":
+        return str(got)[:10] == want
+    if kind == "id":
+        return alnum_up(got) != "" and alnum_up(got) == alnum_up(want)
+    return dice(want, got) >= 0.5
+
+
+# field -> (kind, the parse fields that may hold it)
+REAL_FIELDS = {
+    "receipts": [("date", "date", ["date"]), ("total", "num", ["total"])],
+    "invoices": [("doc_no", "id", ["doc_no", "invoice_no"]), ("total", "num", ["total"]),
+                 ("buyer", "name", ["buyer"]), ("date_from", "date", ["date_from"]),
+                 ("date_to", "date", ["date_to"])],
+}
+
+
+def text_dates(text):
+    """Every date the text could hold, both numeric orders."""
+    out = set()
+    for a, b, c in re.findall(r"(?<!\d)(\d{1,4})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{2,4})(?!\d)", text):
+        a, b, c = int(a), int(b), int(c)
+        cands = []
+        if a > 31:
+            cands.append((a, b, c))
+        else:
+            y = c + 2000 if c < 100 else c
+            cands += [(y, b, a), (y, a, b)]
+        for y, m, d in cands:
+            out.add("%04d-%02d-%02d" % (y, m, d))
+    for d, mon, y in re.findall(r"(?<!\d)(\d{1,2})\s?[\-. ]?\s?([A-Za-z]{3})[A-Za-z]*\.?[\-., ]\s?(\d{2,4})(?!\d)", text):
+        m = MONTHS.get(mon.lower())
+        if m:
+            y = int(y)
+            out.add("%04d-%02d-%02d" % (y + 2000 if y < 100 else y, m, int(d)))
+    for mon, d, y in re.findall(r"([A-Za-z]{3})[A-Za-z]*\.?\s(\d{1,2}),?\s(\d{4})", text):
+        m = MONTHS.get(mon.lower())
+        if m:
+            out.add("%04d-%02d-%02d" % (int(y), m, int(d)))
+    return out
+
+
+def text_nums(text):
+    out = []
+    for t in re.findall(r"\d[\d,.' ]*\d|\d", text):
+        for cand in (t.replace(",", "").replace(" ", "").replace("'", ""), t.replace(".", "").replace(",", ".")):
+            try:
+                out.append(float(cand))
+            except ValueError:
+                pass
+    return out
+
+
+def in_text(kind, want, text, cache):
+    if kind == "num":
+        if "nums" not in cache:
+            cache["nums"] = text_nums(text)
+        return any(abs(v - want) <= 0.005 * abs(want) for v in cache["nums"])
+    if kind == "date":
+        if "dates" not in cache:
+            cache["dates"] = text_dates(text)
+        return want in cache["dates"]
+    if kind == "id":
+        if "ids" not in cache:
+            cache["ids"] = set(alnum_up(w) for w in re.split(r"[\s:#]+", text))
+        return alnum_up(want) in cache["ids"]
+    if "words" not in cache:
+        cache["words"] = set(words(text))
+    w = words(want)
+    return bool(w) and sum(x in cache["words"] for x in w) * 2 >= len(w)
+
+
+def score_real(dirpath, split, parsed_path, ocr_path, title):
+    kind = "receipts" if os.path.basename(os.path.normpath(dirpath)).startswith("receipt") else "invoices"
+    files = [l.split("\t")[0] for l in open(os.path.join(dirpath, "split.tsv"))
+             if l.strip() and (split is None or l.rstrip("\n").split("\t")[1] == split)]
+    truth = {f: json.load(open(os.path.join(dirpath, os.path.splitext(f)[0] + ".json"))) for f in files}
+    got = {}
+    types = {}
+    for l in open(parsed_path):
+        r = json.loads(l)
+        p = r.get("parse")
+        if not p:
+            continue
+        names = set()
+        path = (r.get("src") or {}).get("path")
+        if path:
+            names.add(os.path.basename(path))
+        for d in p.get("documents") or []:
+            if isinstance(d, dict):
+                sp = d.get("path") or (d.get("src") or {}).get("path")
+                if sp:
+                    names.add(os.path.basename(sp))
+        for n in names:
+            types.setdefault(n, p.get("type"))
+            fl = got.setdefault(n, {})
+            for k, v in (p.get("fields") or {}).items():
+                vals = v.get("value") if isinstance(v, dict) else None
+                fl.setdefault(k, []).extend(vals if isinstance(vals, list) else [vals])
+    texts = {}
+    if ocr_path:
+        for l in open(ocr_path):
+            r = json.loads(l)
+            path = (r.get("src") or {}).get("path")
+            if path:
+                texts[os.path.basename(path)] = texts.get(os.path.basename(path), "") + "\n" + \
+                    ((r.get("ocr") or {}).get("text") or "")
+    print("%s: %d documents (%s), type %s on %d" % (
+        title, len(files), split or "all", kind[:-1],
+        sum(1 for f in files if types.get(f) == kind[:-1])))
+    print("%-10s %5s %6s %6s %6s %8s" % ("field", "n", "P", "R", "F1", "ceiling"))
+    out = {}
+    for name, k, keys in REAL_FIELDS[kind]:
+        n = tp = pred = inside = 0
+        for f in files:
+            want = truth[f].get(name)
+            if want is None:
+                continue
+            n += 1
+            vals = []
+            for key in keys:
+                vals += [v for v in got.get(f, {}).get(key, []) if v is not None]
+            if vals:
+                pred += 1
+                tp += any(real_same(k, want, v) for v in vals)
+            if ocr_path:
+                inside += in_text(k, want, texts.get(f, ""), texts.setdefault("#" + f, {}) if False else {})
+        P = tp / pred if pred else 0.0
+        R = tp / n if n else 0.0
+        F = 2 * P * R / (P + R) if P + R else 0.0
+        print("%-10s %5d %6.3f %6.3f %6.3f %8s" % (name, n, P, R, F, "%.3f" % (inside / n) if ocr_path and n else "-"))
+        out[name] = (P, R)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description="Score sc-parse against gen-docs.py ground truth.")
-    ap.add_argument("dir")
+    ap.add_argument("dir", nargs="?")
+    ap.add_argument("--real", help="a folder of real documents with truth JSON (shared/data/docs/...)")
+    ap.add_argument("--split", default=None, help="train or dev (split.tsv); all when left out")
+    ap.add_argument("--ocr", help="the sc-ocr records of --real (for the ceiling)")
     ap.add_argument("--parsed", help="sc-parse output to score (else run sc-ocr and sc-parse)")
     ap.add_argument("--bin", default=os.environ.get("SC_BIN", "bin"))
     ap.add_argument("--title", default=None)
     a = ap.parse_args()
+    if a.real:
+        if not a.parsed:
+            ap.error("--real needs --parsed FILE")
+        score_real(a.real, a.split, a.parsed, a.ocr, a.title or a.real)
+        return
+    if not a.dir:
+        ap.error("a corpus folder or --real DIR")
     parsed = a.parsed or run(a.dir, a.bin)
     score(a.dir, parsed, a.title or a.dir)
 

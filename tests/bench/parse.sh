@@ -2,7 +2,10 @@
 # parse.sh - sc-parse in `make bench`: pages per second through sc-parse alone
 # (with and without word boxes, against jq re-serializing the same stream),
 # memory over a 100,000-record stream, and the per-field accuracy table of
-# sc-ocr | sc-parse on the evaluation split (clean and degraded pages).
+# sc-ocr | sc-parse on the evaluation split (clean and degraded pages), and
+# on the dev splits of the real labelled documents (../shared/data/docs,
+# OCR records from the cache ../cache/parse when there), model against
+# templates only, with the ceiling; and the time of sc-parse learn.
 set -euo pipefail
 out=$BENCH/parse
 mkdir -p "$out"
@@ -42,6 +45,7 @@ stream 4000 1 >"$out/words.jsonl"
 stream 4000 0 >"$out/lines.jsonl"
 rate sc-parse-words "$out/words.jsonl" sc-parse
 rate sc-parse-lines "$out/lines.jsonl" sc-parse
+rate sc-parse-no-model "$out/words.jsonl" sc-parse --no-model
 rate jq-c-words "$out/words.jsonl" jq -c .
 rate sc-parse-g-ref-words "$out/words.jsonl" sc-parse -g ref
 awk 'NR == FNR { a = $1; next } { printf "sc-parse runs at %.2fx the rate of jq -c . on the same stream\n", a / $1 }' \
@@ -61,3 +65,42 @@ for lv in none mix; do  # the accuracy table
 	fi
 	SC_BIN=$SC_BIN /usr/bin/python3 scripts/eval-parse.py "$d" --title "eval split, degradation $lv"
 done
+
+echo "-- real documents: dev splits of ${SC_DOCS:-../shared/data/docs} (learned on train only)"
+docs=${SC_DOCS:-../shared/data/docs}
+cache=${SC_PARSE_CACHE:-../cache/parse}
+if [ ! -d "$docs/receipts" ] || [ ! -d "$docs/invoices" ]; then
+	echo "skipped: $docs is not here"
+	exit 0
+fi
+for kind in receipts invoices; do
+	rec=$cache/$kind.dev.jsonl
+	if [ -s "$rec" ]; then
+		echo "($kind: OCR records from the cache $rec)"
+	else
+		rec=$out/$kind.dev.jsonl
+		echo "($kind: no cache; sc-ocr --words now, into $rec)"
+		awk -v d="$docs/$kind" '$2 == "dev" { print d "/" $1 }' "$docs/$kind/split.tsv" |
+			xargs sc-ocr --words -j2 >"$rec" 2>/dev/null || true
+	fi
+	sc-parse -q "$rec" >"$out/$kind.model.jsonl" || true
+	sc-parse -q --no-model "$rec" >"$out/$kind.tmpl.jsonl" || true
+	/usr/bin/python3 scripts/eval-parse.py --real "$docs/$kind" --split dev --parsed "$out/$kind.model.jsonl" \
+		--ocr "$rec" --title "$kind dev, learned model"
+	/usr/bin/python3 scripts/eval-parse.py --real "$docs/$kind" --split dev --parsed "$out/$kind.tmpl.jsonl" \
+		--title "$kind dev, templates only"
+done
+echo "-- sc-parse learn on the training documents (cached OCR records)"
+tr=()
+for kind in receipts invoices; do
+	[ -s "$cache/$kind.train.jsonl" ] && tr+=("$cache/$kind.train.jsonl")
+done
+if [ ${#tr[@]} = 2 ]; then
+	/usr/bin/time -f '%e s wall, %U s cpu, max RSS %M KiB' -o "$out/time" \
+		sc-parse learn -o "$out/model.scpm" --truth "$docs/receipts:receipt" --truth "$docs/invoices:invoice" \
+		"${tr[@]}" 2>"$out/learn.log" || true
+	grep -E 'learn: [0-9]+ documents' "$out/learn.log" || true
+	cat "$out/time"
+else
+	echo "skipped: no cached training records in $cache"
+fi

@@ -98,6 +98,28 @@ int main(void)
 	CHECK_STR(date("Total 1,234.56", 0), "none");
 	CHECK_STR(date("Tel 123456789012", 0), "none");
 	CHECK(sc_date_valid(2000, 2, 29) && !sc_date_valid(1900, 2, 29));
+	/* month names in other languages, dotted, upper case, glued, spaced */
+	CHECK_STR(date("12.Mar.2026", 0), "2026-03-12");
+	CHECK_STR(date("12. M\xc3\xa4rz 2026", 0), "2026-03-12");
+	CHECK_STR(date("12. M\xc3\x84RZ 2026", 0), "2026-03-12");
+	CHECK_STR(date("12 de marzo de 2026", 0), "2026-03-12");
+	CHECK_STR(date("1er mars 2026", 0), "2026-03-01");
+	CHECK_STR(date("3 D\xc3\x89" "C. 2020", 0), "2020-12-03");
+	CHECK_STR(date("14 mei 2026", 0), "2026-05-14");
+	CHECK_STR(date("14 maart 2026", 0), "2026-03-14");
+	CHECK_STR(date("2 gennaio 2026", 0), "2026-01-02");
+	CHECK_STR(date("7 outubro 2025", 0), "2025-10-07");
+	CHECK_STR(date("12 OGOS 2019", 0), "2019-08-12");
+	CHECK_STR(date("9 Mac 2018", 0), "2018-03-09");
+	CHECK_STR(date("25 Dec 18", 0), "2018-12-25");
+	CHECK_STR(date("12MAR26", 0), "2026-03-12");
+	CHECK_STR(date("Mar12,2026", 0), "2026-03-12");
+	CHECK_STR(date("12 / 03 / 2026", SC_DATE_DMY), "2026-03-12");
+	CHECK_STR(date("12/ 03/ 2026", SC_DATE_DMY), "2026-03-12");
+	CHECK_STR(date("DATE:25/12/2018", 0), "2018-12-25");
+	CHECK_STR(date("12 pcs 2026", 0), "none");
+	CHECK_STR(date("3 - 5 pcs", 0), "none");
+	CHECK_STR(date("Marchand 12 2026", 0), "none");              /* a word that starts like a month */
 
 	/* amounts */
 	CHECK(amount("1,234.56") == 1234.56);

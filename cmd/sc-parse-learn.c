@@ -1,0 +1,274 @@
+/*
+ * sc-parse-learn.c - `sc-parse learn`: the ranking model from sc-ocr records
+ * and a truth JSON per document (DIR/STEM.json for a page of .../STEM.pdf).
+ * Pages of one file in a row are one document.
+ */
+#include <getopt.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "parse.h"
+#include "sc-parse-learn.h"
+
+#define TOOL "sc-parse"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sc-parse learn -o MODEL --truth DIR[:TYPE] [--truth ...] [--seed N] [--folds K]\n"
+	           "                      [--negatives N] [--precision P] [--trees N] [-t dir] [file ...]\n");
+}
+
+struct lrun {
+	struct sc_diag diag;
+	struct sc_parse *p;
+	struct sc_plearn *L;
+	const char *tdir[32];
+	const char *ttype[32];
+	int ntruth;
+	struct sc_pdoc *doc;
+	char key[1024];
+	char where[1100];
+	long last_page;
+	unsigned long notruth;
+};
+
+/* The truth file of a document: STEM.json in the first --truth folder that
+ * holds one. */
+static int find_truth(struct lrun *r, const char *path, char *out, size_t cap, const char **type)
+{
+	char tmp[1024];
+	snprintf(tmp, sizeof tmp, "%s", path);
+	char *base = basename(tmp);
+	char *dot = strrchr(base, '.');
+	if (dot && dot != base)
+		*dot = '\0';
+	for (int k = 0; k < r->ntruth; k++) {
+		struct stat st;
+		snprintf(out, cap, "%s/%s.json", r->tdir[k], base);
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
+			*type = r->ttype[k];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void flush(struct lrun *r)
+{
+	if (!r->doc)
+		return;
+	struct sc_pdoc *d = r->doc;
+	r->doc = NULL;
+	const char *path = r->key;
+	char tpath[2200];
+	const char *type = NULL;
+	struct sc_error err;
+	sc_error_clear(&err);
+	if (find_truth(r, path, tpath, sizeof tpath, &type) < 0) {
+		if (!r->diag.quiet && r->notruth++ < 5)
+			sc_diag_warnf(&r->diag, "%s: no truth file for %s; not learned from", r->where, path);
+		sc_pdoc_free(d);
+		return;
+	}
+	json_t *truth = sc_plearn_read_truth(tpath, NULL, &err);
+	if (!truth) {
+		sc_diag_error(&r->diag, &err);
+		r->diag.bad++;
+		sc_pdoc_free(d);
+		return;
+	}
+	if (sc_plearn_add(r->L, d, truth, type, r->where, &err) < 0) {
+		sc_diag_error(&r->diag, &err);
+		r->diag.bad++;
+	}
+}
+
+static void take(struct lrun *r, json_t *rec, const char *name, unsigned long line)
+{
+	const char *path = json_string_value(sc_json_path(rec, "src.path"));
+	const char *member = json_string_value(sc_json_path(rec, "src.member"));
+	json_t *pg = sc_json_path(rec, "src.page");
+	long page = json_is_integer(pg) ? (long)json_integer_value(pg) : 1;
+	char key[1024];
+	snprintf(key, sizeof key, "%s%s%s", path ? path : "", member ? "/" : "", member ? member : "");
+	if (!path) {
+		struct sc_error e;
+		sc_error_set(&e, name, (int)line, 0, "no-path", "record without src.path: no truth to find");
+		sc_diag_error(&r->diag, &e);
+		r->diag.bad++;
+		return;
+	}
+	if (!r->doc || strcmp(key, r->key) != 0 || page != r->last_page + 1) {
+		flush(r);
+		r->doc = sc_pdoc_new();
+		snprintf(r->key, sizeof r->key, "%s", key);
+		snprintf(r->where, sizeof r->where, "%s:%lu", name, line);
+	}
+	r->last_page = page;
+	struct sc_error err;
+	sc_error_clear(&err);
+	/* a page with nothing to read still belongs to its document */
+	(void)sc_pdoc_add_ocr(r->doc, json_object_get(rec, "ocr"), json_object_get(rec, "src"), &err);
+}
+
+static int read_file(struct lrun *r, const char *path)
+{
+	struct sc_error err;
+	struct sc_reader *rd = sc_reader_open(path, 0, &err);
+	if (!rd) {
+		sc_diag_error(&r->diag, &err);
+		return -1;
+	}
+	json_t *rec;
+	int rc;
+	while ((rc = sc_reader_next(rd, &rec, &err)) != 0) {
+		if (rc == -2) {
+			sc_diag_error(&r->diag, &err);
+			break;
+		}
+		r->diag.records++;
+		if (rc == -1) {
+			sc_diag_error(&r->diag, &err);
+			r->diag.bad++;
+			continue;
+		}
+		if (json_is_object(json_object_get(rec, "ocr")))
+			take(r, rec, sc_reader_name(rd), sc_reader_lineno(rd));
+		json_decref(rec);
+	}
+	sc_reader_free(rd);
+	return 0;
+}
+
+int parse_learn_main(int argc, char **argv, const char *datadir)
+{
+	static const struct option lo[] = {
+		{"output", required_argument, NULL, 'o'}, {"truth", required_argument, NULL, 'R'},
+		{"seed", required_argument, NULL, 's'},  {"folds", required_argument, NULL, 'k'},
+		{"negatives", required_argument, NULL, 'n'}, {"precision", required_argument, NULL, 'P'},
+		{"trees", required_argument, NULL, 'e'}, {"templates", required_argument, NULL, 't'},
+		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	struct lrun r;
+	memset(&r, 0, sizeof r);
+	sc_diag_init(&r.diag, TOOL);
+	struct sc_plearn_opts o;
+	sc_plearn_opts_defaults(&o);
+	const char *out = NULL, *tdir = NULL;
+	static char tbuf[32][4096];
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:t:qh", lo, NULL)) != -1) {
+		char *e;
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'R': {
+			if (r.ntruth >= 32) {
+				fprintf(stderr, "sc-parse: learn: at most 32 --truth folders\n");
+				return 2;
+			}
+			snprintf(tbuf[r.ntruth], sizeof tbuf[0], "%s", optarg);
+			char *colon = strrchr(tbuf[r.ntruth], ':');
+			r.ttype[r.ntruth] = NULL;
+			if (colon) {
+				*colon = '\0';
+				r.ttype[r.ntruth] = colon + 1;
+			}
+			r.tdir[r.ntruth] = tbuf[r.ntruth];
+			r.ntruth++;
+			break;
+		}
+		case 's':
+			o.seed = strtoull(optarg, &e, 10);
+			if (*e || e == optarg) {
+				fprintf(stderr, "sc-parse: learn: --seed wants a number, not \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
+		case 'k':
+			o.folds = (int)strtol(optarg, &e, 10);
+			if (*e || o.folds < 2 || o.folds > 20) {
+				fprintf(stderr, "sc-parse: learn: --folds wants 2 to 20, not \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			o.negatives = (int)strtol(optarg, &e, 10);
+			if (*e || o.negatives < 1 || o.negatives > 100000) {
+				fprintf(stderr, "sc-parse: learn: --negatives wants 1 to 100000, not \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
+		case 'P':
+			o.precision = strtod(optarg, &e);
+			if (*e || !(o.precision > 0 && o.precision <= 1)) {
+				fprintf(stderr, "sc-parse: learn: --precision wants a number in (0, 1], not \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
+		case 'e':
+			o.gbt.trees = (int)strtol(optarg, &e, 10);
+			if (*e || o.gbt.trees < 1 || o.gbt.trees > 5000) {
+				fprintf(stderr, "sc-parse: learn: --trees wants 1 to 5000, not \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			tdir = optarg;
+			break;
+		case 'q':
+			r.diag.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!out || !r.ntruth) {
+		fprintf(stderr, "sc-parse: learn: -o MODEL and at least one --truth DIR are needed\n");
+		usage(stderr);
+		return 2;
+	}
+	char dir[4096];
+	if (!tdir) {
+		snprintf(dir, sizeof dir, "%s/parse", datadir);
+		tdir = dir;
+	}
+	struct sc_error err;
+	sc_error_clear(&err);
+	r.p = sc_parse_load(tdir, &err);
+	if (!r.p) {
+		char buf[1024];
+		sc_error_format(&err, buf, sizeof buf);
+		fprintf(stderr, "sc-parse: learn: %s\n", buf);
+		return 2;
+	}
+	r.L = sc_plearn_new(r.p);
+	if (optind >= argc)
+		read_file(&r, "-");
+	for (int k = optind; k < argc; k++)
+		read_file(&r, argv[k]);
+	flush(&r);
+	if (r.notruth > 5)
+		sc_diag_warnf(&r.diag, "%lu documents in all had no truth file", r.notruth);
+	int status = 0;
+	struct sc_pmodel *m = sc_plearn_fit(r.L, &o, r.diag.quiet ? NULL : stderr, &err);
+	if (!m || sc_pmodel_save(m, out, &err) < 0) {
+		char buf[1024];
+		sc_error_format(&err, buf, sizeof buf);
+		fprintf(stderr, "sc-parse: learn: %s\n", buf);
+		status = 2;
+	} else if (!r.diag.quiet)
+		fprintf(stderr, "sc-parse: learn: %d documents; model written to %s\n", sc_plearn_docs(r.L), out);
+	sc_pmodel_free(m);
+	sc_plearn_free(r.L);
+	sc_parse_free(r.p);
+	int st = sc_diag_finish(&r.diag, "records");
+	return status ? status : st;
+}
