@@ -31,11 +31,11 @@ sleep 0.5
 rep=$!   # the pipeline's programs are this shell's children
 imp=$(pgrep -P $$ -x sc-import) risk=$(pgrep -P $$ -x sc-risk)
 echo "t(s)   sc-import MB   sc-risk MB   sc-report MB" > "$out/rss.txt"
-t=0
+t0=$(date +%s)
 while kill -0 "$rep" 2>/dev/null; do
-	printf '%-6s %-14s %-12s %s\n' "$t" "$(rss "$imp")" "$(rss "$risk")" "$(rss "$rep")" >> "$out/rss.txt"
+	printf '%-6s %-14s %-12s %s\n' "$(($(date +%s) - t0))" "$(rss "$imp")" "$(rss "$risk")" \
+	       "$(rss "$rep")" >> "$out/rss.txt"
 	sleep 1
-	t=$((t + 1))
 done
 wait
 end=$(date +%s.%N)
