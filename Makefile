@@ -215,6 +215,6 @@ clean:
 	rm -rf build build-san build-fuzz bin lib/libsc.a   # lib/libsc.a: where older trees built it
 
 help:
-	@sed -n '1,3p' Makefile
+	@sed -n '1,6p' Makefile
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
