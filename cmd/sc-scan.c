@@ -214,6 +214,7 @@ int main(int argc, char **argv)
 	const char *rules = NULL, *calib = NULL;
 	int jobs = 1, opt, bits = 0;
 
+	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
 	sc_diag_init(&d, prog);
 	sc_cv_init();
 	memset(&c, 0, sizeof c);
