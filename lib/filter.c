@@ -220,7 +220,7 @@ struct runner {
 	struct sc_filter *f;
 	struct pool *pool;            /* NULL: run in this thread */
 	void *state;
-	struct batch *inflight[64];   /* submitted, in order */
+	struct batch *inflight[2 * 64 + 2];   /* submitted, in order: up to max_inflight */
 	int ninflight, max_inflight;
 	int write_failed;
 	struct sc_progress *progress;
