@@ -725,16 +725,6 @@ static int calibrate_novelty(struct sc_wood_model *m, const double *nov, const i
 		}
 	}
 	m->novelty = nheld ? lim : 1e9;
-	if (getenv("SC_WOOD_DEBUG")) {
-		size_t ka = 0, ua = 0;
-		for (size_t i = 0; i < nheld; i++) {
-			ka += known[i] > lim;
-			ua += unk[i] > lim;
-		}
-		fprintf(stderr, "calib: n=%zu limit=%.3f known>%.3f unk>%.3f | known q50 %.2f q90 %.2f | unk q10 %.2f q50 %.2f\n",
-		        nheld, lim, (double)ka / nheld, (double)ua / nheld, known[nheld / 2], known[nheld * 9 / 10],
-		        unk[nheld / 10], unk[nheld / 2]);
-	}
 	free(v);
 	free(known);
 	free(unk);
@@ -806,23 +796,6 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 	for (size_t i = 0; i < n; i++)
 		use[i] = feats[i].npatches > 0;
 	standardise(feats, n, use, d, m->mean, m->sd);
-	if (getenv("SC_WOOD_DUMP")) {  /* for experiments: image means, standardised */
-		FILE *df = fopen(getenv("SC_WOOD_DUMP"), "w");
-		for (size_t i = 0; df && i < n; i++) {
-			if (!feats[i].npatches)
-				continue;
-			fprintf(df, "%d,%s", lib->images[i].taxon, lib->images[i].specimen);
-			for (int j = 0; j < d; j++) {
-				double s = 0;
-				for (int q = 0; q < feats[i].npatches; q++)
-					s += (feats[i].x[(size_t)q * d + j] - m->mean[j]) / m->sd[j];
-				fprintf(df, ",%.5g", s / feats[i].npatches);
-			}
-			fputc('\n', df);
-		}
-		if (df)
-			fclose(df);
-	}
 
 	/* held-out predictions for calibration */
 	int k = sc_wood_folds(lib, o->seed, o->folds, fold);
