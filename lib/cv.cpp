@@ -36,12 +36,24 @@ const char *const feature_names[SC_CV_NFEAT] = {
 	"gabor8_energy", "gabor8_aniso", "gabor16_energy", "gabor16_aniso",
 	"pore_count", "pore_size", "pore_size_cv", "pore_area", "pore_big_ratio", "pore_clustering",
 	"img_pore_density", "img_pore_size", "img_pore_size_cv", "img_pore_bimodal", "img_pore_area",
+	"img_period_6", "img_period_12", "img_period_24", "img_period_48", "img_period_96",
 };
 
 void set_err(char *err, size_t len, const char *msg)
 {
 	if (err && len)
 		snprintf(err, len, "%s", msg);
+}
+
+/* OpenCV's own message, without its source file and line; out of memory said plainly */
+void cv_error(char *err, size_t len, const cv::Exception &e)
+{
+	if (e.code == cv::Error::StsNoMem)
+		set_err(err, len, SC_CV_NOMEM);
+	else if (!e.err.empty())
+		set_err(err, len, ("image analysis failed: " + e.err).c_str());
+	else
+		set_err(err, len, "image analysis failed");
 }
 
 struct pore {
@@ -195,6 +207,47 @@ void pore_stats(const std::vector<pore> &ps, double area, float *f, bool image_l
 	}
 }
 
+/*
+ * How the grey level's variance is spread over periods of 6-12, 12-24, 24-48,
+ * 48-96 and 96-192 pixels across the whole disc (a 448-pixel disc covers some
+ * 4 mm): parenchyma bands, growth rings and ray spacing repeat at scales a
+ * 96-pixel patch cannot see. Radial sums of the power spectrum, so rotation
+ * does not matter; log fractions of the total, so exposure does not either.
+ */
+void periods(const cv::Mat &g32, const cv::Mat &mask, float out[5])
+{
+	cv::Mat m;
+	g32.copyTo(m);
+	m.setTo(0, mask == 0);
+	/* a soft edge: the disc's rim would otherwise ring at every frequency */
+	cv::Mat win(m.size(), CV_32F);
+	for (int y = 0; y < m.rows; y++)
+		for (int x = 0; x < m.cols; x++) {
+			double r = std::hypot(x - m.cols / 2.0, y - m.rows / 2.0) / (0.97 * m.cols / 2.0);
+			win.at<float>(y, x) = r < 1 ? (float)(0.5 + 0.5 * std::cos(CV_PI * r)) : 0.0f;
+		}
+	m = m.mul(win);
+	cv::Mat spec;
+	cv::dft(m, spec, cv::DFT_COMPLEX_OUTPUT);
+	double band[5] = {0}, total = 1e-9;
+	int n = m.cols;
+	for (int y = 0; y < spec.rows; y++)
+		for (int x = 0; x < spec.cols; x++) {
+			int fy = y <= spec.rows / 2 ? y : y - spec.rows, fx = x <= spec.cols / 2 ? x : x - spec.cols;
+			double f = std::hypot(fx, fy);
+			if (f < 1)
+				continue;
+			cv::Vec2f c = spec.at<cv::Vec2f>(y, x);
+			double p = (double)c[0] * c[0] + (double)c[1] * c[1], period = n / f;
+			total += p;
+			for (int b = 0; b < 5; b++)
+				if (period >= 6 << b && period < 12 << b)
+					band[b] += p;
+		}
+	for (int b = 0; b < 5; b++)
+		out[b] = (float)std::log(band[b] / total + 1e-6);
+}
+
 } // namespace
 
 struct sc_cv_wood {
@@ -346,8 +399,9 @@ void analyse(sc_cv_wood *w, const cv::Mat &img)
 			continue;
 		pores.push_back({(float)cents.at<double>(i, 0), (float)cents.at<double>(i, 1), (float)a});
 	}
-	float imgpore[5];
+	float imgpore[5], period[5];
 	pore_stats(pores, cv::countNonZero(mask), imgpore, true);
+	periods(g32, mask, period);
 
 	for (int gy = -3; gy <= 3; gy++)
 		for (int gx = -3; gx <= 3; gx++) {
@@ -406,6 +460,8 @@ void analyse(sc_cv_wood *w, const cv::Mat &img)
 		pore_stats(in_patch, (double)P * P, f + 51, false);
 		for (int i = 0; i < 5; i++)
 			f[57 + i] = imgpore[i];
+		for (int i = 0; i < 5; i++)
+			f[62 + i] = period[i];
 	}
 	w->q.pores = w->rects.empty() ? 0 : porecount / w->rects.size();
 }
@@ -454,9 +510,9 @@ struct sc_cv_wood *sc_cv_wood_new(const unsigned char *data, size_t len, int red
 		analyse(w, img);
 		return w;
 	} catch (const cv::Exception &e) {
-		set_err(err, errlen, e.what());
+		cv_error(err, errlen, e);
 	} catch (const std::bad_alloc &) {
-		set_err(err, errlen, "out of memory");
+		set_err(err, errlen, SC_CV_NOMEM);
 	} catch (...) {
 		set_err(err, errlen, "unexpected error in image analysis");
 	}
@@ -529,8 +585,10 @@ int sc_cv_wood_patch_png(const struct sc_cv_wood *w, int i, unsigned char **png,
 		*png = p;
 		*len = out.size();
 		return 0;
-	} catch (const std::exception &e) {
-		set_err(err, errlen, e.what());
+	} catch (const cv::Exception &e) {
+		cv_error(err, errlen, e);
+	} catch (const std::bad_alloc &) {
+		set_err(err, errlen, SC_CV_NOMEM);
 	} catch (...) {
 		set_err(err, errlen, "unexpected error encoding a patch");
 	}

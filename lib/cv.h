@@ -18,7 +18,7 @@ extern "C" {
 #define SC_CV_DISC_RADIUS 224
 #define SC_CV_PATCH 96
 /* Features per patch (fixed for a model format version); names by sc_cv_feature_name. */
-#define SC_CV_NFEAT 62
+#define SC_CV_NFEAT 67
 
 /* Set OpenCV to one thread (callers parallelise over images) and quiet its log. */
 void sc_cv_init(void);
@@ -45,6 +45,8 @@ struct sc_cv_wood;
  */
 struct sc_cv_wood *sc_cv_wood_new(const unsigned char *data, size_t len, int reduce,
                                   char *err, size_t errlen);
+/* The err text of sc_cv_wood_new and sc_cv_wood_patch_png when memory ran out. */
+#define SC_CV_NOMEM "out of memory"
 void sc_cv_wood_delete(struct sc_cv_wood *w);
 
 /* Size of the decoded picture (after reduce). */

@@ -5,14 +5,13 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <pthread.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "progress.h"
 #include "sha256.h"
 #include "wood.h"
 
@@ -115,6 +114,40 @@ int sc_wood_reduction(const char *name, const char *fmt, int width, int height,
 	return r;
 }
 
+int sc_wood_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
+                      struct sc_error *err)
+{
+	struct stat st;
+	int fd;
+
+	*data = NULL;
+	*len = 0;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer that never comes */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return sc_error_set(err, path, 0, 0, "open", "%s", strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return sc_error_set(err, path, 0, 0, "open", "%s", strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return sc_error_set(err, path, 0, 0, "not-file", "not a regular file (%s)",
+		                    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode) ? "a device" :
+		                    S_ISDIR(st.st_mode) ? "a folder" : S_ISSOCK(st.st_mode) ? "a socket" : "special");
+	}
+	/* the size before any byte is read: a huge file costs nothing to refuse */
+	if ((unsigned long long)st.st_size > max) {
+		close(fd);
+		return sc_error_set(err, path, 0, 0, "too-large", "file of %lld bytes: more than the limit of %zu bytes",
+		                    (long long)st.st_size, max);
+	}
+	close(fd);
+	/* a regular file that grew since: the reader's own cap still holds */
+	return sc_read_file(path, max, data, len, err);
+}
+
 void sc_wood_feat_clear(struct sc_wood_feat *f)
 {
 	free(f->x);
@@ -134,7 +167,7 @@ int sc_wood_analyse_file(const char *path, struct sc_wood_feat *f, struct sc_cv_
 	memset(f, 0, sizeof *f);
 	if (keep)
 		*keep = NULL;
-	if (sc_read_file(path, SC_WOOD_MAX_FILE, &data, &len, err) < 0)
+	if (sc_wood_read_file(path, SC_WOOD_MAX_FILE, &data, &len, err) < 0)
 		return -1;
 	sc_sha256_hex(data, len, f->sha256);
 	if (sc_wood_probe(path, data, len, &fmt, &w, &h, err) < 0 ||
@@ -146,7 +179,7 @@ int sc_wood_analyse_file(const char *path, struct sc_wood_feat *f, struct sc_cv_
 	cw = sc_cv_wood_new(data, len, r, msg, sizeof msg);
 	free(data);
 	if (!cw)
-		return sc_error_set(err, path, 0, 0, "bad-image", "%s", msg);
+		return sc_error_set(err, path, 0, 0, strcmp(msg, SC_CV_NOMEM) == 0 ? "nomem" : "bad-image", "%s", msg);
 	f->width = w;
 	f->height = h;
 	sc_cv_wood_quality(cw, &f->q);
@@ -171,7 +204,7 @@ int sc_wood_analyse_file(const char *path, struct sc_wood_feat *f, struct sc_cv_
 /* ---- the CITES timber table ---------------------------------------------- */
 
 struct cites_entry {
-	char *taxon, *genus, *appendix, *annotation, *effective;
+	char *taxon, *genus, *appendix, *annotation, *effective, *unconfirmed;
 };
 
 struct sc_cites {
@@ -203,8 +236,8 @@ static const char *str_field(const struct sc_yaml *y, const json_t *obj, const c
 		}
 		return NULL;
 	}
-	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 200) {
-		sc_yaml_error(y, v, err, "bad-table", "\"%s\" must be a non-empty string (at most 200 bytes)", key);
+	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 600) {
+		sc_yaml_error(y, v, err, "bad-table", "\"%s\" must be a non-empty string (at most 600 bytes)", key);
 		*bad = 1;
 		return NULL;
 	}
@@ -221,6 +254,7 @@ void sc_cites_free(struct sc_cites *c)
 		free(c->e[i].appendix);
 		free(c->e[i].annotation);
 		free(c->e[i].effective);
+		free(c->e[i].unconfirmed);
 	}
 	free(c->e);
 	free(c->source);
@@ -274,7 +308,7 @@ struct sc_cites *sc_cites_load_yaml(const struct sc_yaml *y, struct sc_error *er
 		}
 		json_object_foreach(item, key, val) {
 			static const char *known[] = {"taxon", "genus", "appendix", "annotation",
-			                              "effective", "trade_names", NULL};
+			                              "effective", "trade_names", "source", "unconfirmed", NULL};
 			int ok = 0;
 			for (int k = 0; known[k]; k++)
 				ok |= strcmp(key, known[k]) == 0;
@@ -290,6 +324,10 @@ struct sc_cites *sc_cites_load_yaml(const struct sc_yaml *y, struct sc_error *er
 		const char *app = bad ? NULL : str_field(y, item, "appendix", 1, err, &bad);
 		const char *ann = bad ? NULL : str_field(y, item, "annotation", 0, err, &bad);
 		const char *eff = bad ? NULL : str_field(y, item, "effective", 1, err, &bad);
+		/* where the entry was checked, and what of it could not be */
+		const char *src = bad ? NULL : str_field(y, item, "source", 0, err, &bad);
+		const char *unc = bad ? NULL : str_field(y, item, "unconfirmed", 0, err, &bad);
+		(void)src;
 		if (bad)
 			goto fail;
 		if (strcmp(app, "I") && strcmp(app, "II") && strcmp(app, "III")) {
@@ -326,6 +364,7 @@ struct sc_cites *sc_cites_load_yaml(const struct sc_yaml *y, struct sc_error *er
 		e->appendix = strdup(app);
 		e->annotation = dupnull(ann);
 		e->effective = strdup(eff);
+		e->unconfirmed = dupnull(unc);
 		c->n++;
 		if (!e->taxon || !e->genus || !e->appendix || !e->effective || (ann && !e->annotation)) {
 			sc_error_set(err, sc_yaml_name(y), 0, 0, "nomem", "out of memory");
@@ -360,6 +399,8 @@ static json_t *entry_json(const struct cites_entry *e)
 		json_object_set_new(o, "annotation", json_string(e->annotation));
 	if (o)
 		json_object_set_new(o, "effective", json_string(e->effective));
+	if (o && e->unconfirmed)
+		json_object_set_new(o, "unconfirmed", json_string(e->unconfirmed));
 	return o;
 }
 
@@ -592,6 +633,50 @@ void sc_wood_library_free(struct sc_wood_library *lib)
 	free(lib);
 }
 
+/*
+ * Append image `file` of the taxon in tdir (in its sub-folder `sub` when not
+ * NULL) as taxon lib->ntaxa. Its specimen: taxon.yaml's specimens entry (by
+ * "file" or "sub/file"), else the sub-folder, else the name up to its last '_'.
+ */
+static void add_image(struct sc_wood_library *lib, size_t *cap, const char *tdir, const char *sub,
+                      const char *file, const json_t *specimens)
+{
+	char rel[600], path[4096], num[64];
+	struct sc_wood_image *im;
+	json_t *sp;
+
+	if ((size_t)snprintf(rel, sizeof rel, "%s%s%s", sub ? sub : "", sub ? "/" : "", file) >= sizeof rel ||
+	    (size_t)snprintf(path, sizeof path, "%.3700s/%s", tdir, rel) >= sizeof path)
+		return;
+	if (lib->nimages == *cap) {
+		size_t nc = *cap ? *cap * 2 : 256;
+		struct sc_wood_image *ni = realloc(lib->images, nc * sizeof *ni);
+		if (!ni)
+			return;
+		lib->images = ni;
+		*cap = nc;
+	}
+	im = &lib->images[lib->nimages];
+	sp = specimens ? json_object_get(specimens, rel) : NULL;
+	im->path = strdup(path);
+	im->taxon = lib->ntaxa;
+	if (json_is_string(sp))
+		im->specimen = strdup(json_string_value(sp));
+	else if (json_is_integer(sp)) {
+		snprintf(num, sizeof num, "%lld", (long long)json_integer_value(sp));
+		im->specimen = strdup(num);
+	} else if (sub)
+		im->specimen = strdup(sub);
+	else
+		im->specimen = default_specimen(file);
+	if (!im->path || !im->specimen) {
+		free(im->path);
+		free(im->specimen);
+		return;
+	}
+	lib->nimages++;
+}
+
 struct sc_wood_library *sc_wood_library_scan(const char *dir, struct sc_diag *diag,
                                               struct sc_error *err)
 {
@@ -637,45 +722,40 @@ struct sc_wood_library *sc_wood_library_scan(const char *dir, struct sc_diag *di
 				if (*p == '_')
 					*p = ' ';
 		}
-		char **files = list_dir(tdir, 0, &nf, &e);
-		if (!files || nf == 0) {
-			if (!files)
-				sc_diag_error(diag, &e);
-			else
-				sc_diag_errorf(diag, "%s: no images (*.jpg, *.jpeg, *.png): taxon left out of the library", tdir);
+		/* images in the taxon's folder, and in its sub-folders (one per specimen) */
+		char **files = list_dir(tdir, 0, &nf, &e), **subs = NULL;
+		size_t ns = 0, before = lib->nimages;
+		if (files)
+			subs = list_dir(tdir, 1, &ns, &e);
+		if (!files || !subs) {
+			sc_diag_error(diag, &e);
 			free_list(files, nf);
 			json_decref(specimens);
 			sc_wood_taxon_clear(&t);
 			continue;
 		}
-		for (size_t fi = 0; fi < nf; fi++) {
-			if (lib->nimages == cap) {
-				cap = cap ? cap * 2 : 256;
-				struct sc_wood_image *ni = realloc(lib->images, cap * sizeof *ni);
-				if (!ni)
-					break;
-				lib->images = ni;
-			}
-			struct sc_wood_image *im = &lib->images[lib->nimages];
-			json_t *sp = specimens ? json_object_get(specimens, files[fi]) : NULL;
-			char num[64];
-			if ((size_t)snprintf(path, sizeof path, "%.3700s/%s", tdir, files[fi]) >= sizeof path)
+		for (size_t fi = 0; fi < nf; fi++)
+			add_image(lib, &cap, tdir, NULL, files[fi], specimens);
+		for (size_t si = 0; si < ns; si++) {
+			char sdir[4096];
+			size_t nsf;
+			char **sf;
+			snprintf(sdir, sizeof sdir, "%.3700s/%.200s", tdir, subs[si]);
+			if (!(sf = list_dir(sdir, 0, &nsf, &e))) {
+				sc_diag_error(diag, &e);
 				continue;
-			im->path = strdup(path);
-			im->taxon = lib->ntaxa;
-			if (json_is_string(sp))
-				im->specimen = strdup(json_string_value(sp));
-			else if (json_is_integer(sp)) {
-				snprintf(num, sizeof num, "%lld", (long long)json_integer_value(sp));
-				im->specimen = strdup(num);
-			} else
-				im->specimen = default_specimen(files[fi]);
-			if (!im->path || !im->specimen) {
-				free(im->path);
-				free(im->specimen);
-				break;
 			}
-			lib->nimages++;
+			for (size_t fi = 0; fi < nsf; fi++)
+				add_image(lib, &cap, tdir, subs[si], sf[fi], specimens);
+			free_list(sf, nsf);
+		}
+		free_list(subs, ns);
+		if (lib->nimages == before) {
+			sc_diag_errorf(diag, "%s: no images (*.jpg, *.jpeg, *.png): taxon left out of the library", tdir);
+			free_list(files, nf);
+			json_decref(specimens);
+			sc_wood_taxon_clear(&t);
+			continue;
 		}
 		free_list(files, nf);
 		json_decref(specimens);
@@ -689,81 +769,6 @@ struct sc_wood_library *sc_wood_library_scan(const char *dir, struct sc_diag *di
 		return NULL;
 	}
 	return lib;
-}
-
-/* ---- analysing a library with threads ------------------------------------ */
-
-struct analyse_job {
-	const struct sc_wood_library *lib;
-	struct sc_wood_feat *feats;
-	struct sc_error *errs;
-	int *failed;
-	size_t next, done;
-	pthread_mutex_t mu;
-	struct sc_progress *progress;
-};
-
-static void *analyse_worker(void *arg)
-{
-	struct analyse_job *j = arg;
-	for (;;) {
-		size_t i;
-		size_t done;
-		pthread_mutex_lock(&j->mu);
-		i = j->next++;
-		pthread_mutex_unlock(&j->mu);
-		if (i >= j->lib->nimages)
-			return NULL;
-		sc_error_clear(&j->errs[i]);
-		j->failed[i] = sc_wood_analyse_file(j->lib->images[i].path, &j->feats[i], NULL, &j->errs[i]) < 0;
-		pthread_mutex_lock(&j->mu);
-		done = ++j->done;
-		pthread_mutex_unlock(&j->mu);
-		sc_progress_update(j->progress, done);
-	}
-}
-
-struct sc_wood_feat *sc_wood_library_analyse(const struct sc_wood_library *lib, int jobs,
-                                             struct sc_diag *diag)
-{
-	struct analyse_job j;
-	pthread_t th[64];
-	int nth = jobs < 1 ? 1 : jobs > 64 ? 64 : jobs, started = 0;
-
-	memset(&j, 0, sizeof j);
-	j.lib = lib;
-	j.feats = calloc(lib->nimages + 1, sizeof *j.feats);
-	j.errs = calloc(lib->nimages + 1, sizeof *j.errs);
-	j.failed = calloc(lib->nimages + 1, sizeof *j.failed);
-	if (!j.feats || !j.errs || !j.failed) {
-		free(j.feats);
-		free(j.errs);
-		free(j.failed);
-		sc_diag_fatalf(diag, "out of memory");
-		return NULL;
-	}
-	pthread_mutex_init(&j.mu, NULL);
-	j.progress = sc_progress_new(diag->prog, "images", lib->nimages);
-	for (int t = 1; t < nth; t++)
-		if (pthread_create(&th[t], NULL, analyse_worker, &j) == 0)
-			started++;
-		else
-			break;
-	analyse_worker(&j);
-	for (int t = 1; t <= started; t++)
-		pthread_join(th[t], NULL);
-	pthread_mutex_destroy(&j.mu);
-	sc_progress_free(j.progress);
-	/* messages in library order, whatever the threads did */
-	for (size_t i = 0; i < lib->nimages; i++)
-		if (j.failed[i]) {
-			sc_diag_error(diag, &j.errs[i]);
-			diag->bad++;
-		}
-	diag->records += lib->nimages;
-	free(j.errs);
-	free(j.failed);
-	return j.feats;
 }
 
 void sc_wood_feats_free(struct sc_wood_feat *feats, size_t n)

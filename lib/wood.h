@@ -11,13 +11,14 @@
 #include "cv.h"
 #include "yamltree.h"
 
-#define SC_WOOD_MODEL_VERSION 1
+#define SC_WOOD_MODEL_VERSION 2
 #define SC_WOOD_MAX_FILE (256u << 20)       /* image file bytes */
 #define SC_WOOD_MAX_PIXELS (40L * 1000 * 1000)  /* decoded pixels, after JPEG reduction */
 #define SC_WOOD_MIN_SIDE 64
 #define SC_WOOD_MAX_TAXA 256
 #define SC_WOOD_MAX_IMAGES 200000
 #define SC_WOOD_REFS 2                        /* reference images kept per taxon */
+#define SC_WOOD_MAX_JOBS 64
 
 /* ---- images -------------------------------------------------------------- */
 
@@ -44,6 +45,13 @@ struct sc_wood_feat {
 	char sha256[65];             /* of the file's bytes, hex */
 };
 void sc_wood_feat_clear(struct sc_wood_feat *f);
+/*
+ * Read a file's bytes (malloc'd): only a regular file, and only up to
+ * max bytes, checked from its size before reading (a FIFO or a device is
+ * refused at once, never waited on). 0, or -1 with err.
+ */
+int sc_wood_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
+                      struct sc_error *err);
 /*
  * Read, check and analyse one image file. With keep non-NULL the analysed
  * picture is handed back too (for patch crops); free it with sc_cv_wood_delete.
@@ -110,7 +118,8 @@ struct sc_wood_library *sc_wood_library_scan(const char *dir, struct sc_diag *di
 void sc_wood_library_free(struct sc_wood_library *lib);
 
 /* Analyse every image of the library with `jobs` threads; bad images are
- * reported through diag and get 0 patches. feats has lib->nimages entries. */
+ * reported through diag (in library order) and get 0 patches. feats has
+ * lib->nimages entries. */
 struct sc_wood_feat *sc_wood_library_analyse(const struct sc_wood_library *lib, int jobs,
                                              struct sc_diag *diag);
 void sc_wood_feats_free(struct sc_wood_feat *feats, size_t n);
@@ -135,8 +144,12 @@ struct sc_wood_model *sc_wood_model_load_buffer(const char *name, const unsigned
 void sc_wood_model_free(struct sc_wood_model *m);
 int sc_wood_model_ntaxa(const struct sc_wood_model *m);
 const char *sc_wood_model_taxon(const struct sc_wood_model *m, int i);
-/* Path of reference image k of taxon i (from the training library), or NULL. */
+/* Reference image k of taxon i, relative to the library (no "..", never
+ * absolute: checked on load), or NULL. */
 const char *sc_wood_model_ref(const struct sc_wood_model *m, int i, int k);
+/* The library's folder: as trained, or (for a model read from a file) where it
+ * lay relative to the model file when saved; NULL when the model does not say. */
+const char *sc_wood_model_library(const struct sc_wood_model *m);
 /* A short description for wood.model: "sc-wood-model/1 12 taxa 3240 patches". */
 const char *sc_wood_model_name(const struct sc_wood_model *m);
 
@@ -162,9 +175,18 @@ json_t *sc_wood_decide(const struct sc_wood_model *m, const struct sc_cites *cit
                        int drivers[4], int *ndrivers, struct sc_error *err);
 
 /*
+ * Folds by specimen: fold[i] for each image (photos of one specimen share a
+ * fold; with one specimen per taxon, folds by image). Returns the number of
+ * folds, `want` or (0) up to 4.
+ */
+int sc_wood_folds(const struct sc_wood_library *lib, unsigned seed, int want, int *fold);
+
+/*
  * Cross-validation grouped by specimen: train on the other folds, decide on
- * each held-out image. Returns the report object (top1, top3, confusion,
- * refer_rate, accuracy_unreferred, per-taxon figures).
+ * each held-out image; then taxa left out of training in turn (in up to 6
+ * groups), their photos identified by a model without them. Returns the report
+ * object (top1, top3, refer_rate, accuracy_unreferred, left_out_refer_rate,
+ * taxa, confusion, per_taxon with left_out_named_as), or NULL with err.
  */
 json_t *sc_wood_eval(const struct sc_wood_library *lib, const struct sc_wood_feat *feats,
                      const struct sc_wood_train_opts *o, const struct sc_wood_refer_opts *ro,
@@ -181,5 +203,72 @@ json_t *sc_wood_eval(const struct sc_wood_library *lib, const struct sc_wood_fea
 int sc_wood_refer_package(const char *dir, const char *image_path, const json_t *record,
                           const struct sc_cv_wood *cw, const int *drivers, int ndrivers,
                           const struct sc_wood_model *m, char **out_path, struct sc_error *err);
+
+/* ---- the expert's answer ------------------------------------------------- */
+
+/* The answer file beside package PKG.tar.gz: PKG.answer.yaml (malloc'd), or NULL. */
+char *sc_wood_answer_path(const char *package);
+/* The answer file's text as the expert receives it (malloc'd), or NULL. */
+char *sc_wood_answer_template(const char *name, const char *sha256, const json_t *top);
+/*
+ * Read an answered package (and the answer file beside it): the record as it
+ * was referred (record.json) with wood.expert = {verdict: "taxon" |
+ * "not-end-grain" | "unidentifiable", taxon?, note?, expert?, package, answer,
+ * image_sha256}. On a problem (package cut short, answer malformed, for another
+ * package, naming a taxon the package's taxa.txt does not list, not answered)
+ * err is filled and the record comes back without wood.expert ({src:{path}}
+ * when even record.json could not be read). Never NULL but out of memory.
+ */
+json_t *sc_wood_answer_read(const char *package, struct sc_error *err);
+/*
+ * The answer file's checks alone (fuzzed on their own): y is the answer file,
+ * stem and sha the package's name and image, taxa its taxa.txt. Fills expert
+ * with {verdict, taxon?, note?, expert?}. 0, or -1 with err.
+ */
+int sc_wood_answer_parse(const struct sc_yaml *y, const char *stem, const char *sha,
+                         const char *taxa, size_t taxa_len, json_t *expert, struct sc_error *err);
+/*
+ * Learn one answer record into the library at libdir (scanned as lib): the
+ * package's photo, checked against the answer's image_sha256 and as an image,
+ * goes into the taxon's folder as expert-<sha>.jpg. A verdict other than a
+ * taxon learns nothing and returns 0; so does an answer learned before.
+ * *added names a new file (malloc'd) or is NULL. 0, or -1 with err.
+ */
+int sc_wood_answer_learn(const char *libdir, const struct sc_wood_library *lib, const json_t *rec,
+                         char **added, struct sc_error *err);
+
+/* ---- running the commands (wood_run.c) ---------------------------------- */
+
+/*
+ * Call fn(ctx, i) for i in 0..n-1 on `jobs` workers (lib/workq), and
+ * ready(ctx, i) in the calling thread in order of i, as soon as item i and all
+ * before it are done (ready may be NULL). jobs <= 1 runs everything here.
+ */
+int sc_wood_pool_run(size_t n, int jobs, void (*fn)(void *ctx, size_t i),
+                     void (*ready)(void *ctx, size_t i), void *ctx);
+
+/* What identification needs; shared read-only by the workers. */
+struct sc_wood_ident {
+	const struct sc_wood_model *m;
+	const struct sc_cites *cites;
+	struct sc_wood_refer_opts ro;
+	const char *refer_dir;        /* write a package per referred image here, or NULL */
+};
+/* The sc_filter enricher: ctx is a struct sc_wood_ident, the image src.path. */
+int sc_wood_enrich(void *ctx, void *state, json_t *rec, json_t **value, struct sc_error *err);
+/* One record per image file, in argument order, written to out. */
+int sc_wood_identify_files(const struct sc_wood_ident *c, int n, char **paths, int jobs, FILE *out,
+                           struct sc_diag *diag);
+/* Records (JSON lines) naming images by src.path, through sc_filter_run. */
+int sc_wood_identify_records(const struct sc_wood_ident *c, int nfiles, char **files, int jobs,
+                             FILE *out, struct sc_diag *diag);
+/* `sc-wood answers`: a record per package, in order. */
+int sc_wood_answers(int n, char **packages, FILE *out, struct sc_diag *diag);
+/* `sc-wood train [--add answers.jsonl]`: learn the answers, scan, analyse, train, save. */
+int sc_wood_train_run(const char *dir, const char *model_path, const char *add,
+                      const struct sc_wood_train_opts *o, int jobs, struct sc_diag *diag);
+/* `sc-wood eval`: the report of sc_wood_eval as one JSON line on out. */
+int sc_wood_eval_run(const char *dir, const struct sc_cites *cites, const struct sc_wood_train_opts *o,
+                     const struct sc_wood_refer_opts *ro, int jobs, FILE *out, struct sc_diag *diag);
 
 #endif

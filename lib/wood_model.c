@@ -1,8 +1,13 @@
 /*
  * wood_model.c - the sc-wood model: a softmax classifier over standardised
  * patch features (patch logits pooled per image, so patches vote), a
- * temperature fitted on held-out specimens for calibrated scores, and stored
- * training patches whose nearest distance tells an unknown species from a known one.
+ * temperature fitted on held-out specimens for calibrated scores, and a model of
+ * what each taxon's own photos look like: its images (means of their patches),
+ * and how far a new specimen of the taxon typically lies from them. A photo
+ * closer to taxon A than to anything else, but farther from A's photos than A's
+ * own specimens lie from each other, is an unknown. The limit is set by leaving
+ * each taxon out in turn during training and asking how its photos would have
+ * looked to a model without it.
  */
 #include <errno.h>
 #include <math.h>
@@ -29,16 +34,18 @@ struct sc_wood_model {
 	int c, d;
 	struct mtaxon *taxa;
 	float *mean, *sd;          /* d each */
-	float *nscale;             /* d: 1 / within-taxon spread of image means, for novelty */
+	float *nscale;             /* d x d: the space novelty is measured in (novelty_space) */
 	float *w, *b;              /* c*d, c */
+	float *own;                /* c: typical distance of a new specimen of the taxon to its photos */
 	double temperature;
-	double novelty;            /* image novelty above this is "unknown" */
+	double novelty;            /* relative distance (distance / own) above this is "unknown" */
 	double sharp_min;          /* sharpness below this is "blurred" */
 	int nproto;
 	float *proto;              /* nproto*d, standardised */
 	uint16_t *plabel;
 	unsigned long images, patches;
 	unsigned seed;
+	char *libdir;              /* the library's folder (refs are relative to it), or NULL */
 	char name[160];
 };
 
@@ -62,11 +69,13 @@ void sc_wood_model_free(struct sc_wood_model *m)
 			free(m->taxa[i].refs[k]);
 	}
 	free(m->taxa);
+	free(m->libdir);
 	free(m->mean);
 	free(m->sd);
 	free(m->nscale);
 	free(m->w);
 	free(m->b);
+	free(m->own);
 	free(m->proto);
 	free(m->plabel);
 	free(m);
@@ -80,6 +89,54 @@ const char *sc_wood_model_taxon(const struct sc_wood_model *m, int i)
 const char *sc_wood_model_ref(const struct sc_wood_model *m, int i, int k)
 {
 	return i >= 0 && i < m->c && k >= 0 && k < SC_WOOD_REFS ? m->taxa[i].refs[k] : NULL;
+}
+const char *sc_wood_model_library(const struct sc_wood_model *m) { return m->libdir; }
+
+/* a reference path the model may name: relative, inside the library, no ".." */
+static int safe_ref(const char *r)
+{
+	if (!*r || *r == '/' || strlen(r) > 1000)
+		return 0;
+	for (const char *p = r; *p; p++)
+		if ((p == r || p[-1] == '/') && p[0] == '.' && p[1] == '.' && (p[2] == '/' || !p[2]))
+			return 0;
+	return 1;
+}
+
+/* "dir" of path, as a new string ("." when there is none) */
+static char *dir_of(const char *path)
+{
+	const char *sl = strrchr(path, '/');
+	return sl ? strndup(path, sl == path ? 1 : (size_t)(sl - path)) : strdup(".");
+}
+
+/* target relative to base (both absolute, as realpath gives them), malloc'd */
+static char *relative_to(const char *target, const char *base)
+{
+	size_t i = 0, common = 0, ups = 0;
+	/* the longest common prefix that ends at a component's end */
+	for (;; i++) {
+		int te = target[i] == '/' || !target[i], be = base[i] == '/' || !base[i];
+		if (te && be)
+			common = i;
+		if (!target[i] || !base[i] || target[i] != base[i])
+			break;
+	}
+	for (const char *p = base + common; *p; p++)
+		ups += *p == '/';
+	const char *rest = target + common + (target[common] == '/');
+	size_t tl = strlen(rest);
+	char *out = malloc(3 * ups + tl + 2), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t u = 0; u < ups; u++, o += 3)
+		memcpy(o, "../", 3);
+	memcpy(o, rest, tl + 1);
+	if (!tl && o > out)
+		o[-1] = '\0';   /* "../.." rather than "../../" */
+	if (!*out)
+		strcpy(out, ".");
+	return out;
 }
 const char *sc_wood_model_name(const struct sc_wood_model *m) { return m->name; }
 
@@ -202,48 +259,80 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+#define KNN 3
+
 /*
- * How far an image is from what the model knows: the distance from the mean of
- * its (standardised) patches to the nearest training image of taxon cls, or of
- * any taxon when cls < 0. Means of ~25 patches are steady where single patches
- * are noisy, so the within-taxon spread is narrow and an unknown stands out.
+ * How far an image is from taxon cls's photos: the mean distance from the mean
+ * of its (standardised) patches to the KNN nearest training images of cls.
+ * Means of ~25 patches are steady where single patches are noisy, so the
+ * within-taxon spread is narrow and an unknown stands out; several neighbours
+ * rather than one, so that a single odd photo in the library does not vouch
+ * for an unknown that happens to fall near it.
  */
 static double novelty_of(const float *proto, const uint16_t *plabel, int nproto, int d,
-                         const float *nscale, const float *X, int np, int cls)
+                         const float *space, const float *X, int np, int cls)
 {
-	double best = 1e300;
-	double *mu = calloc(d, sizeof *mu);
-	if (!mu || np == 0 || nproto == 0) {
+	double best[KNN], sum = 0;
+	int nb = 0, k = 0;
+	double *mu = calloc(d, sizeof *mu), *pm = calloc(d, sizeof *pm);
+	if (!mu || !pm || np == 0 || nproto == 0) {
 		free(mu);
+		free(pm);
 		return 1e9;
+	}
+	while (k < d) {  /* the space's rows in use */
+		int nz = 0;
+		for (int j = 0; j < d; j++)
+			nz |= space[(size_t)k * d + j] != 0;
+		if (!nz)
+			break;
+		k++;
 	}
 	for (int i = 0; i < np; i++)
 		for (int j = 0; j < d; j++)
 			mu[j] += X[(size_t)i * d + j];
 	for (int j = 0; j < d; j++)
 		mu[j] /= np;
+	for (int r = 0; r < k; r++) {
+		double v = 0;
+		for (int j = 0; j < d; j++)
+			v += space[(size_t)r * d + j] * mu[j];
+		pm[r] = v;
+	}
 	for (int q = 0; q < nproto; q++) {
 		const float *p = proto + (size_t)q * d;
-		double s = 0;
-		if (cls >= 0 && plabel[q] != cls)
+		double s = 0, worst = nb == KNN ? best[KNN - 1] : 1e300;
+		if (plabel[q] != cls)
 			continue;
-		for (int j = 0; j < d && s < best; j++) {
-			double t = (mu[j] - p[j]) * nscale[j];
+		for (int r = 0; r < k && s < worst; r++) {
+			const float *row = space + (size_t)r * d;
+			double t = pm[r];
+			for (int j = 0; j < d; j++)
+				t -= row[j] * p[j];
 			s += t * t;
 		}
-		if (s < best)
-			best = s;
+		if (s >= worst)
+			continue;
+		int at = nb < KNN ? nb++ : KNN - 1;  /* insert, keeping best[] sorted */
+		while (at > 0 && best[at - 1] > s) {
+			best[at] = best[at - 1];
+			at--;
+		}
+		best[at] = s;
 	}
 	free(mu);
-	return best < 1e300 ? sqrt(best / d) : 1e9;
+	free(pm);
+	for (int b = 0; b < nb; b++)
+		sum += sqrt(best[b] / (k ? k : 1));
+	return nb ? sum / nb : 1e9;
 }
 
-/* novelty is measured against the taxon the classifier favours */
-static int novelty_class(const double *z, int c)
+/* the taxon the classifier favours, leaving out taxon `skip` (-1: none) */
+static int novelty_class(const double *z, int c, int skip)
 {
-	int best = 0;
-	for (int k = 1; k < c; k++)
-		if (z[k] > z[best])
+	int best = skip == 0 ? 1 : 0;
+	for (int k = best + 1; k < c; k++)
+		if (k != skip && z[k] > z[best])
 			best = k;
 	return best;
 }
@@ -262,7 +351,7 @@ static uint32_t hash32(uint32_t h, const char *s)
  * seed and their name, are dealt round the folds, so no specimen is split
  * and every fold sees most taxa. Returns the number of folds used.
  */
-static int assign_folds(const struct sc_wood_library *lib, unsigned seed, int want, int *fold)
+int sc_wood_folds(const struct sc_wood_library *lib, unsigned seed, int want, int *fold)
 {
 	int maxspec = 0;
 	size_t n = lib->nimages;
@@ -360,6 +449,130 @@ static void standardise_into(const float *mean, const float *sd, int d, const fl
 		}
 }
 
+/*
+ * The space novelty is measured in, as a d x d matrix: image means whitened by the pooled within-taxon covariance
+ * (shrunk toward its diagonal, floored, so that a feature steady within taxa
+ * cannot make every distance huge), then projected on the span of the taxa's
+ * whitened means. The directions that tell known taxa apart (pore size and
+ * density, bands, rays, colour) are those that tell a relative from its twin;
+ * what varies only from tree to tree within every taxon weighs little, and
+ * with it the noise that would hide a small difference (chosen by leaving taxa
+ * out on the synthetic library: 0.88 of left-out photos beyond the limit that
+ * refers 5% of known ones, against 0.66 with a per-feature scale). Cholesky and Gram-Schmidt:
+ * d is 62, so plain loops are enough.
+ */
+#define OTHER_WEIGHT 0.05
+static int novelty_space(const float *proto, const uint16_t *plabel, int nproto, int c, int d,
+                         float *out)
+{
+	double *cm = calloc((size_t)c * d, sizeof *cm), *cn = calloc(c, sizeof *cn),
+	       *S = calloc((size_t)d * d, sizeof *S), *L = calloc((size_t)d * d, sizeof *L),
+	       *Li = calloc((size_t)d * d, sizeof *Li), *Q = calloc((size_t)c * d, sizeof *Q),
+	       *g = calloc(d, sizeof *g);
+	int rc = -1, k = 0;
+
+	if (!cm || !cn || !S || !L || !Li || !Q || !g)
+		goto out;
+	for (int q = 0; q < nproto; q++) {
+		cn[plabel[q]]++;
+		for (int j = 0; j < d; j++)
+			cm[(size_t)plabel[q] * d + j] += proto[(size_t)q * d + j];
+	}
+	for (int t = 0; t < c; t++)
+		for (int j = 0; j < d; j++)
+			cm[(size_t)t * d + j] /= cn[t] > 0 ? cn[t] : 1;
+	for (int q = 0; q < nproto; q++) {
+		const float *p = proto + (size_t)q * d;
+		const double *m = cm + (size_t)plabel[q] * d;
+		for (int i = 0; i < d; i++)
+			for (int j = 0; j <= i; j++)
+				S[(size_t)i * d + j] += (p[i] - m[i]) * (p[j] - m[j]);
+	}
+	double dof = nproto > c ? nproto - c : 1;
+	for (int i = 0; i < d; i++)
+		for (int j = 0; j <= i; j++) {
+			double v = S[(size_t)i * d + j] / dof;
+			v *= i == j ? 1.0 : 0.8;
+			if (i == j)
+				v += 0.05;
+			S[(size_t)i * d + j] = S[(size_t)j * d + i] = v;
+		}
+	/* S = L L^T */
+	for (int i = 0; i < d; i++)
+		for (int j = 0; j <= i; j++) {
+			double v = S[(size_t)i * d + j];
+			for (int q = 0; q < j; q++)
+				v -= L[(size_t)i * d + q] * L[(size_t)j * d + q];
+			if (i == j)
+				L[(size_t)i * d + i] = sqrt(v > 1e-9 ? v : 1e-9);
+			else
+				L[(size_t)i * d + j] = v / L[(size_t)j * d + j];
+		}
+	/* Li = L^-1 (lower triangular): whitened x = Li x */
+	for (int col = 0; col < d; col++)
+		for (int i = col; i < d; i++) {
+			double v = i == col ? 1.0 : 0.0;
+			for (int q = col; q < i; q++)
+				v -= L[(size_t)i * d + q] * Li[(size_t)q * d + col];
+			Li[(size_t)i * d + col] = v / L[(size_t)i * d + i];
+		}
+	/* whitened taxon means about their centre, orthonormalised */
+	for (int t = 0; t < c; t++)
+		for (int j = 0; j < d; j++)
+			g[j] += cm[(size_t)t * d + j] / c;
+	for (int t = 0; t < c; t++) {
+		double *qr = Q + (size_t)k * d, nrm = 0;
+		for (int i = 0; i < d; i++) {
+			double v = 0;
+			for (int j = 0; j <= i; j++)
+				v += Li[(size_t)i * d + j] * (cm[(size_t)t * d + j] - g[j]);
+			qr[i] = v;
+		}
+		for (int r = 0; r < k; r++) {  /* twice, for round-off */
+			for (int pass = 0; pass < 2; pass++) {
+				double dp = 0;
+				for (int i = 0; i < d; i++)
+					dp += qr[i] * Q[(size_t)r * d + i];
+				for (int i = 0; i < d; i++)
+					qr[i] -= dp * Q[(size_t)r * d + i];
+			}
+		}
+		for (int i = 0; i < d; i++)
+			nrm += qr[i] * qr[i];
+		if (nrm < 1e-9)
+			continue;
+		for (int i = 0; i < d; i++)
+			qr[i] /= sqrt(nrm);
+		if (++k >= d)
+			break;
+	}
+	/* out = (P + s (I - P)) Li with P = Q^T Q: the other directions are kept,
+	 * at a fifth of the weight, so that an unknown unlike the known taxa in a way
+	 * no two of them differ is still seen */
+	const double sw = sqrt(OTHER_WEIGHT);
+	for (int a = 0; a < d; a++)
+		for (int j = 0; j < d; j++) {
+			double v = 0;
+			for (int i = j; i < d; i++) {
+				double p = 0;
+				for (int r = 0; r < k; r++)
+					p += Q[(size_t)r * d + a] * Q[(size_t)r * d + i];
+				v += ((1 - sw) * p + (a == i ? sw : 0)) * Li[(size_t)i * d + j];
+			}
+			out[(size_t)a * d + j] = (float)v;
+		}
+	rc = 0;
+out:
+	free(cm);
+	free(cn);
+	free(S);
+	free(L);
+	free(Li);
+	free(Q);
+	free(g);
+	return rc;
+}
+
 /* Fit classifier and prototypes on the images with use[i] set. */
 static int fit_part(const struct sc_wood_library *lib, const struct sc_wood_feat *feats,
                     const int *use, const float *mean, const float *sd, int iters,
@@ -423,29 +636,12 @@ static int fit_part(const struct sc_wood_library *lib, const struct sc_wood_feat
 		at += np;
 	}
 	free(seen);
-	/* pooled within-taxon spread of the image means, feature by feature */
-	{
-		double *cm = calloc((size_t)c * d, sizeof *cm), *cn = calloc(c, sizeof *cn);
-		for (int q = 0; cm && cn && q < *nproto; q++) {
-			cn[(*plabel)[q]]++;
-			for (int j = 0; j < d; j++)
-				cm[(size_t)(*plabel)[q] * d + j] += (*proto)[(size_t)q * d + j];
-		}
-		for (int t = 0; cm && cn && t < c; t++)
-			for (int j = 0; j < d; j++)
-				cm[(size_t)t * d + j] /= cn[t] > 0 ? cn[t] : 1;
-		for (int j = 0; j < d; j++) {
-			double v = 0;
-			for (int q = 0; cm && cn && q < *nproto; q++) {
-				double t = (*proto)[(size_t)q * d + j] - cm[(size_t)(*plabel)[q] * d + j];
-				v += t * t;
-			}
-			v = *nproto > c ? v / (*nproto - c) : 1;
-			/* floor: a feature steady within taxa must not make every distance huge */
-			nscale[j] = (float)(1.0 / sqrt(v + 0.05));
-		}
-		free(cm);
-		free(cn);
+	if (novelty_space(*proto, *plabel, *nproto, c, d, nscale) < 0) {
+		free(X);
+		free(y);
+		free(cnt);
+		free(taken);
+		return -1;
 	}
 	free(X);
 	free(y);
@@ -463,6 +659,78 @@ static double quantile(double *v, size_t n, double q)
 	return v[i];
 }
 
+/*
+ * The per-taxon model of its own photos and the open-set limit, from the
+ * held-out images of the specimen folds. nov holds four numbers per image:
+ * distance to the favoured taxon, to its own taxon, to the taxon favoured when
+ * its own is left out, and (pred << 16 | alt).
+ *   own[t]: the median distance of held-out specimens of t to t's photos;
+ *   known image i: relative distance nov0 / own[pred];
+ *   the same image with its taxon left out: nov2 / own[alt].
+ * The limit is the one that best separates the two (most left-out photos
+ * referred less known photos referred), kept where known photos are referred
+ * at most MAX_KNOWN_REFER of the time: the leave-taxa-out loop of evaluation,
+ * run here on the training data only.
+ */
+#define MAX_KNOWN_REFER 0.12
+static int calibrate_novelty(struct sc_wood_model *m, const double *nov, const int *held,
+                             size_t nheld)
+{
+	int c = m->c;
+	double *v = malloc((nheld + 1) * sizeof *v), *known = malloc((nheld + 1) * sizeof *known),
+	       *unk = malloc((nheld + 1) * sizeof *unk), pooled;
+	size_t nv;
+	if (!v || !known || !unk) {
+		free(v);
+		free(known);
+		free(unk);
+		return -1;
+	}
+	nv = 0;
+	for (size_t i = 0; i < nheld; i++)
+		v[nv++] = nov[4 * i + 1];
+	pooled = nv ? quantile(v, nv, 0.5) : 1;
+	for (int t = 0; t < c; t++) {
+		nv = 0;
+		for (size_t i = 0; i < nheld; i++)
+			if (held[i] == t)
+				v[nv++] = nov[4 * i + 1];
+		/* few held-out images: lean on the pooled figure */
+		double o = nv ? quantile(v, nv, 0.5) : pooled;
+		o = (nv * o + 3 * pooled) / (nv + 3);
+		m->own[t] = (float)(o > 1e-3 ? o : 1e-3);
+	}
+	for (size_t i = 0; i < nheld; i++) {
+		long code = (long)nov[4 * i + 3];
+		int pr = (int)(code / 65536), alt = (int)(code % 65536);
+		known[i] = nov[4 * i] / m->own[pr];
+		unk[i] = nov[4 * i + 2] / m->own[alt];
+	}
+	qsort(known, nheld, sizeof *known, cmp_double);
+	qsort(unk, nheld, sizeof *unk, cmp_double);
+	/* candidate limits: every known value; sweep with two pointers */
+	double best = -1, lim = nheld ? known[nheld - 1] : 1e9;
+	size_t ku = 0;
+	for (size_t a = 0; a < nheld; a++) {
+		double thr = known[a];
+		double kref = (double)(nheld - 1 - a) / nheld;  /* known above thr */
+		while (ku < nheld && unk[ku] <= thr)
+			ku++;
+		double uref = (double)(nheld - ku) / nheld;
+		if (kref > MAX_KNOWN_REFER)
+			continue;
+		if (uref - kref > best + 1e-12) {
+			best = uref - kref;
+			lim = thr;
+		}
+	}
+	m->novelty = nheld ? lim : 1e9;
+	free(v);
+	free(known);
+	free(unk);
+	return 0;
+}
+
 struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
                                     const struct sc_wood_feat *feats,
                                     const struct sc_wood_train_opts *o, struct sc_error *err)
@@ -471,7 +739,7 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 	size_t n = lib->nimages, good = 0;
 	struct sc_wood_model *m = calloc(1, sizeof *m);
 	int *fold = calloc(n + 1, sizeof *fold), *use = calloc(n + 1, sizeof *use);
-	double *z = calloc((n + 1) * c, sizeof *z), *nov = calloc(n + 1, sizeof *nov);
+	double *z = calloc((n + 1) * c, sizeof *z), *nov = calloc(4 * (n + 1), sizeof *nov);
 	int *held = calloc(n + 1, sizeof *held), *have = calloc(c, sizeof *have);
 	double *sharp = calloc(n + 1, sizeof *sharp);
 	size_t nsharp = 0;
@@ -481,13 +749,15 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 	m->c = c;
 	m->d = d;
 	m->seed = o->seed;
+	m->libdir = realpath(lib->dir, NULL);
 	m->taxa = calloc(c, sizeof *m->taxa);
 	m->mean = malloc(d * sizeof(float));
 	m->sd = malloc(d * sizeof(float));
-	m->nscale = malloc(d * sizeof(float));
+	m->nscale = malloc((size_t)d * d * sizeof(float));
 	m->w = malloc((size_t)c * d * sizeof(float));
 	m->b = malloc(c * sizeof(float));
-	if (!m->taxa || !m->mean || !m->sd || !m->nscale || !m->w || !m->b)
+	m->own = malloc(c * sizeof(float));
+	if (!m->taxa || !m->mean || !m->sd || !m->nscale || !m->w || !m->b || !m->own)
 		goto nomem;
 	for (size_t i = 0; i < n; i++)
 		if (feats[i].npatches > 0) {
@@ -514,8 +784,11 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 		mt->cites = lt->cites ? json_deep_copy(lt->cites) : NULL;
 		for (size_t i = 0; i < n && nr < SC_WOOD_REFS; i++)
 			if (lib->images[i].taxon == t && feats[i].npatches > 0) {
-				char *abs = realpath(lib->images[i].path, NULL);
-				mt->refs[nr++] = abs ? abs : strdup(lib->images[i].path);
+				/* relative to the library, so that the model moves with it */
+				const char *p = lib->images[i].path;
+				size_t dl = strlen(lib->dir);
+				if (strncmp(p, lib->dir, dl) == 0 && p[dl] == '/')
+					mt->refs[nr++] = strdup(p + dl + 1);
 			}
 		if (!mt->name || !mt->folder)
 			goto nomem;
@@ -525,7 +798,7 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 	standardise(feats, n, use, d, m->mean, m->sd);
 
 	/* held-out predictions for calibration */
-	int k = assign_folds(lib, o->seed, o->folds, fold);
+	int k = sc_wood_folds(lib, o->seed, o->folds, fold);
 	float *W = malloc((size_t)c * d * sizeof *W), *B = malloc(c * sizeof *B);
 	if (!W || !B) {
 		free(W);
@@ -557,10 +830,19 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 			if (!X)
 				continue;
 			standardise_into(m->mean, m->sd, d, feats[i].x, feats[i].npatches, X);
-			image_logits(W, B, c, d, X, feats[i].npatches, z + nheld * c);
-			nov[nheld] = novelty_of(proto, pl, np, d, m->nscale, X, feats[i].npatches,
-			                        novelty_class(z + nheld * c, c));
-			held[nheld++] = lib->images[i].taxon;
+			int t = lib->images[i].taxon;
+			double *zi = z + nheld * c;
+			image_logits(W, B, c, d, X, feats[i].npatches, zi);
+			/* as the model sees a known photo: against the taxon it favours,
+			 * and against its own taxon; as a model without taxon t would see
+			 * it: against the taxon favoured once t is out of the running */
+			int pr = novelty_class(zi, c, -1), alt = novelty_class(zi, c, t);
+			double *nv = nov + 4 * nheld;
+			nv[0] = novelty_of(proto, pl, np, d, m->nscale, X, feats[i].npatches, pr);
+			nv[1] = pr == t ? nv[0] : novelty_of(proto, pl, np, d, m->nscale, X, feats[i].npatches, t);
+			nv[2] = novelty_of(proto, pl, np, d, m->nscale, X, feats[i].npatches, alt);
+			nv[3] = pr * 65536 + alt;  /* both small integers, exact in a double */
+			held[nheld++] = t;
 			free(X);
 		}
 		free(proto);
@@ -583,9 +865,8 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 	}
 	free(p);
 	m->temperature = nheld ? bestt : 1.0;
-	/* the 95th percentile of held-out specimens' distances: a specimen unlike the
-	 * ones trained on is referred now and then; an unknown taxon most of the time */
-	m->novelty = nheld ? quantile(nov, nheld, 0.95) : 1e9;
+	if (calibrate_novelty(m, nov, held, nheld) < 0)
+		goto nomem;
 	m->sharp_min = 0.3 * quantile(sharp, nsharp, 0.02);
 
 	/* the final fit on everything */
@@ -628,7 +909,8 @@ fail:
 /*
  * "sc-wood-model 1\n", one line of JSON (taxa, features, calibration, the
  * sizes of what follows), "\n", then little-endian float32 arrays: mean, sd,
- * weights, bias, prototypes, and the prototypes' labels as uint16.
+ * the novelty space (d x d), weights, bias, each taxon's own spread, prototypes, and the
+ * prototypes' labels as uint16.
  */
 
 static void put_f32(unsigned char *o, float f)
@@ -681,11 +963,19 @@ int sc_wood_model_save(const struct sc_wood_model *m, const char *path, struct s
 	json_object_set_new(h, "patches", json_integer((json_int_t)m->patches));
 	json_object_set_new(h, "prototypes", json_integer(m->nproto));
 	json_object_set_new(h, "seed", json_integer(m->seed));
+	if (m->libdir) {
+		char *mdir = dir_of(path), *amdir = mdir ? realpath(mdir, NULL) : NULL;
+		char *rel = amdir ? relative_to(m->libdir, amdir) : NULL;
+		json_object_set_new(h, "library", json_string(rel ? rel : m->libdir));
+		free(mdir);
+		free(amdir);
+		free(rel);
+	}
 	char *text = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(h);
 	if (!text)
 		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
-	size_t nf = 3 * (size_t)d + (size_t)c * d + c + (size_t)m->nproto * d;
+	size_t nf = 2 * (size_t)d + (size_t)d * d + (size_t)c * d + 2 * (size_t)c + (size_t)m->nproto * d;
 	size_t blen = nf * 4 + (size_t)m->nproto * 2;
 	unsigned char *b = malloc(blen + 1), *o = b;
 	if (!b) {
@@ -696,12 +986,14 @@ int sc_wood_model_save(const struct sc_wood_model *m, const char *path, struct s
 		put_f32(o, m->mean[j]);
 	for (int j = 0; j < d; j++, o += 4)
 		put_f32(o, m->sd[j]);
-	for (int j = 0; j < d; j++, o += 4)
+	for (size_t j = 0; j < (size_t)d * d; j++, o += 4)
 		put_f32(o, m->nscale[j]);
 	for (size_t j = 0; j < (size_t)c * d; j++, o += 4)
 		put_f32(o, m->w[j]);
 	for (int j = 0; j < c; j++, o += 4)
 		put_f32(o, m->b[j]);
+	for (int j = 0; j < c; j++, o += 4)
+		put_f32(o, m->own[j]);
 	for (size_t j = 0; j < (size_t)m->nproto * d; j++, o += 4)
 		put_f32(o, m->proto[j]);
 	for (int j = 0; j < m->nproto; j++, o += 2) {
@@ -816,6 +1108,9 @@ struct sc_wood_model *sc_wood_model_load_buffer(const char *name, const unsigned
 	m->images = (unsigned long)json_integer_value(json_object_get(h, "images"));
 	m->patches = (unsigned long)json_integer_value(json_object_get(h, "patches"));
 	m->seed = (unsigned)json_integer_value(json_object_get(h, "seed"));
+	v = json_object_get(h, "library");
+	if (v && (!json_is_string(v) || !(m->libdir = strdup(json_string_value(v)))))
+		BAD("model's library must be a folder name");
 	m->taxa = calloc(m->c, sizeof *m->taxa);
 	if (!m->taxa)
 		BAD("out of memory");
@@ -836,30 +1131,34 @@ struct sc_wood_model *sc_wood_model_load_buffer(const char *name, const unsigned
 		json_array_foreach(json_object_get(o, "refs"), k, r) {
 			if (k >= SC_WOOD_REFS || !json_is_string(r))
 				break;
+			if (!safe_ref(json_string_value(r)))
+				BAD("model taxon %d names a reference image outside its library: \"%s\"", t,
+				    json_string_value(r));
 			mt->refs[k] = strdup(json_string_value(r));
 		}
 	}
 	size_t d = (size_t)m->d, c = (size_t)m->c;
-	size_t nf = 3 * d + c * d + c + (size_t)m->nproto * d;
+	size_t nf = 2 * d + d * d + c * d + 2 * c + (size_t)m->nproto * d;
 	size_t blen = nf * 4 + (size_t)m->nproto * 2, bstart = (size_t)(nl2 + 1 - (const char *)data);
 	if (len - bstart != blen)
 		BAD("model body is %zu bytes; its header promises %zu", len - bstart, blen);
 	m->mean = malloc(d * 4);
 	m->sd = malloc(d * 4);
-	m->nscale = malloc(d * 4);
+	m->nscale = malloc(d * d * 4);
 	m->w = malloc(c * d * 4);
 	m->b = malloc(c * 4);
+	m->own = malloc(c * 4);
 	m->proto = malloc((size_t)m->nproto * d * 4 + 4);
 	m->plabel = malloc((size_t)m->nproto * 2 + 2);
-	if (!m->mean || !m->sd || !m->nscale || !m->w || !m->b || !m->proto || !m->plabel)
+	if (!m->mean || !m->sd || !m->nscale || !m->w || !m->b || !m->own || !m->proto || !m->plabel)
 		BAD("out of memory");
 	const unsigned char *in = data + bstart;
-	float *dst[6] = {m->mean, m->sd, m->nscale, m->w, m->b, m->proto};
-	size_t cnt[6] = {d, d, d, c * d, c, (size_t)m->nproto * d};
-	for (int a = 0; a < 6; a++)
+	float *dst[7] = {m->mean, m->sd, m->nscale, m->w, m->b, m->own, m->proto};
+	size_t cnt[7] = {d, d, d * d, c * d, c, c, (size_t)m->nproto * d};
+	for (int a = 0; a < 7; a++)
 		for (size_t j = 0; j < cnt[a]; j++, in += 4) {
 			float f = get_f32(in);
-			if (!isfinite(f) || ((a == 1 || a == 2) && !(f > 0)))
+			if (!isfinite(f) || ((a == 1 || a == 5) && !(f > 0)))
 				BAD("model body holds an invalid number");
 			dst[a][j] = f;
 		}
@@ -884,10 +1183,19 @@ struct sc_wood_model *sc_wood_model_load(const char *path, struct sc_error *err)
 	size_t len;
 	struct sc_wood_model *m;
 
-	if (sc_read_file(path, 512u << 20, &data, &len, err) < 0)
+	if (sc_wood_read_file(path, 512u << 20, &data, &len, err) < 0)
 		return NULL;
 	m = sc_wood_model_load_buffer(path, data, len, err);
 	free(data);
+	/* the library lies where it lay beside the model when it was saved */
+	if (m && m->libdir && m->libdir[0] != '/') {
+		char *mdir = dir_of(path), *j = mdir ? malloc(strlen(mdir) + strlen(m->libdir) + 2) : NULL;
+		if (j)
+			sprintf(j, "%s/%s", mdir, m->libdir);
+		free(mdir);
+		free(m->libdir);
+		m->libdir = j;
+	}
 	return m;
 }
 
@@ -976,7 +1284,9 @@ json_t *sc_wood_decide(const struct sc_wood_model *m, const struct sc_cites *cit
 				order[b] = order[b - 1];
 				order[b - 1] = t;
 			}
-		novelty = novelty_of(m->proto, m->plabel, m->nproto, d, m->nscale, X, f->npatches, novelty_class(z, c));
+		int fav = novelty_class(z, c, -1);
+		novelty = novelty_of(m->proto, m->plabel, m->nproto, d, m->nscale, X, f->npatches, fav) /
+		          m->own[fav];
 		int listed_weak = 0;
 		for (int r = 0; r < 3 && r < c; r++) {
 			int t = order[r];
@@ -988,8 +1298,9 @@ json_t *sc_wood_decide(const struct sc_wood_model *m, const struct sc_cites *cit
 		}
 		if (novelty > m->novelty * o->novelty)
 			reason(reasons, "unknown",
-			       "far from every taxon the model knows: distance %.2f, beyond %.2f seen within taxa",
-			       novelty, m->novelty * o->novelty);
+			       "unlike the photos of %s, the nearest taxon: %.2f times as far as its own "
+			       "specimens lie, beyond %.2f (perhaps a taxon the library does not hold)",
+			       m->taxa[fav].name, novelty, m->novelty * o->novelty);
 		if (p[order[0]] < o->min_score)
 			reason(reasons, "low-score", "best score %.2f is below %.2f", p[order[0]], o->min_score);
 		if (c > 1 && p[order[0]] - p[order[1]] < o->min_margin)
@@ -1047,106 +1358,4 @@ json_t *sc_wood_decide(const struct sc_wood_model *m, const struct sc_cites *cit
 		                                            "limit", num(m->novelty * o->novelty)));
 	json_object_set_new(w, "model", json_string(m->name));
 	return w;
-}
-
-/* ---- evaluation ---------------------------------------------------------- */
-
-json_t *sc_wood_eval(const struct sc_wood_library *lib, const struct sc_wood_feat *feats,
-                     const struct sc_wood_train_opts *o, const struct sc_wood_refer_opts *ro,
-                     int folds, const struct sc_cites *cites, struct sc_error *err)
-{
-	size_t n = lib->nimages;
-	int c = lib->ntaxa;
-	int *fold = calloc(n + 1, sizeof *fold);
-	long *conf = calloc((size_t)c * c, sizeof *conf);
-	long tested = 0, top1 = 0, top3 = 0, referred = 0, kept = 0, kept_ok = 0, skipped = 0;
-	json_t *rep = NULL;
-
-	if (!fold || !conf) {
-		free(fold);
-		free(conf);
-		sc_error_set(err, lib->dir, 0, 0, "nomem", "out of memory");
-		return NULL;
-	}
-	int k = assign_folds(lib, o->seed, folds, fold);
-	for (int f = 0; f < k; f++) {
-		struct sc_wood_library sub = *lib;
-		struct sc_wood_image *imgs = malloc((n + 1) * sizeof *imgs);
-		struct sc_wood_feat *fs = malloc((n + 1) * sizeof *fs);
-		size_t ns = 0;
-		if (!imgs || !fs) {
-			free(imgs);
-			free(fs);
-			continue;
-		}
-		for (size_t i = 0; i < n; i++)
-			if (fold[i] != f) {
-				imgs[ns] = lib->images[i];
-				fs[ns++] = feats[i];
-			}
-		sub.images = imgs;
-		sub.nimages = ns;
-		struct sc_error e;
-		struct sc_wood_train_opts so = *o;
-		so.folds = 0;
-		struct sc_wood_model *m = sc_wood_train(&sub, fs, &so, &e);
-		free(imgs);
-		free(fs);
-		for (size_t i = 0; i < n; i++) {
-			if (fold[i] != f || feats[i].npatches == 0)
-				continue;
-			if (!m) {
-				skipped++;
-				continue;
-			}
-			json_t *w = sc_wood_decide(m, cites, &feats[i], ro, NULL, NULL, &e);
-			if (!w)
-				continue;
-			int truth = lib->images[i].taxon, pred = -1, in3 = 0;
-			json_t *top = json_object_get(w, "top");
-			for (size_t r = 0; r < json_array_size(top); r++) {
-				const char *name = json_string_value(json_object_get(json_array_get(top, r), "taxon"));
-				if (name && strcmp(name, lib->taxa[truth].name) == 0)
-					in3 = 1;
-				if (r == 0)
-					for (int t = 0; t < c; t++)
-						if (name && strcmp(name, lib->taxa[t].name) == 0)
-							pred = t;
-			}
-			tested++;
-			top1 += pred == truth;
-			top3 += in3;
-			if (pred >= 0)
-				conf[(size_t)truth * c + pred]++;
-			if (json_is_true(json_object_get(w, "refer")))
-				referred++;
-			else {
-				kept++;
-				kept_ok += pred == truth;
-			}
-			json_decref(w);
-		}
-		sc_wood_model_free(m);
-	}
-	rep = json_object();
-	json_t *names = json_array(), *cm = json_array();
-	for (int t = 0; t < c; t++) {
-		json_t *row = json_array();
-		json_array_append_new(names, json_string(lib->taxa[t].name));
-		for (int u = 0; u < c; u++)
-			json_array_append_new(row, json_integer(conf[(size_t)t * c + u]));
-		json_array_append_new(cm, row);
-	}
-	json_object_set_new(rep, "folds", json_integer(k));
-	json_object_set_new(rep, "images", json_integer(tested));
-	json_object_set_new(rep, "untested", json_integer(skipped));
-	json_object_set_new(rep, "top1", json_real(num(tested ? (double)top1 / tested : 0)));
-	json_object_set_new(rep, "top3", json_real(num(tested ? (double)top3 / tested : 0)));
-	json_object_set_new(rep, "refer_rate", json_real(num(tested ? (double)referred / tested : 0)));
-	json_object_set_new(rep, "accuracy_unreferred", json_real(num(kept ? (double)kept_ok / kept : 0)));
-	json_object_set_new(rep, "taxa", names);
-	json_object_set_new(rep, "confusion", cm);
-	free(fold);
-	free(conf);
-	return rep;
 }

@@ -68,6 +68,31 @@ TAXA = [
          bands=0.0, band_w=0.0, band_tone=0.0, ray=0.07, ray_w=0.008, ring=5.0, late=0.10),
 ]
 
+# Close relatives: a taxon that is its model's twin but for one small anatomical
+# feature, as congeners are (rosewood beside rosewood, mahogany beside mahogany).
+# Colour, rings and arrangement are the model's; only the named feature differs,
+# and by more than one tree of either differs from another (specimen_params), so
+# the pair can be told apart, but only by looking closely.
+RELATIVES = [
+    # pore size and density: fewer, larger pores
+    ("dalbergia-latifolia", dict(folder="dalbergia-cochinchinensis", taxon="Dalbergia cochinchinensis",
+                                 trade=["Siamese rosewood", "tracwood"], pore=0.145, density=8.5)),
+    # pore density alone
+    ("dalbergia-nigra", dict(folder="dalbergia-stevensonii", taxon="Dalbergia stevensonii",
+                             trade=["Honduras rosewood"], density=15)),
+    # parenchyma bands: the same bands, but 2.4 times as close
+    ("swietenia-macrophylla", dict(folder="swietenia-mahagoni", taxon="Swietenia mahagoni",
+                                   trade=["Cuban mahogany"], bands=0.45)),
+    # ray width and spacing
+    ("pterocarpus-santalinus", dict(folder="pterocarpus-erinaceus", taxon="Pterocarpus erinaceus",
+                                    trade=["kosso", "African rosewood"], ray=0.09, ray_w=0.014)),
+]
+for _base, _diff in RELATIVES:
+    _t = dict(next(t for t in TAXA if t["folder"] == _base))
+    _t.update(_diff)
+    _t["relative_of"] = _base
+    TAXA.append(_t)
+
 
 def rng_for(*parts):
     h = hashlib.sha256("/".join(str(p) for p in parts).encode()).digest()

@@ -19,7 +19,8 @@ cp "$g/held/swietenia-macrophylla/s01_1.jpg" "$g/samples/a.jpg"
 cp "$g/unknown/pinus-sylvestris/s01_1.jpg" "$g/samples/b.jpg"
 cp "$g/other/print_3.jpg" "$g/samples/c.jpg"
 # bad files: a JPEG cut after its headers, a 1x1 PNG, a real 60-megapixel JPEG,
-# a PNG whose header claims 60 megapixels, a text file named .jpg
+# a PNG whose header claims 60 megapixels, a real 36-megapixel PNG, a text
+# file named .jpg
 head -c 700 "$g/samples/a.jpg" > "$g/bad/corrupt.jpg"
 /usr/bin/python3 - "$g/bad" <<'PY'
 import struct, sys, zlib
@@ -30,6 +31,7 @@ Image.new("RGB", (8000, 7500), (150, 110, 70)).save(d + "/huge.jpg", quality=40)
 ihdr = struct.pack(">IIBBBBB", 8000, 7500, 8, 2, 0, 0, 0)
 chunk = struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
 open(d + "/huge.png", "wb").write(b"\x89PNG\r\n\x1a\n" + chunk)
+Image.new("RGB", (6000, 6000), (120, 80, 50)).save(d + "/big36.png")  # 108 MB decoded, under the cap
 PY
 echo "not an image" > "$g/bad/text.jpg"
 # a library with an empty taxon folder beside two good ones

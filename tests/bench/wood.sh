@@ -1,16 +1,22 @@
 #!/bin/bash
-# wood.sh - `make bench` for sc-wood: a synthetic library of 1,000 end-grain
-# images (10 taxa x 10 specimens x 10, 1.2 MP), held-out specimens of the same
-# taxa, two taxa left out of training and pictures that are not end grain (2 MP).
-# Prints training time, identification time per 2-MP image on one core, top-1
-# and top-3 accuracy, and refer rates, beside the issue's targets as ratios.
+# wood.sh - `make bench` for sc-wood: a synthetic library of 768 end-grain
+# images (12 taxa, two pairs of close relatives among them, x 8 specimens x 8,
+# 1.2 MP), held-out specimens of the same taxa, four taxa left out of training
+# (two of them close relatives of taxa the library holds) and pictures that are
+# not end grain (2 MP). Prints training time, identification time per 2-MP image
+# on one core, top-1, accuracy among the unreferred and refer rates, beside the
+# targets of issue 14, and what `sc-wood eval` says on the library alone.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 b=$BENCH/wood
 gen=$root/scripts/gen-wood.py
-left_out=khaya-ivorensis,afzelia-africana
+# left out of training: two far taxa, and two close relatives of taxa the
+# library holds (D. cochinchinensis beside D. latifolia, D. stevensonii beside
+# D. nigra); the library keeps two pairs of relatives (the mahoganies, the
+# Pterocarpus), so held-out specimens must be told from their twins
+left_out=khaya-ivorensis,afzelia-africana,dalbergia-cochinchinensis,dalbergia-stevensonii
 sets=(
-	"library $b/library --skip $left_out --specimens 10 --images 10 --size 1280x960 --seed 21"
+	"library $b/library --skip $left_out --specimens 8 --images 8 --size 1280x960 --seed 21"
 	"library $b/held --skip $left_out --specimens 3 --images 2 --size 1632x1224 --seed 22"
 	"library $b/unknown --only $left_out --specimens 3 --images 4 --size 1632x1224 --seed 23"
 	"other $b/other --count 24 --size 1632x1224 --seed 24"
@@ -52,35 +58,40 @@ read -r ms ms_cpu < <(awk -v n="$n_held" '{ printf "%.1f %.1f\n", 1000 * $1 / n,
 
 # the true taxon of a held-out image is its folder; the model names it by its taxon.yaml
 truth='(.src.path | split("/") | .[-2]) as $f | (.wood.top | map(.taxon | ascii_downcase | gsub(" "; "-")))'
-read -r top1 top3 ok_kept refer_known < <(jq -s -r "
+read -r top1 top3 acc_kept refer_known < <(jq -s -r "
 	map($truth as \$n | {t1: (\$n[0] == \$f), t3: (\$n | index(\$f) != null), r: .wood.refer}) |
 	[(map(select(.t1)) | length) / length, (map(select(.t3)) | length) / length,
-	 (map(select(.t1 and (.r | not))) | length) / length, (map(select(.r)) | length) / length] | @tsv" "$b/held.jsonl")
-rate() { jq -s -r 'map(select(.wood.refer)) | length / (length | if . == 0 then 1 else . end)' "$1"; }
+	 (map(select(.r | not)) | if length == 0 then 0 else (map(select(.t1)) | length) / length end),
+	 (map(select(.r)) | length) / length] | @tsv" "$b/held.jsonl")
+rate() { jq -s -r '(map(select(.wood.refer)) | length) / (length | if . == 0 then 1 else . end)' "$1"; }
 refer_unknown=$(rate "$b/unknown.jsonl")
 refer_other=$(rate "$b/other.jsonl")
 pct() { echo "scale=1; 100 * $1 / 1" | bc; }
+ok() { if [ "$(echo "$1" | bc -l)" = 1 ]; then echo "reached"; else echo "NOT reached"; fi; }
 
-echo "library: $n_lib images of $(ls "$b/library" | wc -l) taxa (1.2 MP); held out: $n_held images of new specimens (2 MP)"
+echo "library: $n_lib images of $(ls "$b/library" | wc -l) taxa (1.2 MP), two pairs of close relatives among them; held out: $n_held images of new specimens (2 MP)"
 echo "load average when done: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 printf 'train -j 1:  %6.1f s wall, %6.1f s CPU for %d images (target < 120 s: %.2fx of the budget in CPU time)\n' \
 	"$train" "$train_cpu" "$n_lib" "$(echo "$train_cpu / 120" | bc -l)"
 printf 'train -j 2:  %6.1f s wall, %6.1f s CPU (the same model file: %s)\n' "$train2" "$train2_cpu" "$same"
-printf 'identify:    %6.1f ms wall, %5.1f ms CPU per 2-MP image, one process, -j 1 (target <= 150 ms: %.2fx in CPU time)\n' \
-	"$ms" "$ms_cpu" "$(echo "$ms_cpu / 150" | bc -l)"
-echo "held-out specimens of known taxa:"
-printf '  top-1 %.1f%%, top-3 %.1f%%; named right and not referred %.1f%% (target >= 90%%); referred %.1f%%\n' \
-	"$(pct "$top1")" "$(pct "$top3")" "$(pct "$ok_kept")" "$(pct "$refer_known")"
-printf 'refer rate, taxa left out of training (%s): %.1f%% (aim: most)\n' "$left_out" "$(pct "$refer_unknown")"
+printf 'identify:    %6.1f ms wall, %5.1f ms CPU per 2-MP image, one process, -j 1 (target <= 150 ms: %.2fx in CPU time, %s)\n' \
+	"$ms" "$ms_cpu" "$(echo "$ms_cpu / 150" | bc -l)" "$(ok "$ms_cpu <= 150")"
+echo "held-out specimens of known taxa (close relatives included):"
+printf '  top-1 %.1f%% (target >= 90%%: %s), top-3 %.1f%%\n' "$(pct "$top1")" "$(ok "$top1 >= 0.90")" "$(pct "$top3")"
+printf '  right among the unreferred %.1f%% (target >= 97%%: %s)\n' "$(pct "$acc_kept")" "$(ok "$acc_kept >= 0.97")"
+printf '  referred %.1f%% (target < 20%%: %s)\n' "$(pct "$refer_known")" "$(ok "$refer_known < 0.20")"
+printf 'taxa left out of training (%s), close relatives of known taxa among them:\n' "$left_out"
+printf '  referred %.1f%% (target >= 95%%: %s)\n' "$(pct "$refer_unknown")" "$(ok "$refer_unknown >= 0.95")"
 for t in ${left_out//,/ }; do
-	printf '  %s: %s\n' "$t" "$(jq -s -r --arg t "$t" 'map(select(.src.path | contains("/" + $t + "/"))) | "\(map(select(.wood.refer)) | length) of \(length) referred"' "$b/unknown.jsonl")"
+	printf '  %s: %s\n' "$t" "$(jq -s -r --arg t "$t" 'map(select(.src.path | contains("/" + $t + "/"))) | "\(map(select(.wood.refer)) | length) of \(length) referred; named when not: \(map(select(.wood.refer | not) | .wood.top[0].taxon) | group_by(.) | map("\(.[0]) \(length)") | join(", "))"' "$b/unknown.jsonl")"
 done
 printf 'refer rate, pictures that are not end grain: %.1f%% (aim: most)\n' "$(pct "$refer_other")"
 echo "reasons given on held-out known images: $(jq -s -c '[.[].wood.reasons[].code] | group_by(.) | map({(.[0]): length}) | add // {}' "$b/held.jsonl")"
 
 # cross-validation on the library itself, folds grouped by specimen
 { time sc-wood eval -j 2 "$b/library" > "$b/eval.json" 2>/dev/null; } 2> "$b/eval.t"
-jq -r '"eval, \(.folds) folds grouped by specimen over \(.images) images: top-1 \(.top1 * 1000 | round / 10)%, top-3 \(.top3 * 1000 | round / 10)%, referred \(.refer_rate * 1000 | round / 10)%, right when not referred \(.accuracy_unreferred * 1000 | round / 10)%"' "$b/eval.json"
+jq -r '"eval, \(.folds) folds grouped by specimen over \(.images) images: top-1 \(.top1 * 1000 | round / 10)%, top-3 \(.top3 * 1000 | round / 10)%, referred \(.refer_rate * 1000 | round / 10)%, right when not referred \(.accuracy_unreferred * 1000 | round / 10)%; taxa left out in \(.left_out_groups) groups: \(.left_out_refer_rate * 1000 | round / 10)% of their \(.left_out_images) photos referred"' "$b/eval.json"
+jq -r '.per_taxon[] | "  \(.taxon): top-1 \(.top1), referred \(.refer_rate); left out, referred \(.left_out_refer_rate), named as \(.left_out_named_as | to_entries | map("\(.key) \(.value)") | join(", "))"' "$b/eval.json"
 awk '{ printf "eval took %.1f s wall, %.1f s CPU\n", $1, $2 + $3 }' "$b/eval.t"
 
 # a harder unknown: a congener. Dalbergia latifolia left out, D. nigra kept;

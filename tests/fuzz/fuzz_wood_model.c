@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-/* the Makefile builds fuzz targets with clang++: keep C linkage for libsc */
+/* C linkage for libsc, should a C++ compiler ever build this target */
 #ifdef __cplusplus
 extern "C" {
 #endif

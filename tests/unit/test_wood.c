@@ -95,6 +95,12 @@ static void test_cites(void)
 	json_decref(o);
 	o = sc_cites_lookup(c, "Pterocarpus santalinus");
 	CHECK_STR(json_string_value(json_object_get(o, "annotation")), "#7");
+	/* an entry that could not be checked says so with its listing */
+	CHECK(json_is_string(json_object_get(o, "unconfirmed")));
+	json_decref(o);
+	o = sc_cites_lookup(c, "Khaya ivorensis");
+	CHECK_STR(json_string_value(json_object_get(o, "effective")), "2023-02-23");
+	CHECK(json_object_get(o, "unconfirmed") == NULL);
 	json_decref(o);
 	CHECK(sc_cites_lookup(c, "Quercus robur") == NULL);
 	CHECK(sc_cites_lookup(c, "Dalbergiax nigra") == NULL);
@@ -273,7 +279,7 @@ static void test_model(void)
 		d1[14] = '9';
 		CHECK(sc_wood_model_load_buffer("m", d1, l1, &e) == NULL);
 		CHECK_STR(e.code, "model-version");
-		d1[14] = '1';
+		d1[14] = '2';
 		CHECK(sc_wood_model_load_buffer("m", d1, l1 - 1, &e) == NULL);
 		CHECK(strstr(e.msg, "model body") != NULL);
 		CHECK(sc_wood_model_load_buffer("m", d1, 40, &e) == NULL);
@@ -288,6 +294,11 @@ static void test_model(void)
 	json_t *rep = sc_wood_eval(&lib, feats, &o, &ro, 0, NULL, &e);
 	CHECK(rep && json_real_value(json_object_get(rep, "top1")) == 1.0);
 	CHECK(json_integer_value(json_object_get(rep, "images")) == 36);
+	/* each taxon left out in turn: its photos are far from the others' */
+	CHECK(json_integer_value(json_object_get(rep, "left_out_groups")) == 3);
+	CHECK(json_integer_value(json_object_get(rep, "left_out_images")) == 36);
+	CHECK(json_real_value(json_object_get(rep, "left_out_refer_rate")) >= 0.9);
+	CHECK(json_array_size(json_object_get(rep, "per_taxon")) == 3);
 	json_decref(rep);
 
 	free(d1);
@@ -310,6 +321,36 @@ static void test_model(void)
 	unlink(p2);
 }
 
+/* the pool hands results back in order, whatever the threads do */
+struct order { int seen[200], next, bad; };
+static void work(void *ctx, size_t i)
+{
+	struct order *o = ctx;
+	o->seen[i] = (int)i * 3;
+	for (volatile int k = 0; k < (int)(i % 7) * 10000; k++)
+		;
+}
+static void ready(void *ctx, size_t i)
+{
+	struct order *o = ctx;
+	o->bad |= (int)i != o->next++ || o->seen[i] != (int)i * 3;
+}
+
+static void test_pool(void)
+{
+	int jobs[4] = {1, 2, 8, 64};
+	for (int k = 0; k < 4; k++) {
+		struct order o;
+		memset(&o, 0, sizeof o);
+		CHECK(sc_wood_pool_run(200, jobs[k], work, ready, &o) == 0);
+		CHECK(o.next == 200 && !o.bad);
+	}
+	char *a = sc_wood_answer_path("refer/b-1234abcd.tar.gz");
+	CHECK_STR(a, "refer/b-1234abcd.answer.yaml");
+	free(a);
+	CHECK(sc_wood_answer_path("refer/b.zip") == NULL);
+}
+
 static void test_analyse_missing(void)
 {
 	struct sc_wood_feat f;
@@ -328,5 +369,6 @@ int main(void)
 	test_taxon();
 	test_model();
 	test_analyse_missing();
+	test_pool();
 	return T_DONE("wood");
 }

@@ -1,0 +1,468 @@
+/*
+ * wood_run.c - the runs behind sc-wood's commands: images analysed by a pool
+ * of workers on lib/workq (results handed back in input order, whatever -j),
+ * identification of image files and of records, the referral package, the
+ * expert's answers, and training with the answers learned.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "filter.h"
+#include "progress.h"
+#include "wood.h"
+#include "workq.h"
+
+/* ---- the pool -------------------------------------------------------------- */
+
+struct pjob {
+	struct sc_qnode node;   /* first: the queue links jobs through it */
+	size_t i;
+	int done;
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t finished;
+	struct sc_workq q;
+	void (*fn)(void *ctx, size_t i);
+	void *ctx;
+};
+
+static void *pool_worker(void *arg)
+{
+	struct pool *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		struct pjob *j = (struct pjob *)sc_workq_pop(&p->q, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		if (!j)
+			return NULL;
+		p->fn(p->ctx, j->i);
+		pthread_mutex_lock(&p->mu);
+		j->done = 1;
+		pthread_cond_broadcast(&p->finished);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+int sc_wood_pool_run(size_t n, int jobs, void (*fn)(void *ctx, size_t i),
+                     void (*ready)(void *ctx, size_t i), void *ctx)
+{
+	struct pool p;
+	pthread_t th[SC_WOOD_MAX_JOBS];
+	int nth = 0;
+	size_t window, sub = 0, done = 0;
+	struct pjob *slots;
+
+	if (jobs > SC_WOOD_MAX_JOBS)
+		jobs = SC_WOOD_MAX_JOBS;
+	window = 4 * (size_t)(jobs > 1 ? jobs : 1);
+	slots = jobs > 1 ? calloc(window, sizeof *slots) : NULL;
+	if (slots) {
+		memset(&p, 0, sizeof p);
+		p.fn = fn;
+		p.ctx = ctx;
+		pthread_mutex_init(&p.mu, NULL);
+		pthread_cond_init(&p.finished, NULL);
+		sc_workq_init(&p.q);
+		for (int t = 0; t < jobs; t++)
+			nth += pthread_create(&th[nth], NULL, pool_worker, &p) == 0;
+	}
+	if (nth == 0) {  /* one job, or no thread could start: do it here */
+		if (slots) {
+			sc_workq_destroy(&p.q);
+			pthread_cond_destroy(&p.finished);
+			pthread_mutex_destroy(&p.mu);
+			free(slots);
+		}
+		for (size_t i = 0; i < n; i++) {
+			fn(ctx, i);
+			if (ready)
+				ready(ctx, i);
+		}
+		return 0;
+	}
+	while (done < n) {
+		for (; sub < n && sub - done < window; sub++) {
+			struct pjob *j = &slots[sub % window];
+			j->i = sub;
+			j->done = 0;
+			pthread_mutex_lock(&p.mu);
+			sc_workq_push(&p.q, &j->node);
+			pthread_mutex_unlock(&p.mu);
+		}
+		pthread_mutex_lock(&p.mu);
+		while (!slots[done % window].done)
+			pthread_cond_wait(&p.finished, &p.mu);
+		pthread_mutex_unlock(&p.mu);
+		if (ready)
+			ready(ctx, done);
+		done++;
+	}
+	pthread_mutex_lock(&p.mu);
+	sc_workq_close(&p.q);
+	pthread_mutex_unlock(&p.mu);
+	for (int t = 0; t < nth; t++)
+		pthread_join(th[t], NULL);
+	sc_workq_destroy(&p.q);
+	pthread_cond_destroy(&p.finished);
+	pthread_mutex_destroy(&p.mu);
+	free(slots);
+	return 0;
+}
+
+/* ---- analysing a library ----------------------------------------------------- */
+
+struct analyse {
+	const struct sc_wood_library *lib;
+	struct sc_wood_feat *feats;
+	struct sc_error err;
+	int failed;
+	struct sc_error *errs;
+	int *bad;
+	struct sc_diag *diag;
+	struct sc_progress *progress;
+};
+
+static void analyse_one(void *ctx, size_t i)
+{
+	struct analyse *a = ctx;
+	sc_error_clear(&a->errs[i]);
+	a->bad[i] = sc_wood_analyse_file(a->lib->images[i].path, &a->feats[i], NULL, &a->errs[i]) < 0;
+}
+
+static void analysed(void *ctx, size_t i)
+{
+	struct analyse *a = ctx;
+	/* messages in library order, whatever the threads did */
+	a->diag->records++;
+	if (a->bad[i]) {
+		sc_diag_error(a->diag, &a->errs[i]);
+		a->diag->bad++;
+	}
+	sc_progress_update(a->progress, i + 1);
+}
+
+struct sc_wood_feat *sc_wood_library_analyse(const struct sc_wood_library *lib, int jobs,
+                                             struct sc_diag *diag)
+{
+	struct analyse a;
+	memset(&a, 0, sizeof a);
+	a.lib = lib;
+	a.diag = diag;
+	a.feats = calloc(lib->nimages + 1, sizeof *a.feats);
+	a.errs = calloc(lib->nimages + 1, sizeof *a.errs);
+	a.bad = calloc(lib->nimages + 1, sizeof *a.bad);
+	if (!a.feats || !a.errs || !a.bad) {
+		free(a.feats);
+		free(a.errs);
+		free(a.bad);
+		sc_diag_fatalf(diag, "out of memory");
+		return NULL;
+	}
+	a.progress = sc_progress_new(diag->prog, "images", lib->nimages);
+	sc_wood_pool_run(lib->nimages, jobs, analyse_one, analysed, &a);
+	sc_progress_free(a.progress);
+	free(a.errs);
+	free(a.bad);
+	return a.feats;
+}
+
+/* ---- identifying ------------------------------------------------------------- */
+
+/* the envelope as sc-ocr writes it: id from the content, src.sha256 */
+static void envelope(json_t *rec, const char *sha)
+{
+	char id[17];
+	if (!sha[0])
+		return;
+	snprintf(id, sizeof id, "%.16s", sha);
+	json_object_set_new(rec, "id", json_string(id));
+	json_object_set_new(json_object_get(rec, "src"), "sha256", json_string(sha));
+}
+
+/*
+ * The wood namespace for the image at `path` into *value; rec is the record it
+ * goes into (its envelope filled in when own_envelope: the record is ours).
+ * A referral package that cannot be written costs the record its package, not
+ * its identification: the error goes on the record (*pkg_failed set) and the
+ * call still succeeds.
+ */
+static int identify(const struct sc_wood_ident *c, json_t *rec, const char *path, int own_envelope,
+                    json_t **value, int *pkg_failed, struct sc_error *err)
+{
+	struct sc_wood_feat f;
+	struct sc_cv_wood *cw = NULL;
+	int drivers[4], nd = 0;
+	json_t *w;
+
+	*pkg_failed = 0;
+	int rc = sc_wood_analyse_file(path, &f, c->refer_dir ? &cw : NULL, err);
+	if (own_envelope)
+		envelope(rec, f.sha256);
+	if (rc < 0)
+		return -1;
+	w = sc_wood_decide(c->m, c->cites, &f, &c->ro, drivers, &nd, err);
+	sc_wood_feat_clear(&f);
+	if (!w) {
+		sc_cv_wood_delete(cw);
+		return -1;
+	}
+	if (c->refer_dir && json_is_true(json_object_get(w, "refer"))) {
+		json_t *full = json_deep_copy(rec);
+		char *pkg = NULL;
+		json_object_set(full, "wood", w);
+		if (sc_wood_refer_package(c->refer_dir, path, full, cw, drivers, nd, c->m, &pkg, err) < 0) {
+			sc_record_add_error(rec, "sc-wood", err);
+			*pkg_failed = 1;
+		} else
+			json_object_set_new(w, "package", json_string(pkg));
+		free(pkg);
+		json_decref(full);
+	}
+	sc_cv_wood_delete(cw);
+	*value = w;
+	return 0;
+}
+
+int sc_wood_enrich(void *ctx, void *state, json_t *rec, json_t **value, struct sc_error *err)
+{
+	json_t *p = sc_json_path(rec, "src.path");
+	int pkg_failed;
+	(void)state;
+	if (!json_is_string(p))
+		return sc_error_set(err, NULL, 0, 0, "no-image", "record has no src.path naming an image");
+	return identify(ctx, rec, json_string_value(p), 0, value, &pkg_failed, err);
+}
+
+struct files {
+	const struct sc_wood_ident *c;
+	char **paths;
+	json_t **recs;
+	struct sc_error *errs;
+	int *state;          /* 0 fine, 1 failed, 2 identified but its package failed */
+	FILE *out;
+	struct sc_diag *diag;
+	struct sc_progress *progress;
+};
+
+static void identify_one(void *ctx, size_t i)
+{
+	struct files *f = ctx;
+	json_t *w = NULL;
+	int pkg_failed = 0;
+	f->recs[i] = json_pack("{s:n,s:{s:s}}", "id", "src", "path", f->paths[i]);
+	sc_error_clear(&f->errs[i]);
+	if (!f->recs[i]) {
+		f->state[i] = 3;
+		return;
+	}
+	if (identify(f->c, f->recs[i], f->paths[i], 1, &w, &pkg_failed, &f->errs[i]) < 0) {
+		sc_record_add_error(f->recs[i], "sc-wood", &f->errs[i]);
+		f->state[i] = 1;
+	} else {
+		json_object_set_new(f->recs[i], "wood", w);
+		f->state[i] = pkg_failed ? 2 : 0;
+	}
+}
+
+static void identified(void *ctx, size_t i)
+{
+	struct files *f = ctx;
+	f->diag->records++;
+	if (f->state[i] == 3)
+		sc_diag_fatalf(f->diag, "out of memory");
+	else if (f->state[i]) {
+		sc_diag_error(f->diag, &f->errs[i]);
+		f->diag->bad++;
+	}
+	if (f->recs[i] && f->diag->status < 2 && sc_write_record(f->out, f->recs[i]) < 0)
+		sc_diag_fatalf(f->diag, "cannot write to standard output");
+	json_decref(f->recs[i]);
+	f->recs[i] = NULL;
+	sc_progress_update(f->progress, i + 1);
+}
+
+int sc_wood_identify_files(const struct sc_wood_ident *c, int n, char **paths, int jobs, FILE *out,
+                           struct sc_diag *diag)
+{
+	struct files f;
+	memset(&f, 0, sizeof f);
+	f.c = c;
+	f.paths = paths;
+	f.out = out;
+	f.diag = diag;
+	f.recs = calloc((size_t)n + 1, sizeof *f.recs);
+	f.errs = calloc((size_t)n + 1, sizeof *f.errs);
+	f.state = calloc((size_t)n + 1, sizeof *f.state);
+	if (!f.recs || !f.errs || !f.state) {
+		free(f.recs);
+		free(f.errs);
+		free(f.state);
+		sc_diag_fatalf(diag, "out of memory");
+		return -1;
+	}
+	f.progress = sc_progress_new(diag->prog, "images", (unsigned long)n);
+	sc_wood_pool_run((size_t)n, jobs, identify_one, identified, &f);
+	sc_progress_free(f.progress);
+	free(f.recs);
+	free(f.errs);
+	free(f.state);
+	if (fflush(out) != 0)
+		sc_diag_fatalf(diag, "cannot write to standard output");
+	return diag->status < 2 ? 0 : -1;
+}
+
+int sc_wood_identify_records(const struct sc_wood_ident *c, int nfiles, char **files, int jobs,
+                             FILE *out, struct sc_diag *diag)
+{
+	struct sc_filter f = {0};
+	f.tool = diag->prog;
+	f.ns = "wood";
+	f.needs = "src";
+	f.enrich = sc_wood_enrich;
+	f.ctx = (void *)c;
+	f.jobs = jobs;
+	f.out = out;
+	f.diag = diag;
+	f.progress = 1;
+	return sc_filter_run(&f, nfiles, files);
+}
+
+/* ---- answers and training ------------------------------------------------- */
+
+int sc_wood_answers(int n, char **packages, FILE *out, struct sc_diag *diag)
+{
+	for (int i = 0; i < n && diag->status < 2; i++) {
+		struct sc_error e;
+		sc_error_clear(&e);
+		json_t *rec = sc_wood_answer_read(packages[i], &e);
+		diag->records++;
+		if (e.code[0]) {
+			sc_diag_error(diag, &e);
+			diag->bad++;
+			if (rec)
+				sc_record_add_error(rec, diag->prog, &e);
+		}
+		if (!rec || sc_write_record(out, rec) < 0)
+			sc_diag_fatalf(diag, rec ? "cannot write to standard output" : "out of memory");
+		json_decref(rec);
+	}
+	if (fflush(out) != 0)
+		sc_diag_fatalf(diag, "cannot write to standard output");
+	return diag->status < 2 ? 0 : -1;
+}
+
+/* Learn the answers in the JSON lines of `path` into the library at dir. */
+static int learn_answers(const char *dir, const char *path, struct sc_diag *diag)
+{
+	struct sc_error e;
+	struct sc_wood_library *lib = sc_wood_library_scan(dir, diag, &e);
+	unsigned char *data;
+	size_t len, at = 0;
+	unsigned long lineno = 0, learned = 0, kept = 0, bad = 0;
+
+	if (!lib) {
+		sc_diag_error(diag, &e);
+		return -1;
+	}
+	if (sc_read_file(path, 256u << 20, &data, &len, &e) < 0) {
+		sc_diag_error(diag, &e);
+		sc_wood_library_free(lib);
+		return -1;
+	}
+	while (at < len) {
+		const char *line = (const char *)data + at, *nl = memchr(line, '\n', len - at);
+		size_t ll = nl ? (size_t)(nl - line) : len - at;
+		json_t *rec = NULL;
+		char *added = NULL;
+		at += ll + 1;
+		lineno++;
+		if (ll == 0)
+			continue;
+		sc_error_clear(&e);
+		if (sc_parse_line(path, lineno, line, ll, &rec, &e) < 0 ||
+		    (json_array_size(json_object_get(rec, "errors")) &&
+		     sc_error_set(&e, path, (int)lineno, 0, "bad-answer",
+		                  "the answer record has errors: nothing learned from it") < 0) ||
+		    sc_wood_answer_learn(dir, lib, rec, &added, &e) < 0) {
+			if (!e.line) {
+				snprintf(e.file, sizeof e.file, "%s", path);
+				e.line = (int)lineno;
+			}
+			sc_diag_error(diag, &e);
+			bad++;
+		} else if (added) {
+			learned++;
+			fprintf(stderr, "%s: %s: learned\n", diag->prog, added);
+		} else
+			kept++;
+		free(added);
+		json_decref(rec);
+	}
+	free(data);
+	sc_wood_library_free(lib);
+	/* counted apart from the images, which diag counts next */
+	fprintf(stderr, "%s: %s: %lu photos added to the library, %lu answers with nothing new to learn, "
+	        "%lu not learned for errors\n", diag->prog, path, learned, kept, bad);
+	return 0;
+}
+
+int sc_wood_train_run(const char *dir, const char *model_path, const char *add,
+                      const struct sc_wood_train_opts *o, int jobs, struct sc_diag *diag)
+{
+	struct sc_error e;
+	double t0 = sc_now();
+	if (add && learn_answers(dir, add, diag) < 0)
+		return -1;
+	sc_error_clear(&e);
+	struct sc_wood_library *lib = sc_wood_library_scan(dir, diag, &e);
+	if (!lib) {
+		sc_diag_error(diag, &e);
+		diag->status = 2;
+		return -1;
+	}
+	struct sc_wood_feat *feats = sc_wood_library_analyse(lib, jobs, diag);
+	double t1 = sc_now();
+	struct sc_wood_model *m = feats ? sc_wood_train(lib, feats, o, &e) : NULL;
+	if (!m || sc_wood_model_save(m, model_path, &e) < 0) {
+		if (feats)
+			sc_diag_error(diag, &e);
+		sc_diag_fatalf(diag, "no model written");
+	} else
+		fprintf(stderr, "%s: %s: %d taxa, %lu of %zu images; analysed in %.1f s, trained in %.1f s\n",
+		        diag->prog, model_path, lib->ntaxa, diag->records - diag->bad, lib->nimages, t1 - t0,
+		        sc_now() - t1);
+	sc_wood_model_free(m);
+	sc_wood_feats_free(feats, lib->nimages);
+	sc_wood_library_free(lib);
+	return diag->status < 2 ? 0 : -1;
+}
+
+int sc_wood_eval_run(const char *dir, const struct sc_cites *cites, const struct sc_wood_train_opts *o,
+                     const struct sc_wood_refer_opts *ro, int jobs, FILE *out, struct sc_diag *diag)
+{
+	struct sc_error e;
+	sc_error_clear(&e);
+	struct sc_wood_library *lib = sc_wood_library_scan(dir, diag, &e);
+	if (!lib) {
+		sc_diag_error(diag, &e);
+		diag->status = 2;
+		return -1;
+	}
+	struct sc_wood_feat *feats = sc_wood_library_analyse(lib, jobs, diag);
+	json_t *rep = feats ? sc_wood_eval(lib, feats, o, ro, o->folds, cites, &e) : NULL;
+	if (!rep) {
+		if (feats)
+			sc_diag_error(diag, &e);
+		diag->status = 2;
+	} else if (sc_write_record(out, rep) < 0 || fflush(out) != 0)
+		sc_diag_fatalf(diag, "cannot write to standard output");
+	json_decref(rep);
+	sc_wood_feats_free(feats, lib->nimages);
+	sc_wood_library_free(lib);
+	return diag->status < 2 ? 0 : -1;
+}
