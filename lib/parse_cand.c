@@ -559,17 +559,9 @@ static void features(struct rdoc *r, struct rcand *c, float *x, const double *so
 		x[F_K + 8] = (float)diff;
 		x[F_K + 9] = (float)c->split;
 		x[F_K + 10] = av == floor(av);
-		int online = 0, right = 1;
-		for (int i = 0; i < r->nc; i++) {
-			const struct rcand *o = &r->c[i];
-			if (o->kind == RK_AMOUNT && o->line == c->line && o != c && !o->split) {
-				online++;
-				if (o->tok > c->tok)
-					right = 0;
-			}
-		}
-		x[F_K + 11] = (float)online;
-		x[F_K + 12] = (float)right;
+		/* the other amounts on its line, and whether it is the rightmost */
+		x[F_K + 11] = (float)(r->lamt[c->line] - (c->split ? 0 : 1));
+		x[F_K + 12] = c->tok >= r->lamt_tok[c->line];
 		x[F_K + 13] = nsorted && av >= sorted[nsorted - 1] - 1e-9;
 		if (c->tok + c->ntok < lz) {
 			const struct rtok *n = &r->t[c->tok + c->ntok];
@@ -657,10 +649,18 @@ static void features(struct rdoc *r, struct rcand *c, float *x, const double *so
 		x[F_K + 7] = sc_norm_date(c->str, n, SC_DATE_MDY, iso, &sp) == 0;
 		x[F_K + 8] = memchr(c->str, '.', n) != NULL;
 		x[F_K + 9] = (float)c->glued;
+		/* how often it occurs: its run in the sorted references */
+		int lo = 0, hi = r->nrefs;
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
+			if (strcmp(r->c[r->refs[mid]].str, c->str) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
 		int rep = 0;
-		for (int i = 0; i < r->nc && rep < 50; i++)
-			if (r->c[i].kind == RK_REF && strcmp(r->c[i].str, c->str) == 0)
-				rep++;
+		while (lo + rep < r->nrefs && strcmp(r->c[r->refs[lo + rep]].str, c->str) == 0)
+			rep++;
 		x[F_REPEAT] = (float)rep;
 		hash_word(x, F_OWN, F_OWN_N, c->str, n, 1);
 		break;
@@ -733,7 +733,20 @@ void sc_rdoc_free(struct rdoc *r)
 	free(r->c);
 	free(r->x);
 	free(r->dates);
+	free(r->lamt);
+	free(r->lamt_tok);
+	free(r->refs);
 	free(r);
+}
+
+/* qsort has no context argument in C11: the document being sorted */
+static _Thread_local const struct rdoc *sort_refs;
+
+static int cmp_ref(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcmp(sort_refs->c[x].str, sort_refs->c[y].str);
+	return c ? c : (x > y) - (x < y);
 }
 
 static int cmp_date(const void *a, const void *b)
@@ -811,6 +824,29 @@ struct rdoc *sc_rdoc_build(const struct sc_pdoc *d, int type)
 		hs[li] = d->l[li].h;
 	qsort(hs, (size_t)d->n, sizeof *hs, cmp_h);
 	double medh = d->n ? hs[d->n / 2] : 16;
+	/* per line: its amounts and the last one's token; the references sorted */
+	r->lamt = calloc((size_t)d->n + 1, sizeof *r->lamt);
+	r->lamt_tok = calloc((size_t)d->n + 1, sizeof *r->lamt_tok);
+	r->refs = malloc(((size_t)r->nc + 1) * sizeof *r->refs);
+	if (!r->lamt || !r->lamt_tok || !r->refs) {
+		free(sorted);
+		free(hs);
+		sc_rdoc_free(r);
+		return NULL;
+	}
+	for (int i = 0; i < r->nc; i++) {
+		const struct rcand *c = &r->c[i];
+		if (c->kind == RK_AMOUNT && !c->split) {
+			r->lamt[c->line]++;
+			if (c->tok > r->lamt_tok[c->line])
+				r->lamt_tok[c->line] = c->tok;
+		}
+		if (c->kind == RK_REF)
+			r->refs[r->nrefs++] = i;
+	}
+	sort_refs = r;
+	qsort(r->refs, (size_t)r->nrefs, sizeof *r->refs, cmp_ref);
+	sort_refs = NULL;
 	for (int i = 0; i < r->nc; i++)
 		features(r, &r->c[i], r->x + (size_t)i * SC_RANK_NF, sorted, na, medh);
 	free(sorted);

@@ -1927,7 +1927,7 @@ static json_t *parse_ctx(struct ctx *c, const char **type_out)
 		/* the learned reader decides the fields it knows, and the type */
 		double tc = conf;
 		const char *mt = type;
-		sc_rank_doc(p->model, c->d, fields, &mt, &tc);
+		sc_rank_doc(p->model, c->d, fields, &mt, &tc, c->t >= 0);
 		if (mt != type) {
 			type = mt;
 			if (type_out)

@@ -33,7 +33,10 @@ int sc_pmodel_type(const struct sc_pmodel *m, const struct sc_pdoc *d, double *p
 		if (p > bp)
 			bp = p, best = k;
 	}
-	*prob = sum > 0 ? bp / sum : 0;
+	/* the best type's own probability (one-vs-rest), not its share: a page
+	 * like none of the types has all of them low */
+	(void)sum;
+	*prob = bp;
 	return best;
 }
 
@@ -168,7 +171,7 @@ static json_t *cand_obj(const struct rdoc *r, const struct rcand *c, double p)
 }
 
 void sc_rank_doc(const struct sc_pmodel *m, const struct sc_pdoc *d, json_t *fields, const char **type,
-                 double *type_conf)
+                 double *type_conf, int tmpl_matched)
 {
 	double tp = 0;
 	/* a type the templates know and the model does not (a bill of lading,
@@ -183,9 +186,12 @@ void sc_rank_doc(const struct sc_pmodel *m, const struct sc_pdoc *d, json_t *fie
 	int t = m->ntypes == 1 ? 0 : sc_pmodel_type(m, d, &tp);
 	if (m->ntypes == 1)
 		tp = 1;
-	if (t >= 0) {
-		*type = m->types[t];
-		*type_conf = tp;
+	/* the type reported: a template that matched keeps its word (its title
+	 * and phrases were found); else the model's. The candidates are read
+	 * with the model's type either way, as they were learned. */
+	if (t >= 0 && !(tmpl_matched && *type && strcmp(*type, "other") != 0)) {
+		*type = tp >= 0.5 ? m->types[t] : "other";
+		*type_conf = tp >= 0.5 ? tp : 1 - tp;
 	}
 	struct rdoc *r = sc_rdoc_build(d, t);
 	if (!r)

@@ -63,6 +63,8 @@ struct rdoc {
 	float *x;           /* nc x SC_RANK_NF */
 	char (*dates)[11];  /* distinct dates, in order */
 	int ndates;
+	int *lamt, *lamt_tok;   /* per line: amounts, the last one's token */
+	int *refs, nrefs;       /* reference candidates, by value */
 };
 
 struct rdoc *sc_rdoc_build(const struct sc_pdoc *d, int type);
@@ -108,9 +110,10 @@ json_t *sc_rank_value(const struct rcand *c);
 /* Does a candidate's value equal json value v (as the scorer counts)? */
 int sc_rank_matches(const struct rcand *c, const json_t *v);
 /* Rank: fill fields (the fields the model reads, replacing the template's),
- * and the type. tmpl holds the template's fields (borrowed). */
+ * and the type (*type in: the templates' type; tmpl_matched: a template's
+ * title or phrases were found, so that type stands). */
 void sc_rank_doc(const struct sc_pmodel *m, const struct sc_pdoc *d, json_t *fields, const char **type,
-                 double *type_conf);
+                 double *type_conf, int tmpl_matched);
 
 /* The template agreement feature: does the template's value of field name
  * equal the candidate's? */

@@ -92,10 +92,11 @@ for kind in receipts invoices; do
 done
 echo "-- sc-parse learn on the training documents (cached OCR records)"
 tr=()
-for kind in receipts invoices; do
-	[ -s "$cache/$kind.train.jsonl" ] && tr+=("$cache/$kind.train.jsonl")
+for f in "$cache"/receipts.train*.jsonl "$cache"/invoices.train*.jsonl; do
+	[ -s "$f" ] && tr+=("$f")
 done
-if [ ${#tr[@]} = 2 ]; then
+if [ ${#tr[@]} -ge 2 ]; then
+	echo "(records: ${tr[*]})"
 	/usr/bin/time -f '%e s wall, %U s cpu, max RSS %M KiB' -o "$out/time" \
 		sc-parse learn -o "$out/model.scpm" --truth "$docs/receipts:receipt" --truth "$docs/invoices:invoice" \
 		"${tr[@]}" 2>"$out/learn.log" || true

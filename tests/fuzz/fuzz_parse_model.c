@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		double conf = 0;
 		if (d && fields) {
 			sc_pdoc_add_text(d, doc, sizeof doc - 1, NULL);
-			sc_rank_doc(m, d, fields, &type, &conf);
+			sc_rank_doc(m, d, fields, &type, &conf, 0);
 		}
 		json_decref(fields);
 		sc_pdoc_free(d);

@@ -156,7 +156,7 @@ static void learned_reader(void)
 	const char *type = "other";
 	double tc = 0;
 	struct sc_pdoc *q = text_doc("SHOP G\nDATE 05/05/2022\nITEM 2.25\nTOTAL 6.75\nCASH 10.00\nCHANGE 3.25\n");
-	sc_rank_doc(m2, q, fields, &type, &tc);
+	sc_rank_doc(m2, q, fields, &type, &tc, 0);
 	CHECK_STR(type, "receipt");
 	sc_pdoc_free(q);
 	json_decref(fields);
