@@ -132,7 +132,7 @@ static const struct field join_fields[] = {
 
 /* ---- the schema as a check on records ------------------------------------ */
 
-static const struct field *find_field(const struct field *fs, const char *name);
+static size_t count_fields(const struct field *fs);
 
 static int type_fits(const json_t *v, enum sc_type t)
 {
@@ -178,9 +178,20 @@ static long check_object(const json_t *o, const struct field *fs, char *path, si
 	const char *key;
 	json_t *v;
 
+	size_t nfs = count_fields(fs), hint = 0;
+
 	json_object_foreach((json_t *)o, key, v) {
-		const struct field *f = find_field(fs, key);
+		/* records mostly keep the schema's order: look from after the last match first */
+		const struct field *f = NULL;
 		size_t n;
+		for (size_t k = 0; k < nfs; k++) {
+			size_t at = hint + k < nfs ? hint + k : hint + k - nfs;
+			if (fs[at].name[0] == key[0] && strcmp(fs[at].name, key) == 0) {
+				f = &fs[at];
+				hint = at + 1 < nfs ? at + 1 : 0;
+				break;
+			}
+		}
 		if (!f || f->derived || json_is_null(v))
 			continue;
 		n = plen + (size_t)snprintf(path + plen, cap - plen, ".%s", key);

@@ -73,11 +73,6 @@ struct pool {
 	struct sc_workq queue;        /* batches waiting for a worker */
 };
 
-static int is_marked(const json_t *rec, const char *key)
-{
-	return key && json_object_get(rec, key) != NULL;
-}
-
 static size_t error_count(const json_t *rec)
 {
 	return json_array_size(json_object_get(rec, "errors"));
@@ -89,6 +84,107 @@ static void message(FILE *msgs, const char *prog, const struct sc_error *e)
 
 	sc_error_format(e, buf, sizeof buf);
 	fprintf(msgs, "%s: %s\n", prog, buf);
+}
+
+/* ---- the splice: the input line with one top-level value replaced --------- */
+
+/* The end of the JSON value starting at s[i] (valid JSON: the line parsed). */
+static size_t skip_value(const char *s, size_t len, size_t i)
+{
+	int depth = 0;
+
+	for (; i < len; i++) {
+		char c = s[i];
+		if (c == '"') {
+			for (i++; i < len && s[i] != '"'; i++)
+				if (s[i] == '\\')
+					i++;
+			if (depth == 0)
+				return i + 1;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			if (depth == 0)
+				return i;     /* the end of a scalar before the enclosing brace */
+			if (--depth == 0)
+				return i + 1;
+		} else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n')) {
+			return i;
+		}
+	}
+	return i;
+}
+
+static size_t skip_ws(const char *s, size_t len, size_t i)
+{
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i;
+}
+
+int sc_filter_splice(const char *line, size_t len, const char *key, const char *val, size_t vlen,
+                     FILE *out)
+{
+	size_t klen = strlen(key), i = skip_ws(line, len, 0), vs = 0, ve = 0;
+	int found = 0;
+
+	if (i >= len || line[i] != '{')
+		return -1;
+	i = skip_ws(line, len, i + 1);
+	while (i < len && line[i] == '"') {
+		size_t ks = i + 1, ke = skip_value(line, len, i) - 1, v0, v1;
+		int esc = memchr(line + ks, '\\', ke - ks) != NULL;
+		i = skip_ws(line, len, ke + 1);
+		if (i >= len || line[i] != ':')
+			return -1;
+		v0 = skip_ws(line, len, i + 1);
+		v1 = skip_value(line, len, v0);
+		if (esc && ke - ks >= klen)
+			return -1;     /* a key spelt with escapes might be ours: leave it to a rebuild */
+		if (ke - ks == klen && memcmp(line + ks, key, klen) == 0) {
+			if (found++)
+				return -1; /* twice: the parser kept the last, a rebuild says so */
+			vs = v0;
+			ve = v1;
+		}
+		i = skip_ws(line, len, v1);
+		if (i < len && line[i] == ',')
+			i = skip_ws(line, len, i + 1);
+		else
+			break;
+	}
+	if (i >= len || line[i] != '}')
+		return -1;
+	if (found) {
+		fwrite(line, 1, vs, out);
+		fwrite(val, 1, vlen, out);
+		fwrite(line + ve, 1, i + 1 - ve, out);
+	} else {
+		size_t before = i;
+		while (before > 0 && (line[before - 1] == ' ' || line[before - 1] == '\t' ||
+		                      line[before - 1] == '\r' || line[before - 1] == '\n'))
+			before--;
+		fwrite(line, 1, before, out);
+		if (line[before - 1] != '{')
+			putc(',', out);
+		putc('"', out);
+		fwrite(key, 1, klen, out);
+		fputs("\":", out);
+		fwrite(val, 1, vlen, out);
+		putc('}', out);
+	}
+	putc('\n', out);
+	return ferror(out) ? -1 : 0;
+}
+
+/* The value as text, then the line with it spliced in; -1 (nothing written) to rebuild. */
+static int splice(struct sc_filter *f, const char *line, size_t len, const json_t *value, FILE *out)
+{
+	char *text = json_dumps(value, SC_JSON_FLAGS | JSON_ENCODE_ANY);
+	int st = text ? sc_filter_splice(line, len, f->ns, text, strlen(text), out) : -1;
+
+	free(text);
+	return st;
 }
 
 /* One line through the enricher into out; messages into msgs. */
@@ -129,11 +225,10 @@ static void process_line(struct sc_filter *f, void *state, const char *name,
 		json_decref(value);
 		sc_write_record(out, rec);
 		(*bad)++;
-	} else if (!is_marked(rec, f->ns) && error_count(rec) == errors_before) {
-		sc_write_appended(out, line, len, f->ns, value);
+	} else if (error_count(rec) == errors_before && splice(f, line, len, value, out) == 0) {
 		json_decref(value);
 	} else {
-		/* the enricher added errors, or the key is there from an earlier run */
+		/* the enricher added errors (or the line defeats the splice): rebuild */
 		if (error_count(rec) != errors_before)
 			(*bad)++;
 		json_object_set_new(rec, f->ns, value);

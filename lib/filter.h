@@ -41,4 +41,14 @@ struct sc_filter {
  */
 int sc_filter_run(struct sc_filter *f, int nfiles, char **files);
 
+/*
+ * Write line (one JSON object, already known to parse) with the top-level
+ * key set to val (JSON text, vlen bytes): the value replaced in place when
+ * the key is there, else the key appended before the closing brace; every
+ * other byte is the input's. Then a newline. -1 when the line defeats the
+ * splice (the key twice, or spelt with escapes): the caller rebuilds.
+ */
+int sc_filter_splice(const char *line, size_t len, const char *key, const char *val, size_t vlen,
+                     FILE *out);
+
 #endif

@@ -3,6 +3,7 @@
  * kept and bytes identical whatever the number of workers, records without
  * the needed namespace passed through, enricher errors recorded.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -129,8 +130,94 @@ static void test_walk_caps(void)
 	json_decref(list);
 }
 
+/* The line with `risk` spliced in, through sc_filter_splice; NULL when it refuses. */
+static char *spliced(const char *line, const char *val)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	int st = sc_filter_splice(line, strlen(line), "risk", val, strlen(val), out);
+	fclose(out);
+	if (st < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* What a full rebuild writes: parse, set risk, dump. */
+static char *rebuilt(const char *line, const char *val)
+{
+	json_t *rec = json_loads(line, 0, NULL), *v = json_loads(val, JSON_DECODE_ANY, NULL);
+	char *text, *out;
+	json_object_set_new(rec, "risk", v);
+	text = json_dumps(rec, SC_JSON_FLAGS);
+	json_decref(rec);
+	if (asprintf(&out, "%s\n", text) < 0)
+		out = NULL;
+	free(text);
+	return out;
+}
+
+/* The same record, keys in the same order: both parse and dump alike. */
+static int same_record(const char *a, const char *b)
+{
+	json_t *x = json_loads(a, 0, NULL), *y = json_loads(b, 0, NULL);
+	char *dx = x ? json_dumps(x, SC_JSON_FLAGS) : NULL, *dy = y ? json_dumps(y, SC_JSON_FLAGS) : NULL;
+	int same = dx && dy && strcmp(dx, dy) == 0;
+	free(dx);
+	free(dy);
+	json_decref(x);
+	json_decref(y);
+	return same;
+}
+
+static void test_splice(void)
+{
+	/* as json_dumps writes a value */
+	static const char *const val = "{\"v\":1,\"score\":20,\"channel\":\"blue\",\"hits\":[{\"why\":\"a \\\"b\\\" é\"}]}";
+	/* compact input as the tools write it: the splice is byte for byte the rebuild */
+	static const char *const compact[] = {
+		"{\"decl\":{\"id\":\"A\"}}",
+		"{}",
+		"{\"decl\":{\"id\":\"A\"},\"risk\":{\"v\":1,\"score\":99},\"z\":[1,2]}",
+		"{\"risk\":null,\"decl\":{}}",
+		"{\"decl\":{\"name\":\"Müller \\\"Nord\\\" GmbH\",\"x\":\"}{][,:\"},\"risk\":7}",
+	};
+	/* valid but unusual JSON: the same records as a rebuild (only spelling may differ) */
+	static const char *const odd[] = {
+		"  { \"decl\" : { \"id\" : \"A\\u00e9\\n\" } , \"n\" : 1.5e+3 }  ",
+		"{\"decl\":{\"v\":-0.0,\"big\":1E-7,\"s\":\"\\ud83d\\ude00\\/\"},\"risk\" :\t{\"old\":[1,{\"a\":\"]\"}]} ,\"after\":true}",
+		"{\"a\":[],\"b\":{},\"risk\":\"x,y}\",\"c\":null}",
+		"{\"decl\":{\"text\":\"\\\\\"},\"risk\":false}",
+		"{ }",
+	};
+	for (size_t i = 0; i < sizeof compact / sizeof compact[0]; i++) {
+		char *a = spliced(compact[i], val), *b = rebuilt(compact[i], val);
+		CHECK(a && b && strcmp(a, b) == 0);
+		free(a);
+		free(b);
+	}
+	for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+		char *a = spliced(odd[i], val), *b = rebuilt(odd[i], val);
+		CHECK(a && b && same_record(a, b));
+		free(a);
+		free(b);
+	}
+	/* the other bytes are the input's: whitespace and spelling kept */
+	{
+		char *a = spliced("{ \"n\" : 1.5e+3, \"risk\" : [1] }", "2");
+		CHECK_STR(a, "{ \"n\" : 1.5e+3, \"risk\" : 2 }\n");
+		free(a);
+	}
+	/* a key twice, or a key spelt with escapes: left to a rebuild */
+	CHECK(spliced("{\"risk\":1,\"risk\":2}", "3") == NULL);
+	CHECK(spliced("{\"\\u0072isk\":1}", "3") == NULL);
+}
+
 int main(void)
 {
+	test_splice();
 	test_filter();
 	test_walk_caps();
 	return T_DONE("filter");
