@@ -55,6 +55,7 @@ struct sc_join {
 	size_t *idx;      /* members by group, canonical order */
 	struct group *g;
 	size_t ng;
+	size_t ndocs;     /* documents in the whole run */
 };
 
 /* ---- tolerances ---------------------------------------------------------- */
@@ -687,8 +688,11 @@ size_t sc_join_link(struct sc_join *j, sc_join_problem_fn fn, void *ctx)
 		root_of(j->m, i);
 		j->idx[i] = i;
 	}
-	for (size_t i = 0; i < n; i++)
+	j->ndocs = 0;
+	for (size_t i = 0; i < n; i++) {
 		j->m[i].parent = root_of(j->m, i);
+		j->ndocs += j->m[i].kind == K_DOC;
+	}
 	sort_j = j;
 	qsort(j->idx, n, sizeof *j->idx, cmp_member);
 	j->g = calloc(n ? n : 1, sizeof *j->g);
@@ -1302,6 +1306,26 @@ json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
 			const struct member *m = &j->m[ix[q]];
 			if (m->kind == K_DOC && m != dm)
 				compare(checks, &j->tol, &s, m);
+		}
+		/* a run with documents, and none here that the declaration names:
+		 * unread, unreadable or missing, never clean */
+		static const char *const NEED[][3] = {{"invoice_no", "invoice", "invoice"},
+		                                     {"bl_no", "bill_of_lading", "bill of lading"}};
+		for (size_t q = 0; edecl && j->ndocs && q < 2; q++) {
+			const char *ref = json_string_value(json_object_get(edecl->ns, NEED[q][0]));
+			int found = 0;
+			for (size_t r = 0; r < g->n && ref; r++) {
+				const struct member *m = &j->m[ix[r]];
+				const char *t = json_string_value(json_object_get(m->ns, "type"));
+				found |= m->kind == K_DOC && t && strcmp(t, NEED[q][1]) == 0;
+			}
+			if (ref && !found) {
+				char msg[600];
+				snprintf(msg, sizeof msg, "the declared %s %s (%s) is not among the documents read", NEED[q][2], ref,
+				         json_string_value(s.label));
+				json_array_append_new(checks, json_pack("{s:s,s:s,s:s,s:n,s:O,s:n}", "field", "documents", "msg", msg,
+				                                        "decl", ref, "doc", "decl_src", s.label, "doc_src"));
+			}
 		}
 		json_decref(s.label);
 		json_decref(pdecl);

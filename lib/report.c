@@ -700,6 +700,9 @@ static void add_risk(struct sc_report *r, const json_t *rec, const json_t *risk,
 			if (iname)
 				json_object_set_new(it, "importer_name", jstring_trunc(iname));
 			json_object_set_new(it, "reasons", hit_reasons(hits));
+			json_t *ev = sc_report_join_evidence(rec);
+			if (ev)
+				json_object_set_new(it, "evidence", ev);
 			topk_put(t, key2, r->seq, it);
 		}
 	}

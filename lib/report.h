@@ -24,6 +24,7 @@
 #define SC_REPORT_REASONS      5      /* reasons kept per listed record */
 #define SC_REPORT_HIST_BINS    20
 #define SC_REPORT_HISTORY      30     /* nights of trend carried in -f json */
+#define SC_REPORT_EVIDENCE     24     /* evidence rows kept per red or yellow consignment */
 
 struct sc_report_opts {
 	int top;            /* rows per top list; 0: 20 */
@@ -58,6 +59,10 @@ int sc_report_format_parse(const char *name, enum sc_report_format *f, int *csv)
 /* Render a summary (from sc_report_summary) to out. -1 on write error. */
 int sc_report_render(FILE *out, enum sc_report_format f, const json_t *summary,
                      const json_t *baseline, struct sc_error *err);
+
+/* The evidence of an sc-join consignment record, as rows [what, declared,
+ * found, declared in, found in] (new reference), or NULL without "join". */
+json_t *sc_report_join_evidence(const json_t *rec);
 
 /* ---- figures ------------------------------------------------------------- */
 

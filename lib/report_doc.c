@@ -562,6 +562,41 @@ static void sec_trend(json_t *doc, const json_t *s)
 	}
 	json_decref(all);
 }
+/* The consignment view: for each red and yellow consignment of sc-join, the
+ * declaration beside every document, sample and scan. */
+static void sec_consignments(json_t *doc, const json_t *s)
+{
+	static const char *const cols[] = { "What:l", "Declared:l", "Found:l", "Declared in:d", "Found in:l", NULL };
+	static const char *const lanes[] = { "red", "yellow" };
+	json_t *b = NULL;
+	for (int l = 0; l < 2; l++) {
+		char key[32];
+		snprintf(key, sizeof key, "%s_list", lanes[l]);
+		size_t i;
+		const json_t *x;
+		json_array_foreach(get(s, key), i, x) {
+			const json_t *ev = get(x, "evidence"), *sc = get(x, "score"), *r;
+			if (!json_is_array(ev))
+				continue;
+			if (!b) {
+				b = section(doc, "consignments", "Consignments: the evidence side by side");
+				para(b, "Each red and yellow consignment of sc-join: what the declaration states beside what "
+				        "its documents, wood samples and scans show, with the source of each.");
+			}
+			char cap[512];
+			json_t *why = joined(get(x, "reasons"), "; ");
+			snprintf(cap, sizeof cap, "%s: %s lane, score %.0f. %s", strv(x, "id"), lanes[l],
+			         json_is_number(sc) ? json_number_value(sc) : 0, json_string_value(why));
+			json_decref(why);
+			json_t *rows = table(b, cap, cols);
+			size_t k;
+			json_array_foreach(ev, k, r)
+				json_array_append(rows, (json_t *)r);
+			if (!json_array_size(ev))
+				json_array_append_new(rows, json_pack("[s,s,s,s,s]", "no disagreement found", "-", "-", "-", "-"));
+		}
+	}
+}
 
 json_t *sc_report_doc(const json_t *s, const json_t *baseline)
 {
@@ -575,6 +610,7 @@ json_t *sc_report_doc(const json_t *s, const json_t *baseline)
 	sec_scores(doc, s, f);
 	sec_list(doc, s, f, "red");
 	sec_list(doc, s, f, "yellow");
+	sec_consignments(doc, s);
 	sec_rules(doc, s);
 	sec_risky(doc, s, "importers", "importers", "Importers by risk",
 	          "Importers with the most red and yellow declarations");

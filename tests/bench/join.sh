@@ -36,8 +36,8 @@ cp "$B/out" "$B/join-j1.jsonl"
 read -r t2 m2 < <(run sc-join -j2 "$data")
 cmp -s "$B/out" "$B/join-j1.jsonl" && same=yes || same=NO
 read -r tq mq < <(run jq -c . "$data")
-printf 'pack: {name: empty}\nrules: []\n' > "$B/empty.yaml"
-read -r tr mr < <(run sc-risk -r "$B/empty.yaml" "$data")
+
+read -r tr mr < <(run sc-risk -r tests/bench/risk-empty.yaml "$data")
 cons=$(wc -l < "$B/join-j1.jsonl")
 awk -v n="$recs" -v c="$cons" -v t1="$t1" -v t2="$t2" -v tq="$tq" -v tr="$tr" -v m1="$m1" -v m2="$m2" \
     -v mq="$mq" -v mr="$mr" -v same="$same" 'BEGIN {
