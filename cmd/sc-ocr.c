@@ -3,6 +3,7 @@
  * The frontend: options, usage, and the exit status; the work is in lib/ocrrun.c.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,17 +11,28 @@
 #include "ocrrun.h"
 #include "sc.h"
 
+static volatile sig_atomic_t stop_signal;
+
+/* SIGINT, SIGTERM: the batch ends after the lines already whole. */
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: sc-ocr [-h] [--version] [-j jobs] [-l lang] [-T list] [--dpi n] [--psm n]\n"
 	      "              [--words] [--timing] [--no-osd] [--no-deskew] [--no-upscale]\n"
-	      "              [--binarize] [--no-text-layer] [--tessdata dir]\n"
-	      "              [--max-member size] [--max-total size] [--max-depth n] [file ...]\n",
+	      "              [--no-rules] [--no-crop] [--binarize] [--no-text-layer]\n"
+	      "              [--tessdata dir] [--line-height px]\n"
+	      "              [--reread-conf n] [--max-memory size] [--max-member size]\n"
+	      "              [--max-total size] [--max-depth n] [file ...]\n",
 	      f);
 }
 
 enum { O_DPI = 256, O_PSM, O_WORDS, O_TIMING, O_NO_OSD, O_NO_DESKEW, O_NO_UPSCALE, O_BINARIZE,
-       O_NO_TEXT, O_TESSDATA, O_MAX_MEMBER, O_MAX_TOTAL, O_MAX_DEPTH, O_VERSION };
+       O_NO_TEXT, O_TESSDATA, O_MAX_MEMBER, O_MAX_TOTAL, O_MAX_DEPTH, O_VERSION, O_LINE_PX,
+       O_REREAD, O_MAX_MEMORY, O_NO_RULES, O_NO_CROP };
 
 int main(int argc, char **argv)
 {
@@ -38,6 +50,11 @@ int main(int argc, char **argv)
 		{"max-member", required_argument, NULL, O_MAX_MEMBER},
 		{"max-total", required_argument, NULL, O_MAX_TOTAL},
 		{"max-depth", required_argument, NULL, O_MAX_DEPTH},
+		{"line-height", required_argument, NULL, O_LINE_PX},
+		{"reread-conf", required_argument, NULL, O_REREAD},
+		{"max-memory", required_argument, NULL, O_MAX_MEMORY},
+		{"no-rules", no_argument, NULL, O_NO_RULES},
+		{"no-crop", no_argument, NULL, O_NO_CROP},
 		{NULL, 0, NULL, 0},
 	};
 	struct sc_diag diag;
@@ -79,14 +96,29 @@ int main(int argc, char **argv)
 			if (sc_parse_int(optarg, 1, 13, &run.ocr.psm) < 0)
 				goto bad_value;
 			break;
+		case O_LINE_PX:
+			if (sc_parse_int(optarg, 10, 200, &run.ocr.line_px) < 0)
+				goto bad_value;
+			break;
+		case O_REREAD:
+			if (sc_parse_int(optarg, 0, 100, &run.ocr.reread_conf) < 0)
+				goto bad_value;
+			break;
 		case O_WORDS: run.ocr.words = 1; break;
 		case O_TIMING: run.ocr.timing = 1; break;
 		case O_NO_OSD: run.ocr.steps &= ~SC_PRE_OSD; break;
 		case O_NO_DESKEW: run.ocr.steps &= ~SC_PRE_DESKEW; break;
 		case O_NO_UPSCALE: run.ocr.steps &= ~SC_PRE_UPSCALE; break;
+		case O_NO_RULES: run.ocr.steps &= ~SC_PRE_RULES; break;
+		case O_NO_CROP: run.ocr.steps &= ~SC_PRE_CROP; break;
 		case O_BINARIZE: run.ocr.steps |= SC_PRE_BINARIZE; break;
 		case O_NO_TEXT: run.text_layer = 0; break;
 		case O_TESSDATA: run.ocr.tessdata = optarg; break;
+		case O_MAX_MEMORY:
+			if (sc_parse_size(optarg, &size) < 0 || size < ((size_t)16 << 20))
+				goto bad_value;
+			run.max_memory = size;
+			break;
 		case O_MAX_MEMBER:
 		case O_MAX_TOTAL:
 			if (sc_parse_size(optarg, &size) < 0)
@@ -129,9 +161,30 @@ bad_value:
 			paths = std_in;
 			n = 1;
 		}
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		run.stop = &stop_signal;
+		run.capture_stderr = 1;
 		sc_ocr_run(&run, paths, n, list, list_path);
 	}
 	if (list && list != stdin)
 		fclose(list);
+	if (run.ocr.timing) {
+		const struct sc_ocr_times *t = &run.times;
+		fprintf(stderr, "sc-ocr: CPU seconds by stage: decode %.2f, osd %.2f, deskew %.2f, "
+		        "scale %.2f, recognize %.2f, reread %.2f, output %.2f\n", t->decode / 1000,
+		        t->osd / 1000, t->deskew / 1000, t->scale / 1000, t->recognize / 1000,
+		        t->reread / 1000, t->output / 1000);
+	}
+	if (run.interrupted) {
+		fflush(stdout);
+		fprintf(stderr, "sc-ocr: %s: stopped after %lu pages\n",
+		        stop_signal == SIGINT ? "interrupted" : "terminated", diag.records);
+		return 128 + (int)stop_signal;
+	}
 	return sc_diag_finish(&diag, "pages");
 }

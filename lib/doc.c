@@ -19,7 +19,20 @@ struct sc_doc {
 	int pages;
 	GBytes *bytes;            /* PDF only */
 	PopplerDocument *pdf;
+	int cut;                  /* the file ends before its last page */
+	char cut_msg[200];
+	size_t max_decode;        /* bytes a decoded page may take (0: no limit but the pixel cap) */
 };
+
+const char *sc_doc_cut(const struct sc_doc *d)
+{
+	return d->cut ? d->cut_msg : NULL;
+}
+
+void sc_doc_set_max_decode(struct sc_doc *d, size_t bytes)
+{
+	d->max_decode = bytes;
+}
 
 static const char *format_name(int iff)
 {
@@ -109,6 +122,48 @@ static int png_intact(const unsigned char *d, size_t n)
 	return -1;
 }
 
+/*
+ * Walk a TIFF's chain of page directories (IFDs) ourselves: libtiff counts the
+ * pages it can reach and says nothing of a chain cut short by a truncated
+ * file. Returns the pages whose directory is whole; *cut is set when the
+ * chain points past the end of the file (pages lost).
+ */
+static int tiff_chain(const unsigned char *d, size_t n, int *cut)
+{
+	int le, pages = 0;
+	unsigned long long off;
+
+	*cut = 0;
+	if (n < 8 || !((d[0] == 'I' && d[1] == 'I') || (d[0] == 'M' && d[1] == 'M')))
+		return 0;
+	le = d[0] == 'I';
+#define U16(p) (le ? (unsigned)(p)[0] | (unsigned)(p)[1] << 8 : (unsigned)(p)[1] | (unsigned)(p)[0] << 8)
+#define U32(p) (le ? (unsigned long long)(p)[0] | (unsigned long long)(p)[1] << 8 | \
+                     (unsigned long long)(p)[2] << 16 | (unsigned long long)(p)[3] << 24 \
+                   : (unsigned long long)(p)[3] | (unsigned long long)(p)[2] << 8 | \
+                     (unsigned long long)(p)[1] << 16 | (unsigned long long)(p)[0] << 24)
+	if (U16(d + 2) != 42)
+		return 0;   /* BigTIFF and others: libtiff's count stands */
+	off = U32(d + 4);
+	while (off != 0 && pages < SC_DOC_MAX_PAGES + 1) {
+		unsigned entries;
+		if (off + 2 > n) {
+			*cut = 1;
+			break;
+		}
+		entries = U16(d + off);
+		if (off + 2 + 12ull * entries + 4 > n) {
+			*cut = 1;
+			break;
+		}
+		pages++;
+		off = U32(d + off + 2 + 12ull * entries);
+	}
+#undef U16
+#undef U32
+	return pages;
+}
+
 static int count_tiff_pages(const unsigned char *data, size_t len)
 {
 	FILE *f = fmemopen((void *)data, len, "rb");
@@ -168,6 +223,17 @@ struct sc_doc *sc_doc_open(const unsigned char *data, size_t len, const char *na
 		return NULL;
 	}
 	d->pages = is_tiff(fmt) ? count_tiff_pages(data, len) : 1;
+	if (is_tiff(fmt)) {
+		int cut, chain = tiff_chain(data, len, &cut);
+		if (cut) {
+			d->cut = 1;
+			snprintf(d->cut_msg, sizeof d->cut_msg,
+			         "TIFF cut short: the file ends inside the directory of page %d; "
+			         "the pages from %d on are lost", chain + 1, chain + 1);
+			if (d->pages > chain)
+				d->pages = chain;
+		}
+	}
 	if (d->pages <= 0) {
 		sc_error_set(err, name, 0, 0, "bad-image", "cannot read %s image", format_name(fmt));
 		sc_doc_free(d);
@@ -221,6 +287,17 @@ static int image_page(struct sc_doc *d, int index, struct sc_page *p, struct sc_
 		return sc_error_set(err, d->name, 0, 0, "too-large",
 		                    "image is %dx%d pixels, more than the limit of %u", w, h,
 		                    SC_DOC_MAX_PIXELS);
+	/* what decoding takes: the pixels as leptonica holds them (1, 8 or 32
+	 * bits) and the gray copy made next; a tiny file may claim a huge page */
+	if (d->max_decode) {
+		double bits = spp * bps >= 24 || cmap ? 32 : spp * bps > 8 ? 32 : spp * bps > 1 ? 8 : 1;
+		double need = (double)w * h * (bits / 8 + 1);
+		if (need > (double)d->max_decode)
+			return sc_error_set(err, d->name, 0, 0, "too-large",
+			                    "image is %dx%d pixels: decoding it takes %.0f MiB, more than the "
+			                    "%.0f MiB a worker may use (--max-memory)", w, h, need / 1048576,
+			                    (double)d->max_decode / 1048576);
+	}
 	pix = is_tiff(d->format) ? pixReadMemTiff(d->data, d->len, index)
 	                         : pixReadMem(d->data, d->len);
 	if (!pix)

@@ -41,5 +41,10 @@ const char *sc_doc_format(const struct sc_doc *d);
 int sc_doc_page(struct sc_doc *d, int index, int dpi, int text_layer, struct sc_page *page,
                 struct sc_error *err);
 void sc_page_clear(struct sc_page *page);
+/* Why pages are missing when the file was cut short (a TIFF whose chain of
+ * pages ends past its end), or NULL. sc_doc_pages() counts the pages left. */
+const char *sc_doc_cut(const struct sc_doc *d);
+/* Refuse pages whose decoding would take more than `bytes` (0: no limit). */
+void sc_doc_set_max_decode(struct sc_doc *d, size_t bytes);
 
 #endif

@@ -19,6 +19,7 @@ struct sc_ocr {
 	TessBaseAPI *han;       /* auto mode: chi_sim+eng, made on the first Han page */
 	TessBaseAPI *osd;       /* orientation and script detection, made on the first suspect page */
 	char lang[64];
+	struct sc_ocr_times times;
 };
 
 void sc_ocr_single_thread(void)
@@ -63,6 +64,8 @@ struct sc_ocr *sc_ocr_new(const struct sc_ocr_opts *opts, struct sc_error *err)
 	o->opts = *opts;
 	if (o->opts.psm <= 0)
 		o->opts.psm = PSM_AUTO;
+	if (o->opts.line_px <= 0)
+		o->opts.line_px = SC_OCR_LINE_PX;
 	snprintf(o->lang, sizeof o->lang, "%s",
 	         !opts->lang || strcmp(opts->lang, "auto") == 0 ? "eng" : opts->lang);
 	/* engines start when a page needs them: a batch of born-digital PDFs
@@ -70,23 +73,36 @@ struct sc_ocr *sc_ocr_new(const struct sc_ocr_opts *opts, struct sc_error *err)
 	return o;
 }
 
-int sc_ocr_start(struct sc_ocr *o, struct sc_error *err)
+/* The guarded entry points are in ocrguard.cpp. */
+json_t *sc_ocr_page_unguarded(struct sc_ocr *o, const struct sc_page *page, struct sc_error *err);
+int sc_ocr_start_unguarded(struct sc_ocr *o, struct sc_error *err);
+void sc_ocr_drop_engines(struct sc_ocr *o);
+
+int sc_ocr_start_unguarded(struct sc_ocr *o, struct sc_error *err)
 {
 	if (!o->api)
 		o->api = engine(o->opts.tessdata, o->lang, o->opts.psm, err);
 	return o->api ? 0 : -1;
 }
 
+void sc_ocr_drop_engines(struct sc_ocr *o)
+{
+	TessBaseAPI *api = o->api, *han = o->han, *osd = o->osd;
+
+	o->api = o->han = o->osd = NULL;   /* first: a throw below leaves none half-deleted in use */
+	if (api)
+		TessBaseAPIDelete(api);
+	if (han)
+		TessBaseAPIDelete(han);
+	if (osd)
+		TessBaseAPIDelete(osd);
+}
+
 void sc_ocr_free(struct sc_ocr *o)
 {
 	if (!o)
 		return;
-	if (o->api)
-		TessBaseAPIDelete(o->api);
-	if (o->han)
-		TessBaseAPIDelete(o->han);
-	if (o->osd)
-		TessBaseAPIDelete(o->osd);
+	sc_ocr_drop_engines(o);
 	free(o);
 }
 
@@ -239,6 +255,439 @@ static int recognize(struct sc_ocr *o, TessBaseAPI *api, PIX *pix, int dpi, stru
 	return 0;
 }
 
+/*
+ * The median height of the text lines tesseract's layout analysis finds,
+ * without recognizing them (a tenth of the cost of a reading). 0 if none.
+ */
+static int line_height(TessBaseAPI *api, PIX *pix, int dpi)
+{
+	TessPageIterator *it;
+	int h[512], n = 0;
+
+	TessBaseAPISetImage2(api, pix);
+	TessBaseAPISetSourceResolution(api, dpi > 0 ? dpi : 300);
+	it = TessBaseAPIAnalyseLayout(api);
+	if (it) {
+		do {
+			int x1, y1, x2, y2;
+			/* a line is wider than it is tall; stamps and rules are not lines of text */
+			if (TessPageIteratorBoundingBox(it, RIL_TEXTLINE, &x1, &y1, &x2, &y2) &&
+			    x2 - x1 > 2 * (y2 - y1) && y2 - y1 >= 4 && n < 512)
+				h[n++] = y2 - y1;
+		} while (TessPageIteratorNext(it, RIL_TEXTLINE));
+		TessPageIteratorDelete(it);
+	}
+	TessBaseAPIClear(api);
+	if (n < 3)
+		return 0;
+	/* the median: a title or a smudge does not move it */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && h[j - 1] > h[j]; j--) {
+			int t = h[j];
+			h[j] = h[j - 1];
+			h[j - 1] = t;
+		}
+	return h[n / 2];
+}
+
+/* Does a line hold an amount or a date: a digit, a separator, a digit ("9.00", "19/10/2018")? */
+static int holds_figures(const char *t)
+{
+	for (; t[0] && t[1] && t[2]; t++)
+		if (t[0] >= '0' && t[0] <= '9' && strchr("./-,", t[1]) && t[2] >= '0' && t[2] <= '9')
+			return 1;
+	return 0;
+}
+
+/* Read one line cut from the page as a single text line. The text is
+ * malloc'd; -1 if tesseract fails or reads nothing. */
+static int read_line(TessBaseAPI *api, PIX *line, int dpi, char **text, int *conf)
+{
+	char *t, *nl;
+	size_t n;
+
+	*text = NULL;
+	TessBaseAPISetPageSegMode(api, PSM_SINGLE_LINE);
+	TessBaseAPISetImage2(api, line);
+	TessBaseAPISetSourceResolution(api, dpi > 0 ? dpi : 300);
+	if (TessBaseAPIRecognize(api, NULL) != 0 || !(t = TessBaseAPIGetUTF8Text(api))) {
+		TessBaseAPIClear(api);
+		return -1;
+	}
+	*conf = TessBaseAPIMeanTextConf(api);
+	TessBaseAPIClear(api);
+	n = strlen(t);
+	while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == ' '))
+		n--;
+	nl = strchr(t, '\n');
+	if (n == 0 || (nl && nl - t < (ptrdiff_t)n)) {
+		/* nothing, or more than one line: not a reading of this line */
+		TessDeleteText(t);
+		return -1;
+	}
+	*text = strndup(t, n);
+	TessDeleteText(t);
+	return *text ? 0 : -1;
+}
+
+/*
+ * Amounts and dates are what a reader of small print most often gets wrong
+ * and what a parser most needs. A line that holds figures and was read with
+ * low confidence is cut out and read again on its own, larger, and the
+ * reading tesseract is surer of is kept (in lines and in the page text). A
+ * re-reading that fails changes nothing.
+ */
+static int reread_lines(struct sc_ocr *o, TessBaseAPI *api, PIX *pix, int dpi, int psm,
+                        struct reading *x)
+{
+	json_t *lines = json_object_get(x->r, "lines"), *line;
+	const char *text = json_string_value(json_object_get(x->r, "text"));
+	char *page = text ? strdup(text) : NULL;
+	size_t i, cursor = 0;
+	int changed = 0, W = pixGetWidth(pix), H = pixGetHeight(pix);
+
+	if (!page)
+		return 0;
+	json_array_foreach(lines, i, line) {
+		const char *old = json_string_value(json_object_get(line, "text"));
+		double conf = json_real_value(json_object_get(line, "conf"));
+		json_t *bb = json_object_get(line, "bbox");
+		int bx = (int)json_integer_value(json_array_get(bb, 0)), by = (int)json_integer_value(json_array_get(bb, 1));
+		int bw = (int)json_integer_value(json_array_get(bb, 2)), bh = (int)json_integer_value(json_array_get(bb, 3));
+		char *at = old ? strstr(page + cursor, old) : NULL, *best_text = NULL;
+		int best_conf = (int)conf, pad = bh / 3 + 2;
+		BOX *box;
+		PIX *cut;
+
+		if (at)
+			cursor = (size_t)(at - page);
+		if (!old || !at || conf >= o->opts.reread_conf || !holds_figures(old) || bh < 4)
+			continue;
+		box = boxCreate(bx - 2 * pad < 0 ? 0 : bx - 2 * pad, by - pad < 0 ? 0 : by - pad, bw + 4 * pad, bh + 2 * pad);
+		cut = box ? pixClipRectangle(pix, box, NULL) : NULL;
+		boxDestroy(&box);
+		if (!cut)
+			continue;
+		/* as cut, then half as large again: tesseract's best scale differs by line */
+		for (int k = 0; k < 2; k++) {
+			PIX *try = k == 0 ? pixClone(cut) : pixScaleGrayLI(cut, 1.5f, 1.5f);
+			char *t;
+			int c;
+			if (try && read_line(api, try, dpi, &t, &c) == 0) {
+				if (c > best_conf + 2) {
+					free(best_text);
+					best_text = t;
+					best_conf = c;
+				} else {
+					free(t);
+				}
+			}
+			pixDestroy(&try);
+		}
+		pixDestroy(&cut);
+		if (best_text) {
+			size_t ol = strlen(old), nl = strlen(best_text), tail = strlen(at + ol);
+			char *np = malloc((size_t)(at - page) + nl + tail + 1);
+			if (np) {
+				size_t head = (size_t)(at - page);
+				memcpy(np, page, head);
+				memcpy(np + head, best_text, nl);
+				memcpy(np + head + nl, at + ol, tail + 1);
+				free(page);
+				page = np;
+				cursor = head + nl;
+				json_object_set_new(line, "text", json_string(best_text));
+				json_object_set_new(line, "conf", json_real(best_conf));
+				json_object_set_new(line, "reread", json_true());
+				changed++;
+			}
+			free(best_text);
+		}
+	}
+	TessBaseAPISetPageSegMode(api, (TessPageSegMode)psm);
+	(void)W;
+	(void)H;
+	if (changed) {
+		json_object_set_new(x->r, "text", json_string(page));
+		x->letters = letters(page);
+	}
+	free(page);
+	return changed;
+}
+
+/* Han characters (CJK unified ideographs, U+4E00-U+9FFF) in UTF-8 text. */
+static int han_chars(const char *t)
+{
+	int n = 0;
+
+	for (const unsigned char *s = (const unsigned char *)t; *s; s++)
+		if (*s >= 0xe4 && *s <= 0xe9 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80)
+			n++, s += 2;
+	return n;
+}
+
+/*
+ * Is this page Chinese? OSD's script vote is led astray by table grids, seals
+ * and low contrast (on scan-like forms it said Arabic, or nothing). So the
+ * question is put to the Chinese engine itself: the widest lines the first
+ * (English) reading read poorly are cut out and read as single lines with
+ * chi_sim+eng; the page is Han when those readings hold Han characters read
+ * with confidence. Latin lines read that way come back Latin.
+ */
+#define HAN_TRIAL_LINES 6
+#define HAN_MIN_CHARS 6
+#define HAN_MIN_CONF 55
+
+static int han_trial(struct sc_ocr *o, PIX *pix, int dpi, const struct reading *x)
+{
+	json_t *lines = json_object_get(x->r, "lines"), *line;
+	int pick[HAN_TRIAL_LINES], npick = 0, han = 0, conf_sum = 0, nconf = 0;
+	size_t i;
+
+	/* the widest poorly read lines: Chinese text read as English reads poorly */
+	json_array_foreach(lines, i, line) {
+		json_t *bb = json_object_get(line, "bbox");
+		int w = (int)json_integer_value(json_array_get(bb, 2)), h = (int)json_integer_value(json_array_get(bb, 3));
+		if (json_real_value(json_object_get(line, "conf")) >= 80 || h < 8 || w < 2 * h)
+			continue;
+		if (npick < HAN_TRIAL_LINES) {
+			pick[npick++] = (int)i;
+			continue;
+		}
+		for (int k = 0; k < npick; k++) {
+			json_t *pb = json_object_get(json_array_get(lines, (size_t)pick[k]), "bbox");
+			if (json_integer_value(json_array_get(pb, 2)) < w) {
+				pick[k] = (int)i;
+				break;
+			}
+		}
+	}
+	for (int k = 0; k < npick; k++) {
+		json_t *bb = json_object_get(json_array_get(lines, (size_t)pick[k]), "bbox");
+		int bx = (int)json_integer_value(json_array_get(bb, 0)), by = (int)json_integer_value(json_array_get(bb, 1));
+		int bw = (int)json_integer_value(json_array_get(bb, 2)), bh = (int)json_integer_value(json_array_get(bb, 3));
+		int pad = bh / 4 + 2;
+		BOX *box = boxCreate(bx > pad ? bx - pad : 0, by > pad ? by - pad : 0, bw + 2 * pad, bh + 2 * pad);
+		PIX *cut = box ? pixClipRectangle(pix, box, NULL) : NULL;
+		char *t;
+		int c, n;
+
+		boxDestroy(&box);
+		if (cut && read_line(o->han, cut, dpi, &t, &c) == 0) {
+			n = han_chars(t);
+			if (n > 0) {
+				han += n;
+				conf_sum += c;
+				nconf++;
+			}
+			free(t);
+		}
+		pixDestroy(&cut);
+	}
+	TessBaseAPISetPageSegMode(o->han, (TessPageSegMode)o->opts.psm);
+	return han >= HAN_MIN_CHARS && nconf > 0 && conf_sum / nconf >= HAN_MIN_CONF;
+}
+
+/* Once the page is known to be Chinese, its Chinese reading is kept when it
+ * read anything: an English reading of Chinese is garbage however sure
+ * tesseract is of it (33-59 on such pages, about what the Chinese reading
+ * of a worn scan gets). */
+static int keep_better_han(struct reading *best, struct reading *other)
+{
+	if (other->r && other->letters > 0) {
+		json_decref(best->r);
+		*best = *other;
+		return 1;
+	}
+	json_decref(other->r);
+	other->r = NULL;
+	return 0;
+}
+
+/*
+ * Gray, with a red or blue seal taken out: on a colour scan the stamp is the
+ * pixels far more red (or blue) than they are anything else, and tesseract
+ * reads them as ink that hides the text under it. There the gray is the red
+ * (blue) channel alone, so black ink under the seal stays.
+ */
+static PIX *to_gray(PIX *src, int *seal)
+{
+	PIX *rgb, *g;
+	int w, h, wpl_s, wpl_d, n = 0;
+
+	*seal = 0;
+	if (pixGetDepth(src) == 8 && !pixGetColormap(src))
+		return pixClone(src);   /* shared: whoever changes it copies it first */
+	if (pixGetDepth(src) != 32 && !pixGetColormap(src))
+		return pixConvertTo8(src, 0);
+	rgb = pixConvertTo32(src);
+	if (!rgb)
+		return NULL;
+	w = pixGetWidth(rgb);
+	h = pixGetHeight(rgb);
+	g = pixCreate(w, h, 8);
+	if (!g) {
+		pixDestroy(&rgb);
+		return NULL;
+	}
+	pixCopyResolution(g, rgb);
+	wpl_s = pixGetWpl(rgb);
+	wpl_d = pixGetWpl(g);
+	for (int y = 0; y < h; y++) {
+		const l_uint32 *sl = pixGetData(rgb) + (size_t)y * wpl_s;
+		l_uint32 *dl = pixGetData(g) + (size_t)y * wpl_d;
+		for (int x = 0; x < w; x++) {
+			int r = GET_DATA_BYTE(sl + x, COLOR_RED), gr = GET_DATA_BYTE(sl + x, COLOR_GREEN);
+			int b = GET_DATA_BYTE(sl + x, COLOR_BLUE);
+			int lo = gr < b ? gr : b, v = (r * 77 + gr * 150 + b * 29) >> 8;
+			/* seen through a red filter, red ink is paper and black ink
+			 * under it stays black (likewise blue) */
+			if (r - lo > 60) {
+				v = r;
+				n++;
+			} else if (b - (r > gr ? r : gr) > 60) {
+				v = b;
+				n++;
+			}
+			SET_DATA_BYTE(dl, x, v);
+		}
+	}
+	pixDestroy(&rgb);
+	*seal = n > w * h / 2000;   /* more than a speck of colour */
+	return g;
+}
+
+/*
+ * Table rules out: forms are grids, and a grid defeats tesseract's layout
+ * (on a Chinese declaration it kept the notes under the table and lost every
+ * cell). Rules are runs of ink longer than a twentieth of the page, found by
+ * morphological opening on a local binarization; they are painted paper
+ * white. A page without rules is left as it was. 1 if rules were removed.
+ */
+static int remove_rules(PIX *gray)
+{
+	PIX *bin, *hz, *vt;
+	int w = pixGetWidth(gray), h = pixGetHeight(gray), n = 0;
+
+	PIX *norm;
+
+	if (w < 200 || h < 200)
+		return 0;
+	/* uneven paper evened out (background to 200), then a threshold that
+	 * keeps faint thin rules, which a local binarization drops */
+	norm = pixBackgroundNormSimple(gray, NULL, NULL);
+	bin = norm ? pixThresholdToBinary(norm, 160) : NULL;
+	pixDestroy(&norm);
+	if (!bin)
+		return 0;
+	/* thin rules a little off the level (deskew leaves a fraction of a
+	 * degree) are made whole by a short closing across them first */
+	hz = pixCloseBrick(NULL, bin, 1, 3);
+	vt = pixCloseBrick(NULL, bin, 3, 1);
+	pixDestroy(&bin);
+	if (hz)
+		pixOpenBrick(hz, hz, w / 20, 1);
+	if (vt)
+		pixOpenBrick(vt, vt, 1, h / 30);
+	if (!hz || !vt) {
+		pixDestroy(&hz);
+		pixDestroy(&vt);
+		return 0;
+	}
+	pixOr(hz, hz, vt);
+	pixDestroy(&vt);
+	pixCountPixels(hz, &n, NULL);
+	/* a rule or two (an underline, a frame) is not a grid worth the change */
+	if (n > 4 * (w + h)) {
+		pixDilateBrick(hz, hz, 3, 3);
+		pixSetMasked(gray, hz, 255);
+	} else {
+		n = 0;
+	}
+	pixDestroy(&hz);
+	return n > 0;
+}
+
+/*
+ * A receipt photographed on a table: the paper is the one large bright
+ * region, and the dark around it defeats tesseract's threshold and its
+ * layout (a whole receipt read as noise). The page is cut to the paper's box
+ * when that box leaves out a good part of the image; a scan, all paper,
+ * stays as it is. Found on a quarter-size copy. NULL: nothing to cut.
+ */
+static PIX *crop_paper(PIX *gray)
+{
+	int w = pixGetWidth(gray), h = pixGetHeight(gray), thresh = 0, best = -1;
+	long best_area = 0;
+	PIX *half, *small, *b;
+	BOXA *boxes;
+	PIX *out = NULL;
+
+	if (w < 300 || h < 300)
+		return NULL;
+	half = pixScaleAreaMap2(gray);
+	small = half ? pixScaleAreaMap2(half) : NULL;
+	pixDestroy(&half);
+	if (!small)
+		return NULL;
+	if (pixSplitDistributionFgBg(small, 0.1f, 1, &thresh, NULL, NULL, NULL) != 0 ||
+	    !(b = pixThresholdToBinary(small, thresh))) {
+		pixDestroy(&small);
+		return NULL;
+	}
+	pixInvert(b, b);                      /* paper is 1 */
+	pixOpenBrick(b, b, 5, 5);             /* bright specks on the table go */
+	pixCloseBrick(b, b, 9, 9);            /* rules and text across the paper do not cut it up */
+	boxes = pixConnCompBB(b, 8);
+	for (int i = 0; boxes && i < boxaGetCount(boxes); i++) {
+		l_int32 bx, by, bw, bh;
+		boxaGetBoxGeometry(boxes, i, &bx, &by, &bw, &bh);
+		if ((long)bw * bh > best_area) {
+			best_area = (long)bw * bh;
+			best = i;
+		}
+	}
+	if (best >= 0 && best_area < 0.95 * pixGetWidth(small) * pixGetHeight(small) &&
+	    best_area > 0.1 * pixGetWidth(small) * pixGetHeight(small)) {
+		l_int32 bx, by, bw, bh, bright = 0;
+		long outside = (long)pixGetWidth(small) * pixGetHeight(small) - best_area;
+		BOX *in;
+		boxaGetBoxGeometry(boxes, best, &bx, &by, &bw, &bh);
+		/* what lies outside the paper must be dark (a table, a hand): on a
+		 * worn scan it is paper with blotches, and the page stays whole */
+		if ((in = boxCreate(bx, by, bw, bh))) {
+			pixClearInRect(b, in);
+			boxDestroy(&in);
+		}
+		pixCountPixels(b, &bright, NULL);
+		{
+			/* and dark as a table is, not as a shadow on paper */
+			double sum = 0;
+			long k = 0;
+			for (int y = 0; y < pixGetHeight(small); y++)
+				for (int x = 0; x < pixGetWidth(small); x++)
+					if (x < bx || x >= bx + bw || y < by || y >= by + bh) {
+						l_uint32 v;
+						pixGetPixel(small, x, y, &v);
+						sum += v;
+						k++;
+					}
+			if (k == 0 || sum / k > 110)
+				bright = (l_int32)outside;
+		}
+		if (bright < 0.3 * outside) {
+			BOX *cut = boxCreate(bx * 4 - 8 > 0 ? bx * 4 - 8 : 0, by * 4 - 8 > 0 ? by * 4 - 8 : 0,
+			                     bw * 4 + 16, bh * 4 + 16);
+			out = cut ? pixClipRectangle(gray, cut, NULL) : NULL;
+			boxDestroy(&cut);
+		}
+	}
+	boxaDestroy(&boxes);
+	pixDestroy(&b);
+	pixDestroy(&small);
+	return out;
+}
+
 /* Keep the better of two readings in *best. */
 static int keep_better(struct reading *best, struct reading *other)
 {
@@ -262,17 +711,63 @@ static double cpu_ms(void)
 	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
-json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_error *err)
+const struct sc_ocr_times *sc_ocr_times(const struct sc_ocr *o)
 {
-	double t0, t_pre, t_rec, t_rescue;
+	return &o->times;
+}
+
+void sc_ocr_times_add(struct sc_ocr_times *sum, const struct sc_ocr_times *t)
+{
+	sum->decode += t->decode;
+	sum->osd += t->osd;
+	sum->deskew += t->deskew;
+	sum->scale += t->scale;
+	sum->recognize += t->recognize;
+	sum->reread += t->reread;
+	sum->output += t->output;
+}
+
+/*
+ * The factor that brings the page's text to the line height tesseract reads
+ * best, judged from the lines its layout analysis finds; where it finds none,
+ * from the resolution (a page under 200 dpi is brought to 300). Pages whose
+ * text is already large enough are left alone (upscaling them costs time and
+ * gains nothing).
+ */
+static float good_scale(struct sc_ocr *o, PIX *pix, int dpi, double max_px, int *lh)
+{
+	float f = 1;
+
+	*lh = line_height(o->api, pix, dpi);
+	if (*lh > 0)
+		f = (float)o->opts.line_px / (float)*lh;
+	else if (dpi > 0 && dpi < 200)
+		f = 300.0f / (float)dpi;
+	if (f > 4)
+		f = 4;
+	/* no page grows past 12 megapixels (an A4 page at 300 dpi is 8.7): a
+	 * stray reading of specks as tiny lines must not cost minutes), nor past
+	 * what the worker's memory allows (max_px) */
+	if (max_px > 12e6)
+		max_px = 12e6;
+	if ((double)f * f * pixGetWidth(pix) * pixGetHeight(pix) > max_px)
+		f = (float)sqrt(max_px / ((double)pixGetWidth(pix) * pixGetHeight(pix)));
+	return f >= 1.25f ? f : 1;
+}
+
+json_t *sc_ocr_page_unguarded(struct sc_ocr *o, const struct sc_page *page, struct sc_error *err)
+{
+	double t;
 	PIX *pix, *next;
-	int rotate = 0, guessed, dpi, auto_lang, binarized = 0;
-	float skew = 0, skew_conf = 0;
+	int rotate = 0, guessed, dpi, auto_lang, binarized = 0, lh = 0, reread = 0, seal = 0, rules = 0, cropped = 0;
+	float skew = 0, skew_conf = 0, f = 1, shrink = 1;
 	char script[32] = "";
 	const char *lang = o->lang;
 	TessBaseAPI *api_used;
 	struct reading best, other;
 	json_t *rec;
+	struct sc_ocr_times before = o->times;
+	PIX *bin = NULL;
 
 	if (page->text)
 		return text_layer_record(o, page);
@@ -280,27 +775,60 @@ json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_erro
 		return sc_error_set(err, NULL, 0, 0, "no-image", "page has no image"), NULL;
 	if (sc_ocr_start(o, err) < 0)
 		return NULL;
-	t0 = cpu_ms();   /* after the engine's start-up, which is not the page's cost */
+	t = cpu_ms();   /* after the engine's start-up, which is not the page's cost */
 	api_used = o->api;
 	auto_lang = o->opts.lang && strcmp(o->opts.lang, "auto") == 0;
 
 	/* grayscale: tesseract thresholds gray itself; colour only costs time */
-	pix = (o->opts.steps & SC_PRE_GRAY) || pixGetDepth(page->pix) < 8 ? pixConvertTo8(page->pix, 0)
+	pix = (o->opts.steps & SC_PRE_GRAY) || pixGetDepth(page->pix) < 8 ? to_gray(page->pix, &seal)
 	                                                                   : pixClone(page->pix);
 	if (!pix)
 		return sc_error_set(err, NULL, 0, 0, "bad-image", "cannot convert page to gray"), NULL;
+	o->times.decode += cpu_ms() - t;
 	dpi = page_dpi(page, &guessed);
-	if ((o->opts.steps & SC_PRE_UPSCALE) && dpi > 0 && dpi < 200) {
-		float f = 300.0f / (float)dpi;
-		if (f > 4)
-			f = 4;
-		if ((double)pixGetWidth(pix) * f * pixGetHeight(pix) * f <= SC_DOC_MAX_PIXELS &&
-		    (next = pixScaleGrayLI(pix, f, f))) {
-			pixDestroy(&pix);
-			pix = next;
-			dpi = (int)(dpi * f + 0.5);
+
+	t = cpu_ms();
+	/* tesseract takes about 16 bytes a pixel while it reads (thresholded
+	 * copies, component lists): a page that would take more than the worker
+	 * may use is read at a lower resolution, and says so (scale < 1) */
+	double max_px = 1e18;
+
+	if (o->opts.max_memory) {
+		/* the page as decoded stays in memory while it is read */
+		double held = (double)page->width * page->height * (pixGetDepth(page->pix) > 8 ? 4 : 1);
+		double room = (double)o->opts.max_memory - held;
+		double px = (double)pixGetWidth(pix) * pixGetHeight(pix);
+		if (room < 16e6)
+			room = 16e6;
+		max_px = room / 16;
+		if (px * 16 > room) {
+			float g = (float)sqrt(room / 16 / px);
+			if ((next = pixScaleAreaMap(pix, g, g))) {
+				pixDestroy(&pix);
+				pix = next;
+				dpi = (int)(dpi * g + 0.5);
+				shrink = g;
+			}
 		}
 	}
+	if ((o->opts.steps & SC_PRE_CROP) && pixGetDepth(pix) == 8 && (next = crop_paper(pix))) {
+		pixDestroy(&pix);
+		pix = next;
+		cropped = 1;
+	}
+	if ((o->opts.steps & SC_PRE_UPSCALE) && pixGetDepth(pix) == 8 &&
+	    (f = good_scale(o, pix, dpi, max_px, &lh)) > 1 &&
+	    (double)pixGetWidth(pix) * f * pixGetHeight(pix) * f <= SC_DOC_MAX_PIXELS &&
+	    (next = pixScaleGrayLI(pix, f, f))) {
+		pixDestroy(&pix);
+		pix = next;
+		dpi = (int)(dpi * f + 0.5);
+	} else {
+		f = 1;
+	}
+	o->times.scale += cpu_ms() - t;
+
+	t = cpu_ms();
 	if (o->opts.steps & SC_PRE_DESKEW) {
 		next = pixDeskewGeneral(pix, 0, 0.0f, 0.0f, 0, 0, &skew, &skew_conf);
 		if (next) {
@@ -310,6 +838,14 @@ json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_erro
 		if (skew_conf <= 0)
 			skew = 0;
 	}
+	if ((o->opts.steps & SC_PRE_RULES) && pixGetDepth(pix) == 8) {
+		if (pixGetRefcount(pix) > 1 && (next = pixCopy(NULL, pix))) {   /* the page is the caller's */
+			pixDestroy(&pix);
+			pix = next;
+		}
+		if (pixGetRefcount(pix) == 1)
+			rules = remove_rules(pix);
+	}
 	if (o->opts.steps & SC_PRE_BINARIZE) {
 		PIX *bin = NULL;
 		if (pixSauvolaBinarizeTiled(pix, 15, 0.30f, 1, 1, NULL, &bin) == 0 && bin) {
@@ -318,19 +854,18 @@ json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_erro
 			binarized = 1;
 		}
 	}
-	t_pre = cpu_ms() - t0;
-	t0 = cpu_ms();
+	o->times.deskew += cpu_ms() - t;
+
+	t = cpu_ms();
 	if (recognize(o, o->api, pix, dpi, &best) < 0) {
 		pixDestroy(&pix);
 		return sc_error_set(err, NULL, 0, 0, "ocr-failed", "tesseract could not recognize the page"),
 		       NULL;
 	}
-	t_rec = cpu_ms() - t0;
-	t0 = cpu_ms();
+	o->times.recognize += cpu_ms() - t;
 
 	if (suspect(&best, pix) && ((o->opts.steps & SC_PRE_OSD) || auto_lang)) {
-		TessBaseAPI *api2 = o->api;
-
+		t = cpu_ms();
 		if (!o->osd && !(o->osd = engine(o->opts.tessdata, "osd", PSM_OSD_ONLY, err)))
 			goto fail;
 		detect_osd(o, pix, dpi, &rotate, script, sizeof script);
@@ -344,37 +879,58 @@ json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_erro
 		} else {
 			rotate = 0;
 		}
-		if (auto_lang && strcmp(script, "Han") == 0) {
-			if (!o->han && !(o->han = engine(o->opts.tessdata, "chi_sim+eng", o->opts.psm, err)))
-				goto fail;
-			api2 = o->han;
-		}
-		if (rotate || api2 != o->api) {
-			if (recognize(o, api2, pix, dpi, &other) == 0 && keep_better(&best, &other)) {
-				api_used = api2;
-				if (api2 == o->han)
-					lang = "chi_sim+eng";
-			} else if (rotate) {
-				/* the first reading stays, and so does the page as it was read */
-				if ((next = pixRotateOrth(pix, rotate / 90 % 4))) {
-					pixDestroy(&pix);
-					pix = next;
-				}
-				rotate = 0;
+		o->times.osd += cpu_ms() - t;
+		t = cpu_ms();
+		if (rotate && !(recognize(o, o->api, pix, dpi, &other) == 0 && keep_better(&best, &other))) {
+			/* the first reading stays, and so does the page as it was read */
+			if ((next = pixRotateOrth(pix, rotate / 90 % 4))) {
+				pixDestroy(&pix);
+				pix = next;
 			}
+			rotate = 0;
 		}
+		o->times.recognize += cpu_ms() - t;
 	}
+	t = cpu_ms();
 	if (suspect(&best, pix) && (o->opts.steps & SC_PRE_RESCUE_BIN) && !binarized) {
 		/* grain and uneven light defeat tesseract's global threshold; a local
 		 * (Sauvola) one rescues such pages, and would cost clean ones a little */
-		PIX *bin = NULL;
-		if (pixSauvolaBinarizeTiled(pix, 15, 0.30f, 1, 1, NULL, &bin) == 0 && bin) {
-			if (recognize(o, api_used, bin, dpi, &other) == 0 && keep_better(&best, &other))
-				binarized = 1;
-			pixDestroy(&bin);
-		}
+		if (pixSauvolaBinarizeTiled(pix, 15, 0.30f, 1, 1, NULL, &bin) == 0 && bin &&
+		    recognize(o, o->api, bin, dpi, &other) == 0 && keep_better(&best, &other))
+			binarized = 1;
 	}
-	t_rescue = cpu_ms() - t0;
+	o->times.recognize += cpu_ms() - t;
+	if (auto_lang && suspect(&best, pix)) {
+		/* the gray page with its paper evened out: a local binarization
+		 * breaks the thin strokes of Chinese characters (it is a rescue for
+		 * Latin print), and uneven light defeats tesseract's own threshold */
+		PIX *seen = pixBackgroundNormSimple(pix, NULL, NULL);
+
+		if (!seen)
+			seen = pixClone(pix);
+
+		t = cpu_ms();
+		if (!o->han && !(o->han = engine(o->opts.tessdata, "chi_sim+eng", o->opts.psm, err)))
+			goto fail;
+		if (strcmp(script, "Han") != 0 && han_trial(o, pix, dpi, &best))
+			snprintf(script, sizeof script, "Han");
+		o->times.osd += cpu_ms() - t;
+		t = cpu_ms();
+		if (strcmp(script, "Han") == 0 && recognize(o, o->han, seen, dpi, &other) == 0 &&
+		    keep_better_han(&best, &other)) {
+			api_used = o->han;
+			lang = "chi_sim+eng";
+		}
+		pixDestroy(&seen);
+		o->times.recognize += cpu_ms() - t;
+	}
+	if (!binarized)
+		pixDestroy(&bin);
+	t = cpu_ms();
+	if (o->opts.reread_conf > 0)
+		reread = reread_lines(o, api_used, bin ? bin : pix, dpi, o->opts.psm, &best);
+	o->times.reread += cpu_ms() - t;
+
 	rec = json_pack("{s:i,s:s,s:O,s:i,s:s,s:i,s:f,s:i,s:i,s:i}", "v", 1, "source", "ocr", "text",
 	                json_object_get(best.r, "text"), "conf", best.conf, "lang", lang, "rotate",
 	                rotate, "skew", round(skew * 100) / 100, "dpi", dpi, "width",
@@ -382,18 +938,34 @@ json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_erro
 	if (script[0])
 		json_object_set_new(rec, "script", json_string(script));
 	json_object_set_new(rec, "binarized", json_boolean(binarized));
+	if (f * shrink != 1)
+		json_object_set_new(rec, "scale", json_real(round(f * shrink * 1000) / 1000));
+	if (reread)
+		json_object_set_new(rec, "reread", json_integer(reread));
+	if (rules)
+		json_object_set_new(rec, "rules_removed", json_true());
+	if (cropped)
+		json_object_set_new(rec, "cropped", json_true());
+	if (seal)
+		json_object_set_new(rec, "seal_removed", json_true());
 	json_object_set(rec, "lines", json_object_get(best.r, "lines"));
 	if (o->opts.words)
 		json_object_set(rec, "words", json_object_get(best.r, "words"));
 	json_decref(best.r);
 	pixDestroy(&pix);
+	pixDestroy(&bin);
 	if (o->opts.timing)
-		json_object_set_new(rec, "timing", json_pack("{s:f,s:f,s:f}", "preprocess_ms",
-		                                              round(t_pre), "recognize_ms", round(t_rec),
-		                                              "rescue_ms", round(t_rescue)));
+		json_object_set_new(rec, "timing", json_pack("{s:f,s:f,s:f,s:f,s:f,s:f}",
+		                    "decode_ms", round(o->times.decode - before.decode),
+		                    "scale_ms", round(o->times.scale - before.scale),
+		                    "deskew_ms", round(o->times.deskew - before.deskew),
+		                    "osd_ms", round(o->times.osd - before.osd),
+		                    "recognize_ms", round(o->times.recognize - before.recognize),
+		                    "reread_ms", round(o->times.reread - before.reread)));
 	return rec;
 fail:
 	json_decref(best.r);
 	pixDestroy(&pix);
+	pixDestroy(&bin);
 	return NULL;
 }

@@ -17,7 +17,10 @@
 #define SC_PRE_GRAY     0x08   /* colour to 8-bit gray before recognition */
 #define SC_PRE_BINARIZE 0x10   /* Sauvola binarization of every page */
 #define SC_PRE_RESCUE_BIN 0x20 /* Sauvola binarization of pages that read poorly */
-#define SC_PRE_DEFAULT  (SC_PRE_OSD | SC_PRE_DESKEW | SC_PRE_UPSCALE | SC_PRE_GRAY | SC_PRE_RESCUE_BIN)
+#define SC_PRE_RULES    0x40   /* table rules painted out before recognition */
+#define SC_PRE_CROP     0x80   /* a photo cut to the paper in it */
+#define SC_PRE_DEFAULT  (SC_PRE_OSD | SC_PRE_DESKEW | SC_PRE_UPSCALE | SC_PRE_GRAY | SC_PRE_RESCUE_BIN | \
+                         SC_PRE_RULES | SC_PRE_CROP)
 
 struct sc_ocr_opts {
 	const char *lang;      /* "eng" (default), "chi_sim+eng", ... or "auto" */
@@ -26,6 +29,18 @@ struct sc_ocr_opts {
 	int words;             /* add ocr.words[] */
 	int timing;            /* add ocr.timing (milliseconds): not deterministic */
 	unsigned steps;        /* SC_PRE_* */
+	int line_px;           /* text line height pages are scaled up to (SC_PRE_UPSCALE) */
+	int reread_conf;       /* lines with figures read below this confidence are read again; 0: never */
+	size_t max_memory;     /* a page is read at a lower resolution rather than take more (0: no bound) */
+};
+
+/* Default line height: chosen on the train split of real receipts (see man/sc-ocr.1). */
+#define SC_OCR_LINE_PX 40
+#define SC_OCR_REREAD_CONF 90
+
+/* CPU seconds*1000 spent per stage by one worker (or summed over workers). */
+struct sc_ocr_times {
+	double decode, osd, deskew, scale, recognize, reread, output;
 };
 
 struct sc_ocr;
@@ -42,6 +57,9 @@ void sc_ocr_free(struct sc_ocr *o);
  * "tesseract" when an engine cannot start: the run cannot go on).
  */
 json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, struct sc_error *err);
+/* The stage times of one worker so far, and a sum over workers. */
+const struct sc_ocr_times *sc_ocr_times(const struct sc_ocr *o);
+void sc_ocr_times_add(struct sc_ocr_times *sum, const struct sc_ocr_times *t);
 /* Switch tesseract's own OpenMP threading off in the calling thread. */
 void sc_ocr_single_thread(void);
 

@@ -7,6 +7,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "doc.h"
 #include "ocrrun.h"
@@ -21,6 +26,8 @@ struct source {                 /* one file or archive member, shared by its pag
 	char *path, *member;
 	char sha256[65];
 	int pages;
+	int cut;                    /* pages lost: the file was cut short */
+	struct sc_error cut_err;
 };
 
 struct job {
@@ -35,6 +42,7 @@ struct result {
 	char *msg;                  /* a diagnostic for stderr, or NULL */
 	int bad;
 	int done;
+	int skip;                   /* the batch was stopped before this page was read */
 };
 
 struct pool {
@@ -52,7 +60,110 @@ struct pool {
 	int write_failed;
 	struct sc_progress *progress;
 	unsigned long written;
+	/* library messages: while a file is decoded, fd 2 is a memory file,
+	 * and what a library writes there is that file's. One decoder at a time
+	 * (decoding is a few percent of the work); our own writes to stderr
+	 * take the same lock, so none of them lands in the memory file. */
+	int cap_fd, real_fd;
+	pthread_mutex_t cap_mu;
+	int dropping;               /* stopped: no more records are written */
+	struct sc_ocr_times times;  /* summed over workers as they finish */
 };
+
+static int stopped(const struct pool *p)
+{
+	return p->run->stop && *p->run->stop;
+}
+
+/* CPU time of the calling thread, in milliseconds. */
+static double cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* What libraries wrote to fd 2 since the last look, one line, or NULL. Lock held. */
+static char *captured(struct pool *p)
+{
+	struct stat st;
+	char *buf, *o;
+	ssize_t n;
+
+	if (p->cap_fd < 0 || fstat(p->cap_fd, &st) < 0 || st.st_size <= 0)
+		return NULL;
+	n = st.st_size > 4096 ? 4096 : st.st_size;
+	buf = malloc((size_t)n + 1);
+	if (buf && (n = pread(p->cap_fd, buf, (size_t)n, 0)) < 0)
+		n = 0;
+	if (ftruncate(p->cap_fd, 0) == 0)
+		lseek(p->cap_fd, 0, SEEK_SET);
+	if (!buf)
+		return NULL;
+	buf[n] = '\0';
+	/* one line: "a\nb\n" -> "a; b" */
+	for (o = buf + n; o > buf && (o[-1] == '\n' || o[-1] == ' '); o--)
+		o[-1] = '\0';
+	for (o = buf; *o; o++)
+		if (*o == '\n')
+			*o = ';';
+	if (!*buf) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void capture_begin(struct pool *p)
+{
+	if (p->cap_fd < 0)
+		return;
+	pthread_mutex_lock(&p->cap_mu);
+	fflush(stderr);
+	dup2(p->cap_fd, 2);
+}
+
+static char *capture_end(struct pool *p)
+{
+	char *msg;
+
+	if (p->cap_fd < 0)
+		return NULL;
+	fflush(stderr);
+	dup2(p->real_fd, 2);
+	msg = captured(p);
+	pthread_mutex_unlock(&p->cap_mu);
+	return msg;
+}
+
+/* Our own writes to stderr: never into the memory file. */
+static void err_lock(struct pool *p)
+{
+	if (p->cap_fd >= 0)
+		pthread_mutex_lock(&p->cap_mu);
+}
+
+static void err_unlock(struct pool *p)
+{
+	if (p->cap_fd >= 0)
+		pthread_mutex_unlock(&p->cap_mu);
+}
+
+/* A library's message about a file, made an error of its record: the
+ * file is damaged even where a page came out. */
+static void library_error(struct sc_error *err, const char *name, char *msg)
+{
+	if (!msg)
+		return;
+	if (err->code[0]) {
+		size_t k = strlen(err->msg);
+		snprintf(err->msg + k, sizeof err->msg - k, " (%s)", msg);
+	} else {
+		sc_error_set(err, name, 0, 0, "damaged", "%s", msg);
+	}
+	free(msg);
+}
 
 static void source_release(struct pool *p, struct source *s)
 {
@@ -131,22 +242,31 @@ static void emit_ready(struct pool *p)
 
 	while (p->base < p->next_seq && p->win[0].done) {
 		struct result *r = &p->win[0];
-		if (r->msg) {
+		/* after a stop, the pages already read are written, in order, up to
+		 * the first that was dropped; nothing after it */
+		int drop = (p->dropping |= r->skip);
+		if (r->msg && !drop) {
+			err_lock(p);
 			fputs(r->msg, d->out);
 			fflush(d->out);
+			err_unlock(p);
 		}
-		if (!p->write_failed && (!r->line || fputs(r->line, p->run->out) == EOF))
+		if (!drop && !p->write_failed && (!r->line || fputs(r->line, p->run->out) == EOF))
 			p->write_failed = 1;
-		d->records++;
-		if (r->bad)
-			d->bad++;
+		if (!drop) {
+			d->records++;
+			if (r->bad)
+				d->bad++;
+		}
 		free(r->line);
 		free(r->msg);
 		memmove(p->win, p->win + 1, sizeof *p->win * (p->next_seq - p->base - 1));
 		memset(&p->win[p->next_seq - p->base - 1], 0, sizeof *p->win);
 		p->base++;
 		p->written++;
+		err_lock(p);
 		sc_progress_update(p->progress, p->written);
+		err_unlock(p);
 	}
 }
 
@@ -202,15 +322,35 @@ static int on_blob(void *ctx, struct sc_blob *b)
 	struct source *s;
 	char sha[65];
 
-	if (p->fatal)
-		return -1;   /* no engine: stop walking; what is queued is accounted for */
+	if (p->fatal || stopped(p)) {
+		free(b->data);
+		return -1;   /* no engine, or told to stop: what is queued is accounted for */
+	}
 	if (b->error) {
 		error_record(p, b->path, b->member, NULL, b->error);
 		return p->write_failed ? -1 : 0;
 	}
 	sc_sha256_hex(b->data, b->len, sha);
 	sc_error_clear(&err);
+	capture_begin(p);
 	doc = sc_doc_open(b->data, b->len, b->member ? b->member : b->path, &err);
+	{
+		char *lib = capture_end(p);
+		if (doc && lib) {
+			/* the file opened, but the library complained: say so once */
+			struct sc_error w;
+			sc_error_clear(&w);
+			library_error(&w, b->path, lib);
+			err_lock(p);
+			fprintf(p->run->diag->out, "%s: %s%s%s%s: warning: %s\n", p->run->diag->prog, b->path,
+			        b->member ? "(" : "", b->member ? b->member : "", b->member ? ")" : "", w.msg);
+			err_unlock(p);
+		} else if (!doc) {
+			library_error(&err, b->path, lib);
+		} else {
+			free(lib);
+		}
+	}
 	if (!doc) {
 		error_record(p, b->path, b->member, sha, &err);
 		free(b->data);
@@ -229,6 +369,11 @@ static int on_blob(void *ctx, struct sc_blob *b)
 	memcpy(s->sha256, sha, sizeof sha);
 	s->pages = sc_doc_pages(doc);
 	s->refs = 1;           /* the walker's, dropped below */
+	if (sc_doc_cut(doc)) {
+		sc_error_set(&err, NULL, 0, 0, "truncated", "%s", sc_doc_cut(doc));
+		s->cut = 1;
+		s->cut_err = err;
+	}
 	sc_doc_free(doc);
 	for (int i = 0; i < s->pages && !p->write_failed; i++) {
 		struct job *j = calloc(1, sizeof *j);
@@ -242,20 +387,32 @@ static int on_blob(void *ctx, struct sc_blob *b)
 		sc_workq_push(&p->queue, &j->node);
 		pthread_mutex_unlock(&p->mu);
 	}
+	if (s->cut && !p->write_failed) {
+		/* the lost pages are a record of their own, after the pages read */
+		char *path = strdup(s->path), *member = s->member ? strdup(s->member) : NULL;
+		struct sc_error e = s->cut_err;
+		source_release(p, s);
+		error_record(p, path ? path : "?", member, sha, &e);
+		free(path);
+		free(member);
+		return p->write_failed ? -1 : 0;
+	}
 	source_release(p, s);
 	return p->write_failed ? -1 : 0;
 }
 
 /* Recognize one page into a result. */
 static void run_job(struct pool *p, struct sc_ocr *ocr, struct sc_doc **cached,
-                    const struct source **cached_src, struct job *j, struct result *res)
+                    const struct source **cached_src, struct job *j, struct result *res,
+                    double *decode_ms, double *output_ms)
 {
 	const struct source *s = j->src;
 	struct sc_error err;
 	struct sc_page page;
 	json_t *rec = json_object(), *ocrv = NULL;
 	char id[40], where[1024];
-	int failed = 0;
+	int failed = 0, damaged = 0;
+	double t;
 
 	sc_error_clear(&err);
 	snprintf(id, sizeof id, "%.16s-%d", s->sha256, j->page + 1);
@@ -268,6 +425,8 @@ static void run_job(struct pool *p, struct sc_ocr *ocr, struct sc_doc **cached,
 			source_release(p, (struct source *)*cached_src);
 		sc_doc_free(*cached);
 		*cached = sc_doc_open(s->data, s->len, s->member ? s->member : s->path, &err);
+		if (*cached)
+			sc_doc_set_max_decode(*cached, p->run->max_memory);
 		*cached_src = NULL;
 		if (*cached) {
 			pthread_mutex_lock(&p->mu);
@@ -276,10 +435,23 @@ static void run_job(struct pool *p, struct sc_ocr *ocr, struct sc_doc **cached,
 			*cached_src = s;
 		}
 	}
+	t = cpu_ms();
+	if (*cached) {
+		capture_begin(p);
+		if (sc_doc_page(*cached, j->page, p->run->pdf_dpi, p->run->text_layer, &page, &err) < 0)
+			failed = 1;
+		library_error(&err, s->path, capture_end(p));
+		if (!failed && err.code[0]) {
+			/* decoded, but the library found the file damaged: the page is
+			 * read, and its record says what was wrong */
+			damaged = 1;
+		}
+	}
+	*decode_ms += cpu_ms() - t;
 	if (!*cached)
 		failed = 1;
-	else if (sc_doc_page(*cached, j->page, p->run->pdf_dpi, p->run->text_layer, &page, &err) < 0)
-		failed = 1;
+	else if (failed)
+		;
 	else {
 		ocrv = sc_ocr_page(ocr, &page, &err);
 		sc_page_clear(&page);
@@ -297,8 +469,10 @@ static void run_job(struct pool *p, struct sc_ocr *ocr, struct sc_doc **cached,
 		pthread_mutex_unlock(&p->mu);
 	}
 	place(where, sizeof where, s->path, s->member, j->page + 1);
-	fill_result(res, rec, p->run->diag->prog, where, failed ? &err : NULL);
+	t = cpu_ms();
+	fill_result(res, rec, p->run->diag->prog, where, failed || damaged ? &err : NULL);
 	json_decref(rec);
+	*output_ms += cpu_ms() - t;
 }
 
 static void *worker(void *arg)
@@ -308,6 +482,7 @@ static void *worker(void *arg)
 	struct sc_ocr *ocr;
 	struct sc_doc *cached = NULL;
 	const struct source *cached_src = NULL;
+	double decode_ms = 0, output_ms = 0;
 
 	sc_error_clear(&err);
 	ocr = sc_ocr_new(&p->run->ocr, &err);
@@ -329,8 +504,10 @@ static void *worker(void *arg)
 		if (!j)
 			break;
 
-		if (ocr) {
-			run_job(p, ocr, &cached, &cached_src, j, &res);
+		if (stopped(p)) {
+			res.skip = 1;   /* told to stop: the page is dropped, not half-written */
+		} else if (ocr) {
+			run_job(p, ocr, &cached, &cached_src, j, &res, &decode_ms, &output_ms);
 		} else {
 			/* the engine could not start: the run is failing; account for the page */
 			json_t *rec = json_pack("{s:n}", "id");
@@ -348,6 +525,12 @@ static void *worker(void *arg)
 	sc_doc_free(cached);
 	if (cached_src)
 		source_release(p, (struct source *)cached_src);
+	pthread_mutex_lock(&p->mu);
+	if (ocr)
+		sc_ocr_times_add(&p->times, sc_ocr_times(ocr));
+	p->times.decode += decode_ms;
+	p->times.output += output_ms;
+	pthread_mutex_unlock(&p->mu);
 	sc_ocr_free(ocr);
 	return NULL;
 }
@@ -357,12 +540,15 @@ void sc_ocr_run_init(struct sc_ocr_run *r, struct sc_diag *diag)
 	memset(r, 0, sizeof *r);
 	r->ocr.lang = "eng";
 	r->ocr.steps = SC_PRE_DEFAULT;
+	r->ocr.line_px = SC_OCR_LINE_PX;
+	r->ocr.reread_conf = SC_OCR_REREAD_CONF;
 	sc_walk_limits_default(&r->limits);
 	r->jobs = 1;
 	r->pdf_dpi = 300;
 	r->text_layer = 1;
 	r->out = stdout;
 	r->diag = diag;
+	r->max_memory = SC_OCR_MAX_MEMORY;
 }
 
 int sc_ocr_run(struct sc_ocr_run *r, char **paths, int npaths, FILE *list, const char *list_name)
@@ -374,6 +560,17 @@ int sc_ocr_run(struct sc_ocr_run *r, char **paths, int npaths, FILE *list, const
 
 	memset(&p, 0, sizeof p);
 	p.run = r;
+	p.cap_fd = p.real_fd = -1;
+	r->ocr.max_memory = r->max_memory;
+	if (r->capture_stderr) {
+		p.cap_fd = memfd_create("sc-ocr-stderr", MFD_CLOEXEC);
+		p.real_fd = p.cap_fd >= 0 ? fcntl(2, F_DUPFD_CLOEXEC, 3) : -1;
+		if (p.real_fd < 0 && p.cap_fd >= 0) {
+			close(p.cap_fd);
+			p.cap_fd = -1;
+		}
+	}
+	pthread_mutex_init(&p.cap_mu, NULL);
 	p.cap = (size_t)jobs * 4 + 4;
 	p.win = calloc(p.cap, sizeof *p.win);
 	if (!p.win) {
@@ -401,6 +598,10 @@ int sc_ocr_run(struct sc_ocr_run *r, char **paths, int npaths, FILE *list, const
 			pthread_join(threads[i], NULL);
 		sc_diag_fatalf(r->diag, "%s", n ? msg : "cannot start worker threads");
 		free(p.win);
+		if (p.cap_fd >= 0) {
+			close(p.cap_fd);
+			close(p.real_fd);
+		}
 		return -1;
 	}
 	if (r->progress)
@@ -424,8 +625,17 @@ int sc_ocr_run(struct sc_ocr_run *r, char **paths, int npaths, FILE *list, const
 	pthread_mutex_unlock(&p.mu);
 	for (int i = 0; i < n; i++)
 		pthread_join(threads[i], NULL);
+	err_lock(&p);
 	sc_progress_free(p.progress);
+	err_unlock(&p);
 	free(p.win);
+	r->times = p.times;
+	r->interrupted = stopped(&p);
+	if (p.cap_fd >= 0) {
+		close(p.cap_fd);
+		close(p.real_fd);
+	}
+	pthread_mutex_destroy(&p.cap_mu);
 	pthread_mutex_destroy(&p.mu);
 	sc_workq_destroy(&p.queue);
 	pthread_cond_destroy(&p.finished);

@@ -6,6 +6,7 @@
 #ifndef SC_OCRRUN_H
 #define SC_OCRRUN_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "ocr.h"
@@ -18,9 +19,17 @@ struct sc_ocr_run {
 	int pdf_dpi;             /* rendering of scanned PDF pages */
 	int text_layer;          /* use a PDF page's text layer when usable (default 1) */
 	int progress;            /* progress line on a terminal */
+	size_t max_memory;       /* bytes one worker may use for a page (decode and recognition) */
+	int capture_stderr;      /* library messages on fd 2 become warnings naming the file */
+	volatile sig_atomic_t *stop;  /* set (by a signal handler) to end the batch after whole lines */
 	FILE *out;
 	struct sc_diag *diag;    /* records = pages written, bad = records with errors */
+	struct sc_ocr_times times;    /* filled: CPU per stage, summed over workers */
+	int interrupted;         /* filled: the batch was stopped by *stop */
 };
+
+/* Default per-worker memory: 512 MiB (an A4 page at 300 dpi needs about 150). */
+#define SC_OCR_MAX_MEMORY ((size_t)512 << 20)
 
 void sc_ocr_run_init(struct sc_ocr_run *r, struct sc_diag *diag);
 /*

@@ -80,6 +80,7 @@ int sc_walk_is_archive(const unsigned char *d, size_t n)
 /* State shared by one top-level archive and the archives nested in it. */
 struct expansion {
 	size_t total;
+	int capped;      /* the cap was reached: later members are reported, not read */
 };
 
 static int walk_archive(struct sc_walk *w, const char *path, const char *prefix,
@@ -123,7 +124,7 @@ static int read_member(struct sc_walk *w, struct archive *a, const char *path,
 		}
 		if (exp->total + (size_t)got > w->limits.max_total) {
 			free(buf);
-			*fatal = 1;   /* nothing more may be expanded from this archive */
+			exp->capped = 1;   /* nothing more may be expanded from this archive */
 			return sc_error_set(err, path, 0, 0, "too-large",
 			                    "archive expands beyond the limit of %zu bytes",
 			                    w->limits.max_total);
@@ -200,6 +201,15 @@ static int walk_archive(struct sc_walk *w, const char *path, const char *prefix,
 			deliver_error(w, path, prefix, &err);
 			break;
 		}
+		if (exp->capped) {
+			/* every member still gets its record: the caller must be able
+			 * to account for all of them */
+			sc_error_set(&err, path, 0, 0, "too-large",
+			             "not read: the archive expanded beyond the limit of %zu bytes before "
+			             "this member", w->limits.max_total);
+			deliver_error(w, path, member, &err);
+			continue;
+		}
 		if (archive_entry_size_is_set(entry) &&
 		    (size_t)archive_entry_size(entry) > w->limits.max_member) {
 			sc_error_set(&err, path, 0, 0, "too-large", "%lld bytes, beyond the limit of %zu bytes",
@@ -211,6 +221,10 @@ static int walk_archive(struct sc_walk *w, const char *path, const char *prefix,
 			deliver_error(w, path, member, &err);
 			if (fatal)
 				break;
+			continue;
+		}
+		if (exp->capped) {   /* reached inside a nested archive */
+			free(mdata);
 			continue;
 		}
 		if (w->archives && sc_walk_is_archive(mdata, mlen)) {
