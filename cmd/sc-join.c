@@ -27,6 +27,8 @@ int main(int argc, char **argv)
 	struct sc_join_cfg cfg;
 	const char *tolpath = NULL;
 	int c;
+
+	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
 	sc_diag_init(&diag, TOOL);
 	memset(&cfg, 0, sizeof cfg);
 	cfg.jobs = 1;
