@@ -129,6 +129,10 @@ static int import_file(struct run *r, const char *path)
 				             sc_importmap_rec_id(rec), MAX_ITEMS);
 				r->d->bad++;
 				sc_diag_error(r->d, &err);
+				/* the declaration itself says it is cut short, once: a record
+				   that lost items must never pass as whole */
+				if (r->items == MAX_ITEMS)
+					sc_record_add_error(r->pending, "sc-import", &err);
 			} else {
 				sc_importmap_merge(r->pending, rec);
 			}
