@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "expr.h"
+#include "norm.h"
 #include "screen.h"
 
 /* ---- the decl schema ---------------------------------------------------- */
@@ -2556,11 +2557,12 @@ int sc_date_parse(const char *s, size_t len, double *days)
 	return 0;
 }
 
+/* ISO 6346 itself lives once, in norm_container.c; a rule's value may carry
+ * spaces or a dash between its parts and lower case, so compact it first. */
 int sc_container_check(const char *s, size_t len)
 {
-	char c[11];
+	char c[12];
 	size_t n = 0;
-	long sum = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == ' ' || s[i] == '-')
@@ -2569,33 +2571,8 @@ int sc_container_check(const char *s, size_t len)
 			return 0;
 		c[n++] = (char)toupper((unsigned char)s[i]);
 	}
-	if (n != 11)
-		return 0;
-	for (int i = 0; i < 4; i++)
-		if (c[i] < 'A' || c[i] > 'Z')
-			return 0;
-	if (c[3] != 'U' && c[3] != 'J' && c[3] != 'Z')
-		return 0;
-	for (int i = 4; i < 11; i++)
-		if (!isdigit((unsigned char)c[i]))
-			return 0;
-	for (int i = 0; i < 10; i++) {
-		int v;
-		if (i < 4) {
-			/* A=10 and on, skipping multiples of 11 */
-			int k = 10;
-			for (char ch = 'A'; ch < c[i]; ch++) {
-				k++;
-				if (k % 11 == 0)
-					k++;
-			}
-			v = k;
-		} else {
-			v = c[i] - '0';
-		}
-		sum += (long)v << i;
-	}
-	return (int)(sum % 11 % 10) == c[10] - '0';
+	c[n] = '\0';
+	return n == 11 && sc_container_valid(c);
 }
 
 static int by_len_desc(const void *a, const void *b)
