@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "expr.h"
 #include "norm.h"
 #include "screen.h"
@@ -2050,9 +2051,7 @@ static int call(struct sc_eval *ev, const struct node *n, struct val *v)
 		if (a.t != SC_T_STR || !n->list)
 			return 0;
 		if (a.len < sizeof ev->memo[0].name) {
-			uint64_t h = 1469598103934665603ULL ^ (uintptr_t)n->list;
-			for (size_t i = 0; i < a.len; i++)
-				h = (h ^ (unsigned char)a.s[i]) * 1099511628211ULL;
+			uint64_t h = sc_fnv64(SC_FNV64_OFFSET ^ (uintptr_t)n->list, a.s, a.len);
 			struct screen_memo *m = &ev->memo[(h >> 17) % (sizeof ev->memo / sizeof ev->memo[0])];
 			if (m->list != n->list || m->len != a.len || memcmp(m->name, a.s, a.len) != 0) {
 				m->score = sc_screen_match(n->list, a.s, a.len, &m->matched);
@@ -2531,29 +2530,10 @@ json_t *sc_template_render(const struct sc_template *t, struct sc_eval *ev, stru
 
 int sc_date_parse(const char *s, size_t len, double *days)
 {
-	int y, m, d;
-	if (len < 10 || !isdigit((unsigned char)s[0]) || s[4] != '-' || s[7] != '-')
+	long d;
+	if (sc_date_iso_days(s, len, &d) < 0)
 		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return -1;
-	if (len > 10 && s[10] != 'T' && s[10] != ' ')
-		return -1;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (m < 1 || m > 12 || d < 1 || d > 31)
-		return -1;
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (d > mdays[m - 1] || (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
-		return -1;
-	/* days from civil (H. Hinnant) */
-	long yy = y - (m <= 2);
-	long era = (yy >= 0 ? yy : yy - 399) / 400;
-	long yoe = yy - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	*days = (double)(era * 146097 + doe - 719468);
+	*days = (double)d;
 	return 0;
 }
 

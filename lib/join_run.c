@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "join_run.h"
 #include "progress.h"
 
@@ -180,10 +181,7 @@ static void build_one(void *ctx, size_t i)
 /* FNV-1a: the consignment id decides its shard */
 static unsigned long long id_hash(const char *s)
 {
-	unsigned long long h = 1469598103934665603ULL;
-	for (; s && *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return sc_fnv64_str(SC_FNV64_OFFSET, s);
 }
 
 int sc_join_run(struct sc_join_cfg *c, int nfiles, char **files)

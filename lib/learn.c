@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "norm.h"
+#include "hash.h"
 #include "learn.h"
 
 /* ---- fields --------------------------------------------------------------- */
@@ -52,40 +54,9 @@ static double number_of(const json_t *v)
 	return SC_LEARN_NOVALUE;
 }
 
-/* days from civil (Howard Hinnant's algorithm) */
-static long days_from_civil(long y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long)doe - 719468;
-}
-
 int sc_learn_parse_date(const char *s, long *days)
 {
-	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	for (int i = 0; i < 10; i++) {
-		if (i == 4 || i == 7) {
-			if (s[i] != '-')
-				return -1;
-		} else if (!isdigit((unsigned char)s[i])) {
-			return -1;
-		}
-	}
-	if (s[10] && s[10] != 'T' && s[10] != ' ')
-		return -1;
-	long y = atol(s);
-	unsigned m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
-	unsigned d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
-	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return -1;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return -1;
-	*days = days_from_civil(y, m, d);
-	return 0;
+	return sc_date_iso_days(s, strlen(s), days);
 }
 
 static const json_t *get(const json_t *o, const char *k)
@@ -286,9 +257,7 @@ struct sc_keytab {
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	uint64_t h = sc_fnv64_str(SC_FNV64_OFFSET, s);
 	return h ^ (h >> 29);
 }
 

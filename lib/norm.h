@@ -29,6 +29,10 @@ enum { SC_DATE_DMY = 0, SC_DATE_MDY = 1 };
  * Mar. 12, 2026, 12-MAR-2026, 2026年3月12日. iso gets "YYYY-MM-DD". */
 int sc_norm_date(const char *s, size_t n, int order, char iso[11], struct sc_span *sp);
 int sc_date_valid(int y, int m, int d);
+/* An ISO date "YYYY-MM-DD" (optionally followed by 'T' or ' ' and a time) as
+ * days since 1970-01-01; -1 when it is not one. The one ISO reader of the
+ * toolchain: rule conditions, learning features and normalizers use it. */
+int sc_date_iso_days(const char *s, size_t len, long *days);
 
 /* ---- amounts (norm_amount.c) -------------------------------------------- */
 /* A number with either decimal separator and thousands marks (1,234.56

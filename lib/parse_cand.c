@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "parse_rank.h"
 
 /* ---- tokens ------------------------------------------------------------------ */
@@ -85,9 +86,7 @@ static int tokenize_doc(struct rdoc *r)
 
 static uint32_t fnv(const char *s, size_t n, uint32_t h)
 {
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+	return sc_fnv32(h, s, n);
 }
 
 /* A word as a feature: lower case, digits as 0, edge punctuation off. */
@@ -114,7 +113,7 @@ static void hash_word(float *x, int base, int nb, const char *s, size_t n, float
 	size_t kl = word_key(s, n, k, sizeof k);
 	if (!kl)
 		return;
-	int b = (int)(fnv(k, kl, 2166136261u) % (uint32_t)nb);
+	int b = (int)(fnv(k, kl, SC_FNV32_OFFSET) % (uint32_t)nb);
 	if (x[base + b] < v)
 		x[base + b] = v;
 }
@@ -137,7 +136,7 @@ static void hash_grams(float *x, int base, int nb, const char *s, size_t n)
 	if (o < 4)
 		return;
 	for (size_t i = 0; i + 3 <= o; i++) {
-		int b = (int)(fnv(buf + i, 3, 0x811c9dc5u ^ 0x5bd1e995u) % (uint32_t)nb);
+		int b = (int)(fnv(buf + i, 3, SC_FNV32_OFFSET ^ 0x5bd1e995u) % (uint32_t)nb);
 		x[base + b] = 1;
 	}
 }
@@ -876,7 +875,7 @@ void sc_rdoc_type_features(const struct sc_pdoc *d, float *x)
 				size_t kl = word_key(L->text + b, i - b, k, sizeof k);
 				if (!kl)
 					continue;
-				uint32_t h = fnv(k, kl, 2166136261u);
+				uint32_t h = fnv(k, kl, SC_FNV32_OFFSET);
 				x[2 + h % 200] += 1;
 				if (title)
 					x[202 + h % 54] = 1;

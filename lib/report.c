@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "report.h"
 
 #define KEYMAX   128
@@ -172,11 +173,7 @@ struct ctab {
 
 static uint32_t hash_str(const char *s)
 {
-	uint32_t h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
+	return sc_fnv32_str(SC_FNV32_OFFSET, s);
 }
 
 static int ctab_init(struct ctab *t, int cap)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "risk.h"
 #include "screen.h"
 #include "model.h"
@@ -1372,14 +1373,13 @@ size_t sc_pack_rules(const struct sc_pack *p)
 
 static uint64_t fnv1a(uint64_t h, const char *s)
 {
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (h ^ 0x1f) * 1099511628211ULL;   /* a separator, so "ab"+"c" != "a"+"bc" */
+	h = sc_fnv64_str(h, s);
+	return (h ^ 0x1f) * SC_FNV64_PRIME;   /* a separator, so "ab"+"c" != "a"+"bc" */
 }
 
 double sc_risk_draw(const char *seed, const char *lane, const char *id)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = SC_FNV64_OFFSET;
 	h = fnv1a(h, seed);
 	h = fnv1a(h, lane);
 	h = fnv1a(h, id);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "screen.h"
 
 #define MAX_TOKENS 32
@@ -244,10 +245,7 @@ double sc_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen)
 
 static uint64_t fnv(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
+	return sc_fnv64(SC_FNV64_OFFSET, s, n);
 }
 
 static struct posting *slot_for(const struct sc_screen_list *l, const char *t, size_t n)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "norm.h"
 #include "sha256.h"
 #include "wood.h"
 
@@ -214,15 +215,11 @@ struct sc_cites {
 	struct cites_entry *e;
 };
 
+/* a listing date: exactly YYYY-MM-DD, a real day (the toolchain's one ISO reader) */
 static int is_date(const char *s)
 {
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	int mo = atoi(s + 5), da = atoi(s + 8);
-	return mo >= 1 && mo <= 12 && da >= 1 && da <= 31;
+	long days;
+	return strlen(s) == 10 && sc_date_iso_days(s, 10, &days) == 0;
 }
 
 static const char *str_field(const struct sc_yaml *y, const json_t *obj, const char *key,

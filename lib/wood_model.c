@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "wood.h"
 
 #define MAGIC "sc-wood-model"
@@ -341,9 +342,7 @@ static int novelty_class(const double *z, int c, int skip)
 
 static uint32_t hash32(uint32_t h, const char *s)
 {
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	return sc_fnv32_str(h, s);
 }
 
 /*
@@ -378,7 +377,7 @@ int sc_wood_folds(const struct sc_wood_library *lib, unsigned seed, int want, in
 		for (size_t i = 0; i < n; i++) {
 			if (lib->images[i].taxon != t)
 				continue;
-			uint32_t hi = hash32(2166136261u ^ seed, lib->images[i].specimen);
+			uint32_t hi = hash32(SC_FNV32_OFFSET ^ seed, lib->images[i].specimen);
 			int rank = 0;
 			const char *seen[1];
 			(void)seen;
@@ -392,7 +391,7 @@ int sc_wood_folds(const struct sc_wood_library *lib, unsigned seed, int want, in
 						break;
 				if (f < j)
 					continue;
-				uint32_t hj = hash32(2166136261u ^ seed, lib->images[j].specimen);
+				uint32_t hj = hash32(SC_FNV32_OFFSET ^ seed, lib->images[j].specimen);
 				int c = strcmp(lib->images[j].specimen, lib->images[i].specimen);
 				if (hj < hi || (hj == hi && c < 0))
 					rank++;
@@ -402,7 +401,7 @@ int sc_wood_folds(const struct sc_wood_library *lib, unsigned seed, int want, in
 	}
 	if (maxspec < 2)  /* one specimen per taxon: no grouping is possible; fold by image */
 		for (size_t i = 0; i < n; i++)
-			fold[i] = (int)(hash32(2166136261u ^ seed, lib->images[i].path) % (uint32_t)k);
+			fold[i] = (int)(hash32(SC_FNV32_OFFSET ^ seed, lib->images[i].path) % (uint32_t)k);
 	return k;
 }
 

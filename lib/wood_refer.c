@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "sha256.h"
 #include "wood.h"
 
@@ -59,9 +60,7 @@ static void package_name(const char *image, char *out, size_t n)
 {
 	const char *base = strrchr(image, '/');
 	char stem[96];
-	uint32_t h = 2166136261u;
-	for (const char *p = image; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
+	uint32_t h = sc_fnv32_str(SC_FNV32_OFFSET, image);
 	safe_name(base ? base + 1 : image, stem, sizeof stem);
 	char *dot = strrchr(stem, '.');
 	if (dot && dot != stem)
