@@ -22,6 +22,7 @@ FUZZCXX  ?= clang++
 VALGRIND ?= valgrind
 SAN      ?= 0
 FUZZ_TIME ?= 20
+FUZZ_SEED ?= 1
 
 PKGS = jansson libarchive tesseract lept yaml-0.1 libpcre2-8 poppler-glib opencv4
 
@@ -143,13 +144,15 @@ bench: all
 
 # Fuzzers: clang + libFuzzer + ASan/UBSan, each run FUZZ_TIME seconds on its
 # seed corpus (tests/fuzz/corpus/NAME) plus what it found before (build-fuzz/corpus/NAME).
+# A fixed -seed (FUZZ_SEED, 1 by default; 0 lets libFuzzer pick) makes a short pass
+# explore the same inputs on every run, so CI repeats what a developer ran.
 FUZZ_SAN   = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_OBJ   = $(LIB_C:%.c=build-fuzz/obj/%.o) $(LIB_CXX:%.cpp=build-fuzz/obj/%.o)
 .SECONDARY: $(FUZZ_OBJ)
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$${f#build-fuzz/}; mkdir -p build-fuzz/corpus/$$n; \
 	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-	  $$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=2048 -max_len=65536 -timeout=20 \
+	  $$f -max_total_time=$(FUZZ_TIME) -seed=$(FUZZ_SEED) -rss_limit_mb=2048 -max_len=65536 -timeout=20 \
 	      build-fuzz/corpus/$$n $$( [ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n ) \
 	      > build-fuzz/$$n.log 2>&1 \
 	  || { tail -40 build-fuzz/$$n.log; echo "fuzz: $$n: crashed; add the input above to tests/fuzz/corpus/$$n/ as a regression"; exit 1; }; \

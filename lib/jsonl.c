@@ -189,7 +189,7 @@ static void reals_to_ints(json_t *v, int depth)
 	if (json_is_object(v)) {
 		json_object_foreach(v, k, x) {
 			double d = json_is_real(x) ? json_real_value(x) : 0.5;
-			if (d == (double)(json_int_t)d && d > -9e18 && d < 9e18)
+			if (d > -9e18 && d < 9e18 && d == (double)(json_int_t)d)   /* range first: the cast of a double out of range is undefined */
 				json_object_set_new(v, k, json_integer((json_int_t)d));
 			else
 				reals_to_ints(x, depth + 1);
@@ -197,7 +197,7 @@ static void reals_to_ints(json_t *v, int depth)
 	} else if (json_is_array(v)) {
 		json_array_foreach(v, i, x) {
 			double d = json_is_real(x) ? json_real_value(x) : 0.5;
-			if (d == (double)(json_int_t)d && d > -9e18 && d < 9e18)
+			if (d > -9e18 && d < 9e18 && d == (double)(json_int_t)d)   /* range first: the cast of a double out of range is undefined */
 				json_array_set_new(v, i, json_integer((json_int_t)d));
 			else
 				reals_to_ints(x, depth + 1);
