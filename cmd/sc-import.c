@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "csv.h"
-#include "importmap.h"
+#include "import_map.h"
 #include "progress.h"
 
 #define MAX_ITEMS 10000   /* items of one grouped declaration: its record stays bounded */
@@ -34,7 +34,7 @@ static const char *map_path(const char *arg, char *buf, size_t len, const char *
 
 struct run {
 	struct sc_diag *d;
-	struct sc_importmap *map;
+	struct sc_import_map *map;
 	struct sc_csv_opts copts;
 	const char *label;
 	json_t *pending;          /* a grouped declaration still taking rows */
@@ -82,14 +82,14 @@ static int import_file(struct run *r, const char *path)
 		sc_csv_free(c);
 		return 0;
 	}
-	if (rc < 0 || sc_importmap_bind(r->map, fields, n, r->label, name, &err) < 0) {
+	if (rc < 0 || sc_import_map_bind(r->map, fields, n, r->label, name, &err) < 0) {
 		sc_diag_error(r->d, &err);
 		r->d->status = 2;   /* the whole file is unusable with this map */
 		sc_csv_free(c);
 		return 0;
 	}
 	nhead = n;
-	for (size_t a, b, from = 0; sc_importmap_header_dup(fields, n, from, &a, &b); from = b + 1) {
+	for (size_t a, b, from = 0; sc_import_map_header_dup(fields, n, from, &a, &b); from = b + 1) {
 		sc_error_set(&err, name, 1, 0, "dup-column", "columns %zu and %zu are both named \"%s\"",
 		             a + 1, b + 1, fields[b]);
 		sc_diag_warn(r->d, &err);
@@ -116,17 +116,17 @@ static int import_file(struct run *r, const char *path)
 			rc = sc_error_set(&err, name, (int)sc_csv_line(c), 0, "csv-width",
 			                  "%zu fields, the header has %zu: row skipped", n, nhead);
 		if (rc == 1)
-			rc = sc_importmap_row(r->map, fields, n, name, sc_csv_line(c), &rec, &err) < 0 ? -1 : 1;
+			rc = sc_import_map_row(r->map, fields, n, name, sc_csv_line(c), &rec, &err) < 0 ? -1 : 1;
 		if (rc < 0) {
 			r->d->bad++;
 			sc_diag_error(r->d, &err);
 			continue;
 		}
-		if (r->pending && !strcmp(sc_importmap_rec_id(r->pending), sc_importmap_rec_id(rec))) {
+		if (r->pending && !strcmp(sc_import_map_rec_id(r->pending), sc_import_map_rec_id(rec))) {
 			if (++r->items >= MAX_ITEMS) {
 				sc_error_set(&err, name, (int)sc_csv_line(c), 0, "too-many-items",
 				             "declaration %s has more than %d items: row skipped",
-				             sc_importmap_rec_id(rec), MAX_ITEMS);
+				             sc_import_map_rec_id(rec), MAX_ITEMS);
 				r->d->bad++;
 				sc_diag_error(r->d, &err);
 				/* the declaration itself says it is cut short, once: a record
@@ -134,7 +134,7 @@ static int import_file(struct run *r, const char *path)
 				if (r->items == MAX_ITEMS)
 					sc_record_add_error(r->pending, "sc-import", &err);
 			} else {
-				sc_importmap_merge(r->pending, rec);
+				sc_import_map_merge(r->pending, rec);
 			}
 			json_decref(rec);
 			continue;
@@ -145,7 +145,7 @@ static int import_file(struct run *r, const char *path)
 			sc_csv_free(c);
 			return -1;
 		}
-		if (sc_importmap_grouped(r->map)) {
+		if (sc_import_map_grouped(r->map)) {
 			r->pending = rec;
 		} else if (emit(r, rec) < 0) {
 			sc_csv_free(c);
@@ -222,12 +222,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct sc_error err;
-	if (!(r.map = sc_importmap_load(map_path(map_arg, mapbuf, sizeof mapbuf, argv[0]), &err))) {
+	if (!(r.map = sc_import_map_load(map_path(map_arg, mapbuf, sizeof mapbuf, argv[0]), &err))) {
 		sc_diag_error(&d, &err);
 		return 2;
 	}
 	if (!r.copts.delim)
-		r.copts.delim = sc_importmap_delim(r.map);
+		r.copts.delim = sc_import_map_delim(r.map);
 	r.progress = quiet ? NULL : sc_progress_new("sc-import", "rows", 0);
 	sc_stop_install();
 	if (optind == argc) {
@@ -242,6 +242,6 @@ int main(int argc, char **argv)
 		sc_diag_fatalf(&d, "write error on standard output");
 	if (sc_stop_requested())
 		sc_stop_now();   /* whole lines are out: die of the signal (130, 143) */
-	sc_importmap_free(r.map);
+	sc_import_map_free(r.map);
 	return sc_diag_finish(&d, "rows");
 }

@@ -1,6 +1,6 @@
 /*
  * sc-ocr - images, PDFs, archives and folders in; one JSON record per page out.
- * The frontend: options, usage, and the exit status; the work is in lib/ocrrun.c.
+ * The frontend: options, usage, and the exit status; the work is in lib/ocr_run.c.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ocrrun.h"
+#include "ocr_run.h"
 #include "sc.h"
 
 static volatile sig_atomic_t stop_signal;

@@ -1,6 +1,6 @@
 /*
  * sc-risk-learn.c - the `learn` and `eval` subcommands of sc-risk: learn a
- * scoring model from labelled declaration history (lib/learn.h, lib/model.h),
+ * scoring model from labelled declaration history (lib/learn.h, lib/learn_model.h),
  * and measure a ranking by Precision@n%, Recall@n%, AUC and Revenue@n%.
  */
 #include <getopt.h>
@@ -11,7 +11,7 @@
 #include <sys/resource.h>
 
 #include "learn.h"
-#include "model.h"
+#include "learn_model.h"
 #include "progress.h"
 #include "sc-risk-learn.h"
 
@@ -243,7 +243,7 @@ int risk_learn_main(int argc, char **argv)
 	struct sc_learnset *set = sc_learnset_new(smooth);
 	struct labelled va = { 0 };
 	struct sc_error err;
-	struct sc_model *model = NULL;
+	struct sc_learn_model *model = NULL;
 	int status;
 
 	if (!set) {
@@ -276,19 +276,19 @@ int risk_learn_main(int argc, char **argv)
 		fatal_error(&d, &err);
 		goto done;
 	}
-	if (sc_model_save(model, out, &err) < 0) {
+	if (sc_learn_model_save(model, out, &err) < 0) {
 		fatal_error(&d, &err);
 		goto done;
 	}
 	if (!quiet) {
-		const json_t *info = sc_model_info(model);
+		const json_t *info = sc_learn_model_info(model);
 		const json_t *trees = json_object_get(info, "trees");
 		fprintf(stderr, "sc-risk learn: %lld records (%lld positive), %lld distinct keys in %d groups, "
 		        "learning memory %.1f MiB; %s", (long long)json_integer_value(json_object_get(info, "records")),
 		        (long long)json_integer_value(json_object_get(info, "positives")),
 		        (long long)json_integer_value(json_object_get(info, "keys")), sc_learn_ngroups(),
 		        (double)json_integer_value(json_object_get(info, "learning_bytes")) / 1048576.0,
-		        sc_model_name(model));
+		        sc_learn_model_name(model));
 		if (trees)
 			fprintf(stderr, ", %lld trees", (long long)json_integer_value(trees));
 		struct rusage ru;
@@ -297,7 +297,7 @@ int risk_learn_main(int argc, char **argv)
 	}
 done:
 	status = sc_diag_finish(&d, "records");
-	sc_model_free(model);
+	sc_learn_model_free(model);
 	sc_learnset_free(set);
 	free(va.raw);
 	free(va.y);
@@ -391,10 +391,10 @@ int risk_eval_main(int argc, char **argv)
 		pct[npct++] = v;
 		p = *end ? end + 1 : end;
 	}
-	struct sc_model *model = NULL;
+	struct sc_learn_model *model = NULL;
 	if (model_path) {
 		struct sc_error err;
-		if (!(model = sc_model_load(model_path, &err))) {
+		if (!(model = sc_learn_model_load(model_path, &err))) {
 			sc_diag_error(&d, &err);
 			return 2;
 		}
@@ -434,7 +434,7 @@ int risk_eval_main(int argc, char **argv)
 			int y = label_value(label_of(rec, label));
 			double score = NAN, value = 0;
 			if (model) {
-				if (sc_model_score_value(model, json_object_get(rec, "decl"), &score) < 0)
+				if (sc_learn_model_score_value(model, json_object_get(rec, "decl"), &score) < 0)
 					score = NAN;
 			} else {
 				const json_t *sv = sc_json_path(rec, score_path);
@@ -469,7 +469,7 @@ int risk_eval_main(int argc, char **argv)
 					sc_diag_fatalf(&d, "out of memory");
 					sc_reader_free(r);
 					free(s);
-					sc_model_free(model);
+					sc_learn_model_free(model);
 					return 2;
 				}
 				s = ns;
@@ -479,7 +479,7 @@ int risk_eval_main(int argc, char **argv)
 		}
 		sc_reader_free(r);
 	}
-	sc_model_free(model);
+	sc_learn_model_free(model);
 	if (n == 0) {
 		sc_diag_fatalf(&d, "no records with a label and a score to evaluate");
 		free(s);

@@ -1,5 +1,5 @@
 /*
- * cv.h - the only door to OpenCV: a C header over lib/cv.cpp, in the manner of
+ * cv.h - the only door to OpenCV: a C header over lib/cv_wood.cpp, in the manner of
  * tesseract's capi.h. Opaque handles, create/delete in pairs, the handle first;
  * every C++ body runs inside try/catch, and no C++ type or exception crosses.
  * What it knows: decoding an end-grain photograph, finding the loupe's disc,

@@ -13,7 +13,7 @@
 
 #include "join.h"
 #include "parse.h"
-#include "screen.h"
+#include "risk_screen.h"
 #include "yamltree.h"
 
 /* messages are cut at their buffer on purpose: a reason is a sentence, not a dump */
@@ -897,7 +897,7 @@ static void check_party(json_t *checks, const struct sc_join_tol *t, const char 
 	if (has_wide(a) != has_wide(b) || has_latin(a) != has_latin(b))
 		return;
 	char x[512], y[512];
-	size_t nx = sc_screen_normalize(a, strlen(a), x, sizeof x), ny = sc_screen_normalize(b, strlen(b), y, sizeof y);
+	size_t nx = sc_risk_screen_normalize(a, strlen(a), x, sizeof x), ny = sc_risk_screen_normalize(b, strlen(b), y, sizeof y);
 	if (!nx || !ny)
 		return;
 	double sim = sc_jaro_winkler(x, nx, y, ny);

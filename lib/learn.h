@@ -1,5 +1,5 @@
 /*
- * learn.h - what lies under lib/model.h: the fields a declaration yields, the
+ * learn.h - what lies under lib/learn_model.h: the fields a declaration yields, the
  * key tables of past outcomes, time-ordered target encoding into a feature
  * vector, and the two trainers (gradient-boosted trees, logistic regression).
  */
@@ -114,7 +114,7 @@ void sc_learn_encode_with(struct sc_keytab *const *tabs, double prior, double sm
 
 /* ---- gradient-boosted trees ------------------------------------------------ */
 
-struct sc_gbt_params {
+struct sc_learn_gbt_params {
 	int trees;          /* at most this many rounds */
 	int leaves;         /* leaves per tree (grown best-first) */
 	int max_depth;
@@ -125,24 +125,24 @@ struct sc_gbt_params {
 	int bins;           /* at most 255 */
 	uint64_t seed;
 };
-void sc_gbt_defaults(struct sc_gbt_params *p);
+void sc_learn_gbt_defaults(struct sc_learn_gbt_params *p);
 
-struct sc_gbt_node { int f; float thr; int left, right; float value; };
-struct sc_gbt {
+struct sc_learn_gbt_node { int f; float thr; int left, right; float value; };
+struct sc_learn_gbt {
 	int nf, ntrees, nnodes;
 	int *root;                  /* ntrees node indices */
-	struct sc_gbt_node *nodes;
+	struct sc_learn_gbt_node *nodes;
 	double base;                /* log-odds before the first tree */
 	int best_round;             /* rounds kept (early stopping) */
 };
-void sc_gbt_free(struct sc_gbt *g);
+void sc_learn_gbt_free(struct sc_learn_gbt *g);
 /* Train on X (n x nf, row-major) and y; Xv/yv (may be NULL) for early stopping.
  * `log` (may be NULL) gets a line every 50 rounds. */
-struct sc_gbt *sc_gbt_train(const float *X, const unsigned char *y, size_t n, int nf,
+struct sc_learn_gbt *sc_learn_gbt_train(const float *X, const unsigned char *y, size_t n, int nf,
                             const float *Xv, const unsigned char *yv, size_t nv,
-                            const struct sc_gbt_params *p, FILE *logf, struct sc_error *err);
+                            const struct sc_learn_gbt_params *p, FILE *logf, struct sc_error *err);
 /* Log-odds of x; contrib (nf values, may be NULL) gets each feature's share. */
-double sc_gbt_margin(const struct sc_gbt *g, const float *x, double *contrib);
+double sc_learn_gbt_margin(const struct sc_learn_gbt *g, const float *x, double *contrib);
 
 /* ---- logistic regression --------------------------------------------------- */
 
@@ -162,31 +162,31 @@ double sc_logreg_margin(const struct sc_logreg *m, const float *x, double *contr
 #define SC_MODEL_VERSION 1
 #define SC_MODEL_NQ 1000
 
-struct sc_model;
+struct sc_learn_model;
 /* Make a model from what was learned; takes ownership of tabs (array and tables),
  * g or lr (one of them) and q (SC_MODEL_NQ+1 scores, q[k] the score above which
  * the riskiest k/SC_MODEL_NQ lie). */
-struct sc_model *sc_model_new(struct sc_keytab **tabs, double prior, double smooth,
-                              struct sc_gbt *g, struct sc_logreg *lr, double *q,
+struct sc_learn_model *sc_learn_model_new(struct sc_keytab **tabs, double prior, double smooth,
+                              struct sc_learn_gbt *g, struct sc_logreg *lr, double *q,
                               json_t *info);
-void sc_model_set_quantiles(struct sc_model *m, const double *q);
-int sc_model_save(const struct sc_model *m, const char *path, struct sc_error *err);
+void sc_learn_model_set_quantiles(struct sc_learn_model *m, const double *q);
+int sc_learn_model_save(const struct sc_learn_model *m, const char *path, struct sc_error *err);
 /* Load from a parsed file (borrowed); name is used in errors. */
-struct sc_model *sc_model_from_json(const json_t *root, const char *name, struct sc_error *err);
+struct sc_learn_model *sc_learn_model_from_json(const json_t *root, const char *name, struct sc_error *err);
 /* Margin (log-odds) of an encoded vector; for training-time calibration. */
-double sc_model_margin_x(const struct sc_model *m, const float *x, double *contrib);
+double sc_learn_model_margin_x(const struct sc_learn_model *m, const float *x, double *contrib);
 /* Score a decl into its 0..1 value only (no explanation). */
-int sc_model_score_value(const struct sc_model *m, const json_t *decl, double *score);
+int sc_learn_model_score_value(const struct sc_learn_model *m, const json_t *decl, double *score);
 
 /* The model's own record of how it was made (borrowed). */
-const json_t *sc_model_info(const struct sc_model *m);
+const json_t *sc_learn_model_info(const struct sc_learn_model *m);
 
 /* ---- fitting --------------------------------------------------------------- */
 
 enum { SC_LEARN_GBT, SC_LEARN_LOGREG };
 struct sc_learn_opts {
 	int algo;
-	struct sc_gbt_params gbt;
+	struct sc_learn_gbt_params gbt;
 	double l2;                 /* logistic regression */
 	const char *label;         /* recorded in the model's info */
 	FILE *log;                 /* training progress lines, or NULL */
@@ -197,7 +197,7 @@ void sc_learn_opts_defaults(struct sc_learn_opts *o);
  * are validation records for early stopping and the score quantiles. On
  * success the model owns set's key tables (set->tabs becomes NULL).
  */
-struct sc_model *sc_learn_fit(struct sc_learnset *set, const struct sc_learn_raw *vraw,
+struct sc_learn_model *sc_learn_fit(struct sc_learnset *set, const struct sc_learn_raw *vraw,
                               const unsigned char *vy, size_t nv, const struct sc_learn_opts *o,
                               struct sc_error *err);
 

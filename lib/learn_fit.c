@@ -29,18 +29,18 @@ static void quantiles(double *s, size_t n, double *q)
 void sc_learn_opts_defaults(struct sc_learn_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	sc_gbt_defaults(&o->gbt);
+	sc_learn_gbt_defaults(&o->gbt);
 	o->l2 = 1.0;
 	o->label = "outcome";
 }
 
-struct sc_model *sc_learn_fit(struct sc_learnset *set, const struct sc_learn_raw *vraw,
+struct sc_learn_model *sc_learn_fit(struct sc_learnset *set, const struct sc_learn_raw *vraw,
                               const unsigned char *vy, size_t nv, const struct sc_learn_opts *o,
                               struct sc_error *err)
 {
-	struct sc_gbt *g = NULL;
+	struct sc_learn_gbt *g = NULL;
 	struct sc_logreg *lr = NULL;
-	struct sc_model *model = NULL;
+	struct sc_learn_model *model = NULL;
 	size_t nf = (size_t)set->nf, npos = 0;
 	float *Xv = NULL;
 	double *scores = NULL, q[SC_MODEL_NQ + 1];
@@ -63,7 +63,7 @@ struct sc_model *sc_learn_fit(struct sc_learnset *set, const struct sc_learn_raw
 	for (size_t i = 0; i < set->n; i++)
 		npos += set->label[i];
 	if (o->algo == SC_LEARN_GBT)
-		g = sc_gbt_train(set->X, set->label, set->n, set->nf, nv ? Xv : NULL, vy, nv, &o->gbt,
+		g = sc_learn_gbt_train(set->X, set->label, set->n, set->nf, nv ? Xv : NULL, vy, nv, &o->gbt,
 		                 o->log, err);
 	else
 		lr = sc_logreg_train(set->X, set->label, set->n, set->nf, o->l2, 30, err);
@@ -81,10 +81,10 @@ struct sc_model *sc_learn_fit(struct sc_learnset *set, const struct sc_learn_raw
 	json_object_set_new(info, "calibrated_on", json_string(nv ? "validation" : "history"));
 	for (int k = 0; k <= SC_MODEL_NQ; k++)
 		q[k] = 0.5;
-	model = sc_model_new(set->tabs, set->prior, set->smooth, g, lr, q, info);
+	model = sc_learn_model_new(set->tabs, set->prior, set->smooth, g, lr, q, info);
 	if (!model) {
 		sc_error_set(err, NULL, 0, 0, "no-memory", "out of memory");
-		sc_gbt_free(g);
+		sc_learn_gbt_free(g);
 		sc_logreg_free(lr);
 		json_decref(info);
 		goto done;
@@ -96,9 +96,9 @@ struct sc_model *sc_learn_fit(struct sc_learnset *set, const struct sc_learn_raw
 	const float *X = nv ? Xv : set->X;
 	size_t n = nv ? nv : set->n;
 	for (size_t i = 0; i < n; i++)
-		scores[ns++] = 1 / (1 + exp(-sc_model_margin_x(model, X + i * nf, NULL)));
+		scores[ns++] = 1 / (1 + exp(-sc_learn_model_margin_x(model, X + i * nf, NULL)));
 	quantiles(scores, ns, q);
-	sc_model_set_quantiles(model, q);
+	sc_learn_model_set_quantiles(model, q);
 done:
 	free(Xv);
 	free(scores);

@@ -73,7 +73,7 @@ struct sc_ocr *sc_ocr_new(const struct sc_ocr_opts *opts, struct sc_error *err)
 	return o;
 }
 
-/* The guarded entry points are in ocrguard.cpp. */
+/* The guarded entry points are in ocr_guard.cpp. */
 json_t *sc_ocr_page_unguarded(struct sc_ocr *o, const struct sc_page *page, struct sc_error *err);
 int sc_ocr_start_unguarded(struct sc_ocr *o, struct sc_error *err);
 void sc_ocr_drop_engines(struct sc_ocr *o);

@@ -7,7 +7,7 @@
 #ifndef SC_OCR_H
 #define SC_OCR_H
 
-#include "doc.h"
+#include "ocr_doc.h"
 #include "sc.h"
 
 /* Preprocessing steps (bits of sc_ocr_opts.steps). */

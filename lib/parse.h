@@ -91,7 +91,7 @@ struct sc_plearn_opts {
 	int folds;          /* cross-validation folds inside the training documents */
 	int negatives;      /* negative candidates kept per document and field */
 	double precision;   /* the held-out precision each field's threshold aims at */
-	struct sc_gbt_params gbt;
+	struct sc_learn_gbt_params gbt;
 };
 void sc_plearn_opts_defaults(struct sc_plearn_opts *o);
 struct sc_plearn *sc_plearn_new(const struct sc_parse *p);

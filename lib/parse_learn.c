@@ -259,7 +259,7 @@ void sc_plearn_opts_defaults(struct sc_plearn_opts *o)
 	o->folds = 3;
 	o->negatives = 40;
 	o->precision = 0.92;
-	sc_gbt_defaults(&o->gbt);
+	sc_learn_gbt_defaults(&o->gbt);
 	o->gbt.trees = 150;
 	o->gbt.lr = 0.1;
 	o->gbt.leaves = 15;
@@ -279,9 +279,9 @@ static int two_classes(const unsigned char *y, size_t n)
 }
 
 /* No trees, a margin far below zero: a field never reported. */
-static struct sc_gbt *never(int nf)
+static struct sc_learn_gbt *never(int nf)
 {
-	struct sc_gbt *g = calloc(1, sizeof *g);
+	struct sc_learn_gbt *g = calloc(1, sizeof *g);
 	if (!g)
 		return NULL;
 	g->nf = nf;
@@ -289,7 +289,7 @@ static struct sc_gbt *never(int nf)
 	g->root = malloc(sizeof *g->root);
 	g->nodes = malloc(sizeof *g->nodes);
 	if (!g->root || !g->nodes) {
-		sc_gbt_free(g);
+		sc_learn_gbt_free(g);
 		return NULL;
 	}
 	return g;
@@ -343,7 +343,7 @@ struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts
 				dtype[i] = k;
 		sc_rdoc_type_features(L->docs[i].d, TX + (size_t)i * SC_TYPE_NF);
 	}
-	struct sc_gbt_params tp = o->gbt;
+	struct sc_learn_gbt_params tp = o->gbt;
 	tp.trees = 60;
 	tp.min_leaf = 2;
 	if (m->ntypes > 1)
@@ -352,7 +352,7 @@ struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts
 				ty[i] = dtype[i] == k;
 			tp.seed = o->seed + 101 + (uint64_t)k;
 			m->tg[k] = two_classes(ty, (size_t)L->n)
-			               ? sc_gbt_train(TX, ty, (size_t)L->n, SC_TYPE_NF, NULL, NULL, 0, &tp, NULL, err)
+			               ? sc_learn_gbt_train(TX, ty, (size_t)L->n, SC_TYPE_NF, NULL, NULL, 0, &tp, NULL, err)
 			               : never(SC_TYPE_NF);
 			if (!m->tg[k])
 				goto fail;
@@ -417,7 +417,7 @@ struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts
 	struct oof **oo = calloc((size_t)m->nfields, sizeof *oo);
 	int *noo = calloc((size_t)m->nfields, sizeof *noo), *nlab = calloc((size_t)m->nfields, sizeof *nlab),
 	    *ceil_ = calloc((size_t)m->nfields, sizeof *ceil_);
-	struct sc_gbt **fg = calloc((size_t)m->nfields, sizeof *fg);
+	struct sc_learn_gbt **fg = calloc((size_t)m->nfields, sizeof *fg);
 	if (!oo || !noo || !nlab || !ceil_ || !fg) {
 		free(oo), free(noo), free(nlab), free(ceil_), free(fg);
 		goto nomem;
@@ -441,10 +441,10 @@ struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts
 					memcpy(X + nt * SC_RANK_NF, Rk->X + r * SC_RANK_NF, SC_RANK_NF * sizeof *X);
 					y[nt++] = Rk->y[r];
 				}
-			struct sc_gbt_params gp = o->gbt;
+			struct sc_learn_gbt_params gp = o->gbt;
 			gp.seed = o->seed + 7 * (uint64_t)k + 1000 * (uint64_t)fold;
 			int two = two_classes(y, nt);
-			fg[k] = two ? sc_gbt_train(X, y, nt, SC_RANK_NF, NULL, NULL, 0, &gp, NULL, err) : NULL;
+			fg[k] = two ? sc_learn_gbt_train(X, y, nt, SC_RANK_NF, NULL, NULL, 0, &gp, NULL, err) : NULL;
 			free(X), free(y);
 			if (two && !fg[k])
 				ok = 0;
@@ -473,7 +473,7 @@ struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts
 					float *x = rd->x + (size_t)c * SC_RANK_NF;
 					sc_rank_set_tmpl(x, &rd->c[c], tf);
 					any |= sc_rank_matches(&rd->c[c], tv);
-					double mg = sc_gbt_margin(fg[k], x, NULL);
+					double mg = sc_learn_gbt_margin(fg[k], x, NULL);
 					if (mg > bm)
 						bm = mg, best = c;
 				}
@@ -487,7 +487,7 @@ struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts
 			sc_rdoc_free(rd);
 		}
 		for (int k = 0; k < m->nfields; k++) {
-			sc_gbt_free(fg[k]);
+			sc_learn_gbt_free(fg[k]);
 			fg[k] = NULL;
 		}
 	}
@@ -544,7 +544,7 @@ struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts
 	}
 	/* the trees on all documents */
 	for (int k = 0; k < m->nfields; k++) {
-		struct sc_gbt_params gp = o->gbt;
+		struct sc_learn_gbt_params gp = o->gbt;
 		gp.seed = o->seed + 7 * (uint64_t)k;
 		if (!two_classes(R[k].y, R[k].n)) {
 			/* no labelled value of this field was found among the candidates
@@ -553,7 +553,7 @@ struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts
 			m->f[k].threshold = 1;
 			m->f[k].a = 1, m->f[k].b = 0;
 		} else
-			m->f[k].g = sc_gbt_train(R[k].X, R[k].y, R[k].n, SC_RANK_NF, NULL, NULL, 0, &gp, NULL, err);
+			m->f[k].g = sc_learn_gbt_train(R[k].X, R[k].y, R[k].n, SC_RANK_NF, NULL, NULL, 0, &gp, NULL, err);
 		if (!m->f[k].g)
 			goto fail;
 	}

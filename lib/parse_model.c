@@ -28,13 +28,13 @@ void sc_pmodel_free(struct sc_pmodel *m)
 	if (!m)
 		return;
 	for (int k = 0; k < m->ntypes; k++)
-		sc_gbt_free(m->tg[k]);
+		sc_learn_gbt_free(m->tg[k]);
 	for (int k = 0; k < m->nfields; k++)
-		sc_gbt_free(m->f[k].g);
+		sc_learn_gbt_free(m->f[k].g);
 	free(m);
 }
 
-static void write_gbt(FILE *f, const struct sc_gbt *g)
+static void write_gbt(FILE *f, const struct sc_learn_gbt *g)
 {
 	fprintf(f, "gbt %d %d %d %.17g\n", g->nf, g->ntrees, g->nnodes, g->base);
 	fputs("roots", f);
@@ -42,7 +42,7 @@ static void write_gbt(FILE *f, const struct sc_gbt *g)
 		fprintf(f, " %d", g->root[t]);
 	fputc('\n', f);
 	for (int k = 0; k < g->nnodes; k++) {
-		const struct sc_gbt_node *n = &g->nodes[k];
+		const struct sc_learn_gbt_node *n = &g->nodes[k];
 		if (n->f < 0)
 			fprintf(f, "n -1 0 0 0 %.9g\n", (double)n->value);
 		else
@@ -163,7 +163,7 @@ static int parse_dbl(char **s, double *out)
 	return 0;
 }
 
-static struct sc_gbt *read_gbt(struct rd *r, int nf_want)
+static struct sc_learn_gbt *read_gbt(struct rd *r, int nf_want)
 {
 	if (need_line(r, "a tree block") < 0)
 		return NULL;
@@ -189,10 +189,10 @@ static struct sc_gbt *read_gbt(struct rd *r, int nf_want)
 		bad(r, "more trees than nodes");
 		return NULL;
 	}
-	struct sc_gbt *g = calloc(1, sizeof *g);
+	struct sc_learn_gbt *g = calloc(1, sizeof *g);
 	if (!g || !(g->root = malloc(((size_t)nt + 1) * sizeof *g->root)) ||
 	    !(g->nodes = malloc(((size_t)nn + 1) * sizeof *g->nodes))) {
-		sc_gbt_free(g);
+		sc_learn_gbt_free(g);
 		sc_error_set(r->err, r->name, r->line, 0, "no-memory", "out of memory");
 		return NULL;
 	}
@@ -246,7 +246,7 @@ static struct sc_gbt *read_gbt(struct rd *r, int nf_want)
 	}
 	return g;
 fail:
-	sc_gbt_free(g);
+	sc_learn_gbt_free(g);
 	return NULL;
 }
 

@@ -28,7 +28,7 @@ int sc_pmodel_type(const struct sc_pmodel *m, const struct sc_pdoc *d, double *p
 	for (int k = 0; k < m->ntypes; k++) {
 		if (!m->tg[k])
 			continue;
-		double p = sigmoid(sc_gbt_margin(m->tg[k], x, NULL));
+		double p = sigmoid(sc_learn_gbt_margin(m->tg[k], x, NULL));
 		sum += p;
 		if (p > bp)
 			bp = p, best = k;
@@ -209,7 +209,7 @@ void sc_rank_doc(const struct sc_pmodel *m, const struct sc_pdoc *d, json_t *fie
 				continue;
 			memcpy(x, r->x + (size_t)i * SC_RANK_NF, sizeof x);
 			sc_rank_set_tmpl(x, &r->c[i], tf);
-			double mg = sc_gbt_margin(F->g, x, NULL);
+			double mg = sc_learn_gbt_margin(F->g, x, NULL);
 			if (mg > bm)
 				bm = mg, best = i;
 		}

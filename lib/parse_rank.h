@@ -84,13 +84,13 @@ struct pm_field {
 	unsigned types;                  /* bit per type: documents it is read on */
 	double a, b;                     /* calibration: p = 1/(1+exp(-(a*m+b))) */
 	double threshold;                /* least calibrated probability to report */
-	struct sc_gbt *g;
+	struct sc_learn_gbt *g;
 };
 
 struct sc_pmodel {
 	int ntypes;
 	char types[SC_PMODEL_MAX_TYPES][32];
-	struct sc_gbt *tg[SC_PMODEL_MAX_TYPES];  /* one-vs-rest document type */
+	struct sc_learn_gbt *tg[SC_PMODEL_MAX_TYPES];  /* one-vs-rest document type */
 	int nfields;
 	struct pm_field f[SC_PMODEL_MAX_FIELDS];
 	uint64_t seed;

@@ -16,8 +16,8 @@
 
 #include "hash.h"
 #include "risk.h"
-#include "screen.h"
-#include "model.h"
+#include "risk_screen.h"
+#include "learn_model.h"
 #include "yamltree.h"
 
 static const char *const lane_names[SC_NLANES] = {"green", "blue", "yellow", "red"};
@@ -77,12 +77,12 @@ void sc_lint_add(struct sc_lint *l, int severity, const struct sc_error *e)
 struct rule {
 	char *id, *title, *file;
 	int line, col;
-	struct sc_expr *when;
+	struct sc_risk_expr *when;
 	double score;
 	int lane;
 	struct sc_template *why;
 	char **let_names;
-	struct sc_expr **lets;
+	struct sc_risk_expr **lets;
 	size_t nlets;
 };
 
@@ -105,11 +105,11 @@ struct sc_pack {
 	size_t nrules;
 	struct sc_rtable **tables;
 	size_t ntables;
-	struct sc_screen_ref *lists;
+	struct sc_risk_screen_ref *lists;
 	size_t nlists;
 	struct tcase *cases;
 	size_t ncases;
-	struct sc_model *model;
+	struct sc_learn_model *model;
 	int unscored;                  /* the lane of a record that could not be fully scored */
 	double model_thr[SC_NLANES];   /* 0: the lane is not given by the model */
 	double model_frac[SC_NLANES];
@@ -734,7 +734,7 @@ static void read_list(struct loader *L, const struct sc_yaml *y, const char *nam
 	char real[PATH_MAX];
 	const char *file, *format, *path = NULL;
 	struct sc_error err;
-	struct sc_screen_list *sl;
+	struct sc_risk_screen_list *sl;
 
 	for (size_t i = 0; i < L->p->nlists; i++)
 		if (strcmp(L->p->lists[i].name, name) == 0) {
@@ -758,15 +758,15 @@ static void read_list(struct loader *L, const struct sc_yaml *y, const char *nam
 			return;
 		path = real;
 	}
-	if (!(sl = sc_screen_load(path, format, &err))) {
+	if (!(sl = sc_risk_screen_load(path, format, &err))) {
 		if (!err.file[0])
 			snprintf(err.file, sizeof err.file, "%.255s", path);
 		sc_lint_add(L->lint, SC_LINT_ERROR, &err);
 		return;
 	}
-	struct sc_screen_ref *nl = realloc(L->p->lists, sizeof *nl * (L->p->nlists + 1));
+	struct sc_risk_screen_ref *nl = realloc(L->p->lists, sizeof *nl * (L->p->nlists + 1));
 	if (!nl) {
-		sc_screen_free(sl);
+		sc_risk_screen_free(sl);
 		return;
 	}
 	L->p->lists = nl;
@@ -777,7 +777,7 @@ static void read_list(struct loader *L, const struct sc_yaml *y, const char *nam
 
 /* ---- rules ---------------------------------------------------------------- */
 
-static void scope_for(struct loader *L, struct sc_expr_scope *s, const struct sc_yaml *y,
+static void scope_for(struct loader *L, struct sc_risk_expr_scope *s, const struct sc_yaml *y,
                       const json_t *node)
 {
 	memset(s, 0, sizeof *s);
@@ -815,11 +815,11 @@ static void rule_free(struct rule *r)
 	free(r->id);
 	free(r->title);
 	free(r->file);
-	sc_expr_free(r->when);
+	sc_risk_expr_free(r->when);
 	sc_template_free(r->why);
 	for (size_t i = 0; i < r->nlets; i++) {
 		free(r->let_names[i]);
-		sc_expr_free(r->lets[i]);
+		sc_risk_expr_free(r->lets[i]);
 	}
 	free(r->let_names);
 	free(r->lets);
@@ -830,7 +830,7 @@ static void read_rule(struct loader *L, const struct sc_yaml *y, const json_t *m
 	static const char *const allowed[] = {"id", "title", "when", "score", "lane", "why", "let",
 	                                      "description", NULL};
 	struct rule r;
-	struct sc_expr_scope s;
+	struct sc_risk_expr_scope s;
 	struct sc_error err;
 	const char *id, *title, *why, *lane;
 	json_t *when, *score, *lets;
@@ -886,7 +886,7 @@ static void read_rule(struct loader *L, const struct sc_yaml *y, const json_t *m
 		r.let_names = calloc(n ? n : 1, sizeof *r.let_names);
 		r.lets = calloc(n ? n : 1, sizeof *r.lets);
 		json_object_foreach(lets, name, v) {
-			struct sc_expr *e;
+			struct sc_risk_expr *e;
 			if (!json_is_string(v)) {
 				at(L, SC_LINT_ERROR, y, v ? v : lets, "type", "let %s must be an expression (a string)", name);
 				bad = 1;
@@ -904,7 +904,7 @@ static void read_rule(struct loader *L, const struct sc_yaml *y, const json_t *m
 			s.lets = r.lets;
 			s.nlets = r.nlets;
 			s.item_ok = 1;
-			if (!(e = sc_expr_compile(json_string_value(v), &s, SC_T_ANY, &err))) {
+			if (!(e = sc_risk_expr_compile(json_string_value(v), &s, SC_T_ANY, &err))) {
 				sc_lint_add(L->lint, SC_LINT_ERROR, &err);
 				bad = 1;
 				continue;
@@ -925,7 +925,7 @@ static void read_rule(struct loader *L, const struct sc_yaml *y, const json_t *m
 		s.let_names = (const char **)r.let_names;
 		s.lets = r.lets;
 		s.nlets = r.nlets;
-		if (!(r.when = sc_expr_compile(json_is_string(when) ? json_string_value(when)
+		if (!(r.when = sc_risk_expr_compile(json_is_string(when) ? json_string_value(when)
 		                               : json_is_true(when) ? "true" : "false", &s, SC_T_BOOL, &err))) {
 			sc_lint_add(L->lint, SC_LINT_ERROR, &err);
 			bad = 1;
@@ -947,7 +947,7 @@ static void read_rule(struct loader *L, const struct sc_yaml *y, const json_t *m
 		if (!bad)
 			at(L, SC_LINT_ERROR, y, m, "too-many-rules", "more than %d rules", SC_PACK_MAX_RULES);
 		/* keep the id so later duplicates are still found */
-		sc_expr_free(r.when);
+		sc_risk_expr_free(r.when);
 		r.when = NULL;
 	}
 	struct rule *nr = realloc(L->p->rules, sizeof *nr * (L->p->nrules + 1));
@@ -1108,7 +1108,7 @@ static void read_model(struct loader *L, const struct sc_yaml *y, const json_t *
 		if (resolve(L, y, json_object_get(m, "file"), file, real) < 0)
 			return;
 	}
-	if (!(L->p->model = sc_model_load(real, &err))) {
+	if (!(L->p->model = sc_learn_model_load(real, &err))) {
 		if (!err.file[0])
 			snprintf(err.file, sizeof err.file, "%.255s", real);
 		sc_lint_add(L->lint, SC_LINT_ERROR, &err);
@@ -1264,7 +1264,7 @@ struct sc_pack *sc_pack_load(const char *path, const struct sc_pack_opts *opts, 
 	if (!p->model && opts->model) {
 		struct sc_error err;
 		p->model_frac[SC_LANE_YELLOW] = 0.05;
-		if (!(p->model = sc_model_load(opts->model, &err))) {
+		if (!(p->model = sc_learn_model_load(opts->model, &err))) {
 			if (!err.file[0])
 				snprintf(err.file, sizeof err.file, "%.255s", opts->model);
 			sc_lint_add(lint, SC_LINT_ERROR, &err);
@@ -1272,7 +1272,7 @@ struct sc_pack *sc_pack_load(const char *path, const struct sc_pack_opts *opts, 
 	}
 	for (int l = 0; p->model && l < SC_NLANES; l++)
 		if (p->model_frac[l] > 0)
-			p->model_thr[l] = sc_model_threshold(p->model, p->model_frac[l]);
+			p->model_thr[l] = sc_learn_model_threshold(p->model, p->model_frac[l]);
 	each(L, "tests", read_case);
 	/* a mistyped -L name would leave the pack's own (demo) list in use */
 	for (size_t i = 0; i < opts->noverrides; i++) {
@@ -1340,7 +1340,7 @@ void sc_pack_free(struct sc_pack *p)
 	free(p->tables);
 	for (size_t i = 0; i < p->nlists; i++) {
 		free(p->lists[i].name);
-		sc_screen_free(p->lists[i].list);
+		sc_risk_screen_free(p->lists[i].list);
 	}
 	free(p->lists);
 	for (size_t i = 0; i < p->ncases; i++) {
@@ -1351,7 +1351,7 @@ void sc_pack_free(struct sc_pack *p)
 		json_decref(p->cases[i].nots);
 	}
 	free(p->cases);
-	sc_model_free(p->model);
+	sc_learn_model_free(p->model);
 	free(p->name);
 	free(p->version);
 	free(p->label);
@@ -1425,7 +1425,7 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec
 	/* a value of the wrong type reads as null and would slip past the rules */
 	{
 		struct sc_error err;
-		if (sc_expr_check_decl(decl, &err) > 0) {
+		if (sc_risk_expr_check_decl(decl, &err) > 0) {
 			if (!*problems)
 				*problems = json_array();
 			json_array_append_new(*problems, json_pack("{s:s,s:s}", "code", "bad-type", "msg", err.msg));
@@ -1444,7 +1444,7 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec
 		/* err is filled only on failure: clearing 800 bytes per rule shows in profiles */
 		err.code[0] = err.msg[0] = err.file[0] = '\0';
 		sc_eval_next_rule(ev);
-		if (sc_expr_truth(r->when, ev, &hit, &err) < 0) {
+		if (sc_risk_expr_truth(r->when, ev, &hit, &err) < 0) {
 			if (!unscored) {
 				unscored = r;
 				snprintf(first_err, sizeof first_err, "%s", err.msg);
@@ -1484,7 +1484,7 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec
 		}
 	if (p->model) {
 		struct sc_error err;
-		json_t *ms = sc_model_score(p->model, decl, &err);
+		json_t *ms = sc_learn_model_score(p->model, decl, &err);
 		if (!ms) {
 			struct rule pseudo = {.id = "model"};
 			problem(problems, &pseudo, &err);
@@ -1506,7 +1506,7 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec
 					model_lane = l;
 					break;
 				}
-			model = json_pack("{s:s,s:o}", "name", sc_model_name(p->model), "score", num_json(s));
+			model = json_pack("{s:s,s:o}", "name", sc_learn_model_name(p->model), "score", num_json(s));
 			json_object_set(model, "top", json_object_get(ms, "top"));
 			if (model_lane != SC_LANE_NONE) {
 				json_t *h = json_pack("{s:s,s:s,s:i,s:s}", "id", "model", "title", "Learned risk score", "score", 0,

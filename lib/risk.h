@@ -8,7 +8,7 @@
 #define SC_RISK_H
 
 #include "sc.h"
-#include "expr.h"
+#include "risk_expr.h"
 
 #define SC_PACK_MAX_FILES 256
 #define SC_PACK_MAX_RULES 10000

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 #include "csv.h"
-#include "importmap.h"
+#include "import_map.h"
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #ifdef __cplusplus
 }
@@ -32,14 +32,14 @@ static const char map_text[] =
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct sc_importmap *map;
+	static struct sc_import_map *map;
 	struct sc_csv_opts o = { .max_field = 256, .max_row = 4096, .max_fields = 64 };
 	struct sc_error err;
 	size_t n;
 	char **f;
 	int rc, bound = 0;
 
-	if (!map && !(map = sc_importmap_load_buffer("fuzz.yaml", map_text, sizeof map_text - 1, &err)))
+	if (!map && !(map = sc_import_map_load_buffer("fuzz.yaml", map_text, sizeof map_text - 1, &err)))
 		abort();
 	o.delim = size && (data[0] & 1) ? 0 : ',';   /* guessed or given */
 	struct sc_csv *c = sc_csv_open_buffer("fuzz.csv", (const char *)data, size, &o, &err);
@@ -53,16 +53,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		}
 		if (!bound) {
-			if (sc_importmap_bind(map, f, n, "outcome", "fuzz.csv", &err) < 0)
+			if (sc_import_map_bind(map, f, n, "outcome", "fuzz.csv", &err) < 0)
 				break;
 			bound = 1;
 			continue;
 		}
 		json_t *rec;
-		if (sc_importmap_row(map, f, n, "fuzz.csv", sc_csv_line(c), &rec, &err) < 0)
+		if (sc_import_map_row(map, f, n, "fuzz.csv", sc_csv_line(c), &rec, &err) < 0)
 			continue;
-		if (pending && !strcmp(sc_importmap_rec_id(pending), sc_importmap_rec_id(rec))) {
-			sc_importmap_merge(pending, rec);
+		if (pending && !strcmp(sc_import_map_rec_id(pending), sc_import_map_rec_id(rec))) {
+			sc_import_map_merge(pending, rec);
 			json_decref(rec);
 		} else {
 			json_decref(pending);

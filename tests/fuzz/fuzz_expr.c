@@ -9,7 +9,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-#include "expr.h"
+#include "risk_expr.h"
 #ifdef __cplusplus
 }
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	static json_t *decl;
 	static struct sc_eval *ev;
 	static struct sc_rtable *tab;
-	struct sc_expr_scope scope;
+	struct sc_risk_expr_scope scope;
 	struct sc_error err;
 	char *src;
 
@@ -50,13 +50,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	scope.line = 1;
 	scope.col = 1;
 
-	struct sc_expr *e = sc_expr_compile(src, &scope, SC_T_ANY, &err);
+	struct sc_risk_expr *e = sc_risk_expr_compile(src, &scope, SC_T_ANY, &err);
 	if (e) {
 		json_t *v;
 		sc_eval_begin(ev, decl);
-		v = sc_expr_value(e, ev, &err);
+		v = sc_risk_expr_value(e, ev, &err);
 		json_decref(v);
-		sc_expr_free(e);
+		sc_risk_expr_free(e);
 	}
 	struct sc_template *t = sc_template_compile(src, &scope, &err);
 	if (t) {

@@ -11,7 +11,7 @@
 extern "C" {
 #endif
 #include "learn.h"
-#include "model.h"
+#include "learn_model.h"
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #ifdef __cplusplus
 }
@@ -25,20 +25,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!root)
 		return 0;
-	struct sc_model *m = sc_model_from_json(root, "fuzz.json", &err);
+	struct sc_learn_model *m = sc_learn_model_from_json(root, "fuzz.json", &err);
 	json_decref(root);
 	if (!m)
 		return 0;
 	json_t *decl = json_pack("{s:s,s:s,s:{s:s},s:[{s:s,s:s,s:f,s:f}]}", "date", "2021-01-05",
 	                         "office", "30", "importer", "id", "IMP1", "items", "hs", "610910",
 	                         "origin", "XA", "net_kg", 12.0, "value", 300.0);
-	json_t *r = sc_model_score(m, decl, &err);
+	json_t *r = sc_learn_model_score(m, decl, &err);
 	double s;
-	sc_model_score_value(m, decl, &s);
-	sc_model_threshold(m, 0.05);
-	sc_model_name(m);
+	sc_learn_model_score_value(m, decl, &s);
+	sc_learn_model_threshold(m, 0.05);
+	sc_learn_model_name(m);
 	json_decref(r);
 	json_decref(decl);
-	sc_model_free(m);
+	sc_learn_model_free(m);
 	return 0;
 }

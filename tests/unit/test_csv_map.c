@@ -5,12 +5,12 @@
  */
 #include <string.h>
 
-#include "importmap.h"
+#include "import_map.h"
 #include "t.h"
 
-static struct sc_importmap *load(const char *text, struct sc_error *err)
+static struct sc_import_map *load(const char *text, struct sc_error *err)
 {
-	return sc_importmap_load_buffer("m.yaml", text, strlen(text), err);
+	return sc_import_map_load_buffer("m.yaml", text, strlen(text), err);
 }
 
 #define HEAD "format: sc-import-map\nv: 1\nid: ID\n"
@@ -50,7 +50,7 @@ static const char *str_at(const json_t *rec, const char *path)
 static void test_rows(void)
 {
 	struct sc_error err;
-	struct sc_importmap *m = load(HEAD
+	struct sc_import_map *m = load(HEAD
 		"delimiter: tab\n"
 		"labels: [Fraud]\n"
 		"fields:\n"
@@ -67,13 +67,13 @@ static void test_rows(void)
 	CHECK(m != NULL);
 	if (!m)
 		return;
-	CHECK(sc_importmap_delim(m) == '\t');
-	CHECK(!sc_importmap_grouped(m));
+	CHECK(sc_import_map_delim(m) == '\t');
+	CHECK(!sc_import_map_grouped(m));
 	char *head[] = { "ID", " date ", "OFFICE", "Importer", "Origin", "Pk", "HS", "Mass", "Value", "Fraud" };
-	CHECK(sc_importmap_bind(m, head, 10, "Fraud", "f.csv", &err) == 0);
+	CHECK(sc_import_map_bind(m, head, 10, "Fraud", "f.csv", &err) == 0);
 	char *row[] = { " 77 ", "31.12.2020", "ic1", "IMP9", "cn", "3", "10121", "2500", "1.234,5", "1" };
 	json_t *rec = NULL;
-	CHECK(sc_importmap_row(m, row, 10, "f.csv", 9, &rec, &err) == 0);
+	CHECK(sc_import_map_row(m, row, 10, "f.csv", 9, &rec, &err) == 0);
 	CHECK_STR(str_at(rec, "id"), "77");
 	CHECK_STR(str_at(rec, "src.path"), "f.csv");
 	CHECK(json_integer_value(sc_json_path(rec, "src.line")) == 9);
@@ -89,12 +89,12 @@ static void test_rows(void)
 	CHECK_STR(str_at(rec, "decl.items.0.currency"), "EUR");
 	CHECK(sc_json_path(rec, "decl.items.0.description") == NULL);   /* optional, absent */
 	CHECK(json_integer_value(sc_json_path(rec, "decl.outcome")) == 1);
-	CHECK_STR(sc_importmap_rec_id(rec), "77");
+	CHECK_STR(sc_import_map_rec_id(rec), "77");
 
 	/* a second row of the same declaration adds its item */
 	json_t *more = NULL;
-	CHECK(sc_importmap_row(m, row, 10, "f.csv", 10, &more, &err) == 0);
-	CHECK(sc_importmap_merge(rec, more) == 0);
+	CHECK(sc_import_map_row(m, row, 10, "f.csv", 10, &more, &err) == 0);
+	CHECK(sc_import_map_merge(rec, more) == 0);
 	CHECK(json_array_size(sc_json_path(rec, "decl.items")) == 2);
 	json_decref(more);
 	json_decref(rec);
@@ -112,20 +112,20 @@ static void test_rows(void)
 	                       "not an ISO 3166", "not an integer", "not a number", "empty declaration id" };
 	for (int i = 0; i < 6; i++) {
 		rec = NULL;
-		CHECK(sc_importmap_row(m, bad[i], 10, "f.csv", 20 + i, &rec, &err) == -1 && rec == NULL);
+		CHECK(sc_import_map_row(m, bad[i], 10, "f.csv", 20 + i, &rec, &err) == -1 && rec == NULL);
 		CHECK(err.line == 20 + i && strstr(err.msg, want[i]) != NULL);
 		if (!strstr(err.msg, want[i]))
 			fprintf(stderr, "  got: %s\n", err.msg);
 	}
 	/* a short row */
-	CHECK(sc_importmap_row(m, row, 4, "f.csv", 30, &rec, &err) == -1 && strstr(err.msg, "missing"));
+	CHECK(sc_import_map_row(m, row, 4, "f.csv", 30, &rec, &err) == -1 && strstr(err.msg, "missing"));
 
 	/* a header without a needed column */
 	char *head2[] = { "ID", "Date" };
-	CHECK(sc_importmap_bind(m, head2, 2, NULL, "g.csv", &err) == -1);
+	CHECK(sc_import_map_bind(m, head2, 2, NULL, "g.csv", &err) == -1);
 	CHECK(err.line == 1 && strcmp(err.file, "g.csv") == 0 && strstr(err.msg, "\"OFFICE\"") == NULL);
 	CHECK(strstr(err.msg, "no column \"Office\""));
-	sc_importmap_free(m);
+	sc_import_map_free(m);
 }
 
 int main(void)

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "expr.h"
-#include "screen.h"
+#include "risk_expr.h"
+#include "risk_screen.h"
 #include "t.h"
 
 static const char *DECL =
@@ -20,9 +20,9 @@ static const char *DECL =
 	"{\"hs\":\"440710\",\"description\":\"sawn Dalbergia boards\",\"qty\":4,\"unit\":\"m3\",\"net_kg\":3000,\"value\":2000,\"origin\":\"BR\"}]}";
 
 static struct sc_rtable *table;
-static struct sc_screen_list *list;
-static struct sc_screen_ref ref;
-static struct sc_expr_scope scope;
+static struct sc_risk_screen_list *list;
+static struct sc_risk_screen_ref ref;
+static struct sc_risk_expr_scope scope;
 static json_t *decl;
 static struct sc_eval *ev;
 
@@ -31,7 +31,7 @@ static const char *val(const char *src)
 {
 	static char buf[512];
 	struct sc_error err;
-	struct sc_expr *e = sc_expr_compile(src, &scope, SC_T_ANY, &err);
+	struct sc_risk_expr *e = sc_risk_expr_compile(src, &scope, SC_T_ANY, &err);
 	json_t *v;
 	char *s;
 
@@ -40,7 +40,7 @@ static const char *val(const char *src)
 		return buf;
 	}
 	sc_eval_begin(ev, decl);
-	v = sc_expr_value(e, ev, &err);
+	v = sc_risk_expr_value(e, ev, &err);
 	if (!v) {
 		snprintf(buf, sizeof buf, "EVAL:%s", err.code);
 	} else {
@@ -49,7 +49,7 @@ static const char *val(const char *src)
 		free(s);
 	}
 	json_decref(v);
-	sc_expr_free(e);
+	sc_risk_expr_free(e);
 	return buf;
 }
 
@@ -57,9 +57,9 @@ static const char *code(const char *src, enum sc_type want)
 {
 	static char buf[64];
 	struct sc_error err;
-	struct sc_expr *e = sc_expr_compile(src, &scope, want, &err);
+	struct sc_risk_expr *e = sc_risk_expr_compile(src, &scope, want, &err);
 	if (e) {
-		sc_expr_free(e);
+		sc_risk_expr_free(e);
 		return "ok";
 	}
 	snprintf(buf, sizeof buf, "%s@%d", err.code, err.col);
@@ -75,9 +75,9 @@ int main(void)
 
 	fputs("name,aliases\nKestrel Dynamics GmbH,Kestrel Dynamik\n\"Volkonsky, Ivan\",Иван Волконский\n", f);
 	fclose(f);
-	list = sc_screen_load(tmp, "csv", &err);
+	list = sc_risk_screen_load(tmp, "csv", &err);
 	CHECK(list != NULL);
-	CHECK(sc_screen_size(list) == 4);
+	CHECK(sc_risk_screen_size(list) == 4);
 	unlink(tmp);
 
 	table = calloc(1, sizeof *table);
@@ -217,9 +217,9 @@ int main(void)
 		char n[256];
 		const char *m = "The Müller-Schwarz Trading Co., Ltd.";
 		const char *c = "Иван Волконский";
-		sc_screen_normalize(m, strlen(m), n, sizeof n);
+		sc_risk_screen_normalize(m, strlen(m), n, sizeof n);
 		CHECK_STR(n, "muller schwarz trading");
-		sc_screen_normalize(c, strlen(c), n, sizeof n);
+		sc_risk_screen_normalize(c, strlen(c), n, sizeof n);
 		CHECK_STR(n, "ivan volkonskiy");
 		CHECK(fabs(sc_jaro_winkler("MARTHA", 6, "MARHTA", 6) - 0.9611) < 0.001);
 		CHECK(fabs(sc_jaro_winkler("DIXON", 5, "DICKSONX", 8) - 0.8133) < 0.001);
@@ -228,18 +228,18 @@ int main(void)
 
 	/* nested quantifiers evaluate inner to outer */
 	{
-		struct sc_expr *e = sc_expr_compile("count(decl.items, any(decl.items, any(decl.items, true)))", &scope, SC_T_ANY, &err);
+		struct sc_risk_expr *e = sc_risk_expr_compile("count(decl.items, any(decl.items, any(decl.items, true)))", &scope, SC_T_ANY, &err);
 		double d;
 		int isnull;
 		CHECK(e != NULL);
 		sc_eval_begin(ev, decl);
-		CHECK(e && sc_expr_number(e, ev, &d, &isnull, &err) == 0 && d == 2);
-		sc_expr_free(e);
+		CHECK(e && sc_risk_expr_number(e, ev, &d, &isnull, &err) == 0 && d == 2);
+		sc_risk_expr_free(e);
 	}
 
 	sc_eval_free(ev);
 	json_decref(decl);
 	sc_rtable_free(table);
-	sc_screen_free(list);
+	sc_risk_screen_free(list);
 	return T_DONE("expr");
 }

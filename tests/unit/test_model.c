@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "learn.h"
-#include "model.h"
+#include "learn_model.h"
 #include "t.h"
 
 static uint64_t rs = 42;
@@ -133,7 +133,7 @@ static struct sc_learnset *planted(int n, uint64_t seed)
 	return s;
 }
 
-static struct sc_model *fit(int algo, uint64_t seed, struct sc_error *err)
+static struct sc_learn_model *fit(int algo, uint64_t seed, struct sc_error *err)
 {
 	struct sc_learn_opts o;
 	sc_learn_opts_defaults(&o);
@@ -141,7 +141,7 @@ static struct sc_model *fit(int algo, uint64_t seed, struct sc_error *err)
 	o.gbt.seed = seed;
 	o.gbt.trees = 80;
 	struct sc_learnset *s = planted(3000, 7);
-	struct sc_model *m = sc_learn_fit(s, NULL, NULL, 0, &o, err);
+	struct sc_learn_model *m = sc_learn_fit(s, NULL, NULL, 0, &o, err);
 	sc_learnset_free(s);
 	return m;
 }
@@ -154,7 +154,7 @@ static const char *top_feature(const json_t *r)
 static void test_planted(int algo)
 {
 	struct sc_error err;
-	struct sc_model *m = fit(algo, 1, &err);
+	struct sc_learn_model *m = fit(algo, 1, &err);
 	CHECK(m != NULL);
 	if (!m)
 		return;
@@ -163,9 +163,9 @@ static void test_planted(int algo)
 	json_t *goods = make_decl(320, "ACME", "D1", "610910", "XA", 50, 3000);
 	json_t *other = make_decl(320, "ACME", "D1", "610910", "DE", 50, 3000);
 	json_t *unseen = make_decl(320, "NEW9", "D9", "010101", "ZZ", 50, 3000);
-	json_t *rb = sc_model_score(m, bad, &err), *rg = sc_model_score(m, good, &err);
-	json_t *rs6 = sc_model_score(m, goods, &err), *ro = sc_model_score(m, other, &err);
-	json_t *ru = sc_model_score(m, unseen, &err);
+	json_t *rb = sc_learn_model_score(m, bad, &err), *rg = sc_learn_model_score(m, good, &err);
+	json_t *rs6 = sc_learn_model_score(m, goods, &err), *ro = sc_learn_model_score(m, other, &err);
+	json_t *ru = sc_learn_model_score(m, unseen, &err);
 	CHECK(rb && rg && rs6 && ro && ru);
 	if (rb && rg && rs6 && ro && ru) {
 		double sb = json_real_value(json_object_get(rb, "score"));
@@ -180,11 +180,11 @@ static void test_planted(int algo)
 		CHECK(tb && strncmp(tb, "importer", 8) == 0);   /* the importer explains it */
 		const char *t6 = top_feature(rs6);
 		CHECK(t6 && (strstr(t6, "origin") || strstr(t6, "hs6")));
-		CHECK(sc_model_threshold(m, 0.05) >= sc_model_threshold(m, 0.10));
-		CHECK(sc_model_threshold(m, 0.10) > 0 && sc_model_threshold(m, 0.05) <= 1);
+		CHECK(sc_learn_model_threshold(m, 0.05) >= sc_learn_model_threshold(m, 0.10));
+		CHECK(sc_learn_model_threshold(m, 0.10) > 0 && sc_learn_model_threshold(m, 0.05) <= 1);
 	}
 	json_t *notobj = json_string("x");
-	CHECK(sc_model_score(m, notobj, &err) == NULL);
+	CHECK(sc_learn_model_score(m, notobj, &err) == NULL);
 	json_decref(notobj);
 	json_decref(rb); json_decref(rg); json_decref(rs6); json_decref(ro); json_decref(ru);
 	json_decref(bad); json_decref(good); json_decref(goods); json_decref(other); json_decref(unseen);
@@ -193,25 +193,25 @@ static void test_planted(int algo)
 	char path[] = "/tmp/test_modelXXXXXX";
 	int fd = mkstemp(path);
 	close(fd);
-	CHECK(sc_model_save(m, path, &err) == 0);
-	struct sc_model *m2 = sc_model_load(path, &err);
+	CHECK(sc_learn_model_save(m, path, &err) == 0);
+	struct sc_learn_model *m2 = sc_learn_model_load(path, &err);
 	CHECK(m2 != NULL);
 	if (m2) {
 		json_t *d = make_decl(321, "BAD1", "D2", "610910", "XA", 5, 300);
 		double a, b;
-		sc_model_score_value(m, d, &a);
-		sc_model_score_value(m2, d, &b);
+		sc_learn_model_score_value(m, d, &a);
+		sc_learn_model_score_value(m2, d, &b);
 		CHECK(fabs(a - b) < 1e-12);
-		CHECK(strstr(sc_model_name(m2), algo == SC_LEARN_GBT ? "gbt-v1" : "logreg-v1") != NULL);
-		CHECK(sc_model_threshold(m2, 0.05) == sc_model_threshold(m, 0.05));
+		CHECK(strstr(sc_learn_model_name(m2), algo == SC_LEARN_GBT ? "gbt-v1" : "logreg-v1") != NULL);
+		CHECK(sc_learn_model_threshold(m2, 0.05) == sc_learn_model_threshold(m, 0.05));
 		json_decref(d);
 	}
 	unlink(path);
-	sc_model_free(m2);
-	sc_model_free(m);
+	sc_learn_model_free(m2);
+	sc_learn_model_free(m);
 }
 
-static char *saved(struct sc_model *m)
+static char *saved(struct sc_learn_model *m)
 {
 	struct sc_error err;
 	char path[] = "/tmp/test_modelXXXXXX";
@@ -219,7 +219,7 @@ static char *saved(struct sc_model *m)
 	unsigned char *data = NULL;
 	size_t len;
 	close(fd);
-	if (sc_model_save(m, path, &err) == 0)
+	if (sc_learn_model_save(m, path, &err) == 0)
 		sc_read_file(path, 1u << 28, &data, &len, &err);
 	unlink(path);
 	return (char *)data;
@@ -228,14 +228,14 @@ static char *saved(struct sc_model *m)
 static void test_deterministic(void)
 {
 	struct sc_error err;
-	struct sc_model *a = fit(SC_LEARN_GBT, 5, &err), *b = fit(SC_LEARN_GBT, 5, &err);
-	struct sc_model *c = fit(SC_LEARN_GBT, 6, &err);
+	struct sc_learn_model *a = fit(SC_LEARN_GBT, 5, &err), *b = fit(SC_LEARN_GBT, 5, &err);
+	struct sc_learn_model *c = fit(SC_LEARN_GBT, 6, &err);
 	char *sa = saved(a), *sb = saved(b), *sc = saved(c);
 	CHECK(sa && sb && sc);
 	CHECK(sa && sb && strcmp(sa, sb) == 0);    /* same seed, same bytes */
 	CHECK(sa && sc && strcmp(sa, sc) != 0);    /* the seed does draw the samples */
 	free(sa); free(sb); free(sc);
-	sc_model_free(a); sc_model_free(b); sc_model_free(c);
+	sc_learn_model_free(a); sc_learn_model_free(b); sc_learn_model_free(c);
 }
 
 static void test_bad_input(void)
@@ -257,18 +257,18 @@ static void test_bad_input(void)
 	sc_learnset_free(s);
 
 	/* model files that are not ours, or of another version */
-	struct sc_model *m = fit(SC_LEARN_GBT, 1, &err);
+	struct sc_learn_model *m = fit(SC_LEARN_GBT, 1, &err);
 	char *text = saved(m);
 	json_t *root = text ? json_loads(text, 0, NULL) : NULL;
 	CHECK(root != NULL);
 	if (root) {
 		json_object_set_new(root, "v", json_integer(2));
-		CHECK(sc_model_from_json(root, "m.json", &err) == NULL);
+		CHECK(sc_learn_model_from_json(root, "m.json", &err) == NULL);
 		CHECK(strcmp(err.code, "model-version") == 0 && strstr(err.msg, "version 2"));
 		CHECK(strcmp(err.file, "m.json") == 0);
 		json_object_set_new(root, "v", json_integer(1));
 		json_array_set_new(json_object_get(root, "features"), 0, json_string("nope"));
-		CHECK(sc_model_from_json(root, "m.json", &err) == NULL);
+		CHECK(sc_learn_model_from_json(root, "m.json", &err) == NULL);
 		CHECK(strstr(err.msg, "another feature set") != NULL);
 		json_array_set_new(json_object_get(root, "features"), 0, json_string("importer_rate"));
 		/* a node pointing back at itself would loop: refused */
@@ -276,25 +276,25 @@ static void test_bad_input(void)
 		json_t *n0 = json_array_get(nodes, 0);
 		CHECK(json_integer_value(json_array_get(n0, 0)) >= 0);
 		json_array_set_new(n0, 2, json_integer(0));   /* left child: itself */
-		CHECK(sc_model_from_json(root, "m.json", &err) == NULL);
+		CHECK(sc_learn_model_from_json(root, "m.json", &err) == NULL);
 		CHECK(strstr(err.msg, "node 0") != NULL);
 		json_decref(root);
 		json_t *other = json_pack("{s:s}", "format", "something-else");
-		CHECK(sc_model_from_json(other, "x.json", &err) == NULL);
+		CHECK(sc_learn_model_from_json(other, "x.json", &err) == NULL);
 		CHECK(strstr(err.msg, "not a model file") != NULL);
 		json_decref(other);
 	}
 	free(text);
-	sc_model_free(m);
+	sc_learn_model_free(m);
 
 	char path[] = "/tmp/test_modelXXXXXX";
 	int fd = mkstemp(path);
 	CHECK(write(fd, "{\"format\":\n  oops", 17) == 17);
 	close(fd);
-	CHECK(sc_model_load(path, &err) == NULL);
+	CHECK(sc_learn_model_load(path, &err) == NULL);
 	CHECK(err.line == 2 && strstr(err.msg, "invalid JSON"));
 	unlink(path);
-	CHECK(sc_model_load("/nonexistent/model.json", &err) == NULL);
+	CHECK(sc_learn_model_load("/nonexistent/model.json", &err) == NULL);
 }
 
 static void test_dates(void)

@@ -1,5 +1,5 @@
 /*
- * expr.c - the rule condition language: lexer, recursive-descent parser with
+ * risk_expr.c - the rule condition language: lexer, recursive-descent parser with
  * static types checked against the `decl` schema, and a tree-walking
  * evaluator that allocates nothing but scratch memory reset per record.
  * Work is bounded: nesting and size at compile time, steps and regex
@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "hash.h"
-#include "expr.h"
+#include "risk_expr.h"
 #include "norm.h"
-#include "screen.h"
+#include "risk_screen.h"
 
 /* ---- the decl schema ---------------------------------------------------- */
 
@@ -229,7 +229,7 @@ static long check_object(const json_t *o, const struct field *fs, char *path, si
 	return found;
 }
 
-long sc_expr_check_decl(const json_t *decl, struct sc_error *err)
+long sc_risk_expr_check_decl(const json_t *decl, struct sc_error *err)
 {
 	char path[256] = "decl";
 	long n = check_object(decl, decl_fields, path, 4, sizeof path, err, 0);
@@ -306,8 +306,8 @@ struct node {
 	enum derived derived;
 	/* resolved names */
 	struct sc_rtable *table;
-	struct sc_screen_list *list;
-	const struct sc_expr *let;
+	struct sc_risk_screen_list *list;
+	const struct sc_risk_expr *let;
 	pcre2_code *re;
 	const struct field *field;  /* the last schema field of a path */
 	int h;                      /* height of the tree below, for the depth cap */
@@ -320,7 +320,7 @@ struct binding {
 	const struct field *schema;
 };
 
-struct sc_expr {
+struct sc_risk_expr {
 	struct node *root;
 	struct node *all;
 	int nnodes;
@@ -349,8 +349,8 @@ struct parser {
 	double num;
 	char *str;           /* decoded string literal (owned until taken) */
 	size_t slen;
-	const struct sc_expr_scope *scope;
-	struct sc_expr *e;
+	const struct sc_risk_expr_scope *scope;
+	struct sc_risk_expr *e;
 	struct sc_error *err;
 	int failed;
 	int depth;
@@ -949,7 +949,7 @@ static struct node *parse_primary(struct parser *P)
 		return n;
 	case TK_ID: {
 		char name[128];
-		const struct sc_expr_scope *S = P->scope;
+		const struct sc_risk_expr_scope *S = P->scope;
 		snprintf(name, sizeof name, "%s", P->str);
 		if (next(P) < 0)
 			return NULL;
@@ -982,7 +982,7 @@ static struct node *parse_primary(struct parser *P)
 		}
 		for (size_t i = 0; i < S->nlets; i++)
 			if (strcmp(S->let_names[i], name) == 0) {
-				if (!(n = mk(P, O_LET, sc_expr_type(S->lets[i]), pos)))
+				if (!(n = mk(P, O_LET, sc_risk_expr_type(S->lets[i]), pos)))
 					return NULL;
 				n->let = S->lets[i];
 				if (S->lets[i]->uses_item && !P->nitems) {
@@ -1266,7 +1266,7 @@ static struct node *parse_expr(struct parser *P)
 	return n;
 }
 
-void sc_expr_free(struct sc_expr *e)
+void sc_risk_expr_free(struct sc_risk_expr *e)
 {
 	if (!e)
 		return;
@@ -1285,12 +1285,12 @@ void sc_expr_free(struct sc_expr *e)
 	free(e);
 }
 
-static struct sc_expr *compile_part(const char *src, size_t len, const struct sc_expr_scope *scope,
+static struct sc_risk_expr *compile_part(const char *src, size_t len, const struct sc_risk_expr_scope *scope,
                                     enum sc_type want, struct sc_error *err, int base)
 {
 	struct parser P;
-	struct sc_expr *e;
-	struct sc_expr_scope sc = *scope;
+	struct sc_risk_expr *e;
+	struct sc_risk_expr_scope sc = *scope;
 
 	sc.col = scope->col + base;
 	memset(&P, 0, sizeof P);
@@ -1322,24 +1322,24 @@ static struct sc_expr *compile_part(const char *src, size_t len, const struct sc
 		fail(&P, e->root->pos, "type", "a %s name is not a value by itself", sc_type_name(e->root->t));
 	free(P.str);
 	if (P.failed) {
-		sc_expr_free(e);
+		sc_risk_expr_free(e);
 		return NULL;
 	}
 	return e;
 }
 
-struct sc_expr *sc_expr_compile(const char *src, const struct sc_expr_scope *scope,
+struct sc_risk_expr *sc_risk_expr_compile(const char *src, const struct sc_risk_expr_scope *scope,
                                 enum sc_type want, struct sc_error *err)
 {
 	return compile_part(src, strlen(src), scope, want, err, 0);
 }
 
-enum sc_type sc_expr_type(const struct sc_expr *e)
+enum sc_type sc_risk_expr_type(const struct sc_risk_expr *e)
 {
 	return e && e->root ? e->root->t : SC_T_ANY;
 }
 
-int sc_expr_uses_item(const struct sc_expr *e)
+int sc_risk_expr_uses_item(const struct sc_risk_expr *e)
 {
 	return e && e->uses_item;
 }
@@ -1377,7 +1377,7 @@ struct sc_eval {
 	struct sc_error *err;
 	/* screening results by list and name: parties recur across declarations */
 	struct screen_memo {
-		const struct sc_screen_list *list;
+		const struct sc_risk_screen_list *list;
 		char name[96];
 		size_t len;
 		double score;
@@ -2054,7 +2054,7 @@ static int call(struct sc_eval *ev, const struct node *n, struct val *v)
 			uint64_t h = sc_fnv64(SC_FNV64_OFFSET ^ (uintptr_t)n->list, a.s, a.len);
 			struct screen_memo *m = &ev->memo[(h >> 17) % (sizeof ev->memo / sizeof ev->memo[0])];
 			if (m->list != n->list || m->len != a.len || memcmp(m->name, a.s, a.len) != 0) {
-				m->score = sc_screen_match(n->list, a.s, a.len, &m->matched);
+				m->score = sc_risk_screen_match(n->list, a.s, a.len, &m->matched);
 				m->list = n->list;
 				m->len = a.len;
 				memcpy(m->name, a.s, a.len);
@@ -2062,7 +2062,7 @@ static int call(struct sc_eval *ev, const struct node *n, struct val *v)
 			s = m->score;
 			matched = m->matched;
 		} else {
-			s = sc_screen_match(n->list, a.s, a.len, &matched);
+			s = sc_risk_screen_match(n->list, a.s, a.len, &matched);
 		}
 		if (n->fn == F_SCREEN)
 			set_num(v, s);
@@ -2292,7 +2292,7 @@ static int eval(struct sc_eval *ev, const struct node *n, struct val *v)
 	return 0;
 }
 
-int sc_expr_truth(const struct sc_expr *e, struct sc_eval *ev, int *truth, struct sc_error *err)
+int sc_risk_expr_truth(const struct sc_risk_expr *e, struct sc_eval *ev, int *truth, struct sc_error *err)
 {
 	struct val v;
 	ev->err = err;
@@ -2302,7 +2302,7 @@ int sc_expr_truth(const struct sc_expr *e, struct sc_eval *ev, int *truth, struc
 	return 0;
 }
 
-int sc_expr_number(const struct sc_expr *e, struct sc_eval *ev, double *num, int *isnull,
+int sc_risk_expr_number(const struct sc_risk_expr *e, struct sc_eval *ev, double *num, int *isnull,
                    struct sc_error *err)
 {
 	struct val v;
@@ -2339,7 +2339,7 @@ static json_t *to_json(const struct val *v)
 	}
 }
 
-json_t *sc_expr_value(const struct sc_expr *e, struct sc_eval *ev, struct sc_error *err)
+json_t *sc_risk_expr_value(const struct sc_risk_expr *e, struct sc_eval *ev, struct sc_error *err)
 {
 	struct val v;
 	ev->err = err;
@@ -2352,7 +2352,7 @@ json_t *sc_expr_value(const struct sc_expr *e, struct sc_eval *ev, struct sc_err
 
 struct part {
 	char *text;                /* literal text, or NULL for an expression */
-	struct sc_expr *e;
+	struct sc_risk_expr *e;
 };
 
 struct sc_template {
@@ -2366,13 +2366,13 @@ void sc_template_free(struct sc_template *t)
 		return;
 	for (size_t i = 0; i < t->n; i++) {
 		free(t->parts[i].text);
-		sc_expr_free(t->parts[i].e);
+		sc_risk_expr_free(t->parts[i].e);
 	}
 	free(t->parts);
 	free(t);
 }
 
-static int add_part(struct sc_template *t, char *text, struct sc_expr *e)
+static int add_part(struct sc_template *t, char *text, struct sc_risk_expr *e)
 {
 	struct part *np = realloc(t->parts, sizeof *np * (t->n + 1));
 	if (!np)
@@ -2384,11 +2384,11 @@ static int add_part(struct sc_template *t, char *text, struct sc_expr *e)
 	return 0;
 }
 
-struct sc_template *sc_template_compile(const char *src, const struct sc_expr_scope *scope,
+struct sc_template *sc_template_compile(const char *src, const struct sc_risk_expr_scope *scope,
                                         struct sc_error *err)
 {
 	struct sc_template *t = calloc(1, sizeof *t);
-	struct sc_expr_scope sc = *scope;
+	struct sc_risk_expr_scope sc = *scope;
 	size_t len = strlen(src), i = 0;
 	char *lit = malloc(len + 1);
 	size_t nl = 0;
@@ -2451,11 +2451,11 @@ struct sc_template *sc_template_compile(const char *src, const struct sc_expr_sc
 			}
 			nl = 0;
 		}
-		struct sc_expr *e = compile_part(src + st, i - st, &sc, SC_T_ANY, err, (int)st);
+		struct sc_risk_expr *e = compile_part(src + st, i - st, &sc, SC_T_ANY, err, (int)st);
 		if (!e)
 			goto bad;
 		if (add_part(t, NULL, e) < 0) {
-			sc_expr_free(e);
+			sc_risk_expr_free(e);
 			goto bad;
 		}
 		i++;

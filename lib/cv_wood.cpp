@@ -1,5 +1,5 @@
 /*
- * cv.cpp - OpenCV behind the C door of cv.h: an end-grain photograph decoded,
+ * cv_wood.cpp - OpenCV behind the C door of cv.h: an end-grain photograph decoded,
  * its loupe disc found and scaled to a fixed radius (the loupe is the scale bar),
  * quality measured, and each patch described by rotation-invariant texture
  * (LBP, GLCM, Gabor), colour (Lab, HSV) and pore statistics.

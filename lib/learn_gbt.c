@@ -1,5 +1,5 @@
 /*
- * gbt.c - gradient-boosted trees for a 0/1 outcome (logistic loss), grown
+ * learn_gbt.c - gradient-boosted trees for a 0/1 outcome (logistic loss), grown
  * best-first over per-feature histograms of at most 255 bins, with the
  * sibling-subtraction trick, row and column subsampling from a seeded
  * generator (deterministic for a seed) and early stopping on a validation set.
@@ -11,7 +11,7 @@
 
 #include "learn.h"
 
-void sc_gbt_defaults(struct sc_gbt_params *p)
+void sc_learn_gbt_defaults(struct sc_learn_gbt_params *p)
 {
 	p->trees = 600;
 	p->leaves = 31;
@@ -27,7 +27,7 @@ void sc_gbt_defaults(struct sc_gbt_params *p)
 	p->seed = 1;
 }
 
-void sc_gbt_free(struct sc_gbt *g)
+void sc_learn_gbt_free(struct sc_learn_gbt *g)
 {
 	if (!g)
 		return;
@@ -55,17 +55,17 @@ static int cmp_float(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-double sc_gbt_margin(const struct sc_gbt *g, const float *x, double *contrib)
+double sc_learn_gbt_margin(const struct sc_learn_gbt *g, const float *x, double *contrib)
 {
 	double m = g->base;
 	if (contrib)
 		memset(contrib, 0, (size_t)g->nf * sizeof *contrib);
 	for (int t = 0; t < g->ntrees; t++) {
-		const struct sc_gbt_node *nd = &g->nodes[g->root[t]];
+		const struct sc_learn_gbt_node *nd = &g->nodes[g->root[t]];
 		if (contrib)
 			m += nd->value;
 		while (nd->f >= 0) {
-			const struct sc_gbt_node *c = &g->nodes[x[nd->f] <= nd->thr ? nd->left : nd->right];
+			const struct sc_learn_gbt_node *c = &g->nodes[x[nd->f] <= nd->thr ? nd->left : nd->right];
 			if (contrib) {
 				contrib[nd->f] += c->value - nd->value;
 				m += c->value - nd->value;
@@ -96,7 +96,7 @@ struct grower {
 	const int *nb;
 	const float *edges;   /* nf * 255 */
 	const double *grad, *hess;
-	const struct sc_gbt_params *p;
+	const struct sc_learn_gbt_params *p;
 	const unsigned char *usef;
 	size_t *idx, *tmp;
 };
@@ -151,13 +151,13 @@ static void best_split(const struct grower *gr, struct leaf *l)
 	}
 }
 
-struct tree_buf { struct sc_gbt_node *nd; int *bin; int n, cap; };
+struct tree_buf { struct sc_learn_gbt_node *nd; int *bin; int n, cap; };
 
 static int add_node(struct tree_buf *t, double value)
 {
 	if (t->n == t->cap) {
 		int c = t->cap ? t->cap * 2 : 64;
-		struct sc_gbt_node *nd = realloc(t->nd, (size_t)c * sizeof *nd);
+		struct sc_learn_gbt_node *nd = realloc(t->nd, (size_t)c * sizeof *nd);
 		if (!nd)
 			return -1;
 		t->nd = nd;
@@ -167,7 +167,7 @@ static int add_node(struct tree_buf *t, double value)
 		t->bin = b;
 		t->cap = c;
 	}
-	t->nd[t->n] = (struct sc_gbt_node){ -1, 0, -1, -1, (float)value };
+	t->nd[t->n] = (struct sc_learn_gbt_node){ -1, 0, -1, -1, (float)value };
 	t->bin[t->n] = -1;
 	return t->n++;
 }
@@ -175,7 +175,7 @@ static int add_node(struct tree_buf *t, double value)
 /* Grow one tree over rows idx[0..m); nodes go to t (indices local to the tree). */
 static int grow_tree(struct grower *gr, size_t m, struct tree_buf *t, struct hbin *pool)
 {
-	const struct sc_gbt_params *p = gr->p;
+	const struct sc_learn_gbt_params *p = gr->p;
 	int maxl = p->leaves < 2 ? 2 : p->leaves;
 	struct leaf *L = calloc((size_t)maxl, sizeof *L);
 	int nl = 1;
@@ -275,13 +275,13 @@ static double logloss(const double *F, const unsigned char *y, size_t n)
 	return n ? s / (double)n : 0;
 }
 
-struct sc_gbt *sc_gbt_train(const float *X, const unsigned char *y, size_t n, int nf,
+struct sc_learn_gbt *sc_learn_gbt_train(const float *X, const unsigned char *y, size_t n, int nf,
                             const float *Xv, const unsigned char *yv, size_t nv,
-                            const struct sc_gbt_params *p, FILE *logf, struct sc_error *err)
+                            const struct sc_learn_gbt_params *p, FILE *logf, struct sc_error *err)
 {
 	int maxb = p->bins < 2 ? 2 : p->bins > 255 ? 255 : p->bins;
 	int maxl = p->leaves < 2 ? 2 : p->leaves;
-	struct sc_gbt *g = calloc(1, sizeof *g);
+	struct sc_learn_gbt *g = calloc(1, sizeof *g);
 	uint8_t *Xb = malloc(n * (size_t)nf + 1);
 	int *nb = calloc((size_t)nf, sizeof *nb);
 	float *edges = calloc((size_t)nf * 255, sizeof *edges);
@@ -292,7 +292,7 @@ struct sc_gbt *sc_gbt_train(const float *X, const unsigned char *y, size_t n, in
 	unsigned char *usef = malloc((size_t)nf + 1);
 	struct hbin *pool = malloc((size_t)maxl * (size_t)nf * 256 * sizeof *pool);
 	struct tree_buf tb = { 0 };
-	struct sc_gbt_node *all = NULL;
+	struct sc_learn_gbt_node *all = NULL;
 	int *roots = NULL, nall = 0, capall = 0;
 	uint64_t rng = p->seed * 0x2545F4914F6CDD1DULL + 1;
 
@@ -386,7 +386,7 @@ struct sc_gbt *sc_gbt_train(const float *X, const unsigned char *y, size_t n, in
 		/* append the tree with global node indices */
 		if (nall + tb.n > capall) {
 			int c = (nall + tb.n) * 2;
-			struct sc_gbt_node *a = realloc(all, (size_t)c * sizeof *a);
+			struct sc_learn_gbt_node *a = realloc(all, (size_t)c * sizeof *a);
 			if (!a) {
 				sc_error_set(err, NULL, 0, 0, "no-memory", "out of memory");
 				goto fail;
@@ -402,7 +402,7 @@ struct sc_gbt *sc_gbt_train(const float *X, const unsigned char *y, size_t n, in
 		roots = r;
 		roots[t] = nall;
 		for (int k = 0; k < tb.n; k++) {
-			struct sc_gbt_node nd = tb.nd[k];
+			struct sc_learn_gbt_node nd = tb.nd[k];
 			if (nd.f >= 0) {
 				nd.left += nall;
 				nd.right += nall;
@@ -457,6 +457,6 @@ fail:
 	free(Xb); free(nb); free(edges); free(col); free(F); free(Fv); free(grad); free(hess);
 	free(idx); free(tmp); free(usef); free(pool); free(tb.nd); free(tb.bin);
 	free(all); free(roots);
-	sc_gbt_free(g);
+	sc_learn_gbt_free(g);
 	return NULL;
 }

@@ -1,10 +1,10 @@
 /*
- * ocrrun.h - sc-ocr's batch: walk the inputs, cut files into pages, hand the
+ * ocr_run.h - sc-ocr's batch: walk the inputs, cut files into pages, hand the
  * pages to N workers (one tesseract engine each), write one record per page
  * in input order, whatever N.
  */
-#ifndef SC_OCRRUN_H
-#define SC_OCRRUN_H
+#ifndef SC_OCR_RUN_H
+#define SC_OCR_RUN_H
 
 #include <signal.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * importmap.c - import maps (importmap.h): loading through lib/yamltree.h so
+ * import_map.c - import maps (import_map.h): loading through lib/yamltree.h so
  * every mistake in a map names its place, binding a map to a CSV header, and
  * typing one row's values into a `decl` record.
  */
@@ -13,7 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "importmap.h"
+#include "import_map.h"
 #include "learn.h"
 #include "yamltree.h"
 
@@ -38,7 +38,7 @@ struct field {
 	long col;                 /* bound column index, -1 if none */
 };
 
-struct sc_importmap {
+struct sc_import_map {
 	char name[128];
 	char path[256];
 	char delim;
@@ -66,7 +66,7 @@ static const char *const targets[] = {
 	"items.tax_type", "items.origin_indicator",
 };
 
-void sc_importmap_free(struct sc_importmap *m)
+void sc_import_map_free(struct sc_import_map *m)
 {
 	if (!m)
 		return;
@@ -82,9 +82,9 @@ void sc_importmap_free(struct sc_importmap *m)
 	free(m);
 }
 
-const char *sc_importmap_name(const struct sc_importmap *m) { return m->name; }
-char sc_importmap_delim(const struct sc_importmap *m) { return m->delim; }
-int sc_importmap_grouped(const struct sc_importmap *m) { return m->group; }
+const char *sc_import_map_name(const struct sc_import_map *m) { return m->name; }
+char sc_import_map_delim(const struct sc_import_map *m) { return m->delim; }
+int sc_import_map_grouped(const struct sc_import_map *m) { return m->group; }
 
 static int copy_str(const struct sc_yaml *y, const json_t *v, char *dst, size_t len,
                     const char *what, struct sc_error *err)
@@ -209,10 +209,10 @@ static int load_field(const struct sc_yaml *y, const json_t *fields, const char 
 	return 0;
 }
 
-static struct sc_importmap *from_yaml(struct sc_yaml *y, struct sc_error *err)
+static struct sc_import_map *from_yaml(struct sc_yaml *y, struct sc_error *err)
 {
 	const json_t *root = sc_yaml_root(y), *v;
-	struct sc_importmap *m = calloc(1, sizeof *m);
+	struct sc_import_map *m = calloc(1, sizeof *m);
 	const char *k;
 	json_t *val;
 
@@ -334,27 +334,27 @@ static struct sc_importmap *from_yaml(struct sc_yaml *y, struct sc_error *err)
 	}
 	return m;
 fail:
-	sc_importmap_free(m);
+	sc_import_map_free(m);
 	return NULL;
 }
 
-struct sc_importmap *sc_importmap_load(const char *path, struct sc_error *err)
+struct sc_import_map *sc_import_map_load(const char *path, struct sc_error *err)
 {
 	struct sc_yaml *y = sc_yaml_load_file(path, err);
 	if (!y)
 		return NULL;
-	struct sc_importmap *m = from_yaml(y, err);
+	struct sc_import_map *m = from_yaml(y, err);
 	sc_yaml_free(y);
 	return m;
 }
 
-struct sc_importmap *sc_importmap_load_buffer(const char *name, const char *buf, size_t len,
+struct sc_import_map *sc_import_map_load_buffer(const char *name, const char *buf, size_t len,
                                               struct sc_error *err)
 {
 	struct sc_yaml *y = sc_yaml_load_buffer(name, buf, len, err);
 	if (!y)
 		return NULL;
-	struct sc_importmap *m = from_yaml(y, err);
+	struct sc_import_map *m = from_yaml(y, err);
 	sc_yaml_free(y);
 	return m;
 }
@@ -421,7 +421,7 @@ static int same_trimmed(const char *a, const char *b)
 	return same_name(a, tmp);
 }
 
-int sc_importmap_header_dup(char **header, size_t n, size_t from, size_t *a, size_t *b)
+int sc_import_map_header_dup(char **header, size_t n, size_t from, size_t *a, size_t *b)
 {
 	for (size_t j = from; j < n; j++)
 		for (size_t i = 0; i < j; i++)
@@ -433,7 +433,7 @@ int sc_importmap_header_dup(char **header, size_t n, size_t from, size_t *a, siz
 	return 0;
 }
 
-int sc_importmap_bind(struct sc_importmap *m, char **header, size_t n, const char *label,
+int sc_import_map_bind(struct sc_import_map *m, char **header, size_t n, const char *label,
                       const char *file, struct sc_error *err)
 {
 	if ((m->id_col = bind_column(header, n, m->id_column, file, err)) == -2)
@@ -466,7 +466,7 @@ int sc_importmap_bind(struct sc_importmap *m, char **header, size_t n, const cha
 
 /* The text trimmed of blanks, converted from Latin-1 when the map says so;
  * a new string (NULL when out of memory). */
-static char *trimmed(const struct sc_importmap *m, const char *s)
+static char *trimmed(const struct sc_import_map *m, const char *s)
 {
 	while (isspace((unsigned char)*s))
 		s++;
@@ -525,7 +525,7 @@ static json_t *number_json(double d)
 static int convert_text(const struct field *f, char *buf, json_t **v, char *msg, size_t mlen);
 
 /* The typed value of one cell; *v NULL when empty. -1 with msg on a bad value. */
-static int convert(const struct sc_importmap *m, const struct field *f, const char *cell,
+static int convert(const struct sc_import_map *m, const struct field *f, const char *cell,
                    json_t **v, char *msg, size_t mlen)
 {
 	char *buf = trimmed(m, cell);
@@ -673,7 +673,7 @@ static json_t *container_list(json_t *s)
 	return a;
 }
 
-int sc_importmap_row(const struct sc_importmap *m, char **fields, size_t n, const char *file,
+int sc_import_map_row(const struct sc_import_map *m, char **fields, size_t n, const char *file,
                      unsigned long line, json_t **rec, struct sc_error *err)
 {
 	char msg[256];
@@ -757,12 +757,12 @@ bad:
 	return *rec ? 0 : sc_error_set(err, file, (int)line, 0, "no-memory", "out of memory");
 }
 
-const char *sc_importmap_rec_id(const json_t *rec)
+const char *sc_import_map_rec_id(const json_t *rec)
 {
 	return json_string_value(json_object_get(rec, "id"));
 }
 
-int sc_importmap_merge(json_t *rec, const json_t *more)
+int sc_import_map_merge(json_t *rec, const json_t *more)
 {
 	json_t *decl = json_object_get(rec, "decl");
 	const json_t *items = json_object_get(json_object_get(more, "decl"), "items");

@@ -1,5 +1,5 @@
 /*
- * ocrrun.c - the page pipeline of sc-ocr. The walker runs in the calling
+ * ocr_run.c - the page pipeline of sc-ocr. The walker runs in the calling
  * thread and numbers every page (or error) it finds; workers recognize pages
  * in any order; results are written strictly by number. A bounded window of
  * pages in flight keeps memory flat on any batch size.
@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "doc.h"
-#include "ocrrun.h"
+#include "ocr_doc.h"
+#include "ocr_run.h"
 #include "progress.h"
 #include "sha256.h"
 #include "workq.h"
@@ -318,7 +318,7 @@ static int on_blob(void *ctx, struct sc_blob *b)
 {
 	struct pool *p = ctx;
 	struct sc_error err;
-	struct sc_doc *doc;
+	struct sc_ocr_doc *doc;
 	struct source *s;
 	char sha[65];
 
@@ -333,7 +333,7 @@ static int on_blob(void *ctx, struct sc_blob *b)
 	sc_sha256_hex(b->data, b->len, sha);
 	sc_error_clear(&err);
 	capture_begin(p);
-	doc = sc_doc_open(b->data, b->len, b->member ? b->member : b->path, &err);
+	doc = sc_ocr_doc_open(b->data, b->len, b->member ? b->member : b->path, &err);
 	{
 		char *lib = capture_end(p);
 		if (doc && lib) {
@@ -358,7 +358,7 @@ static int on_blob(void *ctx, struct sc_blob *b)
 	}
 	s = calloc(1, sizeof *s);
 	if (!s) {
-		sc_doc_free(doc);
+		sc_ocr_doc_free(doc);
 		free(b->data);
 		return -1;
 	}
@@ -367,14 +367,14 @@ static int on_blob(void *ctx, struct sc_blob *b)
 	s->path = strdup(b->path);
 	s->member = b->member ? strdup(b->member) : NULL;
 	memcpy(s->sha256, sha, sizeof sha);
-	s->pages = sc_doc_pages(doc);
+	s->pages = sc_ocr_doc_pages(doc);
 	s->refs = 1;           /* the walker's, dropped below */
-	if (sc_doc_cut(doc)) {
-		sc_error_set(&err, NULL, 0, 0, "truncated", "%s", sc_doc_cut(doc));
+	if (sc_ocr_doc_cut(doc)) {
+		sc_error_set(&err, NULL, 0, 0, "truncated", "%s", sc_ocr_doc_cut(doc));
 		s->cut = 1;
 		s->cut_err = err;
 	}
-	sc_doc_free(doc);
+	sc_ocr_doc_free(doc);
 	for (int i = 0; i < s->pages && !p->write_failed; i++) {
 		struct job *j = calloc(1, sizeof *j);
 		if (!j)
@@ -402,7 +402,7 @@ static int on_blob(void *ctx, struct sc_blob *b)
 }
 
 /* Recognize one page into a result. */
-static void run_job(struct pool *p, struct sc_ocr *ocr, struct sc_doc **cached,
+static void run_job(struct pool *p, struct sc_ocr *ocr, struct sc_ocr_doc **cached,
                     const struct source **cached_src, struct job *j, struct result *res,
                     double *decode_ms, double *output_ms)
 {
@@ -423,10 +423,10 @@ static void run_job(struct pool *p, struct sc_ocr *ocr, struct sc_doc **cached,
 		/* the cached doc borrows its source's bytes, so the worker holds a reference */
 		if (*cached_src)
 			source_release(p, (struct source *)*cached_src);
-		sc_doc_free(*cached);
-		*cached = sc_doc_open(s->data, s->len, s->member ? s->member : s->path, &err);
+		sc_ocr_doc_free(*cached);
+		*cached = sc_ocr_doc_open(s->data, s->len, s->member ? s->member : s->path, &err);
 		if (*cached)
-			sc_doc_set_max_decode(*cached, p->run->max_memory);
+			sc_ocr_doc_set_max_decode(*cached, p->run->max_memory);
 		*cached_src = NULL;
 		if (*cached) {
 			pthread_mutex_lock(&p->mu);
@@ -438,7 +438,7 @@ static void run_job(struct pool *p, struct sc_ocr *ocr, struct sc_doc **cached,
 	t = cpu_ms();
 	if (*cached) {
 		capture_begin(p);
-		if (sc_doc_page(*cached, j->page, p->run->pdf_dpi, p->run->text_layer, &page, &err) < 0)
+		if (sc_ocr_doc_page(*cached, j->page, p->run->pdf_dpi, p->run->text_layer, &page, &err) < 0)
 			failed = 1;
 		library_error(&err, s->path, capture_end(p));
 		if (!failed && err.code[0]) {
@@ -480,7 +480,7 @@ static void *worker(void *arg)
 	struct pool *p = arg;
 	struct sc_error err;
 	struct sc_ocr *ocr;
-	struct sc_doc *cached = NULL;
+	struct sc_ocr_doc *cached = NULL;
 	const struct source *cached_src = NULL;
 	double decode_ms = 0, output_ms = 0;
 
@@ -522,7 +522,7 @@ static void *worker(void *arg)
 		source_release(p, j->src);
 		free(j);
 	}
-	sc_doc_free(cached);
+	sc_ocr_doc_free(cached);
 	if (cached_src)
 		source_release(p, (struct source *)cached_src);
 	pthread_mutex_lock(&p->mu);

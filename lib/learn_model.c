@@ -1,5 +1,5 @@
 /*
- * model.c - model files of learned scoring (lib/model.h): the key tables of
+ * learn_model.c - model files of learned scoring (lib/learn_model.h): the key tables of
  * past outcomes, the trees or regression weights, and the score quantiles a
  * pack's "riskiest n%" reads; loading checks format, version and feature set.
  */
@@ -9,23 +9,23 @@
 #include <string.h>
 
 #include "learn.h"
-#include "model.h"
+#include "learn_model.h"
 
 #define MODEL_MAX_BYTES (1u << 30)
 
-struct sc_model {
+struct sc_learn_model {
 	char name[300];
 	int kind;                    /* 0 gbt, 1 logreg */
 	int ngroups, nf;
 	struct sc_keytab **tabs;
 	double prior, smooth;
-	struct sc_gbt *gbt;
+	struct sc_learn_gbt *gbt;
 	struct sc_logreg *lr;
 	double q[SC_MODEL_NQ + 1];
 	json_t *info;
 };
 
-void sc_model_free(struct sc_model *m)
+void sc_learn_model_free(struct sc_learn_model *m)
 {
 	if (!m)
 		return;
@@ -33,16 +33,16 @@ void sc_model_free(struct sc_model *m)
 		for (int g = 0; g < m->ngroups; g++)
 			sc_keytab_free(m->tabs[g]);
 	free(m->tabs);
-	sc_gbt_free(m->gbt);
+	sc_learn_gbt_free(m->gbt);
 	sc_logreg_free(m->lr);
 	json_decref(m->info);
 	free(m);
 }
 
-struct sc_model *sc_model_new(struct sc_keytab **tabs, double prior, double smooth,
-                              struct sc_gbt *g, struct sc_logreg *lr, double *q, json_t *info)
+struct sc_learn_model *sc_learn_model_new(struct sc_keytab **tabs, double prior, double smooth,
+                              struct sc_learn_gbt *g, struct sc_logreg *lr, double *q, json_t *info)
 {
-	struct sc_model *m = calloc(1, sizeof *m);
+	struct sc_learn_model *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
 	m->kind = g ? 0 : 1;
@@ -59,22 +59,22 @@ struct sc_model *sc_model_new(struct sc_keytab **tabs, double prior, double smoo
 	return m;
 }
 
-void sc_model_set_quantiles(struct sc_model *m, const double *q)
+void sc_learn_model_set_quantiles(struct sc_learn_model *m, const double *q)
 {
 	memcpy(m->q, q, sizeof m->q);
 }
 
-const json_t *sc_model_info(const struct sc_model *m)
+const json_t *sc_learn_model_info(const struct sc_learn_model *m)
 {
 	return m->info;
 }
 
-const char *sc_model_name(const struct sc_model *m)
+const char *sc_learn_model_name(const struct sc_learn_model *m)
 {
 	return m->name;
 }
 
-double sc_model_threshold(const struct sc_model *m, double fraction)
+double sc_learn_model_threshold(const struct sc_learn_model *m, double fraction)
 {
 	if (!(fraction > 0))
 		return 1.0;
@@ -88,9 +88,9 @@ double sc_model_threshold(const struct sc_model *m, double fraction)
 	return m->q[lo] * (1 - t) + m->q[lo + 1] * t;
 }
 
-double sc_model_margin_x(const struct sc_model *m, const float *x, double *contrib)
+double sc_learn_model_margin_x(const struct sc_learn_model *m, const float *x, double *contrib)
 {
-	return m->gbt ? sc_gbt_margin(m->gbt, x, contrib) : sc_logreg_margin(m->lr, x, contrib);
+	return m->gbt ? sc_learn_gbt_margin(m->gbt, x, contrib) : sc_logreg_margin(m->lr, x, contrib);
 }
 
 static double sigmoid(double z)
@@ -98,7 +98,7 @@ static double sigmoid(double z)
 	return 1 / (1 + exp(-z));
 }
 
-int sc_model_score_value(const struct sc_model *m, const json_t *decl, double *score)
+int sc_learn_model_score_value(const struct sc_learn_model *m, const json_t *decl, double *score)
 {
 	struct sc_learn_raw raw;
 	float x[SC_LEARN_MAX_FEATURES];
@@ -107,7 +107,7 @@ int sc_model_score_value(const struct sc_model *m, const json_t *decl, double *s
 		return -1;
 	sc_learn_extract(decl, &raw);
 	sc_learn_encode_with(m->tabs, m->prior, m->smooth, &raw, x);
-	*score = sigmoid(sc_model_margin_x(m, x, NULL));
+	*score = sigmoid(sc_learn_model_margin_x(m, x, NULL));
 	return 0;
 }
 
@@ -116,7 +116,7 @@ static double round_to(double v, double scale)
 	return round(v * scale) / scale;
 }
 
-json_t *sc_model_score(const struct sc_model *m, const json_t *decl, struct sc_error *err)
+json_t *sc_learn_model_score(const struct sc_learn_model *m, const json_t *decl, struct sc_error *err)
 {
 	struct sc_learn_raw raw;
 	float x[SC_LEARN_MAX_FEATURES];
@@ -129,7 +129,7 @@ json_t *sc_model_score(const struct sc_model *m, const json_t *decl, struct sc_e
 	}
 	sc_learn_extract(decl, &raw);
 	sc_learn_encode_with(m->tabs, m->prior, m->smooth, &raw, x);
-	double score = sigmoid(sc_model_margin_x(m, x, contrib));
+	double score = sigmoid(sc_learn_model_margin_x(m, x, contrib));
 
 	/* the features that pushed the score up most, largest first */
 	int n = 0;
@@ -174,7 +174,7 @@ static json_t *real_array(const double *v, int n)
 	return a;
 }
 
-int sc_model_save(const struct sc_model *m, const char *path, struct sc_error *err)
+int sc_learn_model_save(const struct sc_learn_model *m, const char *path, struct sc_error *err)
 {
 	json_t *root = json_object(), *feat = json_array(), *grp = json_array(), *tabs = json_object();
 	int rc = 0;
@@ -212,7 +212,7 @@ int sc_model_save(const struct sc_model *m, const char *path, struct sc_error *e
 		for (int t = 0; t < m->gbt->ntrees; t++)
 			json_array_append_new(roots, json_integer(m->gbt->root[t]));
 		for (int k = 0; k < m->gbt->nnodes; k++) {
-			const struct sc_gbt_node *nd = &m->gbt->nodes[k];
+			const struct sc_learn_gbt_node *nd = &m->gbt->nodes[k];
 			json_array_append_new(nodes, json_pack("[ifiif]", nd->f, (double)nd->thr,
 			                                       nd->left, nd->right, (double)nd->value));
 		}
@@ -255,11 +255,11 @@ static int read_reals(const json_t *a, double *out, int n, const char *name, con
 	return 0;
 }
 
-static int load_gbt(struct sc_model *m, const json_t *o, const char *name, struct sc_error *err)
+static int load_gbt(struct sc_learn_model *m, const json_t *o, const char *name, struct sc_error *err)
 {
 	const json_t *roots = json_object_get(o, "roots"), *nodes = json_object_get(o, "nodes");
 	const json_t *base = json_object_get(o, "base");
-	struct sc_gbt *g;
+	struct sc_learn_gbt *g;
 
 	if (!json_is_number(base) || !json_is_array(roots) || !json_is_array(nodes))
 		return sc_error_set(err, name, 0, 0, "bad-model", "gbt: needs base, roots and nodes");
@@ -285,7 +285,7 @@ static int load_gbt(struct sc_model *m, const json_t *o, const char *name, struc
 		    (f >= 0 && (l <= (json_int_t)k || r <= (json_int_t)k || l >= (json_int_t)nn ||
 		                r >= (json_int_t)nn)))
 			return sc_error_set(err, name, 0, 0, "bad-model", "gbt: node %zu: bad feature or child", k);
-		g->nodes[k] = (struct sc_gbt_node){ (int)f, (float)thr, (int)l, (int)r, (float)v };
+		g->nodes[k] = (struct sc_learn_gbt_node){ (int)f, (float)thr, (int)l, (int)r, (float)v };
 	}
 	for (size_t t = 0; t < nr; t++) {
 		const json_t *r = json_array_get(roots, t);
@@ -296,7 +296,7 @@ static int load_gbt(struct sc_model *m, const json_t *o, const char *name, struc
 	return 0;
 }
 
-static int load_logreg(struct sc_model *m, const json_t *o, const char *name, struct sc_error *err)
+static int load_logreg(struct sc_learn_model *m, const json_t *o, const char *name, struct sc_error *err)
 {
 	struct sc_logreg *lr = m->lr = calloc(1, sizeof *lr);
 	if (!lr || !(lr->mean = calloc((size_t)m->nf, sizeof(double))) ||
@@ -317,9 +317,9 @@ static int load_logreg(struct sc_model *m, const json_t *o, const char *name, st
 	return 0;
 }
 
-struct sc_model *sc_model_from_json(const json_t *root, const char *name, struct sc_error *err)
+struct sc_learn_model *sc_learn_model_from_json(const json_t *root, const char *name, struct sc_error *err)
 {
-	struct sc_model *m = NULL;
+	struct sc_learn_model *m = NULL;
 	const json_t *v;
 
 	if (!json_is_object(root) || !json_is_string(v = json_object_get(root, "format")) ||
@@ -430,11 +430,11 @@ struct sc_model *sc_model_from_json(const json_t *root, const char *name, struct
 	         SC_MODEL_VERSION, base ? base + 1 : name);
 	return m;
 fail:
-	sc_model_free(m);
+	sc_learn_model_free(m);
 	return NULL;
 }
 
-struct sc_model *sc_model_load(const char *path, struct sc_error *err)
+struct sc_learn_model *sc_learn_model_load(const char *path, struct sc_error *err)
 {
 	unsigned char *data = NULL;
 	size_t len = 0;
@@ -448,7 +448,7 @@ struct sc_model *sc_model_load(const char *path, struct sc_error *err)
 		sc_error_set(err, path, je.line, je.column, "bad-model", "invalid JSON: %s", je.text);
 		return NULL;
 	}
-	struct sc_model *m = sc_model_from_json(root, path, err);
+	struct sc_learn_model *m = sc_learn_model_from_json(root, path, err);
 	json_decref(root);
 	return m;
 }

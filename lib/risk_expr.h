@@ -1,10 +1,10 @@
 /*
- * expr.h - the condition language of rule packs: a small typed expression
+ * risk_expr.h - the condition language of rule packs: a small typed expression
  * language over a record's `decl` and the other tools' namespaces, compiled once per run and evaluated per
  * record without I/O, loops or unbounded work (see sc-rules(5)).
  */
-#ifndef SC_EXPR_H
-#define SC_EXPR_H
+#ifndef SC_RISK_EXPR_H
+#define SC_RISK_EXPR_H
 
 #include "sc.h"
 
@@ -31,7 +31,7 @@ enum sc_type {
 };
 const char *sc_type_name(enum sc_type t);
 
-struct sc_screen_list;
+struct sc_risk_screen_list;
 
 /* A lookup table of a pack: key -> row object (or true, for a plain set). */
 struct sc_rtable {
@@ -43,30 +43,30 @@ struct sc_rtable {
 	const char **lower_vals; /* the original key of each lower_keys entry */
 };
 
-struct sc_screen_ref {
+struct sc_risk_screen_ref {
 	char *name;
-	struct sc_screen_list *list;
+	struct sc_risk_screen_list *list;
 };
 
-struct sc_expr;
+struct sc_risk_expr;
 
 /*
  * What an expression may name: tables, screening lists and the rule's `let`
  * values (compiled earlier; lets[i] may be used by lets after it). The place
  * (file, line, col) is where the expression text starts, for messages.
  */
-struct sc_expr_scope {
+struct sc_risk_expr_scope {
 	struct sc_rtable **tables;
 	size_t ntables;
-	struct sc_screen_ref *lists;
+	struct sc_risk_screen_ref *lists;
 	size_t nlists;
 	const char **let_names;
-	struct sc_expr **lets;
+	struct sc_risk_expr **lets;
 	size_t nlets;
 	int item_ok;       /* `item` may be named outside a quantifier (lets, templates) */
 	/* a template's rule condition (may be NULL): `item` outside a quantifier is
 	 * an element of the list its outermost any()/count()/sum() ranges over */
-	const struct sc_expr *witness;
+	const struct sc_risk_expr *witness;
 	const char *file;
 	int line, col;
 };
@@ -77,12 +77,12 @@ struct sc_expr_scope {
  * "type", "unknown-field", "unknown-table", "unknown-list", "unknown-function",
  * "bad-regex", "too-deep", "too-long") at the place of the mistake.
  */
-struct sc_expr *sc_expr_compile(const char *src, const struct sc_expr_scope *scope,
+struct sc_risk_expr *sc_risk_expr_compile(const char *src, const struct sc_risk_expr_scope *scope,
                                 enum sc_type want, struct sc_error *err);
-void sc_expr_free(struct sc_expr *e);
-enum sc_type sc_expr_type(const struct sc_expr *e);
+void sc_risk_expr_free(struct sc_risk_expr *e);
+enum sc_type sc_risk_expr_type(const struct sc_risk_expr *e);
 /* 1 when the expression names `item` outside any quantifier of its own. */
-int sc_expr_uses_item(const struct sc_expr *e);
+int sc_risk_expr_uses_item(const struct sc_risk_expr *e);
 
 /* Per-thread evaluation state: scratch memory, regex match data, budget. */
 struct sc_eval;
@@ -102,16 +102,16 @@ void sc_eval_reset_witness(struct sc_eval *ev);
 
 /* Evaluate a condition: 0 and *truth (null counts as false), or -1 with err
  * (regex match limit, evaluation budget). */
-int sc_expr_truth(const struct sc_expr *e, struct sc_eval *ev, int *truth, struct sc_error *err);
+int sc_risk_expr_truth(const struct sc_risk_expr *e, struct sc_eval *ev, int *truth, struct sc_error *err);
 /* Evaluate to a new JSON value (null for null; dates as "YYYY-MM-DD"). */
-json_t *sc_expr_value(const struct sc_expr *e, struct sc_eval *ev, struct sc_error *err);
+json_t *sc_risk_expr_value(const struct sc_risk_expr *e, struct sc_eval *ev, struct sc_error *err);
 /* Evaluate to a number: 0 and *num (*isnull set when null), or -1. */
-int sc_expr_number(const struct sc_expr *e, struct sc_eval *ev, double *num, int *isnull,
+int sc_risk_expr_number(const struct sc_risk_expr *e, struct sc_eval *ev, double *num, int *isnull,
                    struct sc_error *err);
 
 /* Explanation templates: text with {expression} parts ({{ and }} for braces). */
 struct sc_template;
-struct sc_template *sc_template_compile(const char *src, const struct sc_expr_scope *scope,
+struct sc_template *sc_template_compile(const char *src, const struct sc_risk_expr_scope *scope,
                                         struct sc_error *err);
 void sc_template_free(struct sc_template *t);
 /* Render with `item` bound to the witness of the rule's condition; a new string. */
@@ -123,7 +123,7 @@ json_t *sc_template_render(const struct sc_template *t, struct sc_eval *ev,
  * values of the wrong type (a string where an object belongs, a list where a
  * name does); the first is described in err (code "bad-type").
  */
-long sc_expr_check_decl(const json_t *decl, struct sc_error *err);
+long sc_risk_expr_check_decl(const json_t *decl, struct sc_error *err);
 
 /* Helpers shared with the pack loader and tests. */
 int sc_date_parse(const char *s, size_t len, double *days);

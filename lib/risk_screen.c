@@ -1,5 +1,5 @@
 /*
- * screen.c - denied-party screening. Names are normalized once at load into
+ * risk_screen.c - denied-party screening. Names are normalized once at load into
  * sorted tokens; a token index finds the candidates that share a token with
  * the query, and only those are scored (Jaro-Winkler over the sorted names and
  * over tokens), so a list of tens of thousands of names stays cheap per record.
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "hash.h"
-#include "screen.h"
+#include "risk_screen.h"
 
 #define MAX_TOKENS 32
 #define COMMON_POSTING 4000   /* a token on more names than this only narrows, never finds */
@@ -32,7 +32,7 @@ struct posting {
 	size_t n, cap;
 };
 
-struct sc_screen_list {
+struct sc_risk_screen_list {
 	struct entry *e;
 	size_t n, cap;
 	struct posting *slots;   /* open addressing, power-of-two size */
@@ -192,7 +192,7 @@ static size_t normalize(const char *name, size_t len, char *out, size_t outlen,
 	return o;
 }
 
-size_t sc_screen_normalize(const char *name, size_t len, char *out, size_t outlen)
+size_t sc_risk_screen_normalize(const char *name, size_t len, char *out, size_t outlen)
 {
 	return normalize(name, len, out, outlen, NULL, NULL);
 }
@@ -248,7 +248,7 @@ static uint64_t fnv(const char *s, size_t n)
 	return sc_fnv64(SC_FNV64_OFFSET, s, n);
 }
 
-static struct posting *slot_for(const struct sc_screen_list *l, const char *t, size_t n)
+static struct posting *slot_for(const struct sc_risk_screen_list *l, const char *t, size_t n)
 {
 	if (!l->nslots)
 		return NULL;
@@ -261,7 +261,7 @@ static struct posting *slot_for(const struct sc_screen_list *l, const char *t, s
 	}
 }
 
-static int grow_slots(struct sc_screen_list *l)
+static int grow_slots(struct sc_risk_screen_list *l)
 {
 	size_t ncap = l->nslots ? l->nslots * 2 : 1024;
 	struct posting *old = l->slots, *ns = calloc(ncap, sizeof *ns);
@@ -277,7 +277,7 @@ static int grow_slots(struct sc_screen_list *l)
 	return 0;
 }
 
-static int index_token(struct sc_screen_list *l, const char *t, size_t n, uint32_t id)
+static int index_token(struct sc_risk_screen_list *l, const char *t, size_t n, uint32_t id)
 {
 	struct posting *p;
 	if ((l->used + 1) * 2 > l->nslots && grow_slots(l) < 0)
@@ -302,7 +302,7 @@ static int index_token(struct sc_screen_list *l, const char *t, size_t n, uint32
 	return 0;
 }
 
-static int add_name(struct sc_screen_list *l, const char *name, size_t len)
+static int add_name(struct sc_risk_screen_list *l, const char *name, size_t len)
 {
 	char norm[SC_SCREEN_MAX_NAME * 2 + 8];
 	struct entry *e;
@@ -410,7 +410,7 @@ static const char *trimmed(char *s)
 	return s;
 }
 
-static int load_csv(struct sc_screen_list *l, const char *path, int ofac, int alt,
+static int load_csv(struct sc_risk_screen_list *l, const char *path, int ofac, int alt,
                     struct sc_error *err)
 {
 	unsigned char *data;
@@ -474,9 +474,9 @@ oom:
 	return sc_error_set(err, path, 0, 0, "oom", "out of memory");
 }
 
-struct sc_screen_list *sc_screen_load(const char *path, const char *format, struct sc_error *err)
+struct sc_risk_screen_list *sc_risk_screen_load(const char *path, const char *format, struct sc_error *err)
 {
-	struct sc_screen_list *l = calloc(1, sizeof *l);
+	struct sc_risk_screen_list *l = calloc(1, sizeof *l);
 	struct stat sb;
 	char sdn[4096], alt[4096];
 	int ofac;
@@ -510,11 +510,11 @@ struct sc_screen_list *sc_screen_load(const char *path, const char *format, stru
 	}
 	return l;
 bad:
-	sc_screen_free(l);
+	sc_risk_screen_free(l);
 	return NULL;
 }
 
-void sc_screen_free(struct sc_screen_list *l)
+void sc_risk_screen_free(struct sc_risk_screen_list *l)
 {
 	if (!l)
 		return;
@@ -531,7 +531,7 @@ void sc_screen_free(struct sc_screen_list *l)
 	free(l);
 }
 
-size_t sc_screen_size(const struct sc_screen_list *l)
+size_t sc_risk_screen_size(const struct sc_risk_screen_list *l)
 {
 	return l ? l->n : 0;
 }
@@ -612,7 +612,7 @@ static int by_posting(const void *a, const void *b)
 #define TOP_K 24
 #define CAND_SLOTS 4096
 
-double sc_screen_match(const struct sc_screen_list *l, const char *name, size_t len,
+double sc_risk_screen_match(const struct sc_risk_screen_list *l, const char *name, size_t len,
                        const char **matched)
 {
 	char q[SC_SCREEN_MAX_NAME * 2 + 8];

@@ -1,5 +1,5 @@
 /*
- * doc.c - decoding input files into pages. Image headers are checked before
+ * ocr_doc.c - decoding input files into pages. Image headers are checked before
  * any pixels are decoded (caps on size), and leptonica's and poppler's own
  * messages are kept off stderr: failures come back as struct sc_error.
  */
@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "doc.h"
+#include "ocr_doc.h"
 
-struct sc_doc {
+struct sc_ocr_doc {
 	const unsigned char *data;
 	size_t len;
 	char name[256];
@@ -24,12 +24,12 @@ struct sc_doc {
 	size_t max_decode;        /* bytes a decoded page may take (0: no limit but the pixel cap) */
 };
 
-const char *sc_doc_cut(const struct sc_doc *d)
+const char *sc_ocr_doc_cut(const struct sc_ocr_doc *d)
 {
 	return d->cut ? d->cut_msg : NULL;
 }
 
-void sc_doc_set_max_decode(struct sc_doc *d, size_t bytes)
+void sc_ocr_doc_set_max_decode(struct sc_ocr_doc *d, size_t bytes)
 {
 	d->max_decode = bytes;
 }
@@ -79,7 +79,7 @@ static void quiet_libraries(void)
 	}
 }
 
-static int open_pdf(struct sc_doc *d, struct sc_error *err)
+static int open_pdf(struct sc_ocr_doc *d, struct sc_error *err)
 {
 	GError *gerr = NULL;
 
@@ -177,10 +177,10 @@ static int count_tiff_pages(const unsigned char *data, size_t len)
 	return n;
 }
 
-struct sc_doc *sc_doc_open(const unsigned char *data, size_t len, const char *name,
+struct sc_ocr_doc *sc_ocr_doc_open(const unsigned char *data, size_t len, const char *name,
                            struct sc_error *err)
 {
-	struct sc_doc *d;
+	struct sc_ocr_doc *d;
 	l_int32 fmt = IFF_UNKNOWN;
 
 	quiet_libraries();
@@ -199,13 +199,13 @@ struct sc_doc *sc_doc_open(const unsigned char *data, size_t len, const char *na
 	if (is_pdf(data, len)) {
 		d->format = -1;
 		if (open_pdf(d, err) < 0) {
-			sc_doc_free(d);
+			sc_ocr_doc_free(d);
 			return NULL;
 		}
 		if (d->pages > SC_DOC_MAX_PAGES) {
 			sc_error_set(err, name, 0, 0, "too-large", "PDF has %d pages, more than %d",
 			             d->pages, SC_DOC_MAX_PAGES);
-			sc_doc_free(d);
+			sc_ocr_doc_free(d);
 			return NULL;
 		}
 		return d;
@@ -213,13 +213,13 @@ struct sc_doc *sc_doc_open(const unsigned char *data, size_t len, const char *na
 	if (len < 12 || findFileFormatBuffer(data, &fmt) != 0 || fmt == IFF_UNKNOWN ||
 	    fmt == IFF_PS || fmt == IFF_LPDF || fmt == IFF_SPIX) {
 		sc_error_set(err, name, 0, 0, "not-image", "not an image or PDF");
-		sc_doc_free(d);
+		sc_ocr_doc_free(d);
 		return NULL;
 	}
 	d->format = fmt;
 	if (fmt == IFF_PNG && png_intact(data, len) < 0) {
 		sc_error_set(err, name, 0, 0, "bad-image", "damaged PNG (truncated or corrupt chunks)");
-		sc_doc_free(d);
+		sc_ocr_doc_free(d);
 		return NULL;
 	}
 	d->pages = is_tiff(fmt) ? count_tiff_pages(data, len) : 1;
@@ -236,13 +236,13 @@ struct sc_doc *sc_doc_open(const unsigned char *data, size_t len, const char *na
 	}
 	if (d->pages <= 0) {
 		sc_error_set(err, name, 0, 0, "bad-image", "cannot read %s image", format_name(fmt));
-		sc_doc_free(d);
+		sc_ocr_doc_free(d);
 		return NULL;
 	}
 	return d;
 }
 
-void sc_doc_free(struct sc_doc *d)
+void sc_ocr_doc_free(struct sc_ocr_doc *d)
 {
 	if (!d)
 		return;
@@ -253,12 +253,12 @@ void sc_doc_free(struct sc_doc *d)
 	free(d);
 }
 
-int sc_doc_pages(const struct sc_doc *d)
+int sc_ocr_doc_pages(const struct sc_ocr_doc *d)
 {
 	return d->pages;
 }
 
-const char *sc_doc_format(const struct sc_doc *d)
+const char *sc_ocr_doc_format(const struct sc_ocr_doc *d)
 {
 	return format_name(d->format);
 }
@@ -273,7 +273,7 @@ void sc_page_clear(struct sc_page *p)
 	memset(p, 0, sizeof *p);
 }
 
-static int image_page(struct sc_doc *d, int index, struct sc_page *p, struct sc_error *err)
+static int image_page(struct sc_ocr_doc *d, int index, struct sc_page *p, struct sc_error *err)
 {
 	l_int32 fmt, w = 0, h = 0, bps, spp, cmap;
 	PIX *pix;
@@ -461,7 +461,7 @@ static void layout_text(PopplerPage *page, const char *text, double scale, json_
 	*text_out = all;
 }
 
-static int pdf_page(struct sc_doc *d, int index, int dpi, int text_layer, struct sc_page *p,
+static int pdf_page(struct sc_ocr_doc *d, int index, int dpi, int text_layer, struct sc_page *p,
                     struct sc_error *err)
 {
 	PopplerPage *page = poppler_document_get_page(d->pdf, index);
@@ -535,7 +535,7 @@ static int pdf_page(struct sc_doc *d, int index, int dpi, int text_layer, struct
 	return 0;
 }
 
-int sc_doc_page(struct sc_doc *d, int index, int dpi, int text_layer, struct sc_page *p,
+int sc_ocr_doc_page(struct sc_ocr_doc *d, int index, int dpi, int text_layer, struct sc_page *p,
                 struct sc_error *err)
 {
 	memset(p, 0, sizeof *p);

@@ -1,5 +1,5 @@
 /*
- * ocrguard.cpp - tesseract is C++ and throws: out of memory it throws
+ * ocr_guard.cpp - tesseract is C++ and throws: out of memory it throws
  * std::bad_alloc through its C API, which would end the whole batch with
  * "terminate called". Here every way into the engines is wrapped, so a page
  * that cannot be recognized becomes an error on its record. The unwinding
