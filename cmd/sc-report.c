@@ -3,13 +3,12 @@
  * writes one report (text, md, html, json) or one CSV row per record; with
  * --baseline the change of every figure, with --fail-if an exit status for CI.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "progress.h"
+#include "input.h"
 #include "report.h"
 #include "sc.h"
 
@@ -35,7 +34,15 @@ static void usage(FILE *out)
 	        "  -h, --help, --version\n", SC_REPORT_TOP_MAX);
 }
 
-int main(int argc, char **argv)
+struct args {
+	struct sc_report_opts o;
+	enum sc_report_format fmt;
+	int csv;
+	const char *columns, *basefile, *failif, *outpath;
+};
+
+/* The options: -1 to go on, else the exit status. */
+static int options(int argc, char **argv, struct sc_diag *d, struct args *a)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -53,51 +60,35 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sc_report_opts o = { .top = 20, .ocr_min = 60 };
-	enum sc_report_format fmt = SC_REPORT_TEXT;
-	const char *columns = NULL, *basefile = NULL, *failif = NULL, *outpath = NULL;
-	struct sc_outfile *of = NULL;
-	int csv = 0, ch, status;
-	struct sc_diag d;
-	struct sc_error err;
-	struct sc_failif *expr = NULL;
-	struct sc_report *rep = NULL;
-	struct sc_report_csv *cw = NULL;
-	struct sc_progress *prog = NULL;
-	json_t *baseline = NULL, *summary = NULL;
-	FILE *out = stdout;
-	char *end;
+	int ch;
 
-	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
-	sc_diag_init(&d, PROG);
 	while ((ch = getopt_long(argc, argv, "f:o:n:c:b:F:t:l:qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
-			if (sc_report_format_parse(optarg, &fmt, &csv) < 0) {
-				fprintf(stderr, PROG ": unknown format \"%s\" (text, md, html, csv, json)\n", optarg);
+			if (sc_report_format_parse(optarg, &a->fmt, &a->csv) < 0) {
+				sc_diag_fatalf(d, "unknown format \"%s\" (text, md, html, csv, json)", optarg);
 				return 2;
 			}
 			break;
-		case 'o': outpath = optarg; break;
+		case 'o': a->outpath = optarg; break;
 		case 'n':
-			if (sc_parse_int(optarg, 1, SC_REPORT_TOP_MAX, &o.top) < 0) {
-				fprintf(stderr, PROG ": -n wants a number from 1 to %d\n", SC_REPORT_TOP_MAX);
+			if (sc_parse_int(optarg, 1, SC_REPORT_TOP_MAX, &a->o.top) < 0) {
+				sc_diag_fatalf(d, "-n wants a number from 1 to %d", SC_REPORT_TOP_MAX);
 				return 2;
 			}
 			break;
-		case 'c': columns = optarg; break;
-		case 'b': basefile = optarg; break;
-		case 'F': failif = optarg; break;
-		case 't': o.title = optarg; break;
-		case 'l': o.label = optarg; break;
+		case 'c': a->columns = optarg; break;
+		case 'b': a->basefile = optarg; break;
+		case 'F': a->failif = optarg; break;
+		case 't': a->o.title = optarg; break;
+		case 'l': a->o.label = optarg; break;
 		case 'M':
-			o.ocr_min = strtod(optarg, &end);
-			if (end == optarg || *end || !(o.ocr_min >= 0 && o.ocr_min <= 100)) {
-				fprintf(stderr, PROG ": --ocr-min wants a confidence from 0 to 100\n");
+			if (sc_parse_double(optarg, 0, 100, &a->o.ocr_min) < 0) {
+				sc_diag_fatalf(d, "--ocr-min wants a confidence from 0 to 100");
 				return 2;
 			}
 			break;
-		case 'q': d.quiet = 1; break;
+		case 'q': d->quiet = 1; break;
 		case 'G':
 			for (int i = 0; sc_report_figures[i].name; i++)
 				printf("%-22s %s\n", sc_report_figures[i].name, sc_report_figures[i].what);
@@ -107,131 +98,138 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (columns && !csv) {
-		fprintf(stderr, PROG ": -c applies to -f csv only\n");
+	if (a->columns && !a->csv) {
+		sc_diag_fatalf(d, "-c applies to -f csv only");
 		return 2;
 	}
+	return -1;
+}
 
-	/* everything that can be wrong with the command line fails before any input is read */
+/* Every record into the report (and, in csv, its row); a bad line is counted,
+ * named, and in csv still has its row. 0, or -1 on a failed write. */
+static int read_all(struct sc_diag *d, int nfiles, char **files, struct sc_report *rep,
+                    struct sc_report_csv *cw, FILE *out)
+{
+	static const struct sc_input_opts io = { .unreadable_fatal = 1, .progress = "records" };
+	struct sc_input *in = sc_input_new(nfiles, files, d, &io);
+	json_t *rec;
+	int st, ret = 0;
+
+	if (!in)
+		return -1;
+	while ((st = sc_input_next(in, &rec)) != 0) {
+		if (st == 1) {
+			sc_report_add(rep, rec);
+		} else {
+			sc_report_add_bad(rep, sc_input_error(in));
+			if (cw)
+				rec = sc_record_for_bad_line(PROG, sc_input_error(in));
+		}
+		if (cw && rec && sc_report_csv_row(out, cw, rec) < 0) {
+			json_decref(rec);
+			ret = -1;
+			break;
+		}
+		json_decref(rec);
+	}
+	sc_input_free(in);
+	return ret;
+}
+
+/* The report written to out, and OUT replaced when all went well. */
+static void write_report(struct sc_diag *d, const struct args *a, int nfiles, char **files,
+                         struct sc_report *rep, json_t *baseline, json_t **summary)
+{
+	const char *outname = a->outpath ? a->outpath : "standard output";
+	struct sc_report_csv *cw = NULL;
+	struct sc_outfile *of = NULL;
+	struct sc_error err;
+	FILE *out = stdout;
+
 	sc_error_clear(&err);
-	if (failif && !(expr = sc_failif_compile(failif, &err))) {
-		sc_diag_error(&d, &err);
-		return 2;
+	if (a->csv && !(cw = sc_report_csv_new(a->columns, &err))) {
+		sc_diag_error(d, &err);
+		d->status = 2;
+		return;
 	}
-	if (expr && sc_failif_needs_base(expr) && !basefile) {
-		fprintf(stderr, PROG ": --fail-if uses base.* figures: give --baseline\n");
-		sc_failif_free(expr);
-		return 2;
-	}
-	if (basefile && sc_report_baseline_load(basefile, &baseline, &err) < 0) {
-		sc_diag_error(&d, &err);
-		sc_failif_free(expr);
-		return 2;
-	}
-	if (csv && !(cw = sc_report_csv_new(columns, &err))) {
-		sc_diag_error(&d, &err);
-		d.status = 2;
-		goto done;
-	}
-	if (!(rep = sc_report_new(&o))) {
-		sc_diag_fatalf(&d, "out of memory");
-		goto done;
-	}
-	if (outpath) {
-		if (sc_outfile_open(outpath, &of, &err) < 0) {
-			sc_diag_error(&d, &err);
-			d.status = 2;
+	if (a->outpath) {
+		if (sc_outfile_open(a->outpath, &of, &err) < 0) {
+			sc_diag_error(d, &err);
+			d->status = 2;
 			goto done;
 		}
 		out = sc_outfile_fp(of);
 	}
-	if (cw && sc_report_csv_header(out, cw) < 0) {
-		sc_diag_fatalf(&d, "write error: %s", strerror(errno));
+	if ((cw && sc_report_csv_header(out, cw) < 0) ||
+	    read_all(d, nfiles, files, rep, cw, out) < 0) {
+		if (sc_diag_flush(d, out, outname) == 0)
+			sc_diag_fatalf(d, "write error on %s", outname);
 		goto done;
 	}
-
-	prog = sc_progress_new(PROG, "records", 0);
-	for (int i = optind; i < argc || i == optind; i++) {
-		const char *path = i < argc ? argv[i] : "-";
-		struct sc_reader *r = sc_reader_open(path, 0, &err);
-		const char *line;
-		size_t len;
-		int st;
-
-		if (!r) {
-			sc_diag_fatalf(&d, "%s: %s", path, err.msg);
-			continue;
-		}
-		while ((st = sc_reader_next_line(r, &line, &len, &err)) != 0) {
-			json_t *rec = NULL;
-			if (st == -2) {
-				sc_diag_fatalf(&d, "%s: %s", path, err.msg);
-				break;
-			}
-			if (st == 1 && sc_parse_line(sc_reader_name(r), sc_reader_lineno(r), line, len,
-			                             &rec, &err) == 0) {
-				sc_report_add(rep, rec);
-			} else {
-				/* a bad line is counted, named, and (in csv) still has its row */
-				sc_diag_error(&d, &err);
-				sc_report_add_bad(rep, &err);
-				d.bad++;
-				if (cw)
-					rec = sc_record_for_bad_line(PROG, &err);
-			}
-			d.records++;
-			if (cw && rec && sc_report_csv_row(out, cw, rec) < 0) {
-				json_decref(rec);
-				sc_diag_fatalf(&d, "write error: %s", strerror(errno));
-				sc_reader_free(r);
-				goto done;
-			}
-			json_decref(rec);
-			if ((d.records & 4095) == 0)
-				sc_progress_update(prog, d.records);
-		}
-		sc_reader_free(r);
-	}
-	sc_progress_free(prog);
-	prog = NULL;
-
-	summary = sc_report_summary(rep, baseline);
-	if (!summary) {
-		sc_diag_fatalf(&d, "out of memory");
+	if (!(*summary = sc_report_summary(rep, baseline))) {
+		sc_diag_fatalf(d, "out of memory");
 		goto done;
 	}
-	if (!cw && sc_report_render(out, fmt, summary, baseline, &err) < 0) {
-		sc_diag_fatalf(&d, "%s", err.msg);
+	if (!cw && sc_report_render(out, a->fmt, *summary, baseline, &err) < 0) {
+		if (sc_diag_flush(d, out, outname) == 0)
+			sc_diag_fatalf(d, "%s", err.msg);
 		goto done;
 	}
-	if (of) {
-		out = stdout;
-		if (d.status >= 2)
-			goto done;   /* an input could not be read: OUT keeps its last whole report */
-		if (sc_outfile_commit(of, &err) < 0) {
-			sc_diag_error(&d, &err);
-			d.status = 2;
-			goto done;
-		}
-	} else if (fflush(out) == EOF || ferror(out)) {
-		sc_diag_fatalf(&d, "write error: %s", strerror(errno));
-		goto done;
+	if (sc_diag_flush(d, out, outname) < 0 || !of || d->status >= 2)
+		goto done;   /* an input could not be read: OUT keeps its last whole report */
+	if (sc_outfile_commit(of, &err) < 0) {
+		sc_diag_error(d, &err);
+		d->status = 2;
 	}
-
 done:
-	sc_progress_free(prog);
 	sc_outfile_free(of);
+	sc_report_csv_free(cw);
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { .o = { .top = 20, .ocr_min = 60 }, .fmt = SC_REPORT_TEXT };
+	struct sc_diag d;
+	struct sc_error err;
+	struct sc_failif *expr = NULL;
+	struct sc_report *rep = NULL;
+	json_t *baseline = NULL, *summary = NULL;
+	int status;
+
+	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
+	sc_diag_init(&d, PROG);
+	if ((status = options(argc, argv, &d, &a)) >= 0)
+		return status;
+	/* everything that can be wrong with the command line fails before any input is read */
+	sc_error_clear(&err);
+	if (a.failif && !(expr = sc_failif_compile(a.failif, &err))) {
+		sc_diag_error(&d, &err);
+		return 2;
+	}
+	if (expr && sc_failif_needs_base(expr) && !a.basefile) {
+		sc_diag_fatalf(&d, "--fail-if uses base.* figures: give --baseline");
+		sc_failif_free(expr);
+		return 2;
+	}
+	if (a.basefile && sc_report_baseline_load(a.basefile, &baseline, &err) < 0) {
+		sc_diag_error(&d, &err);
+		sc_failif_free(expr);
+		return 2;
+	}
+	if (!(rep = sc_report_new(&a.o)))
+		sc_diag_fatalf(&d, "out of memory");
+	else
+		write_report(&d, &a, argc - optind, argv + optind, rep, baseline, &summary);
 	status = sc_diag_finish(&d, "input lines");
 	if (expr && summary && status < 2 &&
 	    sc_failif_eval(expr, json_object_get(summary, "figures"),
 	                 baseline ? json_object_get(baseline, "figures") : NULL) != 0) {
-		fprintf(stderr, PROG ": --fail-if holds: %s\n", failif);
+		sc_diag_notef(&d, "--fail-if holds: %s", a.failif);
 		status = 3;
 	}
 	json_decref(summary);
 	json_decref(baseline);
 	sc_failif_free(expr);
-	sc_report_csv_free(cw);
 	sc_report_free(rep);
 	return status;
 }

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ci.h"
 #include "filter.h"
+#include "input.h"
 #include "risk.h"
 #include "sc-risk-learn.h"
 
@@ -19,8 +21,6 @@
 	"       sc-risk test [--format text|junit] [--min-coverage N] [-L NAME=PATH] [PACK ...]\n" \
 	"       sc-risk learn --label PATH [options] [FILE ...]\n" \
 	"       sc-risk eval --label PATH [options] [FILE ...]\n"
-
-static const char *prog = "sc-risk";
 
 static void usage(FILE *fp)
 {
@@ -33,13 +33,14 @@ struct common {
 	struct sc_pack_override ov[32];
 	struct sc_pack_opts opts;
 	char default_pack[4096];
+	struct sc_diag d;          /* named "sc-risk" or "sc-risk SUBCOMMAND" */
 };
 
 static int add_override(struct common *c, char *arg)
 {
 	char *eq = strchr(arg, '=');
 	if (!eq || eq == arg || !eq[1] || c->opts.noverrides >= 32) {
-		fprintf(stderr, "%s: -L takes NAME=PATH, not \"%s\"\n", prog, arg);
+		sc_diag_fatalf(&c->d, "-L takes NAME=PATH, not \"%s\"", arg);
 		return -1;
 	}
 	*eq = '\0';
@@ -49,29 +50,16 @@ static int add_override(struct common *c, char *arg)
 	return 0;
 }
 
-static void common_init(struct common *c, const char *argv0)
+static void common_init(struct common *c, const char *argv0, const char *prog)
 {
 	memset(c, 0, sizeof *c);
+	sc_diag_init(&c->d, prog);
 	c->opts.overrides = c->ov;
 	c->opts.datadir = sc_datadir(argv0);
 	snprintf(c->default_pack, sizeof c->default_pack, "%s/default", c->opts.datadir);
 }
 
-static void print_lint_text(FILE *fp, const struct sc_lint *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		const struct sc_error *e = &l->e[i];
-		fprintf(fp, "%s", e->file[0] ? e->file : "-");
-		if (e->line)
-			fprintf(fp, ":%d", e->line);
-		if (e->line && e->col)
-			fprintf(fp, ":%d", e->col);
-		fprintf(fp, ": %s: %s: %s\n", l->severity[i] == SC_LINT_ERROR ? "error" : "warning",
-		        e->code[0] ? e->code : "error", e->msg);
-	}
-}
-
-/* Load a pack for the filter or test: problems to stderr; NULL on errors. */
+/* Load a pack for the filter or test: its problems reported; NULL on errors. */
 static struct sc_pack *load_or_report(const char *path, struct common *c)
 {
 	struct sc_lint lint;
@@ -82,55 +70,25 @@ static struct sc_pack *load_or_report(const char *path, struct common *c)
 	for (size_t i = 0; i < lint.n; i++) {
 		char buf[1200];
 		sc_error_format(&lint.e[i], buf, sizeof buf);
-		fprintf(stderr, "%s: %s: %s: %s\n", prog, buf,
-		        lint.severity[i] == SC_LINT_ERROR ? "error" : "warning", lint.e[i].code);
+		sc_diag_notef(&c->d, "%s: %s: %s", buf,
+		              lint.severity[i] == SC_LINT_ERROR ? "error" : "warning", lint.e[i].code);
 	}
 	if (!p)
-		fprintf(stderr, "%s: %s: the rule pack has %d error%s (see sc-risk check)\n", prog, path,
-		        lint.errors, lint.errors == 1 ? "" : "s");
+		sc_diag_fatalf(&c->d, "%s: the rule pack has %d error%s (see sc-risk check)", path,
+		               lint.errors, lint.errors == 1 ? "" : "s");
 	sc_lint_free(&lint);
 	return p;
 }
 
+/* The packs named after the options, or the default one. */
+static char **packs_of(struct common *c, int argc, char **argv, int *npacks, char **dflt)
+{
+	*dflt = c->default_pack;
+	*npacks = optind < argc ? argc - optind : 1;
+	return optind < argc ? argv + optind : dflt;
+}
+
 /* ---- check ---------------------------------------------------------------- */
-
-static void xml(FILE *fp, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '&': fputs("&amp;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		case '\n': fputs("&#10;", fp); break;
-		default: putc(*s, fp);
-		}
-}
-
-/* GitHub workflow commands: %, CR, LF escaped in the message, also , and : in properties */
-static void gh(FILE *fp, const char *s, int prop)
-{
-	for (; *s; s++)
-		if (*s == '%') fputs("%25", fp);
-		else if (*s == '\r') fputs("%0D", fp);
-		else if (*s == '\n') fputs("%0A", fp);
-		else if (prop && *s == ':') fputs("%3A", fp);
-		else if (prop && *s == ',') fputs("%2C", fp);
-		else putc(*s, fp);
-}
-
-/* A write to standard output failed (a full disk, /dev/full): say so; 1 when it did. */
-static int stdout_failed(const char *verb)
-{
-	int e;
-	errno = 0;
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return 0;
-	e = errno;
-	fprintf(stderr, "%s: %s: write error on standard output%s%s\n", prog, verb, e ? ": " : "",
-	        e ? strerror(e) : "");
-	return 1;
-}
 
 static int cmd_check(int argc, char **argv)
 {
@@ -138,110 +96,49 @@ static int cmd_check(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'}, {"strict", no_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	struct common c;
-	const char *format = "text";
-	int strict = 0, ch, errors = 0, warnings = 0;
+	enum sc_ci_format fmt = SC_CI_TEXT;
+	int strict = 0, ch, errors = 0, warnings = 0, npacks;
+	char **packs, *dflt;
 
-	common_init(&c, argv[0]);
+	common_init(&c, argv[0], "sc-risk check");
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "f:L:h", longs, NULL)) != -1) {
 		switch (ch) {
-		case 'f': format = optarg; break;
+		case 'f':
+			if (sc_ci_format_parse(optarg, &fmt) < 0) {
+				sc_diag_fatalf(&c.d, "unknown format \"%s\" (text, json, junit, github)", optarg);
+				return 2;
+			}
+			break;
 		case 's': strict = 1; break;
 		case 'L': if (add_override(&c, optarg) < 0) return 2; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "junit") && strcmp(format, "github")) {
-		fprintf(stderr, "%s: check: unknown format \"%s\" (text, json, junit, github)\n", prog, format);
-		return 2;
-	}
-	char *defaults[] = {c.default_pack};
-	char **packs = optind < argc ? argv + optind : defaults;
-	int npacks = optind < argc ? argc - optind : 1;
-
-	if (!strcmp(format, "junit"))
-		printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sc-risk check\">\n");
+	packs = packs_of(&c, argc, argv, &npacks, &dflt);
+	if (fmt == SC_CI_JUNIT)
+		sc_ci_junit_open(stdout, "sc-risk check");
 	for (int k = 0; k < npacks; k++) {
 		struct sc_lint lint;
 		struct sc_pack *p;
 		sc_lint_init(&lint);
 		p = sc_pack_load(packs[k], &c.opts, &lint);
-		if (!strcmp(format, "text")) {
-			print_lint_text(stdout, &lint);
-		} else if (!strcmp(format, "json")) {
-			for (size_t i = 0; i < lint.n; i++) {
-				const struct sc_error *e = &lint.e[i];
-				json_t *o = json_pack("{s:s,s:i,s:i,s:s,s:s,s:s}", "file", e->file, "line", e->line,
-				                      "col", e->col, "severity", lint.severity[i] == SC_LINT_ERROR ? "error" : "warning",
-				                      "code", e->code, "msg", e->msg);
-				sc_write_record(stdout, o);
-				json_decref(o);
-			}
-		} else if (!strcmp(format, "github")) {
-			for (size_t i = 0; i < lint.n; i++) {
-				const struct sc_error *e = &lint.e[i];
-				printf("::%s file=", lint.severity[i] == SC_LINT_ERROR ? "error" : "warning");
-				gh(stdout, e->file, 1);
-				if (e->line)
-					printf(",line=%d", e->line);
-				if (e->col)
-					printf(",col=%d", e->col);
-				printf(",title=");
-				gh(stdout, e->code, 1);
-				printf("::");
-				gh(stdout, e->msg, 0);
-				putchar('\n');
-			}
-		} else {
-			int fails = lint.errors + (strict ? lint.warnings : 0);
-			printf("  <testsuite name=\"");
-			xml(stdout, packs[k]);
-			printf("\" tests=\"%zu\" failures=\"%d\">\n", lint.n ? lint.n : 1, fails);
-			if (!lint.n)
-				printf("    <testcase classname=\"sc-risk.check\" name=\"pack\"/>\n");
-			for (size_t i = 0; i < lint.n; i++) {
-				const struct sc_error *e = &lint.e[i];
-				int fail = lint.severity[i] == SC_LINT_ERROR || strict;
-				char place[400];
-				snprintf(place, sizeof place, "%s:%d:%d", e->file, e->line, e->col);
-				printf("    <testcase classname=\"sc-risk.check\" name=\"");
-				xml(stdout, e->code);
-				printf(" ");
-				xml(stdout, place);
-				printf("\"");
-				if (fail) {
-					printf(">\n      <failure type=\"");
-					xml(stdout, e->code);
-					printf("\" message=\"");
-					xml(stdout, e->msg);
-					printf("\">");
-					xml(stdout, place);
-					printf(": ");
-					xml(stdout, e->msg);
-					printf("</failure>\n    </testcase>\n");
-				} else {
-					printf(">\n      <system-out>warning: ");
-					xml(stdout, e->msg);
-					printf("</system-out>\n    </testcase>\n");
-				}
-			}
-			printf("  </testsuite>\n");
-		}
-		fprintf(stderr, "%s: check: %s: %s%s%d error%s, %d warning%s\n", prog, packs[k],
-		        p ? sc_pack_label(p) : "", p ? ": " : "", lint.errors, lint.errors == 1 ? "" : "s", lint.warnings,
-		        lint.warnings == 1 ? "" : "s");
+		sc_ci_lint(stdout, fmt, packs[k], &lint, strict);
+		sc_diag_notef(&c.d, "%s: %s%s%d error%s, %d warning%s", packs[k], p ? sc_pack_label(p) : "",
+		              p ? ": " : "", lint.errors, lint.errors == 1 ? "" : "s", lint.warnings,
+		              lint.warnings == 1 ? "" : "s");
 		if (p)
-			fprintf(stderr, "%s: check: %s: %zu rule%s\n", prog, sc_pack_label(p), sc_pack_rules(p),
-			        sc_pack_rules(p) == 1 ? "" : "s");
+			sc_diag_notef(&c.d, "%s: %zu rule%s", sc_pack_label(p), sc_pack_rules(p),
+			              sc_pack_rules(p) == 1 ? "" : "s");
 		errors += lint.errors;
 		warnings += lint.warnings;
 		sc_pack_free(p);
 		sc_lint_free(&lint);
 	}
-	if (!strcmp(format, "junit"))
-		printf("</testsuites>\n");
-	if (stdout_failed("check"))
+	if (fmt == SC_CI_JUNIT)
+		sc_ci_junit_close(stdout);
+	if (sc_diag_flush(&c.d, stdout, "standard output") < 0)
 		return 2;
 	return errors || (strict && warnings) ? 1 : 0;
 }
@@ -254,138 +151,64 @@ static int cmd_test(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'}, {"min-coverage", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	struct common c;
-	const char *format = "text";
+	enum sc_ci_format fmt = SC_CI_TEXT;
 	double min_cov = -1;
-	int ch, status = 0;
+	int ch, status = 0, npacks;
+	char **packs, *dflt;
+	struct sc_eval *ev;
 
-	common_init(&c, argv[0]);
+	common_init(&c, argv[0], "sc-risk test");
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "f:m:L:h", longs, NULL)) != -1) {
 		switch (ch) {
-		case 'f': format = optarg; break;
-		case 'm': {
-			char *end;
-			min_cov = strtod(optarg, &end);
-			if (*end || min_cov < 0 || min_cov > 100) {
-				fprintf(stderr, "%s: test: --min-coverage takes a percentage from 0 to 100\n", prog);
+		case 'f':
+			if (sc_ci_format_parse(optarg, &fmt) < 0 || (fmt != SC_CI_TEXT && fmt != SC_CI_JUNIT)) {
+				sc_diag_fatalf(&c.d, "unknown format \"%s\" (text, junit)", optarg);
 				return 2;
 			}
 			break;
-		}
+		case 'm':
+			if (sc_parse_double(optarg, 0, 100, &min_cov) < 0) {
+				sc_diag_fatalf(&c.d, "--min-coverage takes a percentage from 0 to 100");
+				return 2;
+			}
+			break;
 		case 'L': if (add_override(&c, optarg) < 0) return 2; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "junit")) {
-		fprintf(stderr, "%s: test: unknown format \"%s\" (text, junit)\n", prog, format);
+	packs = packs_of(&c, argc, argv, &npacks, &dflt);
+	if (!(ev = sc_eval_new())) {
+		sc_diag_fatalf(&c.d, "out of memory");
 		return 2;
 	}
-	char *defaults[] = {c.default_pack};
-	char **packs = optind < argc ? argv + optind : defaults;
-	int npacks = optind < argc ? argc - optind : 1;
-	struct sc_eval *ev = sc_eval_new();
-
-	if (!ev)
-		return 2;
-	if (!strcmp(format, "junit"))
-		printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sc-risk test\">\n");
+	if (fmt == SC_CI_JUNIT)
+		sc_ci_junit_open(stdout, "sc-risk test");
 	for (int k = 0; k < npacks; k++) {
 		struct sc_pack *p = load_or_report(packs[k], &c);
-		json_t *res, *v;
-		size_t i;
+		json_t *res;
+		double cov;
 		if (!p) {
 			status = 2;
 			continue;
 		}
 		res = sc_pack_test(p, ev);
-		int failed = (int)json_integer_value(json_object_get(res, "failed"));
-		int passed = (int)json_integer_value(json_object_get(res, "passed"));
-		double cov = json_number_value(json_object_get(res, "coverage"));
-		json_t *unc = json_object_get(res, "uncovered");
-		int cov_fail = min_cov >= 0 && cov < min_cov;
-		if (!strcmp(format, "text")) {
-			json_array_foreach(json_object_get(res, "cases"), i, v) {
-				int ok = json_is_true(json_object_get(v, "ok"));
-				printf("%s %s (%s:%d)", ok ? "ok  " : "FAIL", json_string_value(json_object_get(v, "name")),
-				       json_string_value(json_object_get(v, "file")),
-				       (int)json_integer_value(json_object_get(v, "line")));
-				if (!ok) {
-					size_t j;
-					json_t *f;
-					json_array_foreach(json_object_get(v, "failures"), j, f)
-						printf("%s%s", j ? "; " : ": ", json_string_value(f));
-				}
-				putchar('\n');
-			}
-			printf("%-16s %4s %4s %4s %4s\n", "rule", "tp", "fp", "fn", "tn");
-			json_array_foreach(json_object_get(res, "rules"), i, v)
-				printf("%-16s %4lld %4lld %4lld %4lld%s\n", json_string_value(json_object_get(v, "id")),
-				       json_integer_value(json_object_get(v, "tp")), json_integer_value(json_object_get(v, "fp")),
-				       json_integer_value(json_object_get(v, "fn")), json_integer_value(json_object_get(v, "tn")),
-				       json_is_true(json_object_get(v, "covered")) ? "" : "  (no case)");
-			printf("coverage: %g%% of %zu rules", cov, sc_pack_rules(p));
-			if (json_array_size(unc)) {
-				printf("; no case hits:");
-				json_array_foreach(unc, i, v)
-					printf(" %s", json_string_value(v));
-			}
-			putchar('\n');
-			printf("%s: %d passed, %d failed\n", sc_pack_label(p), passed, failed);
-		} else {
-			printf("  <testsuite name=\"");
-			xml(stdout, sc_pack_label(p));
-			printf("\" tests=\"%d\" failures=\"%d\">\n", passed + failed + (min_cov >= 0), failed + cov_fail);
-			printf("    <properties><property name=\"coverage\" value=\"%g\"/></properties>\n", cov);
-			json_array_foreach(json_object_get(res, "cases"), i, v) {
-				char place[400];
-				snprintf(place, sizeof place, "%s:%d", json_string_value(json_object_get(v, "file")),
-				         (int)json_integer_value(json_object_get(v, "line")));
-				printf("    <testcase classname=\"");
-				xml(stdout, sc_pack_label(p));
-				printf("\" name=\"");
-				xml(stdout, json_string_value(json_object_get(v, "name")));
-				printf("\" file=\"");
-				xml(stdout, json_string_value(json_object_get(v, "file")));
-				printf("\" line=\"%d\"", (int)json_integer_value(json_object_get(v, "line")));
-				if (json_is_true(json_object_get(v, "ok"))) {
-					printf("/>\n");
-					continue;
-				}
-				printf(">\n      <failure message=\"");
-				size_t j;
-				json_t *f;
-				json_array_foreach(json_object_get(v, "failures"), j, f) {
-					if (j)
-						printf("; ");
-					xml(stdout, json_string_value(f));
-				}
-				printf("\">");
-				xml(stdout, place);
-				printf("</failure>\n    </testcase>\n");
-			}
-			if (min_cov >= 0) {
-				printf("    <testcase classname=\"");
-				xml(stdout, sc_pack_label(p));
-				printf("\" name=\"coverage\"");
-				if (cov_fail)
-					printf(">\n      <failure message=\"coverage %g%% is below %g%%\"/>\n    </testcase>\n", cov, min_cov);
-				else
-					printf("/>\n");
-			}
-			printf("  </testsuite>\n");
+		cov = json_number_value(json_object_get(res, "coverage"));
+		sc_ci_test(stdout, fmt, sc_pack_label(p), sc_pack_rules(p), res, min_cov);
+		if (min_cov >= 0 && cov < min_cov) {
+			sc_diag_notef(&c.d, "%s: coverage %g%% is below %g%%", sc_pack_label(p), cov, min_cov);
+			status = status ? status : 1;
 		}
-		if (cov_fail)
-			fprintf(stderr, "%s: test: %s: coverage %g%% is below %g%%\n", prog, sc_pack_label(p), cov, min_cov);
-		if ((failed || cov_fail) && status == 0)
+		if (json_integer_value(json_object_get(res, "failed")) && status == 0)
 			status = 1;
 		json_decref(res);
 		sc_pack_free(p);
 	}
-	if (!strcmp(format, "junit"))
-		printf("</testsuites>\n");
+	if (fmt == SC_CI_JUNIT)
+		sc_ci_junit_close(stdout);
 	sc_eval_free(ev);
-	if (stdout_failed("test"))
+	if (sc_diag_flush(&c.d, stdout, "standard output") < 0)
 		return 2;
 	return status;
 }
@@ -480,51 +303,33 @@ static void explain_one(FILE *fp, const json_t *rec, const json_t *ex, const jso
 /* --explain: one record after another, in this thread, a readable account on stdout */
 static int run_explain(const struct sc_pack *p, struct sc_diag *d, int nfiles, char **files)
 {
-	char *std_in[] = {"-"};
 	struct sc_eval *ev = sc_eval_new();
+	struct sc_input *in = ev ? sc_input_new(nfiles, files, d, NULL) : NULL;
+	json_t *rec;
+	int st;
 
-	if (!ev)
-		return -1;
-	if (nfiles == 0) {
-		nfiles = 1;
-		files = std_in;
-	}
-	for (int f = 0; f < nfiles; f++) {
-		struct sc_error err;
-		struct sc_reader *r = sc_reader_open(files[f], 0, &err);
-		json_t *rec;
-		int st;
-		if (!r) {
-			sc_diag_error(d, &err);
+	while (in && (st = sc_input_next(in, &rec)) != 0) {
+		json_t *decl = json_object_get(rec, "decl"), *risk = NULL, *problems = NULL, *ex;
+		if (st < 0)
 			continue;
+		ex = json_array();
+		if (!json_is_object(decl)) {
+			printf("%s:%lu: no decl object: nothing to score\n", sc_input_name(in),
+			       sc_input_lineno(in));
+		} else {
+			sc_pack_score(p, ev, rec, decl, decl_id(rec, decl), &risk, &problems, ex);
+			explain_one(stdout, rec, ex, risk);
 		}
-		while ((st = sc_reader_next(r, &rec, &err)) != 0) {
-			if (st == -2) {
-				sc_diag_error(d, &err);
-				break;
-			}
-			d->records++;
-			if (st < 0) {
-				sc_diag_error(d, &err);
-				d->bad++;
-				continue;
-			}
-			json_t *decl = json_object_get(rec, "decl"), *risk = NULL, *problems = NULL, *ex = json_array();
-			if (!json_is_object(decl)) {
-				fprintf(stdout, "%s:%lu: no decl object: nothing to score\n", sc_reader_name(r), sc_reader_lineno(r));
-			} else {
-				sc_pack_score(p, ev, rec, decl, decl_id(rec, decl), &risk, &problems, ex);
-				explain_one(stdout, rec, ex, risk);
-			}
-			json_decref(risk);
-			json_decref(problems);
-			json_decref(ex);
-			json_decref(rec);
-		}
-		sc_reader_free(r);
+		json_decref(risk);
+		json_decref(problems);
+		json_decref(ex);
+		json_decref(rec);
 	}
+	if (!in)
+		sc_diag_fatalf(d, "out of memory");
+	sc_input_free(in);
 	sc_eval_free(ev);
-	return fflush(stdout) == 0 ? 0 : -1;
+	return sc_diag_flush(d, stdout, "standard output");
 }
 
 static int cmd_filter(int argc, char **argv)
@@ -535,27 +340,21 @@ static int cmd_filter(int argc, char **argv)
 		{"explain", no_argument, NULL, 'x'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct common c;
-	struct sc_diag d;
 	struct sc_filter f;
 	struct sc_pack *p;
 	const char *pack = NULL;
 	int ch, jobs = 1, explain = 0;
 
-	common_init(&c, argv[0]);
-	sc_diag_init(&d, prog);
+	common_init(&c, argv[0], "sc-risk");
 	while ((ch = getopt_long(argc, argv, "r:j:L:h", longs, NULL)) != -1) {
 		switch (ch) {
 		case 'r': pack = optarg; break;
-		case 'j': {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (*end || n < 1 || n > 64) {
-				fprintf(stderr, "%s: -j takes a number of workers from 1 to 64\n", prog);
+		case 'j':
+			if (sc_parse_int(optarg, 1, 64, &jobs) < 0) {
+				sc_diag_fatalf(&c.d, "-j takes a number of workers from 1 to 64");
 				return 2;
 			}
-			jobs = (int)n;
 			break;
-		}
 		case 'L': if (add_override(&c, optarg) < 0) return 2; break;
 		case 'm': c.opts.model = optarg; break;
 		case 'x': explain = 1; break;
@@ -567,13 +366,12 @@ static int cmd_filter(int argc, char **argv)
 	if (!(p = load_or_report(pack ? pack : c.default_pack, &c)))
 		return 2;
 	if (explain) {
-		if (run_explain(p, &d, argc - optind, argv + optind) < 0)
-			sc_diag_fatalf(&d, "write error on standard output");
+		run_explain(p, &c.d, argc - optind, argv + optind);
 		sc_pack_free(p);
-		return sc_diag_finish(&d, "records");
+		return sc_diag_finish(&c.d, "records");
 	}
 	memset(&f, 0, sizeof f);
-	f.tool = prog;
+	f.tool = c.d.prog;
 	f.ns = "risk";
 	f.needs = "decl";
 	f.enrich = enrich;
@@ -581,11 +379,11 @@ static int cmd_filter(int argc, char **argv)
 	f.thread_init = thread_init;
 	f.thread_free = thread_free;
 	f.jobs = jobs;
-	f.diag = &d;
+	f.diag = &c.d;
 	f.progress = 1;
 	sc_filter_run(&f, argc - optind, argv + optind);
 	sc_pack_free(p);
-	return sc_diag_finish(&d, "records");
+	return sc_diag_finish(&c.d, "records");
 }
 
 /* ---- dispatch ------------------------------------------------------------- */

@@ -174,8 +174,6 @@ void sc_diag_notef(struct sc_diag *d, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (d->quiet)
-		return;
 	va_start(ap, fmt);
 	vreport(d, "", fmt, ap);
 	va_end(ap);

@@ -62,7 +62,8 @@ void sc_diag_errorf(struct sc_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sc_diag_warnf(struct sc_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* A note (a summary, a figure): "prog: msg"; the status stays. */
+/* A note (a summary, a verdict): "prog: msg"; the status stays. Shown even
+ * when quiet, which silences the messages about bad input only. */
 void sc_diag_notef(struct sc_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* A warning with its place, in the order of every diagnostic:
