@@ -426,14 +426,14 @@ int sc_learnset_add(struct sc_learnset *s, const struct sc_learn_raw *raw, int l
 		unsigned char *l = realloc(s->label, n);
 		if (l) s->label = l;
 		if (!k || !u || !d || !l)
-			return sc_error_set(err, NULL, 0, 0, "no-memory", "out of memory");
+			return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
 		s->cap = n;
 	}
 	for (int g = 0; g < NGROUPS; g++) {
 		sc_learn_group_key(g, raw, key, sizeof key);
 		long i = sc_keytab_intern(s->tabs[g], key);
 		if (i < 0)
-			return sc_error_set(err, NULL, 0, 0, "no-memory", "out of memory");
+			return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
 		s->keys[s->n * NGROUPS + g] = (uint32_t)i;
 	}
 	for (int k = 0; k < SC_LEARN_NNUM; k++)
@@ -460,7 +460,7 @@ int sc_learnset_encode(struct sc_learnset *s, struct sc_error *err)
 	s->X = malloc((s->n ? s->n : 1) * (size_t)s->nf * sizeof *s->X);
 	if (!order || !s->X) {
 		free(order);
-		return sc_error_set(err, NULL, 0, 0, "no-memory", "out of memory");
+		return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
 	}
 	for (size_t i = 0; i < s->n; i++)
 		order[i] = i;

@@ -229,7 +229,9 @@ int sc_learn_model_save(const struct sc_learn_model *m, const char *path, struct
 	if (!fp) {
 		rc = sc_error_set(err, path, 0, 0, "io", "cannot write: %s", strerror(errno));
 	} else {
-		if (json_dumpf(root, fp, JSON_COMPACT | JSON_REAL_PRECISION(17)) < 0 ||
+		/* the model convention of sc(7): one JSON object on one line that
+		 * begins with its header (format, v, kind, created_by) */
+		if (json_dumpf(root, fp, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) < 0 ||
 		    fputc('\n', fp) == EOF)
 			rc = sc_error_set(err, path, 0, 0, "io", "write failed");
 		if (fp != stdout ? fclose(fp) != 0 : fflush(fp) != 0)
@@ -269,7 +271,7 @@ static int load_gbt(struct sc_learn_model *m, const json_t *o, const char *name,
 	if (!(g = m->gbt = calloc(1, sizeof *g)) ||
 	    !(g->root = calloc(nr + 1, sizeof *g->root)) ||
 	    !(g->nodes = calloc(nn + 1, sizeof *g->nodes)))
-		return sc_error_set(err, name, 0, 0, "no-memory", "out of memory");
+		return sc_error_set(err, name, 0, 0, "nomem", "out of memory");
 	g->nf = m->nf;
 	g->base = json_number_value(base);
 	g->ntrees = g->best_round = (int)nr;
@@ -302,7 +304,7 @@ static int load_logreg(struct sc_learn_model *m, const json_t *o, const char *na
 	if (!lr || !(lr->mean = calloc((size_t)m->nf, sizeof(double))) ||
 	    !(lr->sd = calloc((size_t)m->nf, sizeof(double))) ||
 	    !(lr->w = calloc((size_t)m->nf, sizeof(double))))
-		return sc_error_set(err, name, 0, 0, "no-memory", "out of memory");
+		return sc_error_set(err, name, 0, 0, "nomem", "out of memory");
 	lr->nf = m->nf;
 	if (!json_is_object(o) || !json_is_number(json_object_get(o, "b")))
 		return sc_error_set(err, name, 0, 0, "bad-model", "logreg: needs mean, sd, w and b");
@@ -322,31 +324,17 @@ struct sc_learn_model *sc_learn_model_from_json(const json_t *root, const char *
 	struct sc_learn_model *m = NULL;
 	const json_t *v;
 
-	if (!json_is_object(root) || !json_is_string(v = json_object_get(root, "format")) ||
-	    strcmp(json_string_value(v), SC_MODEL_FORMAT) != 0) {
-		sc_error_set(err, name, 0, 0, "bad-model", "not a model file of sc-risk learn");
+	if (sc_model_header_check(root, SC_MODEL_FORMAT, "sc-risk learn", SC_MODEL_VERSION, name,
+	                          err) < 0)
 		return NULL;
-	}
-	v = json_object_get(root, "v");
-	if (!json_is_integer(v) || json_integer_value(v) != SC_MODEL_VERSION) {
-		if (json_is_integer(v))
-			sc_error_set(err, name, 0, 0, "model-version",
-			             "model file format version %lld; this program reads version %d: learn the model again",
-			             (long long)json_integer_value(v), SC_MODEL_VERSION);
-		else
-			sc_error_set(err, name, 0, 0, "model-version",
-			             "model file without a format version; this program reads version %d",
-			             SC_MODEL_VERSION);
-		return NULL;
-	}
 	if (!(m = calloc(1, sizeof *m))) {
-		sc_error_set(err, name, 0, 0, "no-memory", "out of memory");
+		sc_error_set(err, name, 0, 0, "nomem", "out of memory");
 		return NULL;
 	}
 	m->ngroups = sc_learn_ngroups();
 	m->nf = sc_learn_nfeatures();
 	if (!(m->tabs = calloc((size_t)m->ngroups, sizeof *m->tabs))) {
-		sc_error_set(err, name, 0, 0, "no-memory", "out of memory");
+		sc_error_set(err, name, 0, 0, "nomem", "out of memory");
 		goto fail;
 	}
 	v = json_object_get(root, "features");
@@ -379,7 +367,7 @@ struct sc_learn_model *sc_learn_model_from_json(const json_t *root, const char *
 		const char *key;
 		json_t *st;
 		if (!(m->tabs[g] = sc_keytab_new())) {
-			sc_error_set(err, name, 0, 0, "no-memory", "out of memory");
+			sc_error_set(err, name, 0, 0, "nomem", "out of memory");
 			goto fail;
 		}
 		if (!json_is_object(t)) {
@@ -398,7 +386,7 @@ struct sc_learn_model *sc_learn_model_from_json(const json_t *root, const char *
 			}
 			long i = sc_keytab_intern(m->tabs[g], key);
 			if (i < 0) {
-				sc_error_set(err, name, 0, 0, "no-memory", "out of memory");
+				sc_error_set(err, name, 0, 0, "nomem", "out of memory");
 				goto fail;
 			}
 			struct sc_learn_stat *x = sc_keytab_stat(m->tabs[g], i);

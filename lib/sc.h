@@ -161,6 +161,15 @@ int sc_parse_u64(const char *s, unsigned long long *out);
  * exit: a write that failed (full disk, closed pipe) makes the exit status 2
  * with a message, whatever main returned. sc_diag_init does the same. */
 char *sc_tool_start(char *argv0);
+/*
+ * The header of a model file (sc(7), MODEL FILES): a JSON object whose
+ * "format" is the format's name ("sc-risk-model") and "v" its version. 0 when
+ * it is one this program reads; else -1 with err at name, code bad-model ("not
+ * a model file of MAKER") or model-version ("model file format version N;
+ * this program reads version V: learn the model again").
+ */
+int sc_model_header_check(const json_t *header, const char *format, const char *maker,
+                          int version, const char *name, struct sc_error *err);
 /* Monotonic seconds. */
 double sc_now(void);
 

@@ -229,6 +229,24 @@ int sc_parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+int sc_model_header_check(const json_t *header, const char *format, const char *maker,
+                          int version, const char *name, struct sc_error *err)
+{
+	const json_t *f = json_object_get(header, "format"), *v = json_object_get(header, "v");
+
+	if (!json_is_object(header) || !json_is_string(f) || strcmp(json_string_value(f), format))
+		return sc_error_set(err, name, 0, 0, "bad-model", "not a model file of %s", maker);
+	if (!json_is_integer(v))
+		return sc_error_set(err, name, 0, 0, "model-version",
+		                    "model file without a format version; this program reads version %d",
+		                    version);
+	if (json_integer_value(v) != version)
+		return sc_error_set(err, name, 0, 0, "model-version",
+		                    "model file format version %lld; this program reads version %d: "
+		                    "learn the model again", (long long)json_integer_value(v), version);
+	return 0;
+}
+
 double sc_now(void)
 {
 	struct timespec ts;

@@ -21,8 +21,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${SC_BIN:-$root/bin}
 export PATH="$bin:$PATH" SC_ROOT="$root" SC_DATADIR="$root/rules"
 export LC_ALL=C.UTF-8
+export SC_CHECK_CODES=1   # an error code outside lib/errcode.h aborts the tool (lib/diag.c)
 tmp=$(mktemp -d)
-mkdir -p "$root/out"   # the scratch folder tests may write to (git-ignored)
+mkdir -p "$root/out"   # the tree's scratch folder tests may write to (git-ignored)
+# This run's own scratch folder: $SC_TMP for names a test picks, and TMPDIR,
+# so mktemp in a test lands there too; two checks (in two trees, or two runs
+# in one) never share a fixed /tmp name.
+export SC_TMP="$tmp/scratch" TMPDIR="$tmp/scratch"
+mkdir -p "$SC_TMP"
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0 skip=0
 verbose=${VERBOSE:-0}

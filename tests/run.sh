@@ -48,6 +48,12 @@ done < <(sed -nE 's/^    ((sc-[a-z]+ |scripts\/[^ ]+\.(py|sh) |parallel ).*)$/\1
 echo "man: $mp passed, $mf failed"
 pass=$((pass + mp)); fail=$((fail + mf))
 
+# the error codes are a vocabulary (lib/errcode.h, man/sc.7 ERROR CODES); the CLI
+# tests below run with SC_CHECK_CODES=1, so a record given another code fails too
+line=$(/usr/bin/python3 tests/check-codes.py "$root" | tee /dev/stderr | tail -1)
+p=$(printf '%s' "$line" | sed -nE 's/.* ([0-9]+) passed.*/\1/p'); f=$(printf '%s' "$line" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
+pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
+
 SC_COUNTS="$counts" tests/clitest.sh tests/cli/*.test; add
 
 echo "$pass passed, $fail failed, $skip skipped"

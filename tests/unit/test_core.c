@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "errcode.h"
 #include "sc.h"
 #include "sha256.h"
 #include "t.h"
@@ -179,8 +180,28 @@ static void test_parse_numbers(void)
 	CHECK(sc_parse_int("65", 1, 64, &n) < 0);
 }
 
+static void test_errcodes(void)
+{
+	struct sc_error e;
+	json_t *rec = json_object();
+
+	CHECK_STR(sc_errcode_canonical("bad-json"), "bad-json");
+	CHECK_STR(sc_errcode_canonical("oom"), "nomem");
+	CHECK_STR(sc_errcode_canonical("no-memory"), "nomem");
+	CHECK(sc_errcode_canonical("bad-jsn") == NULL);
+	CHECK(sc_errcode_meaning("line-too-long") != NULL);
+	/* the setter spells out-of-memory one way, whatever the caller wrote */
+	sc_error_set(&e, NULL, 0, 0, "no-memory", "out of memory");
+	CHECK_STR(e.code, "nomem");
+	sc_record_add_error(rec, "sc-test", &e);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(rec, "errors"), 0),
+	                                            "code")), "nomem");
+	json_decref(rec);
+}
+
 int main(void)
 {
+	test_errcodes();
 	test_parse_numbers();
 	test_sha256();
 	test_reader();
