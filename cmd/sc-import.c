@@ -48,7 +48,8 @@ static int emit(struct run *r, json_t *rec)
 	int rc = sc_write_record(stdout, rec);
 	json_decref(rec);
 	if (rc < 0) {
-		sc_diag_fatalf(r->d, "write error on standard output");
+		if (sc_diag_flush(r->d, stdout, "standard output") == 0)
+			sc_diag_fatalf(r->d, "write error on standard output");
 		return -1;
 	}
 	return 0;
@@ -181,7 +182,7 @@ int main(int argc, char **argv)
 	sc_diag_init(&d, "sc-import");
 	r.d = &d;
 	while ((c = getopt_long(argc, argv, "m:d:l:qhv", longopts, NULL)) != -1) {
-		char *end;
+		size_t v;
 		switch (c) {
 		case 'm': map_arg = optarg; break;
 		case 'l': r.label = optarg; break;
@@ -192,32 +193,30 @@ int main(int argc, char **argv)
 			else if (strlen(optarg) == 1 && *optarg != '"' && *optarg != '\n' && *optarg != '\r')
 				r.copts.delim = *optarg;
 			else {
-				fprintf(stderr, "sc-import: -d: expected one character or \"tab\"\n");
+				sc_diag_fatalf(&d, "-d: expected one character or \"tab\"");
 				return 2;
 			}
 			break;
 		case 'F':
-		case 'R': {
-			unsigned long long v = strtoull(optarg, &end, 10);
-			if (*end || v < 16 || v > (1ull << 31)) {
-				fprintf(stderr, "sc-import: --%s: expected a byte count from 16 to 2 GiB\n",
-				        c == 'F' ? "max-field" : "max-row");
+		case 'R':
+			if (sc_parse_size(optarg, &v) < 0 || v < 16 || v > (1ull << 31)) {
+				sc_diag_fatalf(&d, "--%s: expected a byte count from 16 to 2 GiB",
+				               c == 'F' ? "max-field" : "max-row");
 				return 2;
 			}
 			if (c == 'F')
-				r.copts.max_field = (size_t)v;
+				r.copts.max_field = v;
 			else
-				r.copts.max_row = (size_t)v;
+				r.copts.max_row = v;
 			break;
-		}
 		case 'h': usage(stdout); return 0;
 		case 'v': printf("sc-import %s\n", SC_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (!map_arg) {
-		fprintf(stderr, "sc-import: -m MAP is required (a file, or a shipped map such as "
-		        "customs-import-declarations)\n");
+		sc_diag_fatalf(&d, "-m MAP is required (a file, or a shipped map such as "
+		               "customs-import-declarations)");
 		usage(stderr);
 		return 2;
 	}
@@ -238,8 +237,8 @@ int main(int argc, char **argv)
 				break;
 	}
 	sc_progress_free(r.progress);
-	if (fflush(stdout) != 0)
-		sc_diag_fatalf(&d, "write error on standard output");
+	if (d.status < 2)
+		sc_diag_flush(&d, stdout, "standard output");
 	if (sc_stop_requested())
 		sc_stop_now();   /* whole lines are out: die of the signal (130, 143) */
 	sc_import_map_free(r.map);

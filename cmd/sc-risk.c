@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ci.h"
+#include "errcode.h"
 #include "filter.h"
 #include "input.h"
 #include "risk.h"
@@ -239,11 +240,11 @@ static int enrich(void *ctx, void *state, json_t *rec, json_t **value, struct sc
 	size_t i;
 
 	if (!state)
-		return sc_error_set(err, NULL, 0, 0, "oom", "out of memory");
+		return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	if (!json_is_object(decl))
 		return sc_error_set(err, NULL, 0, 0, "bad-decl", "\"decl\" is not an object");
 	if (sc_pack_score(p, state, rec, decl, decl_id(rec, decl), value, &problems, NULL) < 0)
-		return sc_error_set(err, NULL, 0, 0, "oom", "out of memory");
+		return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	json_array_foreach(problems, i, pr) {
 		struct sc_error e;
 		sc_error_set(&e, NULL, 0, 0, json_string_value(json_object_get(pr, "code")), "%s",
@@ -252,52 +253,6 @@ static int enrich(void *ctx, void *state, json_t *rec, json_t **value, struct sc
 	}
 	json_decref(problems);
 	return 0;
-}
-
-static void explain_one(FILE *fp, const json_t *rec, const json_t *ex, const json_t *risk)
-{
-	size_t i;
-	json_t *e;
-	const char *id = decl_id(rec, json_object_get(rec, "decl"));
-
-	fprintf(fp, "%s: pack %s\n", id ? id : "(no id)", json_string_value(json_object_get(risk, "pack")));
-	json_array_foreach(ex, i, e) {
-		const char *rule = json_string_value(json_object_get(e, "rule"));
-		const char *result = json_string_value(json_object_get(e, "result"));
-		if (!strcmp(rule, "random")) {
-			fprintf(fp, "  random selection for %s: rate %g, draw %.4f: %s\n",
-			        json_string_value(json_object_get(e, "lane")), json_number_value(json_object_get(e, "rate")),
-			        json_number_value(json_object_get(e, "draw")),
-			        json_is_true(json_object_get(e, "selected")) ? "selected" : "not selected");
-		} else if (!strcmp(rule, "model")) {
-			fprintf(fp, "  model score %.4f: lane %s\n", json_number_value(json_object_get(e, "score")),
-			        json_string_value(json_object_get(e, "lane")));
-		} else if (!strcmp(rule, "unscored")) {
-			fprintf(fp, "  not fully scored: at least lane %s\n", json_string_value(json_object_get(e, "lane")));
-		} else if (!strcmp(rule, "lane")) {
-			const char *k;
-			json_t *t;
-			fprintf(fp, "  score %g; thresholds:", json_number_value(json_object_get(e, "score")));
-			json_object_foreach(json_object_get(e, "thresholds"), k, t)
-				fprintf(fp, " %s %g", k, json_number_value(t));
-			fprintf(fp, "; forced lane: %s\n", json_string_value(json_object_get(e, "forced")));
-			fprintf(fp, "  channel: %s%s\n", json_string_value(json_object_get(e, "channel")),
-			        json_is_true(json_object_get(e, "random")) ? " (random selection)" : "");
-		} else if (!strcmp(result, "error")) {
-			fprintf(fp, "  %-16s error: %s\n", rule, json_string_value(json_object_get(e, "msg")));
-		} else if (!strcmp(result, "hit")) {
-			size_t k;
-			json_t *h;
-			const char *why = "";
-			json_array_foreach(json_object_get(risk, "hits"), k, h)
-				if (!strcmp(json_string_value(json_object_get(h, "id")), rule))
-					why = json_string_value(json_object_get(h, "why"));
-			fprintf(fp, "  %-16s hit %+6g  total %-6g %s\n", rule, json_number_value(json_object_get(e, "score")),
-			        json_number_value(json_object_get(e, "total")), why);
-		} else {
-			fprintf(fp, "  %-16s no\n", rule);
-		}
-	}
 }
 
 /* --explain: one record after another, in this thread, a readable account on stdout */
@@ -318,7 +273,7 @@ static int run_explain(const struct sc_pack *p, struct sc_diag *d, int nfiles, c
 			       sc_input_lineno(in));
 		} else {
 			sc_pack_score(p, ev, rec, decl, decl_id(rec, decl), &risk, &problems, ex);
-			explain_one(stdout, rec, ex, risk);
+			sc_ci_explain(stdout, decl_id(rec, decl), ex, risk);
 		}
 		json_decref(risk);
 		json_decref(problems);

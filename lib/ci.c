@@ -255,3 +255,49 @@ int sc_ci_test(FILE *f, enum sc_ci_format fmt, const char *label, size_t nrules,
 		test_text(f, label, nrules, res);
 	return ferror(f) ? -1 : 0;
 }
+
+int sc_ci_explain(FILE *fp, const char *id, const json_t *ex, const json_t *risk)
+{
+	size_t i;
+	json_t *e;
+
+	fprintf(fp, "%s: pack %s\n", id ? id : "(no id)", json_string_value(json_object_get(risk, "pack")));
+	json_array_foreach(ex, i, e) {
+		const char *rule = json_string_value(json_object_get(e, "rule"));
+		const char *result = json_string_value(json_object_get(e, "result"));
+		if (!strcmp(rule, "random")) {
+			fprintf(fp, "  random selection for %s: rate %g, draw %.4f: %s\n",
+			        json_string_value(json_object_get(e, "lane")), json_number_value(json_object_get(e, "rate")),
+			        json_number_value(json_object_get(e, "draw")),
+			        json_is_true(json_object_get(e, "selected")) ? "selected" : "not selected");
+		} else if (!strcmp(rule, "model")) {
+			fprintf(fp, "  model score %.4f: lane %s\n", json_number_value(json_object_get(e, "score")),
+			        json_string_value(json_object_get(e, "lane")));
+		} else if (!strcmp(rule, "unscored")) {
+			fprintf(fp, "  not fully scored: at least lane %s\n", json_string_value(json_object_get(e, "lane")));
+		} else if (!strcmp(rule, "lane")) {
+			const char *k;
+			json_t *t;
+			fprintf(fp, "  score %g; thresholds:", json_number_value(json_object_get(e, "score")));
+			json_object_foreach(json_object_get(e, "thresholds"), k, t)
+				fprintf(fp, " %s %g", k, json_number_value(t));
+			fprintf(fp, "; forced lane: %s\n", json_string_value(json_object_get(e, "forced")));
+			fprintf(fp, "  channel: %s%s\n", json_string_value(json_object_get(e, "channel")),
+			        json_is_true(json_object_get(e, "random")) ? " (random selection)" : "");
+		} else if (!strcmp(result, "error")) {
+			fprintf(fp, "  %-16s error: %s\n", rule, json_string_value(json_object_get(e, "msg")));
+		} else if (!strcmp(result, "hit")) {
+			size_t k;
+			json_t *h;
+			const char *why = "";
+			json_array_foreach(json_object_get(risk, "hits"), k, h)
+				if (!strcmp(json_string_value(json_object_get(h, "id")), rule))
+					why = json_string_value(json_object_get(h, "why"));
+			fprintf(fp, "  %-16s hit %+6g  total %-6g %s\n", rule, json_number_value(json_object_get(e, "score")),
+			        json_number_value(json_object_get(e, "total")), why);
+		} else {
+			fprintf(fp, "  %-16s no\n", rule);
+		}
+	}
+	return ferror(fp) ? -1 : 0;
+}

@@ -38,4 +38,11 @@ int sc_ci_lint(FILE *f, enum sc_ci_format fmt, const char *pack, const struct sc
 int sc_ci_test(FILE *f, enum sc_ci_format fmt, const char *label, size_t nrules,
                const json_t *res, double min_cov);
 
+/*
+ * The account of `sc-risk --explain` for one declaration: id (may be NULL),
+ * the explanation array and the risk value of sc_pack_score, as lines for a
+ * person: each rule's result, the model, random selection, the lane.
+ */
+int sc_ci_explain(FILE *f, const char *id, const json_t *ex, const json_t *risk);
+
 #endif
