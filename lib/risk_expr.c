@@ -173,6 +173,40 @@ static const char *type_article(enum sc_type t)
 	}
 }
 
+/*
+ * The path of a value ("decl.items[3].hs") grows as check_object descends;
+ * built with memcpy, not snprintf: it is built for every value of every
+ * record and read only when a value is of the wrong type.
+ */
+static size_t path_add(char *path, size_t plen, size_t cap, const char *sep, const char *s, size_t len)
+{
+	size_t sl = strlen(sep);
+	if (plen + sl + len >= cap) {   /* cut, as snprintf would */
+		size_t room = cap - 1 - plen;
+		memcpy(path + plen, sep, sl < room ? sl : room);
+		if (sl < room)
+			memcpy(path + plen + sl, s, room - sl);
+		path[cap - 1] = '\0';
+		return cap - 1;
+	}
+	memcpy(path + plen, sep, sl);
+	memcpy(path + plen + sl, s, len);
+	path[plen + sl + len] = '\0';
+	return plen + sl + len;
+}
+
+static size_t path_index(char *path, size_t plen, size_t cap, size_t i)
+{
+	char d[24];
+	size_t n = sizeof d;
+	d[--n] = ']';
+	do
+		d[--n] = (char)('0' + i % 10);
+	while ((i /= 10) > 0);
+	d[--n] = '[';
+	return path_add(path, plen, cap, "", d + n, sizeof d - n);
+}
+
 /* Count the values of o that do not fit schema fs; the first goes into err. */
 static long check_object(const json_t *o, const struct field *fs, char *path, size_t plen, size_t cap,
                          struct sc_error *err, long found)
@@ -196,9 +230,7 @@ static long check_object(const json_t *o, const struct field *fs, char *path, si
 		}
 		if (!f || f->derived || json_is_null(v))
 			continue;
-		n = plen + (size_t)snprintf(path + plen, cap - plen, ".%s", key);
-		if (n >= cap)
-			n = cap - 1;
+		n = path_add(path, plen, cap, ".", key, strlen(key));
 		if (!type_fits(v, f->t)) {
 			if (!found++)
 				sc_error_set(err, NULL, 0, 0, "bad-type", "%s is %s, not %s", path, json_kind(v),
@@ -209,11 +241,10 @@ static long check_object(const json_t *o, const struct field *fs, char *path, si
 			size_t i;
 			json_t *e;
 			json_array_foreach(v, i, e) {
-				size_t m = n + (size_t)snprintf(path + n, cap - n, "[%zu]", i);
-				if (m >= cap)
-					m = cap - 1;
+				size_t m;
 				if (json_is_null(e))
 					continue;
+				m = path_index(path, n, cap, i);
 				if (!type_fits(e, f->elem)) {
 					if (!found++)
 						sc_error_set(err, NULL, 0, 0, "bad-type", "%s is %s, not %s", path, json_kind(e),
@@ -1398,6 +1429,7 @@ struct sc_eval {
 		struct val v;
 	} vals[256];
 	unsigned gen;
+	struct sc_rbuf bufs[SC_EVAL_BUFS];   /* see sc_eval_buf */
 };
 
 static struct val_memo *memo_slot(struct sc_eval *ev, const void *what, const json_t *obj)
@@ -1450,7 +1482,49 @@ void sc_eval_free(struct sc_eval *ev)
 	pcre2_match_data_free(ev->md);
 	pcre2_match_context_free(ev->mctx);
 	pcre2_jit_stack_free(ev->jit);
+	for (int i = 0; i < SC_EVAL_BUFS; i++)
+		sc_rbuf_free(&ev->bufs[i]);
 	free(ev);
+}
+
+struct sc_rbuf *sc_eval_buf(struct sc_eval *ev, int which)
+{
+	return which >= 0 && which < SC_EVAL_BUFS ? &ev->bufs[which] : NULL;
+}
+
+int sc_rbuf_reserve(struct sc_rbuf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t ncap = b->cap ? b->cap : 4096;
+		char *np;
+		while (ncap < b->len + n + 1) {
+			if (ncap > SIZE_MAX / 2)
+				return -1;
+			ncap *= 2;
+		}
+		if (!(np = realloc(b->p, ncap)))
+			return -1;
+		b->p = np;
+		b->cap = ncap;
+	}
+	return 0;
+}
+
+int sc_rbuf_add(struct sc_rbuf *b, const void *s, size_t n)
+{
+	if (sc_rbuf_reserve(b, n) < 0)
+		return -1;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';   /* room kept by reserve: the text reads as a C string too */
+	return 0;
+}
+
+void sc_rbuf_free(struct sc_rbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
 }
 
 void sc_eval_begin(struct sc_eval *ev, const json_t *decl)
@@ -1588,6 +1662,22 @@ static void set_str(struct val *v, const char *s, size_t len)
 static size_t fmt_num(double n, char *buf, size_t len)
 {
 	int k;
+	if (n == floor(n) && fabs(n) < 1e15 && len >= 24 && !(n == 0 && signbit(n))) {
+		/* what "%.0f" writes, without printf: numbers in keys and messages are mostly whole */
+		long long x = (long long)n;
+		unsigned long long u = x < 0 ? 0ull - (unsigned long long)x : (unsigned long long)x;
+		char d[24];
+		size_t m = sizeof d, o = 0;
+		do
+			d[--m] = (char)('0' + u % 10);
+		while ((u /= 10) > 0);
+		if (x < 0)
+			buf[o++] = '-';
+		memcpy(buf + o, d + m, sizeof d - m);
+		o += sizeof d - m;
+		buf[o] = '\0';
+		return o;
+	}
 	if (n == floor(n) && fabs(n) < 1e15)
 		k = snprintf(buf, len, "%.0f", n);
 	else if (fabs(n) >= 1e15)
@@ -2476,53 +2566,56 @@ bad:
 	return NULL;
 }
 
-json_t *sc_template_render(const struct sc_template *t, struct sc_eval *ev, struct sc_error *err)
+int sc_template_render_to(const struct sc_template *t, struct sc_eval *ev, struct sc_rbuf *out,
+                          struct sc_error *err)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	json_t *out;
+	int st = 0;
 
-	if (!f) {
-		sc_error_set(err, NULL, 0, 0, "oom", "out of memory");
-		return NULL;
-	}
 	ev->item = ev->witness;
 	ev->err = err;
-	for (size_t i = 0; i < t->n; i++) {
+	for (size_t i = 0; i < t->n && st == 0; i++) {
 		struct val v;
 		char nb[48];
 		if (t->parts[i].text) {
-			fputs(t->parts[i].text, f);
+			st = sc_rbuf_add(out, t->parts[i].text, strlen(t->parts[i].text));
 			continue;
 		}
 		if (eval(ev, t->parts[i].e->root, &v) < 0) {
-			fclose(f);
-			free(buf);
 			ev->item = NULL;
-			return NULL;
+			return -1;
 		}
 		switch (v.t) {
-		case SC_T_NUM: fwrite(nb, 1, fmt_num(v.n, nb, sizeof nb), f); break;
-		case SC_T_STR: fwrite(v.s, 1, v.len, f); break;
-		case SC_T_BOOL: fputs(v.n ? "yes" : "no", f); break;
-		case SC_T_NULL: fputs("n/a", f); break;
+		case SC_T_NUM: st = sc_rbuf_add(out, nb, fmt_num(v.n, nb, sizeof nb)); break;
+		case SC_T_STR: st = sc_rbuf_add(out, v.s, v.len); break;
+		case SC_T_BOOL: st = sc_rbuf_add(out, v.n ? "yes" : "no", v.n ? 3 : 2); break;
+		case SC_T_NULL: st = sc_rbuf_add(out, "n/a", 3); break;
 		default: {
 			json_t *j = to_json(&v);
 			char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
 			if (s)
-				fputs(s, f);
+				st = sc_rbuf_add(out, s, strlen(s));
 			free(s);
 			json_decref(j);
 		}
 		}
 	}
 	ev->item = NULL;
-	fclose(f);
-	out = json_stringn(buf, len);
+	if (st < 0)
+		sc_error_set(err, NULL, 0, 0, "oom", "out of memory");
+	return st;
+}
+
+json_t *sc_template_render(const struct sc_template *t, struct sc_eval *ev, struct sc_error *err)
+{
+	struct sc_rbuf *b = &ev->bufs[SC_EVAL_BUFS - 1];   /* the scratch of the JSON path */
+	json_t *out;
+
+	b->len = 0;
+	if (sc_template_render_to(t, ev, b, err) < 0)
+		return NULL;
+	out = json_stringn(b->p ? b->p : "", b->len);
 	if (!out)  /* invalid UTF-8 cannot come from our parts, but stay safe */
 		out = json_string("?");
-	free(buf);
 	return out;
 }
 
