@@ -303,7 +303,7 @@ static void process_line(struct sc_filter *f, void *state, struct dump_buf *d, c
 		if (error_count(rec) != errors_before)
 			(*bad)++;
 		if (!value && text)
-			value = json_loadb(text, tlen, 0, NULL);
+			value = json_loadb(text, tlen, JSON_ALLOW_NUL, NULL);
 		if (!value) {
 			sc_error_set(&err, name, (int)lineno, 0, "oom", "out of memory");
 			message(msgs, f->tool, &err);

@@ -15,6 +15,7 @@
 
 #include "hash.h"
 #include "risk_expr.h"
+#include "risk_aho.h"
 #include "norm.h"
 #include "risk_screen.h"
 
@@ -446,7 +447,7 @@ static int next(struct parser *P)
 		size_t cap = 16, n = 0;
 		char *b = malloc(cap);
 		if (!b)
-			return fail(P, P->tpos, "syntax", "out of memory");
+			return fail(P, P->tpos, "oom", "out of memory");
 		P->p++;
 		for (;;) {
 			if (P->p >= P->len) {
@@ -468,7 +469,7 @@ static int next(struct parser *P)
 				char *nb = realloc(b, cap *= 2);
 				if (!nb) {
 					free(b);
-					return fail(P, P->tpos, "syntax", "out of memory");
+					return fail(P, P->tpos, "oom", "out of memory");
 				}
 				b = nb;
 			}
@@ -496,7 +497,7 @@ static int next(struct parser *P)
 		P->k = TK_ID;
 		P->str = strndup(s + st, P->tlen);
 		P->slen = P->tlen;
-		return P->str ? 0 : fail(P, P->tpos, "syntax", "out of memory");
+		return P->str ? 0 : fail(P, P->tpos, "oom", "out of memory");
 	}
 	P->p++;
 	char d = P->p < P->len ? s[P->p] : '\0';
@@ -546,7 +547,7 @@ static struct node *mk(struct parser *P, enum op op, enum sc_type t, int pos)
 	}
 	n = calloc(1, sizeof *n);
 	if (!n) {
-		fail(P, pos, "syntax", "out of memory");
+		fail(P, pos, "oom", "out of memory");
 		return NULL;
 	}
 	n->op = op;
@@ -561,7 +562,7 @@ static int add_kid(struct parser *P, struct node *n, struct node *k)
 {
 	struct node **nk = realloc(n->kids, sizeof *nk * (size_t)(n->nkids + 1));
 	if (!nk)
-		return fail(P, n->pos, "syntax", "out of memory");
+		return fail(P, n->pos, "oom", "out of memory");
 	n->kids = nk;
 	n->kids[n->nkids++] = k;
 	if (k->h + 1 > n->h)
@@ -576,14 +577,14 @@ static int add_key(struct parser *P, struct node *n, const char *key, const char
 	char **nk = realloc(n->keys, sizeof *nk * (size_t)(n->nkeys + 1));
 	const char **ni;
 	if (!nk)
-		return fail(P, n->pos, "syntax", "out of memory");
+		return fail(P, n->pos, "oom", "out of memory");
 	n->keys = nk;
 	if (!(ni = realloc(n->ids, sizeof *ni * (size_t)(n->nkeys + 1))))
-		return fail(P, n->pos, "syntax", "out of memory");
+		return fail(P, n->pos, "oom", "out of memory");
 	n->ids = ni;
 	n->ids[n->nkeys] = id;
 	if (!(n->keys[n->nkeys] = strdup(key)))
-		return fail(P, n->pos, "syntax", "out of memory");
+		return fail(P, n->pos, "oom", "out of memory");
 	n->nkeys++;
 	return 0;
 }
@@ -1334,7 +1335,7 @@ static struct sc_risk_expr *compile_part(const char *src, size_t len, const stru
 		return NULL;
 	}
 	if (!(e = calloc(1, sizeof *e))) {
-		fail(&P, 0, "syntax", "out of memory");
+		fail(&P, 0, "oom", "out of memory");
 		return NULL;
 	}
 	P.e = e;
@@ -1391,6 +1392,8 @@ struct val {
 	const json_t *j;
 };
 
+#define SCREEN_MEMO 16384
+
 struct sc_eval {
 	const json_t *decl;
 	const json_t *rec;          /* the whole record, for the other roots (may be NULL) */
@@ -1406,14 +1409,18 @@ struct sc_eval {
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit;
 	struct sc_error *err;
-	/* screening results by list and name: parties recur across declarations */
+	/*
+	 * screening results by list and name: parties recur across declarations,
+	 * thousands of them in a day's stream, so the table is large (allocated
+	 * at the first screen(), SCREEN_MEMO slots, one name each)
+	 */
 	struct screen_memo {
 		const struct sc_risk_screen_list *list;
 		char name[96];
 		size_t len;
 		double score;
 		const char *matched;
-	} memo[256];
+	} *memo;
 	/* object lookups of this record by (object, schema key): rules share fields */
 	struct get_memo {
 		const json_t *obj;
@@ -1484,6 +1491,7 @@ void sc_eval_free(struct sc_eval *ev)
 	pcre2_jit_stack_free(ev->jit);
 	for (int i = 0; i < SC_EVAL_BUFS; i++)
 		sc_rbuf_free(&ev->bufs[i]);
+	free(ev->memo);
 	free(ev);
 }
 
@@ -1907,9 +1915,23 @@ static int is_word(unsigned char c)
 	return isalnum(c) || c >= 0x80;
 }
 
-/* first key of t found as a whole word (case-insensitive) in s */
+static int word_bounded(const char *s, size_t len, size_t start, size_t end)
+{
+	return (start == 0 || !is_word((unsigned char)s[start - 1])) &&
+	       (end == len || !is_word((unsigned char)s[end]));
+}
+
+/*
+ * first key of t found as a whole word (case-insensitive) in s: the one
+ * starting leftmost, the longest there; in one pass over s with the table's
+ * automaton, else key by key
+ */
 static const char *find_word(const struct sc_rtable *t, const char *s, size_t len)
 {
+	if (t->aho) {
+		long k = sc_aho_first(t->aho, s, len, word_bounded);
+		return k >= 0 ? t->lower_vals[k] : NULL;
+	}
 	for (size_t i = 0; i < len; i++) {
 		if (i > 0 && is_word((unsigned char)s[i - 1]))
 			continue;
@@ -2140,9 +2162,11 @@ static int call(struct sc_eval *ev, const struct node *n, struct val *v)
 		double s;
 		if (a.t != SC_T_STR || !n->list)
 			return 0;
-		if (a.len < sizeof ev->memo[0].name) {
+		if (!ev->memo)
+			ev->memo = calloc(SCREEN_MEMO, sizeof *ev->memo);   /* NULL: screen without it */
+		if (ev->memo && a.len < sizeof ev->memo[0].name) {
 			uint64_t h = sc_fnv64(SC_FNV64_OFFSET ^ (uintptr_t)n->list, a.s, a.len);
-			struct screen_memo *m = &ev->memo[(h >> 17) % (sizeof ev->memo / sizeof ev->memo[0])];
+			struct screen_memo *m = &ev->memo[(h >> 17) % SCREEN_MEMO];
 			if (m->list != n->list || m->len != a.len || memcmp(m->name, a.s, a.len) != 0) {
 				m->score = sc_risk_screen_match(n->list, a.s, a.len, &m->matched);
 				m->list = n->list;
@@ -2682,6 +2706,9 @@ void sc_rtable_index(struct sc_rtable *t)
 	qsort(t->lower_keys, t->nkeys, sizeof *t->lower_keys, by_len_desc);
 	for (i = 0; i < t->nkeys; i++)
 		t->lower_vals[i] = t->lower_keys[i] + strlen(t->lower_keys[i]) + 1;
+	sc_aho_free(t->aho);
+	/* at most 16M cells (64 MiB); a larger table is searched key by key */
+	t->aho = sc_aho_build((const char *const *)t->lower_keys, t->nkeys, (size_t)1 << 24);
 }
 
 void sc_rtable_free(struct sc_rtable *t)
@@ -2692,6 +2719,7 @@ void sc_rtable_free(struct sc_rtable *t)
 		free(t->lower_keys[i]);
 	free(t->lower_keys);
 	free(t->lower_vals);
+	sc_aho_free(t->aho);
 	json_decref(t->rows);
 	json_decref(t->columns);
 	free(t->name);

@@ -41,6 +41,7 @@ struct sc_rtable {
 	char **lower_keys;  /* the keys in lower case, for find(); sorted by length, longest first */
 	size_t nkeys;
 	const char **lower_vals; /* the original key of each lower_keys entry */
+	struct sc_aho *aho;      /* lower_keys as one automaton (NULL: find() tries each key) */
 };
 
 struct sc_risk_screen_ref {
