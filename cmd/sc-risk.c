@@ -233,7 +233,8 @@ static void thread_free(void *state)
 	sc_eval_free(state);
 }
 
-static int enrich(void *ctx, void *state, json_t *rec, json_t **value, struct sc_error *err)
+static int enrich(void *ctx, void *state, json_t *rec, const char **text, size_t *len,
+                  struct sc_error *err)
 {
 	const struct sc_pack *p = ctx;
 	json_t *decl = json_object_get(rec, "decl"), *problems = NULL, *pr;
@@ -243,7 +244,7 @@ static int enrich(void *ctx, void *state, json_t *rec, json_t **value, struct sc
 		return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	if (!json_is_object(decl))
 		return sc_error_set(err, NULL, 0, 0, "bad-decl", "\"decl\" is not an object");
-	if (sc_pack_score(p, state, rec, decl, decl_id(rec, decl), value, &problems, NULL) < 0)
+	if (sc_pack_score_text(p, state, rec, decl, decl_id(rec, decl), text, len, &problems) < 0)
 		return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	json_array_foreach(problems, i, pr) {
 		struct sc_error e;
@@ -329,7 +330,7 @@ static int cmd_filter(int argc, char **argv)
 	f.tool = c.d.prog;
 	f.ns = "risk";
 	f.needs = "decl";
-	f.enrich = enrich;
+	f.enrich_text = enrich;
 	f.ctx = p;
 	f.thread_init = thread_init;
 	f.thread_free = thread_free;

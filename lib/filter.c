@@ -58,9 +58,9 @@ struct batch {
 	size_t off[BATCH_LINES], len[BATCH_LINES];
 	char *bytes;                  /* the lines, back to back */
 	size_t used, cap;
-	/* the results */
+	/* the results: kept with their buffers when the batch is reused */
 	char *out, *msgs;
-	size_t out_len, msgs_len;
+	size_t out_len, msgs_len, out_cap, msgs_cap;
 	unsigned long records, bad;
 	int failed;                   /* out of memory while processing */
 	int done;
@@ -177,25 +177,85 @@ int sc_filter_splice(const char *line, size_t len, const char *key, const char *
 	return ferror(out) ? -1 : 0;
 }
 
-/* The value as text, then the line with it spliced in; -1 (nothing written) to rebuild. */
-static int splice(struct sc_filter *f, const char *line, size_t len, const json_t *value, FILE *out)
+/*
+ * The line with key: val appended before its closing brace, for a record
+ * the parser found without the key (so no key of the line, escaped or not,
+ * is it, and nothing before the brace needs reading: the cost does not
+ * grow with the record). What sc_filter_splice writes for such a line.
+ */
+static int append_key(const char *line, size_t len, const char *key, const char *val, size_t vlen,
+                      FILE *out)
 {
-	char *text = json_dumps(value, SC_JSON_FLAGS | JSON_ENCODE_ANY);
-	int st = text ? sc_filter_splice(line, len, f->ns, text, strlen(text), out) : -1;
+	size_t end = len, before;
 
-	free(text);
-	return st;
+	while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t' || line[end - 1] == '\r' ||
+	                   line[end - 1] == '\n'))
+		end--;
+	if (end < 2 || line[end - 1] != '}')
+		return -1;
+	before = end - 1;
+	while (before > 0 && (line[before - 1] == ' ' || line[before - 1] == '\t' ||
+	                      line[before - 1] == '\r' || line[before - 1] == '\n'))
+		before--;
+	if (before == 0)
+		return -1;
+	fwrite(line, 1, before, out);
+	if (line[before - 1] != '{')
+		putc(',', out);
+	putc('"', out);
+	fputs(key, out);
+	fputs("\":", out);
+	fwrite(val, 1, vlen, out);
+	fputs("}\n", out);
+	return ferror(out) ? -1 : 0;
+}
+
+struct dump_buf {
+	char *p;
+	size_t len, cap;
+};
+
+static int dump_to(const char *s, size_t n, void *arg)
+{
+	struct dump_buf *d = arg;
+	if (d->len + n + 1 > d->cap) {
+		size_t ncap = d->cap ? 2 * d->cap : 1024;
+		char *np;
+		while (ncap < d->len + n + 1)
+			ncap *= 2;
+		if (!(np = realloc(d->p, ncap)))
+			return -1;
+		d->p = np;
+		d->cap = ncap;
+	}
+	memcpy(d->p + d->len, s, n);
+	d->len += n;
+	return 0;
+}
+
+/*
+ * The line with the value's text spliced in; -1 (nothing written) to
+ * rebuild. had_key: the parsed record has the key already.
+ */
+static int splice(struct sc_filter *f, const char *line, size_t len, const char *text, size_t tlen,
+                  int had_key, FILE *out)
+{
+	if (!had_key)
+		return append_key(line, len, f->ns, text, tlen, out);
+	return sc_filter_splice(line, len, f->ns, text, tlen, out);
 }
 
 /* One line through the enricher into out; messages into msgs. */
-static void process_line(struct sc_filter *f, void *state, const char *name,
+static void process_line(struct sc_filter *f, void *state, struct dump_buf *d, const char *name,
                          unsigned long lineno, const char *line, size_t len, FILE *out,
                          FILE *msgs, unsigned long *bad)
 {
 	struct sc_error err;
 	json_t *rec = NULL, *value = NULL;
 	size_t errors_before;
-	int st;
+	int st, had_key;
+	const char *text = NULL;
+	size_t tlen = 0;
 
 	sc_error_clear(&err);
 	if (sc_parse_line(name, lineno, line, len, &rec, &err) < 0) {
@@ -214,7 +274,17 @@ static void process_line(struct sc_filter *f, void *state, const char *name,
 		return;
 	}
 	errors_before = error_count(rec);
-	st = f->enrich(f->ctx, state, rec, &value, &err);
+	had_key = json_object_get(rec, f->ns) != NULL;
+	if (f->enrich_text) {
+		st = f->enrich_text(f->ctx, state, rec, &text, &tlen, &err);
+	} else {
+		st = f->enrich(f->ctx, state, rec, &value, &err);
+		d->len = 0;
+		if (st == 0 && json_dump_callback(value, dump_to, d, SC_JSON_FLAGS | JSON_ENCODE_ANY) == 0) {
+			text = d->p;
+			tlen = d->len;
+		}
+	}
 	if (st < 0) {
 		if (!err.file[0]) {
 			snprintf(err.file, sizeof err.file, "%s", name);
@@ -225,22 +295,70 @@ static void process_line(struct sc_filter *f, void *state, const char *name,
 		json_decref(value);
 		sc_write_record(out, rec);
 		(*bad)++;
-	} else if (error_count(rec) == errors_before && splice(f, line, len, value, out) == 0) {
+	} else if (text && error_count(rec) == errors_before &&
+	           splice(f, line, len, text, tlen, had_key, out) == 0) {
 		json_decref(value);
 	} else {
 		/* the enricher added errors (or the line defeats the splice): rebuild */
 		if (error_count(rec) != errors_before)
 			(*bad)++;
-		json_object_set_new(rec, f->ns, value);
+		if (!value && text)
+			value = json_loadb(text, tlen, JSON_ALLOW_NUL, NULL);
+		if (!value) {
+			sc_error_set(&err, name, (int)lineno, 0, "oom", "out of memory");
+			message(msgs, f->tool, &err);
+			sc_record_add_error(rec, f->tool, &err);
+		} else {
+			json_object_set_new(rec, f->ns, value);
+		}
 		sc_write_record(out, rec);
 	}
 	json_decref(rec);
 }
 
+/*
+ * A batch's output goes to a stream over its own buffer, which the batch
+ * keeps when it is reused: no fresh memory (and page faults) per batch.
+ */
+struct obuf {
+	char **p;
+	size_t *len, *cap;
+};
+
+static ssize_t obuf_write(void *cookie, const char *s, size_t n)
+{
+	struct obuf *o = cookie;
+	if (*o->len + n > *o->cap) {
+		size_t ncap = *o->cap ? *o->cap : 65536;
+		char *np;
+		while (ncap < *o->len + n)
+			ncap *= 2;
+		if (!(np = realloc(*o->p, ncap)))
+			return 0;     /* a short write: the stream's error flag */
+		*o->p = np;
+		*o->cap = ncap;
+	}
+	memcpy(*o->p + *o->len, s, n);
+	*o->len += n;
+	return (ssize_t)n;
+}
+
+static FILE *obuf_open(struct obuf *o, char **p, size_t *len, size_t *cap)
+{
+	cookie_io_functions_t io = {.write = obuf_write};
+	o->p = p;
+	o->len = len;
+	o->cap = cap;
+	*len = 0;
+	return fopencookie(o, "w", io);
+}
+
 static void run_batch(struct sc_filter *f, void *state, struct batch *b)
 {
-	FILE *out = open_memstream(&b->out, &b->out_len);
-	FILE *msgs = open_memstream(&b->msgs, &b->msgs_len);
+	struct obuf ob, mb;
+	FILE *out = obuf_open(&ob, &b->out, &b->out_len, &b->out_cap);
+	FILE *msgs = obuf_open(&mb, &b->msgs, &b->msgs_len, &b->msgs_cap);
+	struct dump_buf d = {NULL, 0, 0};
 
 	if (!out || !msgs) {
 		if (out)
@@ -251,10 +369,13 @@ static void run_batch(struct sc_filter *f, void *state, struct batch *b)
 		return;
 	}
 	for (size_t i = 0; i < b->n; i++)
-		process_line(f, state, b->name, b->lineno[i], b->bytes + b->off[i], b->len[i], out,
+		process_line(f, state, &d, b->name, b->lineno[i], b->bytes + b->off[i], b->len[i], out,
 		             msgs, &b->bad);
+	free(d.p);
 	b->records = b->n;
-	if (fclose(out) != 0 || fclose(msgs) != 0)
+	if (fclose(out) != 0)
+		b->failed = 1;
+	if (fclose(msgs) != 0)
 		b->failed = 1;
 }
 
@@ -285,7 +406,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static struct batch *batch_new(const char *name)
+static struct batch *batch_alloc(const char *name)
 {
 	struct batch *b = calloc(1, sizeof *b);
 
@@ -381,9 +502,35 @@ struct runner {
 	void *state;
 	struct batch *inflight[MAX_INFLIGHT];   /* submitted, in order */
 	int ninflight, max_inflight;
+	struct batch *spare[MAX_INFLIGHT + 1];  /* written out, kept for reuse with their buffers */
+	int nspare;
 	int write_failed;
 	struct sc_progress *progress;
 };
+
+/* A batch for the next lines: a written one with its buffers if there is one. */
+static struct batch *batch_new(struct runner *r, const char *name)
+{
+	struct batch *b;
+
+	if (!r->nspare)
+		return batch_alloc(name);
+	b = r->spare[--r->nspare];
+	b->name = name;
+	b->first_lineno = 0;
+	b->n = b->used = b->out_len = b->msgs_len = 0;
+	b->records = b->bad = 0;
+	b->failed = b->done = 0;
+	return b;
+}
+
+static void batch_retire(struct runner *r, struct batch *b)
+{
+	if (r->nspare < (int)(sizeof r->spare / sizeof r->spare[0]))
+		r->spare[r->nspare++] = b;
+	else
+		batch_free(b);
+}
 
 static void retire_oldest(struct runner *r, int wait)
 {
@@ -401,7 +548,7 @@ static void retire_oldest(struct runner *r, int wait)
 		if (!r->write_failed && emit(r->f, b) < 0)
 			r->write_failed = 1;
 		sc_progress_update(r->progress, r->f->diag->records);
-		batch_free(b);
+		batch_retire(r, b);
 		memmove(r->inflight, r->inflight + 1, sizeof r->inflight[0] * (size_t)--r->ninflight);
 		wait = 0;  /* only block for the first; take others that are ready */
 	}
@@ -439,7 +586,7 @@ static void run_file(struct runner *r, const char *path)
 	}
 	/* the batch keeps the name pointer: give it one that outlives the reader */
 	name = strdup(sc_reader_name(rd));
-	b = batch_new(name);
+	b = batch_new(r, name);
 	for (;;) {
 		const char *line;
 		size_t len;
@@ -460,7 +607,7 @@ static void run_file(struct runner *r, const char *path)
 			char *text = stand_in ? json_dumps(stand_in, SC_JSON_FLAGS) : NULL;
 			if (b->n) {
 				submit(r, b);
-				b = batch_new(name);
+				b = batch_new(r, name);
 			}
 			retire_oldest(r, 1);
 			while (r->ninflight)
@@ -485,7 +632,7 @@ static void run_file(struct runner *r, const char *path)
 		}
 		if (b->n == BATCH_LINES || b->used >= BATCH_BYTES) {
 			submit(r, b);
-			b = batch_new(name);
+			b = batch_new(r, name);
 		}
 		if (r->write_failed)
 			break;
@@ -576,6 +723,8 @@ int sc_filter_run(struct sc_filter *f, int nfiles, char **files)
 		f->thread_free(r.state);
 	}
 	sc_progress_free(r.progress);
+	while (r.nspare)
+		batch_free(r.spare[--r.nspare]);
 	if (fflush(f->out) != 0 || ferror(f->out))
 		r.write_failed = 1;
 	for (int i = 0; i < 2; i++)

@@ -18,11 +18,17 @@
 typedef int (*sc_enrich_fn)(void *ctx, void *state, json_t *rec, json_t **value,
                             struct sc_error *err);
 
+typedef int (*sc_enrich_text_fn)(void *ctx, void *state, json_t *rec, const char **text,
+                                 size_t *len, struct sc_error *err);
+
 struct sc_filter {
 	const char *tool;        /* "sc-risk": names the tool in errors[] and messages */
 	const char *ns;          /* "risk": the top-level key the tool writes */
 	const char *needs;       /* "decl": records without this key pass through untouched */
 	sc_enrich_fn enrich;
+	/* or, instead of enrich: the value as compact JSON text, *text valid until
+	 * the next call with the same state (so the loop need not serialize it) */
+	sc_enrich_text_fn enrich_text;
 	void *ctx;               /* shared, read-only while the loop runs */
 	void *(*thread_init)(void *ctx);   /* optional: per-worker scratch state */
 	void (*thread_free)(void *state);

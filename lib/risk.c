@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1409,18 +1410,94 @@ static void problem(json_t **problems, const struct rule *r, const struct sc_err
 	json_array_append_new(*problems, o);
 }
 
-int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec, const json_t *decl,
-                  const char *id, json_t **risk, json_t **problems, json_t *explain)
+/*
+ * A record's score before it is written: the hits, each with its why text,
+ * kept in the evaluator's buffers (no allocation per record once they are
+ * warm); written as a JSON value (sc_pack_score) or straight as text
+ * (sc_pack_score_text, which the filter splices into the line).
+ */
+enum { BUF_TEXT, BUF_HITS, BUF_WHYS };
+enum why_kind {
+	WHY_RENDERED,   /* a template's text: invalid UTF-8 reads "?" */
+	WHY_PLAIN       /* a title or message: a hit without "why" if it is not UTF-8 */
+};
+struct scored_hit {
+	const char *id, *title;
+	double score;
+	int lane;                 /* SC_LANE_NONE: the hit names no lane */
+	size_t why, why_len;      /* in the BUF_WHYS buffer */
+	enum why_kind kind;
+};
+struct scored {
+	double score;
+	int lane, random;
+	json_t *model;            /* new, or NULL */
+	struct sc_rbuf *hits, *whys;
+	size_t nhits;
+};
+
+static int add_hit(struct scored *s, const char *id, const char *title, double score, int lane,
+                   size_t why, size_t why_len, enum why_kind kind)
 {
-	json_t *hits = json_array(), *out;
-	double score = 0;
+	struct scored_hit h = {id, title, score, lane, why, why_len, kind};
+	if (sc_rbuf_add(s->hits, &h, sizeof h) < 0)
+		return -1;
+	s->nhits++;
+	return 0;
+}
+
+static int add_whyf(struct scored *s, size_t *at, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int add_whyf(struct scored *s, size_t *at, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || sc_rbuf_reserve(s->whys, (size_t)n) < 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(s->whys->p + s->whys->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	*at = s->whys->len;
+	*len = (size_t)n;
+	s->whys->len += (size_t)n;
+	return 0;
+}
+
+static int add_why(struct scored *s, size_t *at, size_t *len, const char *text)
+{
+	*at = s->whys->len;
+	*len = strlen(text);
+	return sc_rbuf_add(s->whys, text, *len);
+}
+
+static const struct scored_hit *hit_at(const struct scored *s, size_t i)
+{
+	return (const struct scored_hit *)(const void *)s->hits->p + i;
+}
+
+/* Score a record into s; -1 when out of memory. See sc_pack_score. */
+static int score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec, const json_t *decl,
+                 const char *id, struct scored *s, json_t **problems, json_t *explain)
+{
+	double total = 0;
 	int forced = SC_LANE_NONE, lane = SC_LANE_GREEN, random = 0, model_lane = SC_LANE_NONE;
-	json_t *model = NULL;
 	const struct rule *unscored = NULL;   /* the first rule that could not be evaluated */
-	int bad_type = 0;
+	int bad_type = 0, oom = 0;
 	char first_err[sizeof ((struct sc_error *)0)->msg];
 
 	*problems = NULL;
+	s->model = NULL;
+	s->nhits = 0;
+	s->hits = sc_eval_buf(ev, BUF_HITS);
+	s->whys = sc_eval_buf(ev, BUF_WHYS);
+	s->hits->len = s->whys->len = 0;
+	/* the hits are read back as structs: keep the buffer aligned for them */
+	if (sc_rbuf_reserve(s->hits, sizeof(struct scored_hit) * 4) < 0)
+		return -1;
 	sc_eval_begin_record(ev, rec, decl);
 	/* a value of the wrong type reads as null and would slip past the rules */
 	{
@@ -1439,7 +1516,8 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec
 		const struct rule *r = &p->rules[i];
 		struct sc_error err;
 		int hit = 0;
-		json_t *why = NULL;
+		size_t why = 0, why_len = 0;
+		enum why_kind kind = WHY_PLAIN;
 
 		/* err is filled only on failure: clearing 800 bytes per rule shows in profiles */
 		err.code[0] = err.msg[0] = err.file[0] = '\0';
@@ -1455,30 +1533,33 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec
 				                                         "msg", err.msg));
 			continue;
 		}
-		if (hit && r->why && !(why = sc_template_render(r->why, ev, &err))) {
-			problem(problems, r, &err);
-			why = json_string(r->title);
+		if (hit && r->why) {
+			size_t at = s->whys->len;
+			if (sc_template_render_to(r->why, ev, s->whys, &err) < 0) {
+				s->whys->len = at;
+				problem(problems, r, &err);
+				oom |= add_why(s, &why, &why_len, r->title);
+			} else {
+				why = at;
+				why_len = s->whys->len - at;
+				kind = WHY_RENDERED;
+			}
+		} else if (hit) {
+			oom |= add_why(s, &why, &why_len, r->title);
 		}
 		if (explain)
 			json_array_append_new(explain, json_pack("{s:s,s:s,s:o,s:o}", "rule", r->id, "result",
 			                                         hit ? "hit" : "no", "score", num_json(hit ? r->score : 0),
-			                                         "total", num_json(score + (hit ? r->score : 0))));
-		if (!hit) {
-			json_decref(why);
+			                                         "total", num_json(total + (hit ? r->score : 0))));
+		if (!hit)
 			continue;
-		}
-		score += r->score;
-		json_t *h = json_pack("{s:s,s:s,s:o}", "id", r->id, "title", r->title, "score", num_json(r->score));
-		if (r->lane != SC_LANE_NONE) {
-			json_object_set_new(h, "lane", json_string(lane_names[r->lane]));
-			if (r->lane > forced)
-				forced = r->lane;
-		}
-		json_object_set_new(h, "why", why ? why : json_string(r->title));
-		json_array_append_new(hits, h);
+		total += r->score;
+		if (r->lane != SC_LANE_NONE && r->lane > forced)
+			forced = r->lane;
+		oom |= add_hit(s, r->id, r->title, r->score, r->lane, why, why_len, kind);
 	}
 	for (int l = SC_NLANES - 1; l > SC_LANE_GREEN; l--)
-		if (p->defined[l] && score >= p->min[l]) {
+		if (p->defined[l] && total >= p->min[l]) {
 			lane = l;
 			break;
 		}
@@ -1489,7 +1570,7 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec
 			struct rule pseudo = {.id = "model"};
 			problem(problems, &pseudo, &err);
 		} else {
-			double s = json_number_value(json_object_get(ms, "score"));
+			double ss = json_number_value(json_object_get(ms, "score"));
 			char top[400];
 			size_t u = 0, k;
 			json_t *t;
@@ -1502,23 +1583,23 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec
 				                      json_number_value(json_object_get(t, "contrib")));
 			}
 			for (int l = SC_NLANES - 1; l > SC_LANE_GREEN; l--)
-				if (p->model_thr[l] > 0 && s >= p->model_thr[l]) {
+				if (p->model_thr[l] > 0 && ss >= p->model_thr[l]) {
 					model_lane = l;
 					break;
 				}
-			model = json_pack("{s:s,s:o}", "name", sc_learn_model_name(p->model), "score", num_json(s));
-			json_object_set(model, "top", json_object_get(ms, "top"));
+			s->model = json_pack("{s:s,s:o}", "name", sc_learn_model_name(p->model), "score", num_json(ss));
+			json_object_set(s->model, "top", json_object_get(ms, "top"));
 			if (model_lane != SC_LANE_NONE) {
-				json_t *h = json_pack("{s:s,s:s,s:i,s:s}", "id", "model", "title", "Learned risk score", "score", 0,
-				                      "lane", lane_names[model_lane]);
-				json_object_set_new(h, "why", json_sprintf("model score %.3f is among the riskiest %g%% (from %.3f); most: %s",
-				                                         s, p->model_frac[model_lane] * 100, p->model_thr[model_lane], top));
-				json_array_append_new(hits, h);
+				size_t why, why_len;
+				oom |= add_whyf(s, &why, &why_len,
+				                "model score %.3f is among the riskiest %g%% (from %.3f); most: %s", ss,
+				                p->model_frac[model_lane] * 100, p->model_thr[model_lane], top);
+				oom |= add_hit(s, "model", "Learned risk score", 0, model_lane, why, why_len, WHY_PLAIN);
 				if (model_lane > lane)
 					lane = model_lane;
 			}
 			if (explain)
-				json_array_append_new(explain, json_pack("{s:s,s:o,s:s}", "rule", "model", "score", num_json(s),
+				json_array_append_new(explain, json_pack("{s:s,s:o,s:s}", "rule", "model", "score", num_json(ss),
 				                                         "lane", sc_lane_name(model_lane)));
 			json_decref(ms);
 		}
@@ -1547,15 +1628,14 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec
 	 * (evasion by size: a denied party among 50,000 items).
 	 */
 	if ((unscored || bad_type) && lane < p->unscored) {
-		json_t *h = json_pack("{s:s,s:s,s:i,s:s}", "id", "UNSCORED", "title", "Could not be fully scored",
-		                      "score", 0, "lane", lane_names[p->unscored]);
+		size_t why, why_len;
 		if (bad_type)
-			json_object_set_new(h, "why", json_sprintf("%s", json_string_value(json_object_get(
-			                                             json_array_get(*problems, 0), "msg"))));
+			oom |= add_why(s, &why, &why_len,
+			               json_string_value(json_object_get(json_array_get(*problems, 0), "msg")));
 		else
-			json_object_set_new(h, "why", json_sprintf("rule %s could not be evaluated: %s", unscored->id,
-			                                           first_err));
-		json_array_append_new(hits, h);
+			oom |= add_whyf(s, &why, &why_len, "rule %s could not be evaluated: %s", unscored->id,
+			                first_err);
+		oom |= add_hit(s, "UNSCORED", "Could not be fully scored", 0, p->unscored, why, why_len, WHY_PLAIN);
 		lane = p->unscored;
 		random = 0;
 		if (explain)
@@ -1566,16 +1646,167 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec
 		for (int l = SC_LANE_BLUE; l < SC_NLANES; l++)
 			if (p->defined[l])
 				json_object_set_new(th, lane_names[l], num_json(p->min[l]));
-		json_array_append_new(explain, json_pack("{s:s,s:o,s:o,s:s,s:s,s:b}", "rule", "lane", "score", num_json(score),
+		json_array_append_new(explain, json_pack("{s:s,s:o,s:o,s:s,s:s,s:b}", "rule", "lane", "score", num_json(total),
 		                                         "thresholds", th, "forced", sc_lane_name(forced),
 		                                         "channel", lane_names[lane], "random", random));
 	}
-	out = json_pack("{s:i,s:s,s:o,s:s,s:b,s:o}", "v", 1, "pack", sc_pack_label(p), "score", num_json(score),
-	                "channel", lane_names[lane], "random", random, "hits", hits);
-	if (model)
-		json_object_set_new(out, "model", model);
+	s->score = total;
+	s->lane = lane;
+	s->random = random;
+	if (oom) {
+		json_decref(s->model);
+		s->model = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec, const json_t *decl,
+                  const char *id, json_t **risk, json_t **problems, json_t *explain)
+{
+	struct scored s;
+	json_t *hits, *out;
+
+	*risk = NULL;
+	if (score(p, ev, rec, decl, id, &s, problems, explain) < 0)
+		return -1;
+	hits = json_array();
+	for (size_t i = 0; i < s.nhits; i++) {
+		const struct scored_hit *h = hit_at(&s, i);
+		json_t *o = json_pack("{s:s,s:s,s:o}", "id", h->id, "title", h->title, "score", num_json(h->score));
+		json_t *why = json_stringn(s.whys->p + h->why, h->why_len);
+		if (h->lane != SC_LANE_NONE)
+			json_object_set_new(o, "lane", json_string(lane_names[h->lane]));
+		if (!why && h->kind == WHY_RENDERED)
+			why = json_string("?");
+		json_object_set_new(o, "why", why);
+		json_array_append_new(hits, o);
+	}
+	out = json_pack("{s:i,s:s,s:o,s:s,s:b,s:o}", "v", 1, "pack", sc_pack_label(p), "score", num_json(s.score),
+	                "channel", lane_names[s.lane], "random", s.random, "hits", hits);
+	if (s.model)
+		json_object_set_new(out, "model", s.model);
 	*risk = out;
 	return out ? 0 : -1;
+}
+
+/* ---- the risk value as text, byte for byte what jansson would write ------ */
+
+static int dump_add(const char *s, size_t n, void *arg)
+{
+	return sc_rbuf_add(arg, s, n);
+}
+
+/* A JSON value by jansson itself (the rare cases: reals, escapes, the model). */
+static int put_json(struct sc_rbuf *b, json_t *v)
+{
+	int st = v ? json_dump_callback(v, dump_add, b, SC_JSON_FLAGS | JSON_ENCODE_ANY) : -1;
+	json_decref(v);
+	return st;
+}
+
+/* 1 when jansson writes the string s as it is between quotes (printable ASCII). */
+static int plain_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			return 0;
+	}
+	return 1;
+}
+
+/* "s" as jansson writes it; -2 when s is not UTF-8 (nothing written). */
+static int put_str(struct sc_rbuf *b, const char *s, size_t n)
+{
+	json_t *j;
+	if (plain_ascii(s, n)) {
+		if (sc_rbuf_reserve(b, n + 2) < 0)
+			return -1;
+		b->p[b->len++] = '"';
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+		b->p[b->len++] = '"';
+		return 0;
+	}
+	if (!(j = json_stringn(s, n)))
+		return -2;
+	return put_json(b, j);
+}
+
+static int put_lit(struct sc_rbuf *b, const char *s)
+{
+	return sc_rbuf_add(b, s, strlen(s));
+}
+
+/* A number as num_json makes it and jansson writes it. */
+static int put_num(struct sc_rbuf *b, double d)
+{
+	if (d == floor(d) && fabs(d) < 1e15) {
+		char buf[32];
+		int n = snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, (json_int_t)d);
+		return sc_rbuf_add(b, buf, (size_t)n);
+	}
+	return put_json(b, num_json(d));
+}
+
+int sc_pack_score_text(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec, const json_t *decl,
+                       const char *id, const char **text, size_t *len, json_t **problems)
+{
+	struct scored s;
+	struct sc_rbuf *b = sc_eval_buf(ev, BUF_TEXT);
+	int st = 0;
+
+	*text = NULL;
+	*len = 0;
+	if (score(p, ev, rec, decl, id, &s, problems, NULL) < 0)
+		return -1;
+	b->len = 0;
+	st |= put_lit(b, "{\"v\":1,\"pack\":");
+	st |= put_str(b, sc_pack_label(p), strlen(sc_pack_label(p)));
+	st |= put_lit(b, ",\"score\":");
+	st |= put_num(b, s.score);
+	st |= put_lit(b, ",\"channel\":\"");
+	st |= put_lit(b, lane_names[s.lane]);
+	st |= put_lit(b, s.random ? "\",\"random\":true,\"hits\":[" : "\",\"random\":false,\"hits\":[");
+	for (size_t i = 0; i < s.nhits && st == 0; i++) {
+		const struct scored_hit *h = hit_at(&s, i);
+		size_t mark;
+		int w;
+		st |= put_lit(b, i ? ",{\"id\":" : "{\"id\":");
+		st |= put_str(b, h->id, strlen(h->id));
+		st |= put_lit(b, ",\"title\":");
+		st |= put_str(b, h->title, strlen(h->title));
+		st |= put_lit(b, ",\"score\":");
+		st |= put_num(b, h->score);
+		if (h->lane != SC_LANE_NONE) {
+			st |= put_lit(b, ",\"lane\":\"");
+			st |= put_lit(b, lane_names[h->lane]);
+			st |= put_lit(b, "\"");
+		}
+		mark = b->len;
+		st |= put_lit(b, ",\"why\":");
+		w = put_str(b, s.whys->p + h->why, h->why_len);
+		if (w == -2 && h->kind == WHY_RENDERED) {
+			w = put_lit(b, "\"?\"");
+		} else if (w == -2) {
+			b->len = mark;   /* the JSON path leaves such a hit without its why */
+			w = 0;
+		}
+		st |= w;
+		st |= put_lit(b, "}");
+	}
+	st |= put_lit(b, "]");
+	if (s.model) {
+		st |= put_lit(b, ",\"model\":");
+		st |= put_json(b, s.model);
+	}
+	st |= put_lit(b, "}");
+	if (st != 0)
+		return -1;
+	*text = b->p;
+	*len = b->len;
+	return 0;
 }
 
 /* ---- test cases ----------------------------------------------------------- */

@@ -72,6 +72,17 @@ int sc_pack_score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec
                   json_t *explain);
 
 /*
+ * The same, the risk object written as compact JSON text (byte for byte
+ * what SC_JSON_FLAGS makes of sc_pack_score's object) into a buffer of ev:
+ * *text (NUL-terminated, *len bytes) is valid until ev scores again. No
+ * allocation per record on this path once ev's buffers are warm; --explain
+ * takes sc_pack_score.
+ */
+int sc_pack_score_text(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec,
+                       const json_t *decl, const char *id, const char **text, size_t *len,
+                       json_t **problems);
+
+/*
  * Run the pack's test cases. Returns a new object:
  *   {"cases":[{"name","file","line","ok","lane","score","hits":[..],"failures":[..]}],
  *    "rules":[{"id","file","line","tp","fp","fn","tn","covered"}],

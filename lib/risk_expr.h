@@ -41,6 +41,7 @@ struct sc_rtable {
 	char **lower_keys;  /* the keys in lower case, for find(); sorted by length, longest first */
 	size_t nkeys;
 	const char **lower_vals; /* the original key of each lower_keys entry */
+	struct sc_aho *aho;      /* lower_keys as one automaton (NULL: find() tries each key) */
 };
 
 struct sc_risk_screen_ref {
@@ -109,6 +110,19 @@ json_t *sc_risk_expr_value(const struct sc_risk_expr *e, struct sc_eval *ev, str
 int sc_risk_expr_number(const struct sc_risk_expr *e, struct sc_eval *ev, double *num, int *isnull,
                    struct sc_error *err);
 
+/* A growable byte buffer kept across records: no allocation once it is warm. */
+struct sc_rbuf {
+	char *p;
+	size_t len, cap;
+};
+int sc_rbuf_add(struct sc_rbuf *b, const void *s, size_t n);   /* 0, or -1 out of memory */
+int sc_rbuf_reserve(struct sc_rbuf *b, size_t n);              /* room for n more bytes */
+void sc_rbuf_free(struct sc_rbuf *b);
+
+/* The per-thread buffers of scoring (owned by ev; SC_EVAL_BUFS of them). */
+#define SC_EVAL_BUFS 4
+struct sc_rbuf *sc_eval_buf(struct sc_eval *ev, int which);
+
 /* Explanation templates: text with {expression} parts ({{ and }} for braces). */
 struct sc_template;
 struct sc_template *sc_template_compile(const char *src, const struct sc_risk_expr_scope *scope,
@@ -117,6 +131,9 @@ void sc_template_free(struct sc_template *t);
 /* Render with `item` bound to the witness of the rule's condition; a new string. */
 json_t *sc_template_render(const struct sc_template *t, struct sc_eval *ev,
                            struct sc_error *err);
+/* The same appended to out as bytes (not checked as UTF-8): 0, or -1 with err. */
+int sc_template_render_to(const struct sc_template *t, struct sc_eval *ev, struct sc_rbuf *out,
+                          struct sc_error *err);
 
 /*
  * Check a declaration's values against the decl schema (sc.7): the number of

@@ -5,7 +5,9 @@
 # the default pack, GNU parallel, jq with an equivalent four-rule filter and a
 # bare jansson parse loop; ratios side by side; peak memory over a longer
 # stream (LONG=1: ten million records); cost against the number of rules.
-# N=... changes the record count.
+# N=... changes the record count; TABLES="old" or "real" runs one of the two
+# tables (each is one locked job); SC_BENCH_BIG=1 streams ten million
+# realistic records through sc-risk -j2 once (CPU, wall, peak memory).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -78,9 +80,24 @@ table() {  # title records-file count
 	echo "aims (issue 16): this/bare <= 1.5 (cpu) and jq/this >= 3 (cpu) at -j1 with the default pack; -j2 close to 2x -j1"
 	eval "c_j1_$4=$c_j1"
 }
-table "today's bench records (scripts/gen-decl.py)" "$data" "$N" old
-table "realistic records (scripts/gen-decl-real.py)" "$real" "$NR" real
-c_j1=$c_j1_old
+TABLES=${TABLES:-old real}
+case " $TABLES " in *" old "*) table "today's bench records (scripts/gen-decl.py)" "$data" "$N" old ;; esac
+case " $TABLES " in *" real "*) table "realistic records (scripts/gen-decl-real.py)" "$real" "$NR" real ;; esac
+# SC_BENCH_BIG=1: ten million realistic records, streamed (the NR records again
+# and again through a pipe, nothing on disk), through sc-risk -j2
+if [ "${SC_BENCH_BIG:-0}" = 1 ]; then
+	reps=$(((10000000 + NR - 1) / NR)) big=$((reps * NR))
+	/usr/bin/time -f '%M' -o "$TM" sc-risk -j2 < "$real" > /dev/null 2>"$B/stderr.out"
+	m1=$(cat "$TM")
+	for _ in $(seq "$reps"); do cat "$real"; done |
+		/usr/bin/time -f '%e %U %S %M' -o "$TM" sc-risk -j2 > /dev/null 2>"$B/stderr.out"
+	read -r w u s m < "$TM"
+	echo "$big realistic records through sc-risk -j2: wall ${w} s, CPU $(echo "$u + $s" | bc) s" \
+	     "($(echo "scale=1; ($u + $s) * 1000000 / $big" | bc) us a record), peak RSS $m kB" \
+	     "(against $m1 kB over $NR: memory flat)"
+fi
+[ "${SC_BENCH_REST:-1}" = 1 ] || exit 0
+c_j1=${c_j1_old:-$(run sc-risk -j1 | cut -d' ' -f2)}
 
 # cost against the number of rules: the default pack with its rules 4 times over
 P="$B/pack4x"

@@ -1,6 +1,9 @@
 /*
  * fuzz_risk.c - libFuzzer target for the rule pack loader: the input is one
- * pack file (YAML); whatever loads is run over its own test cases.
+ * pack file (YAML); whatever loads is run over its own test cases, and
+ * scores a declaration whose names and descriptions are the input's bytes
+ * both ways: the risk text (sc_pack_score_text) must be what jansson writes
+ * of the risk object (sc_pack_score), byte for byte.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +41,26 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (p) {
 		struct sc_eval *ev = sc_eval_new();
 		json_t *res = sc_pack_test(p, ev);
+		json_t *s = json_stringn((const char *)data, size < 300 ? size : 300);
+		json_t *rec = json_pack("{s:{s:s,s:{s:O?},s:[{s:s,s:O?,s:i,s:s,s:f}]}}", "decl", "id", "F-1",
+		                        "importer", "name", s, "items", "hs", "440710", "description", s,
+		                        "qty", 2, "unit", "m3", "value", 1e-3);
+		json_t *decl = json_object_get(rec, "decl"), *risk = NULL, *pr1 = NULL, *pr2 = NULL;
+		const char *text;
+		size_t len;
 		json_decref(res);
+		if (ev && rec && sc_pack_score(p, ev, rec, decl, "F-1", &risk, &pr1, NULL) == 0) {
+			char *want = json_dumps(risk, SC_JSON_FLAGS);
+			if (sc_pack_score_text(p, ev, rec, decl, "F-1", &text, &len, &pr2) == 0 && want &&
+			    (strlen(want) != len || memcmp(want, text, len) != 0))
+				abort();   /* the two ways of writing the risk value disagree */
+			free(want);
+		}
+		json_decref(risk);
+		json_decref(pr1);
+		json_decref(pr2);
+		json_decref(rec);
+		json_decref(s);
 		sc_eval_free(ev);
 		sc_pack_free(p);
 	}

@@ -2,11 +2,13 @@
  * test_expr.c - every function and operator of the rule condition language,
  * its null rules, compile errors with their codes, and the screening helpers.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "risk_aho.h"
 #include "risk_expr.h"
 #include "risk_screen.h"
 #include "t.h"
@@ -66,6 +68,73 @@ static const char *code(const char *src, enum sc_type want)
 	return buf;
 }
 
+static int word_ok(const char *s, size_t len, size_t start, size_t end)
+{
+	return (start == 0 || !isalnum((unsigned char)s[start - 1])) &&
+	       (end == len || !isalnum((unsigned char)s[end]));
+}
+
+/* find() as it was, key by key (keys longest first): what the automaton must agree with */
+static long find_slow(char **keys, size_t n, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		for (size_t k = 0; k < n; k++) {
+			size_t kl = strlen(keys[k]);
+			if (kl && kl <= len - i && strncasecmp(s + i, keys[k], kl) == 0 && word_ok(s, len, i, i + kl))
+				return (long)k;
+		}
+	return -1;
+}
+
+static int by_len(const void *a, const void *b)
+{
+	size_t x = strlen(*(char *const *)a), y = strlen(*(char *const *)b);
+	return x != y ? (x < y ? 1 : -1) : strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The Aho-Corasick of find(): the same key as the one-by-one search, on random texts. */
+static void test_aho(void)
+{
+	static const char alpha[] = "abAB -x.\xc3\xa9";
+	unsigned seed = 7;
+	int agree = 0, found = 0;
+
+	for (int round = 0; round < 200; round++) {
+		char *keys[12], text[40];
+		size_t n = 1 + (size_t)(round % 12), tl;
+		struct sc_aho *a;
+		for (size_t k = 0; k < n; k++) {
+			size_t kl = (seed = seed * 1103515245u + 12345u) >> 16 & 3;
+			keys[k] = calloc(kl + 2, 1);
+			for (size_t i = 0; i <= kl; i++)
+				keys[k][i] = (char)tolower((unsigned char)alpha[((seed = seed * 1103515245u + 12345u) >> 16) % 6]);
+		}
+		qsort(keys, n, sizeof keys[0], by_len);
+		a = sc_aho_build((const char *const *)keys, n, 1u << 20);
+		CHECK(a != NULL);
+		for (int t = 0; t < 20 && a; t++) {
+			tl = ((seed = seed * 1103515245u + 12345u) >> 16) % sizeof text;
+			for (size_t i = 0; i < tl; i++)
+				text[i] = alpha[((seed = seed * 1103515245u + 12345u) >> 16) % (sizeof alpha - 1)];
+			long want = find_slow(keys, n, text, tl), got = sc_aho_first(a, text, tl, word_ok);
+			agree += want == got;
+			found += want >= 0;
+			if (want != got)
+				fprintf(stderr, "aho: %ld, not %ld, in \"%.*s\"\n", got, want, (int)tl, text);
+		}
+		sc_aho_free(a);
+		for (size_t k = 0; k < n; k++)
+			free(keys[k]);
+	}
+	CHECK(agree == 200 * 20);
+	CHECK(found > 500);   /* the texts do hold keys: the comparison means something */
+	/* too large for the cap: NULL, and find() goes key by key */
+	{
+		const char *big[] = {"abcdefgh", "xyz"};
+		CHECK(sc_aho_build(big, 2, 8) == NULL);
+	}
+}
+
 int main(void)
 {
 	struct sc_error err;
@@ -75,6 +144,7 @@ int main(void)
 
 	fputs("name,aliases\nKestrel Dynamics GmbH,Kestrel Dynamik\n\"Volkonsky, Ivan\",Иван Волконский\n", f);
 	fclose(f);
+	test_aho();
 	list = sc_risk_screen_load(tmp, "csv", &err);
 	CHECK(list != NULL);
 	CHECK(sc_risk_screen_size(list) == 4);

@@ -24,6 +24,8 @@ static int enrich(void *ctx, void *state, json_t *rec, json_t **value, struct sc
 	return 0;
 }
 
+static int enrich_fixed(void *ctx, void *state, json_t *rec, json_t **value, struct sc_error *err);
+
 static void *state_new(void *ctx)
 {
 	(void)ctx;
@@ -148,7 +150,7 @@ static char *spliced(const char *line, const char *val)
 /* What a full rebuild writes: parse, set risk, dump. */
 static char *rebuilt(const char *line, const char *val)
 {
-	json_t *rec = json_loads(line, 0, NULL), *v = json_loads(val, JSON_DECODE_ANY, NULL);
+	json_t *rec = json_loads(line, JSON_ALLOW_NUL, NULL), *v = json_loads(val, JSON_DECODE_ANY, NULL);
 	char *text, *out;
 	json_object_set_new(rec, "risk", v);
 	text = json_dumps(rec, SC_JSON_FLAGS);
@@ -162,7 +164,7 @@ static char *rebuilt(const char *line, const char *val)
 /* The same record, keys in the same order: both parse and dump alike. */
 static int same_record(const char *a, const char *b)
 {
-	json_t *x = json_loads(a, 0, NULL), *y = json_loads(b, 0, NULL);
+	json_t *x = json_loads(a, JSON_ALLOW_NUL, NULL), *y = json_loads(b, JSON_ALLOW_NUL, NULL);
 	char *dx = x ? json_dumps(x, SC_JSON_FLAGS) : NULL, *dy = y ? json_dumps(y, SC_JSON_FLAGS) : NULL;
 	int same = dx && dy && strcmp(dx, dy) == 0;
 	free(dx);
@@ -215,9 +217,108 @@ static void test_splice(void)
 	CHECK(spliced("{\"\\u0072isk\":1}", "3") == NULL);
 }
 
+/* An enricher that gives a fixed value as text, as sc-risk does (as jansson writes it). */
+static const char *const loop_val =
+	"{\"v\":1,\"score\":20,\"channel\":\"blue\",\"hits\":[{\"why\":\"a \\\"b\\\" \u00e9\u2028\\t\"}]}";
+
+static int enrich_text(void *ctx, void *state, json_t *rec, const char **text, size_t *len,
+                       struct sc_error *err)
+{
+	(void)ctx;
+	(void)state;
+	(void)rec;
+	(void)err;
+	*text = loop_val;
+	*len = strlen(loop_val);
+	return 0;
+}
+
+static int enrich_fixed(void *ctx, void *state, json_t *rec, json_t **value, struct sc_error *err)
+{
+	(void)ctx;
+	(void)state;
+	(void)rec;
+	(void)err;
+	*value = json_loads(loop_val, 0, NULL);
+	return *value ? 0 : -1;
+}
+
+/*
+ * The splice through the whole loop (sc_filter_run, as sc-risk runs it, by
+ * text and by value): records with and without an earlier risk, compact
+ * and unusual but valid JSON, give the records a full rebuild gives; where
+ * the input was compact, byte for byte.
+ */
+static void test_splice_loop(void)
+{
+	static const char *const compact[] = {
+		"{\"decl\":{\"id\":\"A\"}}",
+		"{\"decl\":{\"id\":\"A\"},\"risk\":{\"v\":1,\"score\":99},\"z\":[1,2]}",
+		"{\"risk\":null,\"decl\":{}}",
+		"{\"decl\":{\"name\":\"M\u00fcller \\\"Nord\\\" GmbH\",\"x\":\"}{][,:\"},\"risk\":7}",
+		"{\"decl\":{\"n\":1e300,\"m\":-2.5e-7,\"s\":\"\\u0000\\t\"}}",
+	};
+	static const char *const odd[] = {
+		"  { \"decl\" : { \"id\" : \"A\\u00e9\\n\" } , \"n\" : 1.5e+3 }  ",
+		"{\"decl\":{\"v\":-0.0,\"big\":1E-7,\"s\":\"\\ud83d\\ude00\\/\"},\"risk\" :\t{\"old\":[1,{\"a\":\"]\"}]} ,\"after\":true}",
+		"{\"decl\":{},\"risk\":\"x,y}\",\"c\":null}\r",
+		"{\"decl\":{\"text\":\"\\\\\"},\"risk\":false}",
+		"{\"d\\u0065cl\":{\"id\":\"escaped key\"},\"decl\":{}}",
+		"{\"\\u0072isk\":{\"old\":1},\"decl\":{}}",
+		"{\"decl\":{},\"risk\":1,\"risk\":2}",
+		"{\"decl\":{\"id\":\"\u4e2d\u6587\"},\"n\":[0.5E2,-0,1e-0]\t}",
+	};
+	const size_t nc = sizeof compact / sizeof compact[0], no = sizeof odd / sizeof odd[0];
+	char path[] = "/tmp/sc-splice-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	for (size_t i = 0; i < nc; i++)
+		fprintf(f, "%s\n", compact[i]);
+	for (size_t i = 0; i < no; i++)
+		fprintf(f, "%s\n", odd[i]);
+	fclose(f);
+	for (int by_text = 0; by_text < 2; by_text++) {
+		char *buf = NULL, *line, *save = NULL;
+		size_t len = 0, k = 0;
+		FILE *out = open_memstream(&buf, &len);
+		char *files[] = {path};
+		struct sc_diag d;
+		struct sc_filter fl = {
+			.tool = "sc-test", .ns = "risk", .needs = "decl", .jobs = 1, .out = out, .diag = &d,
+		};
+		if (by_text)
+			fl.enrich_text = enrich_text;
+		else
+			fl.enrich = enrich_fixed;
+		sc_diag_init(&d, "sc-test");
+		d.out = fopen("/dev/null", "w");
+		sc_filter_run(&fl, 1, files);
+		fclose(d.out);
+		fclose(out);
+		CHECK(d.records == nc + no && d.bad == 0);
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save), k++) {
+			const char *in = k < nc ? compact[k] : k < nc + no ? odd[k - nc] : "";
+			char *want = rebuilt(in, loop_val), *got = NULL;
+			if (asprintf(&got, "%s\n", line) < 0)
+				got = NULL;
+			if (k < nc)
+				CHECK_STR(got, want);
+			else
+				CHECK(got && want && same_record(got, want));
+			free(got);
+			free(want);
+		}
+		CHECK(k == nc + no);
+		free(buf);
+	}
+	unlink(path);
+}
+
 int main(void)
 {
 	test_splice();
+	test_splice_loop();
 	test_filter();
 	test_walk_caps();
 	return T_DONE("filter");
