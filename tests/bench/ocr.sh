@@ -1,88 +1,106 @@
-# make bench: sc-ocr against the tesseract CLI on the same pages.
-# (a) a shell loop calling tesseract once per page, (b) xargs -P$(nproc) tesseract,
-# both with OMP_THREAD_LIMIT=1 (the CLI's fastest batch setting), and sc-ocr with
-# one worker per core; pages per second and CER for each, from one run.
+# make bench: sc-ocr against the tesseract CLI on the same pages, in one run.
+# Two races, each on its own set: the clean pages, and the mixed degraded set
+# (every clean page scanned upside down, sideways, skewed with grain, at 150
+# dpi and as a low-quality JPEG). The alternatives are (a) a shell loop
+# calling tesseract once per page and (b) xargs -P$(nproc) tesseract; all
+# three with OpenMP off (OMP_THREAD_LIMIT=1, the CLI's fastest batch setting),
+# sc-ocr with one worker per core. Wall and CPU (user+sys) seconds, pages per
+# second, ratios, and the CER of each tool on each set.
 set -euo pipefail
 dir="$BENCH/ocr"
 rm -rf "$dir"; mkdir -p "$dir/cli-a" "$dir/cli-b"
 pages="$dir/pages"
-/usr/bin/python3 scripts/gen-pages.py --seed 7 --pages ${OCR_BENCH_PAGES:-4} --extras "$pages" >/dev/null
-ls "$pages"/p*-*.png "$pages"/p*-*.jpg | sort > "$dir/list"
-n=$(wc -l < "$dir/list")
-cores=$(nproc)
+cores=$(nproc)   # before OMP_THREAD_LIMIT, which nproc obeys
+export OMP_THREAD_LIMIT=1
+/usr/bin/python3 scripts/gen-pages.py --seed 7 --pages ${OCR_BENCH_PAGES:-6} --extras "$pages" >/dev/null
+# sideways: the clean page turned a quarter, one way for odd pages, the other for even
+/usr/bin/python3 - "$pages" <<'PY'
+import glob, re, sys
+from PIL import Image
+for f in sorted(glob.glob(sys.argv[1] + "/p*-clean.png")):
+    n = int(re.search(r"p(\d+)-clean", f).group(1))
+    Image.open(f).rotate(90 if n % 2 else 270, expand=True).save(f.replace("-clean", "-rot90"), dpi=(300, 300))
+PY
+ls "$pages"/p*-clean.png | sort > "$dir/list-clean"
+ls "$pages"/p*-*.png "$pages"/p*-*.jpg | grep -v -e -clean | sort > "$dir/list-hard"
 now() { date +%s.%N; }
 rate() { echo "scale=2; $1 / ($2)" | bc; }
+truth() { echo "$pages/$(basename "$1" | sed 's/-.*//').txt"; }
+cpu() { awk '{printf "%.2f", $2 + $3}' "$1"; }
 
-t0=$(now)
-while read -r f; do OMP_THREAD_LIMIT=1 tesseract "$f" "$dir/cli-a/$(basename "$f")" tsv >/dev/null 2>&1; done < "$dir/list"
-ta=$(echo "$(now) - $t0" | bc)
-t0=$(now)
-xargs -P"$cores" -I{} sh -c 'OMP_THREAD_LIMIT=1 tesseract "$1" "$2/$(basename "$1")" tsv >/dev/null 2>&1' _ {} "$dir/cli-b" < "$dir/list"
-tb=$(echo "$(now) - $t0" | bc)
-t0=$(now)
-/usr/bin/time -f '%e %U %S %M' -o "$dir/time-ours" sc-ocr -j"$cores" --timing -T "$dir/list" > "$dir/ours.jsonl" 2> "$dir/stages"
-tc=$(echo "$(now) - $t0" | bc)
-/usr/bin/time -f '%M' -o "$dir/rss1" sc-ocr -j1 "$pages/p1-clean.png" > /dev/null
+# race SET: the three tools on the pages of list-SET; sets ta tb tc (wall), ca cb cc (CPU)
+race() {
+	local set=$1 list="$dir/list-$1" f
+	/usr/bin/time -f '%e %U %S' -o "$dir/t-a-$set" bash -c '
+		while read -r f; do tesseract "$f" "$2/$(basename "$f")" tsv >/dev/null 2>&1; done < "$1"' _ "$list" "$dir/cli-a"
+	/usr/bin/time -f '%e %U %S' -o "$dir/t-b-$set" \
+		xargs -P"$cores" -I{} sh -c 'tesseract "$1" "$2/$(basename "$1")" tsv >/dev/null 2>&1' _ {} "$dir/cli-b" < "$list"
+	/usr/bin/time -f '%e %U %S %M' -o "$dir/t-c-$set" \
+		sc-ocr -j"$cores" --timing -T "$list" > "$dir/ours-$set.jsonl" 2> "$dir/stages-$set"
+	ta=$(cut -d' ' -f1 "$dir/t-a-$set"); tb=$(cut -d' ' -f1 "$dir/t-b-$set"); tc=$(cut -d' ' -f1 "$dir/t-c-$set")
+	ca=$(cpu "$dir/t-a-$set"); cb=$(cpu "$dir/t-b-$set"); cc=$(cpu "$dir/t-c-$set")
+}
 
-# CER per page, each compared with the truth of its page
-cer_cli() { scripts/cer.py --tsv "$pages/$(basename "$1" | sed 's/-.*//').txt" "$2/$(basename "$1").tsv" | cut -d' ' -f2; }
-echo "page                 CER: tesseract CLI   sc-ocr"
-sum_cli=0; sum_ours=0; i=0
-while read -r f; do
-	i=$((i + 1))
-	c1=$(cer_cli "$f" "$dir/cli-a")
-	c2=$(sed -n "${i}p" "$dir/ours.jsonl" | scripts/cer.py "$pages/$(basename "$f" | sed 's/-.*//').txt" | cut -d' ' -f2)
-	printf '%-22s %18s %8s\n' "$(basename "$f")" "$c1" "$c2"
-	sum_cli=$(echo "$sum_cli + $c1" | bc); sum_ours=$(echo "$sum_ours + $c2" | bc)
-done < "$dir/list"
-clean_cli=$(for f in "$pages"/p*-clean.png; do cer_cli "$f" "$dir/cli-a"; done | awk '{s+=$1} END {printf "%.4f", s/NR}')
-clean_ours=$(for f in "$pages"/p*-clean.png; do sc-ocr -j"$cores" "$f" | scripts/cer.py "${f%-clean.png}.txt" | cut -d' ' -f2; done | awk '{s+=$1} END {printf "%.4f", s/NR}')
-echo
-printf 'mean CER over %d pages (clean + 4 degraded copies each): tesseract CLI %.4f, sc-ocr %.4f\n' "$n" "$(echo "$sum_cli / $n" | bc -l)" "$(echo "$sum_ours / $n" | bc -l)"
-printf 'mean CER on the clean originals:                        tesseract CLI %s, sc-ocr %s\n' "$clean_cli" "$clean_ours"
-echo
-printf '%-44s %8s %10s %8s\n' "$n pages on $cores cores" "seconds" "pages/s" "ratio"
-printf '%-44s %8.2f %10.2f %8s\n' "(a) shell loop, tesseract per page" "$ta" "$(rate "$n" "$ta")" "1.00"
-printf '%-44s %8.2f %10.2f %8.2f\n' "(b) xargs -P$cores tesseract" "$tb" "$(rate "$n" "$tb")" "$(echo "$ta / $tb" | bc -l)"
-printf '%-44s %8.2f %10.2f %8.2f\n' "sc-ocr -j$cores" "$tc" "$(rate "$n" "$tc")" "$(echo "$ta / $tc" | bc -l)"
-printf 'sc-ocr against (a): %.2fx   against (b): %.2fx\n' "$(echo "$ta / $tc" | bc -l)" "$(echo "$tb / $tc" | bc -l)"
+# cer SET: per page, the CLI's and ours; sets cer_cli cer_ours (means)
+cer() {
+	local set=$1 i=0 f c1 c2 s1=0 s2=0 n
+	n=$(wc -l < "$dir/list-$set")
+	while read -r f; do
+		i=$((i + 1))
+		c1=$(scripts/cer.py --tsv "$(truth "$f")" "$dir/cli-a/$(basename "$f").tsv" | cut -d' ' -f2)
+		c2=$(sed -n "${i}p" "$dir/ours-$set.jsonl" | scripts/cer.py "$(truth "$f")" | cut -d' ' -f2)
+		printf '  %-22s %18s %8s\n' "$(basename "$f")" "$c1" "$c2"
+		s1=$(echo "$s1 + $c1" | bc); s2=$(echo "$s2 + $c2" | bc)
+	done < "$dir/list-$set"
+	cer_cli=$(echo "scale=4; $s1 / $n" | bc); cer_ours=$(echo "scale=4; $s2 / $n" | bc)
+}
 
-# the same race on the clean pages: there neither side does more than one
-# reading, so it compares like with like
-grep -e clean "$dir/list" > "$dir/list-easy"
-ne=$(wc -l < "$dir/list-easy")
-t0=$(now)
-while read -r f; do OMP_THREAD_LIMIT=1 tesseract "$f" "$dir/cli-a/e-$(basename "$f")" >/dev/null 2>&1; done < "$dir/list-easy"
-ea=$(echo "$(now) - $t0" | bc)
-t0=$(now)
-xargs -P"$cores" -I{} sh -c 'OMP_THREAD_LIMIT=1 tesseract "$1" "$2/e-$(basename "$1")" >/dev/null 2>&1' _ {} "$dir/cli-b" < "$dir/list-easy"
-eb=$(echo "$(now) - $t0" | bc)
-t0=$(now)
-sc-ocr -j"$cores" -T "$dir/list-easy" > /dev/null
-ec=$(echo "$(now) - $t0" | bc)
+table() {
+	local title=$1 n=$2
+	printf '%-40s %8s %8s %9s %8s %8s\n' "$title" "wall s" "CPU s" "pages/s" "ratio" "CER"
+	printf '%-40s %8.2f %8.2f %9.2f %8s %8.4f\n' "(a) shell loop, tesseract per page" "$ta" "$ca" "$(rate "$n" "$ta")" "1.00" "$cer_cli"
+	printf '%-40s %8.2f %8.2f %9.2f %8.2f %8.4f\n' "(b) xargs -P$cores tesseract" "$tb" "$cb" "$(rate "$n" "$tb")" "$(echo "$ta / $tb" | bc -l)" "$cer_cli"
+	printf '%-40s %8.2f %8.2f %9.2f %8.2f %8.4f\n' "sc-ocr -j$cores" "$tc" "$cc" "$(rate "$n" "$tc")" "$(echo "$ta / $tc" | bc -l)" "$cer_ours"
+	printf 'sc-ocr against (a): %.2fx   against (b): %.2fx   (wall; CPU against (b): %.2fx)\n' \
+		"$(echo "$ta / $tc" | bc -l)" "$(echo "$tb / $tc" | bc -l)" "$(echo "$cb / $cc" | bc -l)"
+}
+
+nc=$(wc -l < "$dir/list-clean"); nh=$(wc -l < "$dir/list-hard")
+race clean
+echo "CER per page              tesseract CLI   sc-ocr"
+cer clean
 echo
-printf '%-44s %8s %10s %8s\n' "$ne clean pages" "seconds" "pages/s" "ratio"
-printf '%-44s %8.2f %10.2f %8s\n' "(a) shell loop, tesseract per page" "$ea" "$(rate "$ne" "$ea")" "1.00"
-printf '%-44s %8.2f %10.2f %8.2f\n' "(b) xargs -P$cores tesseract" "$eb" "$(rate "$ne" "$eb")" "$(echo "$ea / $eb" | bc -l)"
-printf '%-44s %8.2f %10.2f %8.2f\n' "sc-ocr -j$cores" "$ec" "$(rate "$ne" "$ec")" "$(echo "$ea / $ec" | bc -l)"
-printf 'sc-ocr against (a): %.2fx   against (b): %.2fx\n' "$(echo "$ea / $ec" | bc -l)" "$(echo "$eb / $ec" | bc -l)"
-echo "(on the mixed set sc-ocr reads the upside-down and skewed pages a second time; the CLI does not, and loses them)"
+table "$nc clean pages on $cores cores" "$nc"
+read -r _ _ _ rss_clean < "$dir/t-c-clean"
 echo
-echo "where sc-ocr's time goes on the mixed set (CPU seconds, all workers):"
-grep 'CPU seconds by stage' "$dir/stages" | sed 's/^sc-ocr: CPU seconds by stage: /  /'
+race hard
+cer hard
+echo
+table "$nh degraded pages on $cores cores" "$nh"
+echo "(degraded: upside down, sideways, skewed with grain, 150 dpi, low-quality JPEG;"
+echo " sc-ocr decides orientation, skew and grain on a half-size copy before reading, and reads once)"
+echo
+for set in clean hard; do
+	echo "where sc-ocr's time goes, $set set (CPU seconds, all workers):"
+	grep 'CPU seconds by stage' "$dir/stages-$set" | sed 's/^sc-ocr: CPU seconds by stage: /  /'
+done
+rot=$(jq -r 'select(.src.path|test("-rot")) | "\(.src.path|sub(".*/";"")) rotate \(.ocr.rotate)"' "$dir/ours-hard.jsonl" | tr '\n' ',' | sed 's/,$//; s/,/, /g')
+echo "turned pages: $rot"
+cat "$dir/list-clean" "$dir/list-hard" > "$dir/list"
+n=$(wc -l < "$dir/list")
 sc-ocr -j1 -T "$dir/list" > "$dir/j1.jsonl" 2>/dev/null || true
-if cmp -s <(jq -c 'del(.ocr.timing)' "$dir/ours.jsonl") <(jq -c . "$dir/j1.jsonl"); then
+sc-ocr -j"$cores" -T "$dir/list" > "$dir/jn.jsonl" 2>/dev/null || true
+if cmp -s "$dir/j1.jsonl" "$dir/jn.jsonl"; then
 	echo "output of -j1 and -j$cores: byte-identical ($n records)"
 else
 	echo "output of -j1 and -j$cores: DIFFERENT"
 fi
 
-read -r wall user sys rss < "$dir/time-ours"
-work=$(jq -s 'map(.ocr.timing | to_entries | map(.value) | add) | add / 1000' "$dir/ours.jsonl")
-printf 'overhead: CPU %.2fs (user+sys) for %.2fs of preprocessing and recognition: %.1f%% (engine start-up included)\n' \
-	"$(echo "$user + $sys" | bc)" "$work" "$(echo "($user + $sys - $work) * 100 / $work" | bc -l)"
-printf 'memory per worker: peak %d MiB with one worker, %d MiB with %d (about %d MiB a further worker)\n' \
-	"$(( $(cat "$dir/rss1") / 1024 ))" "$((rss / 1024))" "$cores" "$(( (rss - $(cat "$dir/rss1")) / 1024 / (cores > 1 ? cores - 1 : 1) ))"
+/usr/bin/time -f '%M' -o "$dir/rss1" sc-ocr -j1 -T "$dir/list-hard" > /dev/null
+read -r _ _ _ rss < "$dir/t-c-hard"
+rss1=$(cat "$dir/rss1")
+printf 'memory per worker (peak RSS, degraded set): %d MiB with one worker, %d MiB with %d: about %d MiB a further worker\n' \
+	"$((rss1 / 1024))" "$((rss / 1024))" "$cores" "$(( (rss - rss1) / 1024 / (cores > 1 ? cores - 1 : 1) ))"
 
 # a born-digital PDF: its text layer against OCR of the same pages
 t0=$(now); for i in 1 2 3 4 5; do sc-ocr -j1 "$pages/digital.pdf" > "$dir/pdf-text.jsonl"; done; tt=$(echo "($(now) - $t0) / 5" | bc -l)
