@@ -18,7 +18,7 @@ extern "C" {
 #define SC_CV_DISC_RADIUS 224
 #define SC_CV_PATCH 96
 /* Features per patch (fixed for a model format version); names by sc_cv_feature_name. */
-#define SC_CV_NFEAT 67
+#define SC_CV_NFEAT 74
 
 /* Set OpenCV to one thread (callers parallelise over images) and quiet its log. */
 void sc_cv_init(void);

@@ -457,12 +457,14 @@ static void standardise_into(const float *mean, const float *sd, int d, const fl
  * what varies only from tree to tree within every taxon weighs little, and
  * with it the noise that would hide a small difference (chosen by leaving taxa
  * out on the synthetic library: 0.88 of left-out photos beyond the limit that
- * refers 5% of known ones, against 0.66 with a per-feature scale). Cholesky and Gram-Schmidt:
- * d is 62, so plain loops are enough.
+ * refers 5% of known ones, against 0.66 with a per-feature scale, as measured
+ * then with the left-out taxon still in the space). Prototypes of taxon `skip`
+ * (-1: none) are left out, as if the library did not hold it. Cholesky and
+ * Gram-Schmidt: d is 74, so plain loops are enough.
  */
 #define OTHER_WEIGHT 0.05
 static int novelty_space(const float *proto, const uint16_t *plabel, int nproto, int c, int d,
-                         float *out)
+                         int skip, float *out)
 {
 	double *cm = calloc((size_t)c * d, sizeof *cm), *cn = calloc(c, sizeof *cn),
 	       *S = calloc((size_t)d * d, sizeof *S), *L = calloc((size_t)d * d, sizeof *L),
@@ -472,22 +474,31 @@ static int novelty_space(const float *proto, const uint16_t *plabel, int nproto,
 
 	if (!cm || !cn || !S || !L || !Li || !Q || !g)
 		goto out;
+	double used = 0;
 	for (int q = 0; q < nproto; q++) {
+		if (plabel[q] == skip)
+			continue;
+		used++;
 		cn[plabel[q]]++;
 		for (int j = 0; j < d; j++)
 			cm[(size_t)plabel[q] * d + j] += proto[(size_t)q * d + j];
 	}
-	for (int t = 0; t < c; t++)
+	int present = 0;  /* taxa with prototypes: one may be left out (calibration) */
+	for (int t = 0; t < c; t++) {
+		present += cn[t] > 0;
 		for (int j = 0; j < d; j++)
 			cm[(size_t)t * d + j] /= cn[t] > 0 ? cn[t] : 1;
+	}
 	for (int q = 0; q < nproto; q++) {
 		const float *p = proto + (size_t)q * d;
 		const double *m = cm + (size_t)plabel[q] * d;
+		if (plabel[q] == skip)
+			continue;
 		for (int i = 0; i < d; i++)
 			for (int j = 0; j <= i; j++)
 				S[(size_t)i * d + j] += (p[i] - m[i]) * (p[j] - m[j]);
 	}
-	double dof = nproto > c ? nproto - c : 1;
+	double dof = used > present ? used - present : 1;
 	for (int i = 0; i < d; i++)
 		for (int j = 0; j <= i; j++) {
 			double v = S[(size_t)i * d + j] / dof;
@@ -518,9 +529,11 @@ static int novelty_space(const float *proto, const uint16_t *plabel, int nproto,
 	/* whitened taxon means about their centre, orthonormalised */
 	for (int t = 0; t < c; t++)
 		for (int j = 0; j < d; j++)
-			g[j] += cm[(size_t)t * d + j] / c;
+			g[j] += cn[t] > 0 ? cm[(size_t)t * d + j] / present : 0;
 	for (int t = 0; t < c; t++) {
 		double *qr = Q + (size_t)k * d, nrm = 0;
+		if (cn[t] == 0)
+			continue;
 		for (int i = 0; i < d; i++) {
 			double v = 0;
 			for (int j = 0; j <= i; j++)
@@ -635,7 +648,7 @@ static int fit_part(const struct sc_wood_library *lib, const struct sc_wood_feat
 		at += np;
 	}
 	free(seen);
-	if (novelty_space(*proto, *plabel, *nproto, c, d, nscale) < 0) {
+	if (novelty_space(*proto, *plabel, *nproto, c, d, -1, nscale) < 0) {
 		free(X);
 		free(y);
 		free(cnt);
@@ -742,8 +755,11 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 	int *held = calloc(n + 1, sizeof *held), *have = calloc(c, sizeof *have);
 	double *sharp = calloc(n + 1, sizeof *sharp);
 	size_t nsharp = 0;
+	/* per fold, the novelty space without each taxon in turn (built when needed) */
+	float *lto = malloc((size_t)c * SC_CV_NFEAT * SC_CV_NFEAT * sizeof *lto);
+	char *lto_ok = calloc(c, 1);
 
-	if (!m || !fold || !use || !z || !nov || !held || !have || !sharp)
+	if (!m || !fold || !use || !z || !nov || !held || !have || !sharp || !lto || !lto_ok)
 		goto nomem;
 	m->c = c;
 	m->d = d;
@@ -815,6 +831,7 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 		}
 		if (!any)
 			continue;
+		memset(lto_ok, 0, c);
 		if (fit_part(lib, feats, use, m->mean, m->sd, iters, W, B, &proto, &pl, &np, m->nscale) < 0) {
 			free(W);
 			free(B);
@@ -839,7 +856,22 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 			double *nv = nov + 4 * nheld;
 			nv[0] = novelty_of(proto, pl, np, d, m->nscale, X, feats[i].npatches, pr);
 			nv[1] = pr == t ? nv[0] : novelty_of(proto, pl, np, d, m->nscale, X, feats[i].npatches, t);
-			nv[2] = novelty_of(proto, pl, np, d, m->nscale, X, feats[i].npatches, alt);
+			/* ... in a space built without t: t's own differences from its
+			 * relatives must not shape the space that is to find it new
+			 * (with t in, a left-out relative looked far easier to refer
+			 * than one truly unseen) */
+			if (!lto_ok[t]) {
+				if (novelty_space(proto, pl, np, c, d, t, lto + (size_t)t * d * d) < 0) {
+					free(X);
+					free(W);
+					free(B);
+					free(proto);
+					free(pl);
+					goto nomem;
+				}
+				lto_ok[t] = 1;
+			}
+			nv[2] = novelty_of(proto, pl, np, d, lto + (size_t)t * d * d, X, feats[i].npatches, alt);
 			nv[3] = pr * 65536 + alt;  /* both small integers, exact in a double */
 			held[nheld++] = t;
 			free(X);
@@ -889,6 +921,8 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 	free(held);
 	free(have);
 	free(sharp);
+	free(lto);
+	free(lto_ok);
 	return m;
 nomem:
 	sc_error_set(err, lib->dir, 0, 0, "nomem", "out of memory");
@@ -901,6 +935,8 @@ fail:
 	free(held);
 	free(have);
 	free(sharp);
+	free(lto);
+	free(lto_ok);
 	return NULL;
 }
 

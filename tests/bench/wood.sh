@@ -43,16 +43,55 @@ timed() {  # file command...: runs the command, leaves "wall cpu" in file
 	{ time "$@" 2>/dev/null; } 2> "$out.t"
 	awk '{ printf "%.1f %.1f\n", $1, $2 + $3 }' "$out.t" > "$out"
 }
-timed "$b/train1" sc-wood train -j 1 -o "$b/wood.model" "$b/library"
-timed "$b/train2" sc-wood train -j 2 -o "$b/wood-j2.model" "$b/library"
+# Each step's results are kept beside the images, keyed by the sc-wood binary,
+# so that a run cut into steps (WOOD_BENCH_STEP=train|identify|eval|congener
+# runs that step alone, each under the shared lock for less than ten minutes)
+# and a last run that prints everything measure the same program.
+runkey=$(sha256sum "$(command -v sc-wood)" | cut -c1-16)
+step() {  # name: true when the step must run now
+	[ -e "$b/.run-$runkey-$1" ] && return 1
+	[ -z "${WOOD_BENCH_STEP:-}" ] || [ "$WOOD_BENCH_STEP" = "$1" ]
+}
+stepped() { touch "$b/.run-$runkey-$1"; [ -z "${WOOD_BENCH_STEP:-}" ] || exit 0; }
+if step train; then
+	timed "$b/train1" sc-wood train -j 1 -o "$b/wood.model" "$b/library"
+	timed "$b/train2" sc-wood train -j 2 -o "$b/wood-j2.model" "$b/library"
+	stepped train
+fi
+if step identify; then
+	for set in held unknown other; do
+		# shellcheck disable=SC2046
+		{ time sc-wood identify -m "$b/wood.model" -j 1 $(find "$b/$set" -name '*.jpg' | sort) > "$b/$set.jsonl" 2>/dev/null; } 2> "$b/$set.t"
+	done
+	stepped identify
+fi
+if step eval; then
+	# cross-validation on the library itself, folds grouped by specimen
+	{ time sc-wood eval -j 2 "$b/library" > "$b/eval.json" 2>/dev/null; } 2> "$b/eval.t"
+	stepped eval
+fi
+if step congener; then
+	# a harder unknown: a congener. Dalbergia latifolia left out, D. nigra kept;
+	# its held-out images should be referred rather than named D. nigra.
+	rm -rf "$b/library-nolat"
+	mkdir -p "$b/library-nolat"
+	for t in "$b"/library/*/; do
+		t=$(basename "$t")
+		[ "$t" = dalbergia-latifolia ] || ln -s "../library/$t" "$b/library-nolat/$t"
+	done
+	sc-wood train -j 2 -o "$b/nolat.model" "$b/library-nolat" 2>/dev/null
+	# shellcheck disable=SC2046
+	sc-wood identify -m "$b/nolat.model" $(find "$b/held/dalbergia-latifolia" -name '*.jpg' | sort) 2>/dev/null > "$b/congener.jsonl"
+	stepped congener
+fi
+[ -z "${WOOD_BENCH_STEP:-}" ] || exit 0
+for s in train identify eval congener; do
+	[ -e "$b/.run-$runkey-$s" ] || { echo "wood.sh: step $s did not finish" >&2; exit 1; }
+done
 read -r train train_cpu < "$b/train1"
 read -r train2 train2_cpu < "$b/train2"
 cmp -s "$b/wood.model" "$b/wood-j2.model" && same=yes || same=NO
 
-for set in held unknown other; do
-	# shellcheck disable=SC2046
-	{ time sc-wood identify -m "$b/wood.model" -j 1 $(find "$b/$set" -name '*.jpg' | sort) > "$b/$set.jsonl" 2>/dev/null; } 2> "$b/$set.t"
-done
 n_held=$(wc -l < "$b/held.jsonl")
 read -r ms ms_cpu < <(awk -v n="$n_held" '{ printf "%.1f %.1f\n", 1000 * $1 / n, 1000 * ($2 + $3) / n }' "$b/held.t")
 
@@ -88,21 +127,8 @@ done
 printf 'refer rate, pictures that are not end grain: %.1f%% (aim: most)\n' "$(pct "$refer_other")"
 echo "reasons given on held-out known images: $(jq -s -c '[.[].wood.reasons[].code] | group_by(.) | map({(.[0]): length}) | add // {}' "$b/held.jsonl")"
 
-# cross-validation on the library itself, folds grouped by specimen
-{ time sc-wood eval -j 2 "$b/library" > "$b/eval.json" 2>/dev/null; } 2> "$b/eval.t"
 jq -r '"eval, \(.folds) folds grouped by specimen over \(.images) images: top-1 \(.top1 * 1000 | round / 10)%, top-3 \(.top3 * 1000 | round / 10)%, referred \(.refer_rate * 1000 | round / 10)%, right when not referred \(.accuracy_unreferred * 1000 | round / 10)%; taxa left out in \(.left_out_groups) groups: \(.left_out_refer_rate * 1000 | round / 10)% of their \(.left_out_images) photos referred"' "$b/eval.json"
 jq -r '.per_taxon[] | "  \(.taxon): top-1 \(.top1), referred \(.refer_rate); left out, referred \(.left_out_refer_rate), named as \(.left_out_named_as | to_entries | map("\(.key) \(.value)") | join(", "))"' "$b/eval.json"
 awk '{ printf "eval took %.1f s wall, %.1f s CPU\n", $1, $2 + $3 }' "$b/eval.t"
 
-# a harder unknown: a congener. Dalbergia latifolia left out, D. nigra kept;
-# its held-out images should be referred rather than named D. nigra.
-rm -rf "$b/library-nolat"
-mkdir -p "$b/library-nolat"
-for t in "$b"/library/*/; do
-	t=$(basename "$t")
-	[ "$t" = dalbergia-latifolia ] || ln -s "../library/$t" "$b/library-nolat/$t"
-done
-sc-wood train -j 2 -o "$b/nolat.model" "$b/library-nolat" 2>/dev/null
-# shellcheck disable=SC2046
-sc-wood identify -m "$b/nolat.model" $(find "$b/held/dalbergia-latifolia" -name '*.jpg' | sort) 2>/dev/null |
-	jq -s -r '"congener left out (Dalbergia latifolia; D. nigra known): \(map(select(.wood.refer)) | length) of \(length) referred; named first: \(map(.wood.top[0].taxon) | group_by(.) | map("\(.[0]) \(length)") | join(", "))"'
+jq -s -r '"congener left out (Dalbergia latifolia; D. nigra known): \(map(select(.wood.refer)) | length) of \(length) referred; named first: \(map(.wood.top[0].taxon) | group_by(.) | map("\(.[0]) \(length)") | join(", "))"' "$b/congener.jsonl"
