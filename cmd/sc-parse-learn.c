@@ -17,7 +17,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: sc-parse learn -o MODEL --truth DIR[:TYPE] [--truth ...] [--seed N] [--folds K]\n"
-	           "                      [--negatives N] [--precision P] [--trees N] [-t dir] [file ...]\n");
+	           "                      [--negatives N] [--precision P] [--confidence Z] [--trees N]\n"
+	           "                      [-t dir] [file ...]\n");
 }
 
 struct lrun {
@@ -148,6 +149,7 @@ int parse_learn_main(int argc, char **argv, const char *datadir)
 		{"output", required_argument, NULL, 'o'}, {"truth", required_argument, NULL, 'R'},
 		{"seed", required_argument, NULL, 's'},  {"folds", required_argument, NULL, 'k'},
 		{"negatives", required_argument, NULL, 'n'}, {"precision", required_argument, NULL, 'P'},
+		{"confidence", required_argument, NULL, 'z'},
 		{"trees", required_argument, NULL, 'e'}, {"templates", required_argument, NULL, 't'},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	struct lrun r;
@@ -206,6 +208,13 @@ int parse_learn_main(int argc, char **argv, const char *datadir)
 			o.precision = strtod(optarg, &e);
 			if (*e || !(o.precision > 0 && o.precision <= 1)) {
 				fprintf(stderr, "sc-parse: learn: --precision wants a number in (0, 1], not \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
+		case 'z':
+			o.confidence = strtod(optarg, &e);
+			if (*e || !(o.confidence >= 0 && o.confidence <= 5)) {
+				fprintf(stderr, "sc-parse: learn: --confidence wants a number from 0 to 5, not \"%s\"\n", optarg);
 				return 2;
 			}
 			break;

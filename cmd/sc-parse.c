@@ -4,7 +4,6 @@
  * consignment with "parse" (documents, checks) and "decl".
  */
 #include <getopt.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,14 +30,7 @@ struct run {
 	struct sc_diag diag;
 	enum group group;
 	FILE *out;
-	/* the document being assembled */
-	struct sc_pdoc *doc;
-	json_t *head;           /* its first page's record, without ocr */
-	char key[1024];         /* src.path + member of its pages */
-	long last_page;
-	const char *first_type; /* the first page's type, when the file has more pages */
-	double first_score;
-	json_t *errors;         /* errors of its pages */
+	struct sc_passm *asm_;  /* pages into documents */
 	/* consignments */
 	json_t *docs;           /* documents held for grouping */
 	char gkey[1024];
@@ -89,80 +81,16 @@ static void emit_consignment(struct run *r, json_t *docs)
 	json_decref(rec);
 }
 
-/* --group-by ref: documents that share an invoice number, B/L number or
- * container are one consignment (union-find over the references). */
+/* --group-by ref: consignments by shared references (sc_parse_group_by_ref) */
 static void flush_by_ref(struct run *r)
 {
-	size_t n = json_array_size(r->docs), i;
-	if (!n)
-		return;
-	int *parent = malloc(n * sizeof *parent);
-	json_t *seen = json_object();
-	if (!parent || !seen) {
-		free(parent);
-		json_decref(seen);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		parent[i] = (int)i;
-	json_t *d;
-	json_array_foreach(r->docs, i, d) {
-		json_t *refs = sc_parse_refs(json_object_get(d, "parse"));
-		size_t k;
-		json_t *ref;
-		json_array_foreach(refs, k, ref) {
-			json_t *at = json_object_get(seen, json_string_value(ref));
-			if (!at) {
-				json_object_set_new(seen, json_string_value(ref), json_integer((json_int_t)i));
-				continue;
-			}
-			int a = (int)json_integer_value(at), b = (int)i;
-			while (parent[a] != a)
-				a = parent[a] = parent[parent[a]];
-			while (parent[b] != b)
-				b = parent[b] = parent[parent[b]];
-			if (a != b)
-				parent[a > b ? a : b] = a < b ? a : b;
-		}
-		json_decref(refs);
-	}
-	/* consignments in the order of their first document */
-	for (i = 0; i < n; i++) {
-		int root = (int)i;
-		while (parent[root] != root)
-			root = parent[root];
-		if (root != (int)i)
-			continue;
-		json_t *group = json_array();
-		for (size_t j = i; j < n; j++) {
-			int rj = (int)j;
-			while (parent[rj] != rj)
-				rj = parent[rj];
-			if (rj == (int)i)
-				json_array_append(group, json_array_get(r->docs, j));
-		}
-		emit_consignment(r, group);
-		json_decref(group);
-	}
-	free(parent);
-	json_decref(seen);
+	json_t *groups = sc_parse_group_by_ref(r->docs);
+	size_t i;
+	json_t *g;
+	json_array_foreach(groups, i, g)
+		emit_consignment(r, g);
+	json_decref(groups);
 	json_array_clear(r->docs);
-}
-
-static void group_key(const json_t *rec, enum group g, char *out, size_t cap)
-{
-	const char *path = json_string_value(sc_json_path(rec, "src.path"));
-	if (!path) {
-		snprintf(out, cap, "%s", "");
-		return;
-	}
-	if (g == G_FILE) {
-		snprintf(out, cap, "%s", path);
-		return;
-	}
-	char tmp[1024];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	snprintf(out, cap, "%s", dirname(tmp));
 }
 
 static void flush_group(struct run *r)
@@ -186,7 +114,7 @@ static void document_done(struct run *r, json_t *rec)
 		return;
 	}
 	char k[1024];
-	group_key(rec, r->group, k, sizeof k);
+	sc_parse_group_key(rec, r->group == G_DIR, k, sizeof k);
 	if (json_array_size(r->docs) && strcmp(k, r->gkey) != 0)
 		flush_group(r);
 	snprintf(r->gkey, sizeof r->gkey, "%s", k);
@@ -198,24 +126,23 @@ static void document_done(struct run *r, json_t *rec)
 /* A finished document: parsed in a batch (with -j, in parallel), put out
  * in input order. */
 struct pending {
-	struct sc_pdoc *doc;
-	json_t *head, *errors, *parse;
+	struct sc_pdone d;
+	json_t *parse;
 };
 
 static void finish(struct run *r, struct pending *q)
 {
-	json_t *rec = q->head;
+	json_t *rec = json_incref(q->d.head);
 	if (q->parse)
 		json_object_set_new(rec, "parse", q->parse);
-	if (q->errors && json_array_size(q->errors)) {
+	if (q->d.errors && json_array_size(q->d.errors)) {
 		json_t *e = json_object_get(rec, "errors");
 		if (!json_is_array(e))
-			json_object_set(rec, "errors", q->errors);
+			json_object_set(rec, "errors", q->d.errors);
 		else
-			json_array_extend(e, q->errors);
+			json_array_extend(e, q->d.errors);
 	}
-	json_decref(q->errors);
-	sc_pdoc_free(q->doc);
+	sc_pdone_free(&q->d);
 	document_done(r, rec);
 }
 
@@ -230,25 +157,26 @@ static void drain(struct run *r)
 	struct pending *q = r->pend;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(r->jobs) if (r->jobs > 1 && n > 1)
 	for (int i = 0; i < n; i++)
-		q[i].parse = sc_parse_doc(p, q[i].doc);
+		q[i].parse = sc_parse_doc(p, q[i].d.doc);
 	for (int i = 0; i < n; i++)
 		finish(r, &q[i]);
 	r->npend = 0;
 }
 
-static void flush_doc(struct run *r)
+/* A finished document into the batch (taken); the batch drains when full. */
+static void push_doc(struct run *r, struct sc_pdone *d)
 {
-	if (!r->doc)
-		return;
 	struct pending *q = &r->pend[r->npend++];
-	q->doc = r->doc, q->head = r->head, q->errors = r->errors, q->parse = NULL;
-	r->errors = NULL;
-	r->doc = NULL;
-	r->head = NULL;
-	r->key[0] = '\0';
-	r->first_type = NULL;
+	q->d = *d, q->parse = NULL;
 	if (r->npend >= r->cappend)
 		drain(r);
+}
+
+static void flush_doc(struct run *r)
+{
+	struct sc_pdone d;
+	if (sc_passm_flush(r->asm_, &d))
+		push_doc(r, &d);
 }
 
 /* flush and drain: before writing a record directly */
@@ -258,74 +186,18 @@ static void flush_all(struct run *r)
 	drain(r);
 }
 
-static void page_key(const json_t *rec, char *out, size_t cap)
-{
-	const char *path = json_string_value(sc_json_path(rec, "src.path"));
-	const char *member = json_string_value(sc_json_path(rec, "src.member"));
-	snprintf(out, cap, "%s|%s", path ? path : "", member ? member : "");
-}
-
-static void add_page_error(struct run *r, struct sc_error *e)
-{
-	if (!r->errors)
-		r->errors = json_array();
-	json_t *tmp = json_object();
-	sc_record_add_error(tmp, TOOL, e);
-	json_array_extend(r->errors, json_object_get(tmp, "errors"));
-	json_decref(tmp);
-}
-
 static void take_page(struct run *r, json_t *rec, const char *where)
 {
-	json_t *ocr = json_object_get(rec, "ocr");
-	char key[1024];
-	page_key(rec, key, sizeof key);
-	json_t *pg = sc_json_path(rec, "src.page");
-	json_t *pgs = sc_json_path(rec, "src.pages");
-	long page = json_is_integer(pg) ? (long)json_integer_value(pg) : 0;
-	long pages = json_is_integer(pgs) ? (long)json_integer_value(pgs) : 1;
-	int cont = r->doc && key[0] != '|' && strcmp(key, r->key) == 0 && page == r->last_page + 1;
-	/* a file of several documents: split where a page's type is clearly another */
-	if (cont) {
-		double score;
-		const char *t = sc_parse_page_type(r->p, ocr, &score);
-		if (!r->first_type)
-			r->first_type = "other";
-		if (strcmp(t, "other") != 0 && strcmp(t, r->first_type) != 0 && score >= 10)
-			cont = 0;
-	}
-	if (!cont) {
-		flush_doc(r);
-		r->doc = sc_pdoc_new();
-		/* the first page's envelope, without its OCR (shared, not copied) */
-		r->head = json_object();
-		if (!r->doc || !r->head) {
-			sc_diag_fatalf(&r->diag, "out of memory");
-			r->fatal = 1;
-			return;
-		}
-		const char *k;
-		json_t *v;
-		json_object_foreach(rec, k, v)
-			if (strcmp(k, "ocr") != 0)
-				json_object_set(r->head, k, v);
-		snprintf(r->key, sizeof r->key, "%s", key);
-		r->first_type = NULL;
-		if (pages > 1 && page >= 1) {
-			double score;
-			r->first_type = sc_parse_page_type(r->p, ocr, &score);
-		}
-	}
-	r->last_page = page;
+	struct sc_pdone d;
 	struct sc_error err;
 	sc_error_clear(&err);
-	if (sc_pdoc_add_ocr(r->doc, ocr, json_object_get(rec, "src"), &err) < 0) {
-		char buf[600], code[32];
-		snprintf(buf, sizeof buf, "%s", err.msg);
-		snprintf(code, sizeof code, "%s", err.code);
-		sc_error_set(&err, NULL, 0, 0, code, "%s: %s", where, buf);
+	if (sc_passm_page(r->asm_, rec, where, &d, &err))
+		push_doc(r, &d);
+	if (strcmp(err.code, "no-memory") == 0) {
+		sc_diag_fatalf(&r->diag, "out of memory");
+		r->fatal = 1;
+	} else if (err.code[0]) {
 		sc_diag_error(&r->diag, &err);
-		add_page_error(r, &err);
 		r->diag.bad++;
 	}
 }
@@ -402,6 +274,7 @@ static int run_text(struct run *r, const char *path)
 		return -1;
 	}
 	flush_doc(r);
+	struct sc_pdone d = {NULL, NULL, NULL};
 	/* pages split at form feeds, as pdftotext writes them */
 	int pages = 1;
 	for (size_t i = 0; i + 1 < len; i++)
@@ -414,15 +287,13 @@ static int run_text(struct run *r, const char *path)
 		page++;
 		r->diag.records++;
 		json_t *src = json_pack("{s:s,s:i,s:i}", "path", path, "page", page, "pages", pages);
-		if (!r->doc) {
-			r->doc = sc_pdoc_new();
-			r->head = json_object();
-			char id[1100];
-			snprintf(id, sizeof id, "%s", path);
-			json_object_set_new(r->head, "id", json_string(id));
-			json_object_set(r->head, "src", src);
+		if (!d.doc) {
+			d.doc = sc_pdoc_new();
+			d.head = json_object();
+			json_object_set_new(d.head, "id", json_string(path));
+			json_object_set(d.head, "src", src);
 		}
-		sc_pdoc_add_text(r->doc, p, n, src);
+		sc_pdoc_add_text(d.doc, p, n, src);
 		json_decref(src);
 		if (!ff)
 			break;
@@ -431,7 +302,7 @@ static int run_text(struct run *r, const char *path)
 			break;
 	}
 	free(data);
-	flush_doc(r);
+	push_doc(r, &d);
 	return 0;
 }
 
@@ -591,6 +462,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	r.docs = json_array();
+	r.asm_ = sc_passm_new(r.p, TOOL);
+	if (!r.asm_ || !r.docs) {
+		fprintf(stderr, "sc-parse: out of memory\n");
+		return 2;
+	}
 	r.prog = sc_progress_new(TOOL, "records", 0);
 	/* no files: standard input (a list of its own, not argv shifted) */
 	static char *stdin_only[] = {"-"};
@@ -611,6 +487,7 @@ int main(int argc, char **argv)
 	else
 		flush_group(&r);
 	json_decref(r.docs);
+	sc_passm_free(r.asm_);
 	free(r.pend);
 	sc_progress_free(r.prog);
 	sc_parse_free(r.p);
