@@ -57,27 +57,9 @@ static int emit(struct run *r, json_t *rec)
 
 static void emit_consignment(struct run *r, json_t *docs)
 {
-	json_t *decl = NULL;
-	json_t *pa = sc_parse_consign(r->p, docs, &decl);
-	json_t *rec = json_object();
-	json_object_set(rec, "id", json_object_get(decl, "id"));
-	json_t *first = json_array_get(docs, 0);
-	if (json_object_get(first, "src"))
-		json_object_set(rec, "src", json_object_get(first, "src"));
-	json_object_set_new(rec, "parse", pa);
-	json_object_set_new(rec, "decl", decl);
-	/* the documents' errors come along */
-	size_t i;
-	json_t *d;
-	json_array_foreach(docs, i, d) {
-		json_t *e = json_object_get(d, "errors");
-		if (json_is_array(e)) {
-			if (!json_object_get(rec, "errors"))
-				json_object_set_new(rec, "errors", json_array());
-			json_array_extend(json_object_get(rec, "errors"), e);
-		}
-	}
-	emit(r, rec);
+	json_t *rec = sc_parse_consign_record(r->p, docs);
+	if (rec)
+		emit(r, rec);
 	json_decref(rec);
 }
 
@@ -274,39 +256,31 @@ static int run_text(struct run *r, const char *path)
 		return -1;
 	}
 	flush_doc(r);
-	struct sc_pdone d = {NULL, NULL, NULL};
-	/* pages split at form feeds, as pdftotext writes them */
-	int pages = 1;
-	for (size_t i = 0; i + 1 < len; i++)
-		pages += data[i] == '\f';
-	const char *p = (const char *)data, *end = p + len;
-	int page = 0;
-	while (p < end || page == 0) {
-		const char *ff = memchr(p, '\f', (size_t)(end - p));
-		size_t n = ff ? (size_t)(ff - p) : (size_t)(end - p);
-		page++;
-		r->diag.records++;
-		json_t *src = json_pack("{s:s,s:i,s:i}", "path", path, "page", page, "pages", pages);
-		if (!d.doc) {
-			d.doc = sc_pdoc_new();
-			d.head = json_object();
-			json_object_set_new(d.head, "id", json_string(path));
-			json_object_set(d.head, "src", src);
-		}
-		sc_pdoc_add_text(d.doc, p, n, src);
-		json_decref(src);
-		if (!ff)
-			break;
-		p = ff + 1;
-		if (p >= end)
-			break;
+	struct sc_pdone d = {sc_pdoc_new(), json_pack("{s:s,s:{s:s,s:i}}", "id", path, "src", "path", path, "page", 1),
+	                     NULL};
+	if (!d.doc || !d.head) {
+		sc_pdone_free(&d);
+		free(data);
+		sc_diag_fatalf(&r->diag, "out of memory");
+		r->fatal = 1;
+		return -1;
 	}
+	int pages = sc_pdoc_add_text_file(d.doc, path, (const char *)data, len);
+	r->diag.records += (unsigned long)pages;
+	json_object_set_new(json_object_get(d.head, "src"), "pages", json_integer(pages));
 	free(data);
 	push_doc(r, &d);
 	return 0;
 }
 
-int main(int argc, char **argv)
+struct opts {
+	enum group group;
+	const char *tdir, *hs, *model, *extra[64];
+	int nextra, no_model, text, check, mdy, quiet, jobs;
+};
+
+/* The options: 0 to run, 1 to exit 0 (--help, --version), -1 to exit 2. */
+static int get_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
 		{"group-by", required_argument, NULL, 'g'}, {"templates", required_argument, NULL, 't'},
@@ -315,6 +289,91 @@ int main(int argc, char **argv)
 		{"check", no_argument, NULL, 'C'}, {"quiet", no_argument, NULL, 'q'},
 		{"jobs", required_argument, NULL, 'j'}, {"model", required_argument, NULL, 'm'}, {"no-model", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+	static const char *const GROUPS[] = {"none", "ref", "file", "dir", "archive"};
+	int c;
+	while ((c = getopt_long(argc, argv, "g:t:T:j:qh", lo, NULL)) != -1) {
+		char *e;
+		switch (c) {
+		case 'g':
+			o->group = (enum group)-1;
+			for (int k = 0; k < 5; k++)
+				if (strcmp(optarg, GROUPS[k]) == 0)
+					o->group = k == 4 ? G_FILE : (enum group)k;
+			if ((int)o->group < 0) {
+				fprintf(stderr, "sc-parse: unknown --group-by \"%s\" (ref, file, dir, none)\n", optarg);
+				usage(stderr);
+				return -1;
+			}
+			break;
+		case 't': o->tdir = optarg; break;
+		case 'T':
+			if (o->nextra < 64)
+				o->extra[o->nextra++] = optarg;
+			break;
+		case 'H': o->hs = optarg; break;
+		case 'M': o->mdy = 1; break;
+		case 'm': o->model = optarg; break;
+		case 'N': o->no_model = 1; break;
+		case 'X': o->text = 1; break;
+		case 'C': o->check = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'j':
+			o->jobs = (int)strtol(optarg, &e, 10);
+			if (*e || e == optarg || o->jobs < 1 || o->jobs > 64) {
+				fprintf(stderr, "sc-parse: -j wants 1 to 64, not \"%s\"\n", optarg);
+				return -1;
+			}
+			break;
+		case 'h': usage(stdout); return 1;
+		case 'V': printf("sc-parse %s\n", SC_VERSION); return 1;
+		default: usage(stderr); return -1;
+		}
+	}
+	return 0;
+}
+
+static struct sc_parse *fail(struct sc_parse *p, struct sc_error *err)
+{
+	char buf[1024];
+	sc_error_format(err, buf, sizeof buf);
+	fprintf(stderr, "sc-parse: %s\n", buf);
+	sc_parse_free(p);
+	return NULL;
+}
+
+/* The templates (the folder's files, then -T files, compiled once), the HS
+ * table, and the learned reader: --model, else the folder's model.scpm. */
+static struct sc_parse *load(const struct opts *o)
+{
+	struct sc_error err;
+	sc_error_clear(&err);
+	struct sc_parse *p = sc_parse_new();
+	if (!p || sc_parse_add_dir(p, o->tdir, &err) < 0)
+		return fail(p, &err);
+	for (int k = 0; k < o->nextra; k++)
+		if (sc_parse_add_file(p, o->extra[k], &err) < 0)
+			return fail(p, &err);
+	if (sc_parse_compile(p, &err) < 0 || (o->hs && sc_parse_set_hs(p, o->hs, &err) < 0))
+		return fail(p, &err);
+	sc_parse_set_mdy(p, o->mdy);
+	char mpath[4200];
+	const char *model = o->model;
+	if (!model && !o->no_model) {
+		snprintf(mpath, sizeof mpath, "%s/model.scpm", o->tdir);
+		if (access(mpath, F_OK) == 0)
+			model = mpath;
+	}
+	if (model && !o->no_model) {
+		struct sc_pmodel *m = sc_pmodel_load(model, &err);
+		if (!m)
+			return fail(p, &err);
+		sc_parse_set_model(p, m);
+	}
+	return p;
+}
+
+int main(int argc, char **argv)
+{
 	if (argc > 1 && strcmp(argv[1], "learn") == 0)
 		return parse_learn_main(argc - 1, argv + 1, sc_datadir(argv[0]));
 	struct run r;
@@ -322,148 +381,32 @@ int main(int argc, char **argv)
 	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
 	sc_diag_init(&r.diag, TOOL);
 	r.out = stdout;
-	const char *tdir = NULL, *hs = NULL, *model = NULL;
-	int no_model = 0;
-	const char *extra[64];
-	int nextra = 0, text = 0, check = 0, mdy = 0, c;
-	while ((c = getopt_long(argc, argv, "g:t:T:j:qh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'g':
-			if (strcmp(optarg, "ref") == 0)
-				r.group = G_REF;
-			else if (strcmp(optarg, "file") == 0 || strcmp(optarg, "archive") == 0)
-				r.group = G_FILE;
-			else if (strcmp(optarg, "dir") == 0)
-				r.group = G_DIR;
-			else if (strcmp(optarg, "none") == 0)
-				r.group = G_NONE;
-			else {
-				fprintf(stderr, "sc-parse: unknown --group-by \"%s\" (ref, file, dir, none)\n", optarg);
-				usage(stderr);
-				return 2;
-			}
-			break;
-		case 't':
-			tdir = optarg;
-			break;
-		case 'T':
-			if (nextra < 64)
-				extra[nextra++] = optarg;
-			break;
-		case 'H':
-			hs = optarg;
-			break;
-		case 'M':
-			mdy = 1;
-			break;
-		case 'm':
-			model = optarg;
-			break;
-		case 'j': {
-			char *e;
-			long j = strtol(optarg, &e, 10);
-			if (*e || e == optarg || j < 1 || j > 64) {
-				fprintf(stderr, "sc-parse: -j wants 1 to 64, not \"%s\"\n", optarg);
-				return 2;
-			}
-			r.jobs = (int)j;
-			break;
-		}
-		case 'N':
-			no_model = 1;
-			break;
-		case 'X':
-			text = 1;
-			break;
-		case 'C':
-			check = 1;
-			break;
-		case 'q':
-			r.diag.quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("sc-parse %s\n", SC_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
+	struct opts o;
+	memset(&o, 0, sizeof o);
+	int rc = get_opts(argc, argv, &o);
+	if (rc)
+		return rc > 0 ? 0 : 2;
 	char dir[4096];
-	if (!tdir) {
+	if (!o.tdir) {
 		snprintf(dir, sizeof dir, "%s/parse", sc_datadir(argv[0]));
-		tdir = dir;
+		o.tdir = dir;
 	}
-	struct sc_error err;
-	sc_error_clear(&err);
-	/* the directory's files, then -T files, compiled once */
-	r.p = sc_parse_new();
-	if (!r.p || sc_parse_add_dir(r.p, tdir, &err) < 0) {
-		sc_parse_free(r.p);
-		r.p = NULL;
-	}
-	for (int k = 0; r.p && k < nextra; k++)
-		if (sc_parse_add_file(r.p, extra[k], &err) < 0) {
-			sc_parse_free(r.p);
-			r.p = NULL;
-		}
-	if (r.p && sc_parse_compile(r.p, &err) < 0) {
-		sc_parse_free(r.p);
-		r.p = NULL;
-	}
-	if (!r.p) {
-		char buf[1024];
-		sc_error_format(&err, buf, sizeof buf);
-		fprintf(stderr, "sc-parse: %s\n", buf);
+	if (!(r.p = load(&o)))
 		return 2;
-	}
-	if (hs && sc_parse_set_hs(r.p, hs, &err) < 0) {
-		char buf[1024];
-		sc_error_format(&err, buf, sizeof buf);
-		fprintf(stderr, "sc-parse: %s\n", buf);
-		sc_parse_free(r.p);
-		return 2;
-	}
-	sc_parse_set_mdy(r.p, mdy);
-	/* the learned reader: --model, else the templates' folder's model.scpm */
-	char mpath[4200];
-	if (!model && !no_model) {
-		snprintf(mpath, sizeof mpath, "%s/model.scpm", tdir);
-		if (access(mpath, F_OK) == 0)
-			model = mpath;
-	}
-	if (model && !no_model) {
-		struct sc_pmodel *m = sc_pmodel_load(model, &err);
-		if (!m) {
-			char buf[1024];
-			sc_error_format(&err, buf, sizeof buf);
-			fprintf(stderr, "sc-parse: %s\n", buf);
-			sc_parse_free(r.p);
-			return 2;
-		}
-		sc_parse_set_model(r.p, m);
-	}
-	if (check) {
-		printf("sc-parse: templates in %s are valid\n", tdir);
+	if (o.check) {
+		printf("sc-parse: templates in %s are valid\n", o.tdir);
 		sc_parse_free(r.p);
 		return 0;
 	}
-	if (r.jobs < 1)
-		r.jobs = 1;
+	r.group = o.group;
+	r.diag.quiet = o.quiet;
+	r.jobs = o.jobs < 1 ? 1 : o.jobs;
 	/* a bounded batch: memory stays flat however long the stream */
 	r.cappend = r.jobs > 1 ? 16 * r.jobs : 1;
 	r.pend = calloc((size_t)r.cappend, sizeof *r.pend);
-	if (!r.pend) {
-		fprintf(stderr, "sc-parse: out of memory\n");
-		sc_parse_free(r.p);
-		return 2;
-	}
 	r.docs = json_array();
 	r.asm_ = sc_passm_new(r.p, TOOL);
-	if (!r.asm_ || !r.docs) {
+	if (!r.pend || !r.asm_ || !r.docs) {
 		fprintf(stderr, "sc-parse: out of memory\n");
 		return 2;
 	}
@@ -474,13 +417,8 @@ int main(int argc, char **argv)
 	int nfiles = argc - optind;
 	if (nfiles == 0)
 		files = stdin_only, nfiles = 1;
-	for (int k = 0; k < nfiles && !r.fatal; k++) {
-		const char *f = files[k];
-		if (text)
-			run_text(&r, f);
-		else
-			run_json(&r, f);
-	}
+	for (int k = 0; k < nfiles && !r.fatal; k++)
+		(o.text ? run_text : run_json)(&r, files[k]);
 	flush_all(&r);
 	if (r.group == G_REF)
 		flush_by_ref(&r);

@@ -50,6 +50,9 @@ void sc_pdoc_free(struct sc_pdoc *d);
 int sc_pdoc_add_ocr(struct sc_pdoc *d, const json_t *ocr, const json_t *src, struct sc_error *err);
 /* Add a page of plain text (no boxes). */
 int sc_pdoc_add_text(struct sc_pdoc *d, const char *text, size_t len, const json_t *src);
+/* Add a plain text file's pages (split at form feeds, as pdftotext writes
+ * them), each with src {path, page, pages}; returns the pages added. */
+int sc_pdoc_add_text_file(struct sc_pdoc *d, const char *path, const char *data, size_t len);
 int sc_pdoc_pages(const struct sc_pdoc *d);
 
 /*
@@ -105,6 +108,9 @@ int sc_passm_flush(struct sc_passm *a, struct sc_pdone *out);
  * union-find: an array of arrays of docs' records (borrowed from docs), in
  * the order of each consignment's first document. */
 json_t *sc_parse_group_by_ref(const json_t *docs);
+/* A consignment's record: {id, src (its first document's), parse, decl,
+ * errors (its documents')}; NULL when out of memory. */
+json_t *sc_parse_consign_record(const struct sc_parse *p, const json_t *docs);
 /* The key of a grouping by file (src.path) or by folder (its dirname). */
 void sc_parse_group_key(const json_t *rec, int by_dir, char *out, size_t cap);
 

@@ -202,3 +202,32 @@ void sc_parse_group_key(const json_t *rec, int by_dir, char *out, size_t cap)
 	snprintf(tmp, sizeof tmp, "%s", path);
 	snprintf(out, cap, "%s", dirname(tmp));
 }
+
+json_t *sc_parse_consign_record(const struct sc_parse *p, const json_t *docs)
+{
+	json_t *decl = NULL;
+	json_t *pa = sc_parse_consign(p, docs, &decl);
+	json_t *rec = json_object();
+	if (!pa || !decl || !rec) {
+		json_decref(pa), json_decref(decl), json_decref(rec);
+		return NULL;
+	}
+	json_object_set(rec, "id", json_object_get(decl, "id"));
+	json_t *first = json_array_get(docs, 0);
+	if (json_object_get(first, "src"))
+		json_object_set(rec, "src", json_object_get(first, "src"));
+	json_object_set_new(rec, "parse", pa);
+	json_object_set_new(rec, "decl", decl);
+	/* the documents' errors come along */
+	size_t i;
+	json_t *d;
+	json_array_foreach(docs, i, d) {
+		json_t *e = json_object_get(d, "errors");
+		if (json_is_array(e)) {
+			if (!json_object_get(rec, "errors"))
+				json_object_set_new(rec, "errors", json_array());
+			json_array_extend(json_object_get(rec, "errors"), e);
+		}
+	}
+	return rec;
+}

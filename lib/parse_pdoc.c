@@ -181,6 +181,25 @@ int sc_pdoc_add_text(struct sc_pdoc *d, const char *text, size_t len, const json
 	return 0;
 }
 
+int sc_pdoc_add_text_file(struct sc_pdoc *d, const char *path, const char *data, size_t len)
+{
+	/* pages split at form feeds, as pdftotext writes them */
+	int pages = 1;
+	for (size_t i = 0; i + 1 < len; i++)
+		pages += data[i] == '\f';
+	const char *p = data, *end = p + len;
+	for (int page = 1;; page++) {
+		const char *ff = memchr(p, '\f', (size_t)(end - p));
+		size_t n = ff ? (size_t)(ff - p) : (size_t)(end - p);
+		json_t *src = json_pack("{s:s,s:i,s:i}", "path", path, "page", page, "pages", pages);
+		sc_pdoc_add_text(d, p, n, src);
+		json_decref(src);
+		if (!ff || ff + 1 >= end)
+			return page;
+		p = ff + 1;
+	}
+}
+
 /* Word boxes give the true x of each word inside a line: columns of a form
  * that OCR merged into one line keep their places. */
 static void attach_words(struct sc_pdoc *d, int first, json_t *words)
