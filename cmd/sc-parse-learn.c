@@ -143,7 +143,42 @@ static int read_file(struct lrun *r, const char *path)
 	return 0;
 }
 
-int parse_learn_main(int argc, char **argv, const char *datadir)
+/* A number option within [lo, hi], or the message and -1. */
+static int num_opt(const char *name, const char *arg, double lo, double hi, double *out)
+{
+	char *e;
+	double v = strtod(arg, &e);
+	if (*e || e == arg || !(v >= lo && v <= hi)) {
+		fprintf(stderr, "sc-parse: learn: --%s wants a number from %g to %g, not \"%s\"\n", name, lo, hi, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* --truth DIR[:TYPE] */
+static int add_truth(struct lrun *r, const char *arg)
+{
+	static char tbuf[32][4096];
+	if (r->ntruth >= 32) {
+		fprintf(stderr, "sc-parse: learn: at most 32 --truth folders\n");
+		return -1;
+	}
+	snprintf(tbuf[r->ntruth], sizeof tbuf[0], "%s", arg);
+	char *colon = strrchr(tbuf[r->ntruth], ':');
+	r->ttype[r->ntruth] = NULL;
+	if (colon) {
+		*colon = '\0';
+		r->ttype[r->ntruth] = colon + 1;
+	}
+	r->tdir[r->ntruth] = tbuf[r->ntruth];
+	r->ntruth++;
+	return 0;
+}
+
+/* The options: 0 to run, 1 to exit 0 (--help), -1 to exit 2. */
+static int get_opts(int argc, char **argv, struct lrun *r, struct sc_plearn_opts *o, const char **out,
+                    const char **tdir)
 {
 	static const struct option lo[] = {
 		{"output", required_argument, NULL, 'o'}, {"truth", required_argument, NULL, 'R'},
@@ -152,93 +187,77 @@ int parse_learn_main(int argc, char **argv, const char *datadir)
 		{"confidence", required_argument, NULL, 'z'},
 		{"trees", required_argument, NULL, 'e'}, {"templates", required_argument, NULL, 't'},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int c;
+	double v;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:t:qh", lo, NULL)) != -1) {
+		char *e;
+		switch (c) {
+		case 'o':
+			*out = optarg;
+			break;
+		case 'R':
+			if (add_truth(r, optarg) < 0)
+				return -1;
+			break;
+		case 's':
+			o->seed = strtoull(optarg, &e, 10);
+			if (*e || e == optarg) {
+				fprintf(stderr, "sc-parse: learn: --seed wants a number, not \"%s\"\n", optarg);
+				return -1;
+			}
+			break;
+		case 'k':
+			if (num_opt("folds", optarg, 2, 20, &v) < 0)
+				return -1;
+			o->folds = (int)v;
+			break;
+		case 'n':
+			if (num_opt("negatives", optarg, 1, 100000, &v) < 0)
+				return -1;
+			o->negatives = (int)v;
+			break;
+		case 'P':
+			if (num_opt("precision", optarg, 0.01, 1, &o->precision) < 0)
+				return -1;
+			break;
+		case 'z':
+			if (num_opt("confidence", optarg, 0, 5, &o->confidence) < 0)
+				return -1;
+			break;
+		case 'e':
+			if (num_opt("trees", optarg, 1, 5000, &v) < 0)
+				return -1;
+			o->gbt.trees = (int)v;
+			break;
+		case 't':
+			*tdir = optarg;
+			break;
+		case 'q':
+			r->diag.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int parse_learn_main(int argc, char **argv, const char *datadir)
+{
 	struct lrun r;
 	memset(&r, 0, sizeof r);
 	sc_diag_init(&r.diag, TOOL);
 	struct sc_plearn_opts o;
 	sc_plearn_opts_defaults(&o);
 	const char *out = NULL, *tdir = NULL;
-	static char tbuf[32][4096];
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:t:qh", lo, NULL)) != -1) {
-		char *e;
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'R': {
-			if (r.ntruth >= 32) {
-				fprintf(stderr, "sc-parse: learn: at most 32 --truth folders\n");
-				return 2;
-			}
-			snprintf(tbuf[r.ntruth], sizeof tbuf[0], "%s", optarg);
-			char *colon = strrchr(tbuf[r.ntruth], ':');
-			r.ttype[r.ntruth] = NULL;
-			if (colon) {
-				*colon = '\0';
-				r.ttype[r.ntruth] = colon + 1;
-			}
-			r.tdir[r.ntruth] = tbuf[r.ntruth];
-			r.ntruth++;
-			break;
-		}
-		case 's':
-			o.seed = strtoull(optarg, &e, 10);
-			if (*e || e == optarg) {
-				fprintf(stderr, "sc-parse: learn: --seed wants a number, not \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'k':
-			o.folds = (int)strtol(optarg, &e, 10);
-			if (*e || o.folds < 2 || o.folds > 20) {
-				fprintf(stderr, "sc-parse: learn: --folds wants 2 to 20, not \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'n':
-			o.negatives = (int)strtol(optarg, &e, 10);
-			if (*e || o.negatives < 1 || o.negatives > 100000) {
-				fprintf(stderr, "sc-parse: learn: --negatives wants 1 to 100000, not \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'P':
-			o.precision = strtod(optarg, &e);
-			if (*e || !(o.precision > 0 && o.precision <= 1)) {
-				fprintf(stderr, "sc-parse: learn: --precision wants a number in (0, 1], not \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'z':
-			o.confidence = strtod(optarg, &e);
-			if (*e || !(o.confidence >= 0 && o.confidence <= 5)) {
-				fprintf(stderr, "sc-parse: learn: --confidence wants a number from 0 to 5, not \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'e':
-			o.gbt.trees = (int)strtol(optarg, &e, 10);
-			if (*e || o.gbt.trees < 1 || o.gbt.trees > 5000) {
-				fprintf(stderr, "sc-parse: learn: --trees wants 1 to 5000, not \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 't':
-			tdir = optarg;
-			break;
-		case 'q':
-			r.diag.quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
+	int rc = get_opts(argc, argv, &r, &o, &out, &tdir);
+	if (rc)
+		return rc > 0 ? 0 : 2;
 	if (!out || !r.ntruth) {
 		fprintf(stderr, "sc-parse: learn: -o MODEL and at least one --truth DIR are needed\n");
 		usage(stderr);
