@@ -282,23 +282,25 @@ static double precision_bound(int right, int n, double z)
 /* Platt scaling over the held-out best candidates' margins (mm falling,
  * yy whether each was right), then the threshold: the most right answers
  * with precision (as precision_bound) at least the target; failing that,
- * the best of right minus twice wrong; failing that, never. */
+ * the cut whose precision is best vouched for (the highest bound); failing
+ * that (nothing right), never. */
 static void calibrate(const double *mm, const unsigned char *yy, int n, const struct sc_plearn_opts *o, double *a,
                       double *b, double *th, int *pred, int *corr)
 {
 	platt(mm, yy, n, a, b);
-	int right = 0, best_i = -1, best_right = 0, util_i = -1;
-	double best_util = 0;
+	int right = 0, best_i = -1, best_right = 0, bound_i = -1;
+	double best_bound = 0;
 	for (int i = 0; i < n; i++) {
 		right += yy[i];
-		int cut = i + 1 == n || mm[i + 1] < mm[i];   /* a threshold can fall here */
-		if (cut && right > best_right && precision_bound(right, i + 1, o->confidence) >= o->precision)
+		if (!(i + 1 == n || mm[i + 1] < mm[i]))
+			continue;   /* no threshold falls inside a tie */
+		double pb = precision_bound(right, i + 1, o->confidence);
+		if (right > best_right && pb >= o->precision)
 			best_right = right, best_i = i;
-		double util = right - 2.0 * (i + 1 - right);
-		if (cut && util > best_util)
-			best_util = util, util_i = i;
+		if (right && pb > best_bound)
+			best_bound = pb, bound_i = i;
 	}
-	int at = best_i >= 0 ? best_i : util_i;
+	int at = best_i >= 0 ? best_i : bound_i;
 	*th = at >= 0 ? 1 / (1 + exp(-(*a * mm[at] + *b))) : 1;
 	*pred = *corr = 0;
 	for (int i = 0; i < n; i++)
