@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "input.h"
 #include "parse.h"
 #include "sc-parse-learn.h"
 
@@ -86,7 +87,7 @@ static void flush(struct lrun *r)
 	}
 }
 
-static void take(struct lrun *r, json_t *rec, const char *name, unsigned long line)
+static void take(struct lrun *r, struct sc_input *in, json_t *rec)
 {
 	const char *path = json_string_value(sc_json_path(rec, "src.path"));
 	const char *member = json_string_value(sc_json_path(rec, "src.member"));
@@ -95,17 +96,14 @@ static void take(struct lrun *r, json_t *rec, const char *name, unsigned long li
 	char key[1024];
 	snprintf(key, sizeof key, "%s%s%s", path ? path : "", member ? "/" : "", member ? member : "");
 	if (!path) {
-		struct sc_error e;
-		sc_error_set(&e, name, (int)line, 0, "no-path", "record without src.path: no truth to find");
-		sc_diag_error(&r->diag, &e);
-		r->diag.bad++;
+		sc_input_reject(in, "no-path", "record without src.path: no truth to find");
 		return;
 	}
 	if (!r->doc || strcmp(key, r->key) != 0 || page != r->last_page + 1) {
 		flush(r);
 		r->doc = sc_pdoc_new();
 		snprintf(r->key, sizeof r->key, "%s", key);
-		snprintf(r->where, sizeof r->where, "%s:%lu", name, line);
+		snprintf(r->where, sizeof r->where, "%s:%lu", sc_input_name(in), sc_input_lineno(in));
 	}
 	r->last_page = page;
 	struct sc_error err;
@@ -114,33 +112,22 @@ static void take(struct lrun *r, json_t *rec, const char *name, unsigned long li
 	(void)sc_pdoc_add_ocr(r->doc, json_object_get(rec, "ocr"), json_object_get(rec, "src"), &err);
 }
 
-static int read_file(struct lrun *r, const char *path)
+/* Every record of the files (standard input when none) with an "ocr" object. */
+static void read_all(struct lrun *r, int nfiles, char *const *files)
 {
-	struct sc_error err;
-	struct sc_reader *rd = sc_reader_open(path, 0, &err);
-	if (!rd) {
-		sc_diag_error(&r->diag, &err);
-		return -1;
-	}
+	struct sc_input *in = sc_input_new(nfiles, files, &r->diag, NULL);
+	if (!in)
+		return;
 	json_t *rec;
 	int rc;
-	while ((rc = sc_reader_next(rd, &rec, &err)) != 0) {
-		if (rc == -2) {
-			sc_diag_error(&r->diag, &err);
-			break;
-		}
-		r->diag.records++;
-		if (rc == -1) {
-			sc_diag_error(&r->diag, &err);
-			r->diag.bad++;
-			continue;
-		}
+	while ((rc = sc_input_next(in, &rec)) != 0) {
+		if (rc < 0)
+			continue;   /* reported and counted */
 		if (json_is_object(json_object_get(rec, "ocr")))
-			take(r, rec, sc_reader_name(rd), sc_reader_lineno(rd));
+			take(r, in, rec);
 		json_decref(rec);
 	}
-	sc_reader_free(rd);
-	return 0;
+	sc_input_free(in);
 }
 
 /* A number option within [lo, hi], or the message and -1. */
@@ -278,10 +265,7 @@ int parse_learn_main(int argc, char **argv, const char *datadir)
 		return 2;
 	}
 	r.L = sc_plearn_new(r.p);
-	if (optind >= argc)
-		read_file(&r, "-");
-	for (int k = optind; k < argc; k++)
-		read_file(&r, argv[k]);
+	read_all(&r, argc - optind, argv + optind);
 	flush(&r);
 	if (r.notruth > 5)
 		sc_diag_warnf(&r.diag, "%lu documents in all had no truth file", r.notruth);
