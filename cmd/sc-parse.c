@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "input.h"
 #include "parse.h"
-#include "progress.h"
 #include "sc-parse-learn.h"
 
 #define TOOL "sc-parse"
@@ -35,7 +35,6 @@ struct run {
 	json_t *docs;           /* documents held for grouping */
 	char gkey[1024];
 	int fatal;
-	struct sc_progress *prog;
 	/* documents waiting to be parsed */
 	struct pending *pend;
 	int npend, cappend, jobs;
@@ -184,29 +183,23 @@ static void take_page(struct run *r, json_t *rec, const char *where)
 	}
 }
 
-static int run_json(struct run *r, const char *path)
+/* The records of the files (standard input when none): pages into
+ * documents, everything else through in its place. */
+static void run_json(struct run *r, int nfiles, char *const *files)
 {
-	struct sc_error err;
-	struct sc_reader *rd = sc_reader_open(path, 0, &err);
-	if (!rd) {
-		sc_diag_error(&r->diag, &err);
-		return -1;
+	const struct sc_input_opts io = {.progress = "records"};
+	struct sc_input *in = sc_input_new(nfiles, files, &r->diag, &io);
+	if (!in) {
+		r->fatal = 1;
+		return;
 	}
 	json_t *rec;
 	int rc;
-	while (!r->fatal && (rc = sc_reader_next(rd, &rec, &err)) != 0) {
-		if (rc == -2) {
-			sc_diag_error(&r->diag, &err);
-			break;
-		}
-		r->diag.records++;
-		sc_progress_update(r->prog, r->diag.records);
-		if (rc == -1) {
-			/* a bad line still comes out, in its place */
+	while (!r->fatal && (rc = sc_input_next(in, &rec)) != 0) {
+		if (rc < 0) {
+			/* a bad line (reported and counted) still comes out, in its place */
 			flush_all(r);
-			sc_diag_error(&r->diag, &err);
-			r->diag.bad++;
-			json_t *bad = sc_record_for_bad_line(TOOL, &err);
+			json_t *bad = sc_record_for_bad_line(TOOL, sc_input_error(in));
 			if (bad) {
 				emit(r, bad);
 				json_decref(bad);
@@ -217,23 +210,22 @@ static int run_json(struct run *r, const char *path)
 			/* not ours: passes through untouched */
 			flush_all(r);
 			if (json_object_get(rec, "ocr")) {
-				sc_error_set(&err, sc_reader_name(rd), (int)sc_reader_lineno(rd), 0, "bad-ocr",
+				struct sc_error err;
+				sc_error_set(&err, sc_input_name(in), (int)sc_input_lineno(in), 0, "bad-ocr",
 				             "\"ocr\" is not an object");
-				sc_diag_error(&r->diag, &err);
+				sc_input_bad(in, &err);
 				sc_record_add_error(rec, TOOL, &err);
-				r->diag.bad++;
 			}
 			emit(r, rec);
 			json_decref(rec);
 			continue;
 		}
 		char where[300];
-		snprintf(where, sizeof where, "%s:%lu", sc_reader_name(rd), sc_reader_lineno(rd));
+		snprintf(where, sizeof where, "%s:%lu", sc_input_name(in), sc_input_lineno(in));
 		take_page(r, rec, where);
 		json_decref(rec);
 	}
-	sc_reader_free(rd);
-	return 0;
+	sc_input_free(in);
 }
 
 static int run_text(struct run *r, const char *path)
@@ -410,15 +402,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sc-parse: out of memory\n");
 		return 2;
 	}
-	r.prog = sc_progress_new(TOOL, "records", 0);
-	/* no files: standard input (a list of its own, not argv shifted) */
-	static char *stdin_only[] = {"-"};
 	char **files = argv + optind;
 	int nfiles = argc - optind;
-	if (nfiles == 0)
+	if (!o.text)
+		run_json(&r, nfiles, files);
+	/* no files: standard input (a list of its own, not argv shifted) */
+	static char *stdin_only[] = {"-"};
+	if (o.text && nfiles == 0)
 		files = stdin_only, nfiles = 1;
-	for (int k = 0; k < nfiles && !r.fatal; k++)
-		(o.text ? run_text : run_json)(&r, files[k]);
+	for (int k = 0; o.text && k < nfiles && !r.fatal; k++)
+		run_text(&r, files[k]);
 	flush_all(&r);
 	if (r.group == G_REF)
 		flush_by_ref(&r);
@@ -427,7 +420,6 @@ int main(int argc, char **argv)
 	json_decref(r.docs);
 	sc_passm_free(r.asm_);
 	free(r.pend);
-	sc_progress_free(r.prog);
 	sc_parse_free(r.p);
 	if (fflush(stdout) != 0 && !r.fatal)
 		sc_diag_fatalf(&r.diag, "write error on standard output");
