@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "input.h"
 #include "parse.h"
 #include "sc-parse-learn.h"
 
@@ -17,7 +18,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: sc-parse learn -o MODEL --truth DIR[:TYPE] [--truth ...] [--seed N] [--folds K]\n"
-	           "                      [--negatives N] [--precision P] [--trees N] [-t dir] [file ...]\n");
+	           "                      [--negatives N] [--precision P] [--confidence Z] [--trees N]\n"
+	           "                      [-t dir] [file ...]\n");
 }
 
 struct lrun {
@@ -85,7 +87,7 @@ static void flush(struct lrun *r)
 	}
 }
 
-static void take(struct lrun *r, json_t *rec, const char *name, unsigned long line)
+static void take(struct lrun *r, struct sc_input *in, json_t *rec)
 {
 	const char *path = json_string_value(sc_json_path(rec, "src.path"));
 	const char *member = json_string_value(sc_json_path(rec, "src.member"));
@@ -94,17 +96,14 @@ static void take(struct lrun *r, json_t *rec, const char *name, unsigned long li
 	char key[1024];
 	snprintf(key, sizeof key, "%s%s%s", path ? path : "", member ? "/" : "", member ? member : "");
 	if (!path) {
-		struct sc_error e;
-		sc_error_set(&e, name, (int)line, 0, "no-path", "record without src.path: no truth to find");
-		sc_diag_error(&r->diag, &e);
-		r->diag.bad++;
+		sc_input_reject(in, "no-path", "record without src.path: no truth to find");
 		return;
 	}
 	if (!r->doc || strcmp(key, r->key) != 0 || page != r->last_page + 1) {
 		flush(r);
 		r->doc = sc_pdoc_new();
 		snprintf(r->key, sizeof r->key, "%s", key);
-		snprintf(r->where, sizeof r->where, "%s:%lu", name, line);
+		snprintf(r->where, sizeof r->where, "%s:%lu", sc_input_name(in), sc_input_lineno(in));
 	}
 	r->last_page = page;
 	struct sc_error err;
@@ -113,123 +112,139 @@ static void take(struct lrun *r, json_t *rec, const char *name, unsigned long li
 	(void)sc_pdoc_add_ocr(r->doc, json_object_get(rec, "ocr"), json_object_get(rec, "src"), &err);
 }
 
-static int read_file(struct lrun *r, const char *path)
+/* Every record of the files (standard input when none) with an "ocr" object. */
+static void read_all(struct lrun *r, int nfiles, char *const *files)
 {
-	struct sc_error err;
-	struct sc_reader *rd = sc_reader_open(path, 0, &err);
-	if (!rd) {
-		sc_diag_error(&r->diag, &err);
-		return -1;
-	}
+	struct sc_input *in = sc_input_new(nfiles, files, &r->diag, NULL);
+	if (!in)
+		return;
 	json_t *rec;
 	int rc;
-	while ((rc = sc_reader_next(rd, &rec, &err)) != 0) {
-		if (rc == -2) {
-			sc_diag_error(&r->diag, &err);
-			break;
-		}
-		r->diag.records++;
-		if (rc == -1) {
-			sc_diag_error(&r->diag, &err);
-			r->diag.bad++;
-			continue;
-		}
+	while ((rc = sc_input_next(in, &rec)) != 0) {
+		if (rc < 0)
+			continue;   /* reported and counted */
 		if (json_is_object(json_object_get(rec, "ocr")))
-			take(r, rec, sc_reader_name(rd), sc_reader_lineno(rd));
+			take(r, in, rec);
 		json_decref(rec);
 	}
-	sc_reader_free(rd);
+	sc_input_free(in);
+}
+
+/* A number option within [lo, hi], or the message and -1. */
+static int num_opt(const char *name, const char *arg, double lo, double hi, double *out)
+{
+	char *e;
+	double v = strtod(arg, &e);
+	if (*e || e == arg || !(v >= lo && v <= hi)) {
+		fprintf(stderr, "sc-parse: learn: --%s wants a number from %g to %g, not \"%s\"\n", name, lo, hi, arg);
+		return -1;
+	}
+	*out = v;
 	return 0;
 }
 
-int parse_learn_main(int argc, char **argv, const char *datadir)
+/* --truth DIR[:TYPE] */
+static int add_truth(struct lrun *r, const char *arg)
+{
+	static char tbuf[32][4096];
+	if (r->ntruth >= 32) {
+		fprintf(stderr, "sc-parse: learn: at most 32 --truth folders\n");
+		return -1;
+	}
+	snprintf(tbuf[r->ntruth], sizeof tbuf[0], "%s", arg);
+	char *colon = strrchr(tbuf[r->ntruth], ':');
+	r->ttype[r->ntruth] = NULL;
+	if (colon) {
+		*colon = '\0';
+		r->ttype[r->ntruth] = colon + 1;
+	}
+	r->tdir[r->ntruth] = tbuf[r->ntruth];
+	r->ntruth++;
+	return 0;
+}
+
+/* The options: 0 to run, 1 to exit 0 (--help), -1 to exit 2. */
+static int get_opts(int argc, char **argv, struct lrun *r, struct sc_plearn_opts *o, const char **out,
+                    const char **tdir)
 {
 	static const struct option lo[] = {
 		{"output", required_argument, NULL, 'o'}, {"truth", required_argument, NULL, 'R'},
 		{"seed", required_argument, NULL, 's'},  {"folds", required_argument, NULL, 'k'},
 		{"negatives", required_argument, NULL, 'n'}, {"precision", required_argument, NULL, 'P'},
+		{"confidence", required_argument, NULL, 'z'},
 		{"trees", required_argument, NULL, 'e'}, {"templates", required_argument, NULL, 't'},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int c;
+	double v;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:t:qh", lo, NULL)) != -1) {
+		char *e;
+		switch (c) {
+		case 'o':
+			*out = optarg;
+			break;
+		case 'R':
+			if (add_truth(r, optarg) < 0)
+				return -1;
+			break;
+		case 's':
+			o->seed = strtoull(optarg, &e, 10);
+			if (*e || e == optarg) {
+				fprintf(stderr, "sc-parse: learn: --seed wants a number, not \"%s\"\n", optarg);
+				return -1;
+			}
+			break;
+		case 'k':
+			if (num_opt("folds", optarg, 2, 20, &v) < 0)
+				return -1;
+			o->folds = (int)v;
+			break;
+		case 'n':
+			if (num_opt("negatives", optarg, 1, 100000, &v) < 0)
+				return -1;
+			o->negatives = (int)v;
+			break;
+		case 'P':
+			if (num_opt("precision", optarg, 0.01, 1, &o->precision) < 0)
+				return -1;
+			break;
+		case 'z':
+			if (num_opt("confidence", optarg, 0, 5, &o->confidence) < 0)
+				return -1;
+			break;
+		case 'e':
+			if (num_opt("trees", optarg, 1, 5000, &v) < 0)
+				return -1;
+			o->gbt.trees = (int)v;
+			break;
+		case 't':
+			*tdir = optarg;
+			break;
+		case 'q':
+			r->diag.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int parse_learn_main(int argc, char **argv, const char *datadir)
+{
 	struct lrun r;
 	memset(&r, 0, sizeof r);
 	sc_diag_init(&r.diag, TOOL);
 	struct sc_plearn_opts o;
 	sc_plearn_opts_defaults(&o);
 	const char *out = NULL, *tdir = NULL;
-	static char tbuf[32][4096];
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:t:qh", lo, NULL)) != -1) {
-		char *e;
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'R': {
-			if (r.ntruth >= 32) {
-				fprintf(stderr, "sc-parse: learn: at most 32 --truth folders\n");
-				return 2;
-			}
-			snprintf(tbuf[r.ntruth], sizeof tbuf[0], "%s", optarg);
-			char *colon = strrchr(tbuf[r.ntruth], ':');
-			r.ttype[r.ntruth] = NULL;
-			if (colon) {
-				*colon = '\0';
-				r.ttype[r.ntruth] = colon + 1;
-			}
-			r.tdir[r.ntruth] = tbuf[r.ntruth];
-			r.ntruth++;
-			break;
-		}
-		case 's':
-			o.seed = strtoull(optarg, &e, 10);
-			if (*e || e == optarg) {
-				fprintf(stderr, "sc-parse: learn: --seed wants a number, not \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'k':
-			o.folds = (int)strtol(optarg, &e, 10);
-			if (*e || o.folds < 2 || o.folds > 20) {
-				fprintf(stderr, "sc-parse: learn: --folds wants 2 to 20, not \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'n':
-			o.negatives = (int)strtol(optarg, &e, 10);
-			if (*e || o.negatives < 1 || o.negatives > 100000) {
-				fprintf(stderr, "sc-parse: learn: --negatives wants 1 to 100000, not \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'P':
-			o.precision = strtod(optarg, &e);
-			if (*e || !(o.precision > 0 && o.precision <= 1)) {
-				fprintf(stderr, "sc-parse: learn: --precision wants a number in (0, 1], not \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'e':
-			o.gbt.trees = (int)strtol(optarg, &e, 10);
-			if (*e || o.gbt.trees < 1 || o.gbt.trees > 5000) {
-				fprintf(stderr, "sc-parse: learn: --trees wants 1 to 5000, not \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 't':
-			tdir = optarg;
-			break;
-		case 'q':
-			r.diag.quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
+	int rc = get_opts(argc, argv, &r, &o, &out, &tdir);
+	if (rc)
+		return rc > 0 ? 0 : 2;
 	if (!out || !r.ntruth) {
 		fprintf(stderr, "sc-parse: learn: -o MODEL and at least one --truth DIR are needed\n");
 		usage(stderr);
@@ -250,10 +265,7 @@ int parse_learn_main(int argc, char **argv, const char *datadir)
 		return 2;
 	}
 	r.L = sc_plearn_new(r.p);
-	if (optind >= argc)
-		read_file(&r, "-");
-	for (int k = optind; k < argc; k++)
-		read_file(&r, argv[k]);
+	read_all(&r, argc - optind, argv + optind);
 	flush(&r);
 	if (r.notruth > 5)
 		sc_diag_warnf(&r.diag, "%lu documents in all had no truth file", r.notruth);

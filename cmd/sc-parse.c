@@ -4,13 +4,12 @@
  * consignment with "parse" (documents, checks) and "decl".
  */
 #include <getopt.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "input.h"
 #include "parse.h"
-#include "progress.h"
 #include "sc-parse-learn.h"
 
 #define TOOL "sc-parse"
@@ -31,19 +30,11 @@ struct run {
 	struct sc_diag diag;
 	enum group group;
 	FILE *out;
-	/* the document being assembled */
-	struct sc_pdoc *doc;
-	json_t *head;           /* its first page's record, without ocr */
-	char key[1024];         /* src.path + member of its pages */
-	long last_page;
-	const char *first_type; /* the first page's type, when the file has more pages */
-	double first_score;
-	json_t *errors;         /* errors of its pages */
+	struct sc_passm *asm_;  /* pages into documents */
 	/* consignments */
 	json_t *docs;           /* documents held for grouping */
 	char gkey[1024];
 	int fatal;
-	struct sc_progress *prog;
 	/* documents waiting to be parsed */
 	struct pending *pend;
 	int npend, cappend, jobs;
@@ -65,104 +56,22 @@ static int emit(struct run *r, json_t *rec)
 
 static void emit_consignment(struct run *r, json_t *docs)
 {
-	json_t *decl = NULL;
-	json_t *pa = sc_parse_consign(r->p, docs, &decl);
-	json_t *rec = json_object();
-	json_object_set(rec, "id", json_object_get(decl, "id"));
-	json_t *first = json_array_get(docs, 0);
-	if (json_object_get(first, "src"))
-		json_object_set(rec, "src", json_object_get(first, "src"));
-	json_object_set_new(rec, "parse", pa);
-	json_object_set_new(rec, "decl", decl);
-	/* the documents' errors come along */
-	size_t i;
-	json_t *d;
-	json_array_foreach(docs, i, d) {
-		json_t *e = json_object_get(d, "errors");
-		if (json_is_array(e)) {
-			if (!json_object_get(rec, "errors"))
-				json_object_set_new(rec, "errors", json_array());
-			json_array_extend(json_object_get(rec, "errors"), e);
-		}
-	}
-	emit(r, rec);
+	json_t *rec = sc_parse_consign_record(r->p, docs);
+	if (rec)
+		emit(r, rec);
 	json_decref(rec);
 }
 
-/* --group-by ref: documents that share an invoice number, B/L number or
- * container are one consignment (union-find over the references). */
+/* --group-by ref: consignments by shared references (sc_parse_group_by_ref) */
 static void flush_by_ref(struct run *r)
 {
-	size_t n = json_array_size(r->docs), i;
-	if (!n)
-		return;
-	int *parent = malloc(n * sizeof *parent);
-	json_t *seen = json_object();
-	if (!parent || !seen) {
-		free(parent);
-		json_decref(seen);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		parent[i] = (int)i;
-	json_t *d;
-	json_array_foreach(r->docs, i, d) {
-		json_t *refs = sc_parse_refs(json_object_get(d, "parse"));
-		size_t k;
-		json_t *ref;
-		json_array_foreach(refs, k, ref) {
-			json_t *at = json_object_get(seen, json_string_value(ref));
-			if (!at) {
-				json_object_set_new(seen, json_string_value(ref), json_integer((json_int_t)i));
-				continue;
-			}
-			int a = (int)json_integer_value(at), b = (int)i;
-			while (parent[a] != a)
-				a = parent[a] = parent[parent[a]];
-			while (parent[b] != b)
-				b = parent[b] = parent[parent[b]];
-			if (a != b)
-				parent[a > b ? a : b] = a < b ? a : b;
-		}
-		json_decref(refs);
-	}
-	/* consignments in the order of their first document */
-	for (i = 0; i < n; i++) {
-		int root = (int)i;
-		while (parent[root] != root)
-			root = parent[root];
-		if (root != (int)i)
-			continue;
-		json_t *group = json_array();
-		for (size_t j = i; j < n; j++) {
-			int rj = (int)j;
-			while (parent[rj] != rj)
-				rj = parent[rj];
-			if (rj == (int)i)
-				json_array_append(group, json_array_get(r->docs, j));
-		}
-		emit_consignment(r, group);
-		json_decref(group);
-	}
-	free(parent);
-	json_decref(seen);
+	json_t *groups = sc_parse_group_by_ref(r->docs);
+	size_t i;
+	json_t *g;
+	json_array_foreach(groups, i, g)
+		emit_consignment(r, g);
+	json_decref(groups);
 	json_array_clear(r->docs);
-}
-
-static void group_key(const json_t *rec, enum group g, char *out, size_t cap)
-{
-	const char *path = json_string_value(sc_json_path(rec, "src.path"));
-	if (!path) {
-		snprintf(out, cap, "%s", "");
-		return;
-	}
-	if (g == G_FILE) {
-		snprintf(out, cap, "%s", path);
-		return;
-	}
-	char tmp[1024];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	snprintf(out, cap, "%s", dirname(tmp));
 }
 
 static void flush_group(struct run *r)
@@ -186,7 +95,7 @@ static void document_done(struct run *r, json_t *rec)
 		return;
 	}
 	char k[1024];
-	group_key(rec, r->group, k, sizeof k);
+	sc_parse_group_key(rec, r->group == G_DIR, k, sizeof k);
 	if (json_array_size(r->docs) && strcmp(k, r->gkey) != 0)
 		flush_group(r);
 	snprintf(r->gkey, sizeof r->gkey, "%s", k);
@@ -198,24 +107,23 @@ static void document_done(struct run *r, json_t *rec)
 /* A finished document: parsed in a batch (with -j, in parallel), put out
  * in input order. */
 struct pending {
-	struct sc_pdoc *doc;
-	json_t *head, *errors, *parse;
+	struct sc_pdone d;
+	json_t *parse;
 };
 
 static void finish(struct run *r, struct pending *q)
 {
-	json_t *rec = q->head;
+	json_t *rec = json_incref(q->d.head);
 	if (q->parse)
 		json_object_set_new(rec, "parse", q->parse);
-	if (q->errors && json_array_size(q->errors)) {
+	if (q->d.errors && json_array_size(q->d.errors)) {
 		json_t *e = json_object_get(rec, "errors");
 		if (!json_is_array(e))
-			json_object_set(rec, "errors", q->errors);
+			json_object_set(rec, "errors", q->d.errors);
 		else
-			json_array_extend(e, q->errors);
+			json_array_extend(e, q->d.errors);
 	}
-	json_decref(q->errors);
-	sc_pdoc_free(q->doc);
+	sc_pdone_free(&q->d);
 	document_done(r, rec);
 }
 
@@ -230,25 +138,26 @@ static void drain(struct run *r)
 	struct pending *q = r->pend;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(r->jobs) if (r->jobs > 1 && n > 1)
 	for (int i = 0; i < n; i++)
-		q[i].parse = sc_parse_doc(p, q[i].doc);
+		q[i].parse = sc_parse_doc(p, q[i].d.doc);
 	for (int i = 0; i < n; i++)
 		finish(r, &q[i]);
 	r->npend = 0;
 }
 
-static void flush_doc(struct run *r)
+/* A finished document into the batch (taken); the batch drains when full. */
+static void push_doc(struct run *r, struct sc_pdone *d)
 {
-	if (!r->doc)
-		return;
 	struct pending *q = &r->pend[r->npend++];
-	q->doc = r->doc, q->head = r->head, q->errors = r->errors, q->parse = NULL;
-	r->errors = NULL;
-	r->doc = NULL;
-	r->head = NULL;
-	r->key[0] = '\0';
-	r->first_type = NULL;
+	q->d = *d, q->parse = NULL;
 	if (r->npend >= r->cappend)
 		drain(r);
+}
+
+static void flush_doc(struct run *r)
+{
+	struct sc_pdone d;
+	if (sc_passm_flush(r->asm_, &d))
+		push_doc(r, &d);
 }
 
 /* flush and drain: before writing a record directly */
@@ -258,101 +167,39 @@ static void flush_all(struct run *r)
 	drain(r);
 }
 
-static void page_key(const json_t *rec, char *out, size_t cap)
-{
-	const char *path = json_string_value(sc_json_path(rec, "src.path"));
-	const char *member = json_string_value(sc_json_path(rec, "src.member"));
-	snprintf(out, cap, "%s|%s", path ? path : "", member ? member : "");
-}
-
-static void add_page_error(struct run *r, struct sc_error *e)
-{
-	if (!r->errors)
-		r->errors = json_array();
-	json_t *tmp = json_object();
-	sc_record_add_error(tmp, TOOL, e);
-	json_array_extend(r->errors, json_object_get(tmp, "errors"));
-	json_decref(tmp);
-}
-
 static void take_page(struct run *r, json_t *rec, const char *where)
 {
-	json_t *ocr = json_object_get(rec, "ocr");
-	char key[1024];
-	page_key(rec, key, sizeof key);
-	json_t *pg = sc_json_path(rec, "src.page");
-	json_t *pgs = sc_json_path(rec, "src.pages");
-	long page = json_is_integer(pg) ? (long)json_integer_value(pg) : 0;
-	long pages = json_is_integer(pgs) ? (long)json_integer_value(pgs) : 1;
-	int cont = r->doc && key[0] != '|' && strcmp(key, r->key) == 0 && page == r->last_page + 1;
-	/* a file of several documents: split where a page's type is clearly another */
-	if (cont) {
-		double score;
-		const char *t = sc_parse_page_type(r->p, ocr, &score);
-		if (!r->first_type)
-			r->first_type = "other";
-		if (strcmp(t, "other") != 0 && strcmp(t, r->first_type) != 0 && score >= 10)
-			cont = 0;
-	}
-	if (!cont) {
-		flush_doc(r);
-		r->doc = sc_pdoc_new();
-		/* the first page's envelope, without its OCR (shared, not copied) */
-		r->head = json_object();
-		if (!r->doc || !r->head) {
-			sc_diag_fatalf(&r->diag, "out of memory");
-			r->fatal = 1;
-			return;
-		}
-		const char *k;
-		json_t *v;
-		json_object_foreach(rec, k, v)
-			if (strcmp(k, "ocr") != 0)
-				json_object_set(r->head, k, v);
-		snprintf(r->key, sizeof r->key, "%s", key);
-		r->first_type = NULL;
-		if (pages > 1 && page >= 1) {
-			double score;
-			r->first_type = sc_parse_page_type(r->p, ocr, &score);
-		}
-	}
-	r->last_page = page;
+	struct sc_pdone d;
 	struct sc_error err;
 	sc_error_clear(&err);
-	if (sc_pdoc_add_ocr(r->doc, ocr, json_object_get(rec, "src"), &err) < 0) {
-		char buf[600], code[32];
-		snprintf(buf, sizeof buf, "%s", err.msg);
-		snprintf(code, sizeof code, "%s", err.code);
-		sc_error_set(&err, NULL, 0, 0, code, "%s: %s", where, buf);
+	if (sc_passm_page(r->asm_, rec, where, &d, &err))
+		push_doc(r, &d);
+	if (strcmp(err.code, "no-memory") == 0) {
+		sc_diag_fatalf(&r->diag, "out of memory");
+		r->fatal = 1;
+	} else if (err.code[0]) {
 		sc_diag_error(&r->diag, &err);
-		add_page_error(r, &err);
 		r->diag.bad++;
 	}
 }
 
-static int run_json(struct run *r, const char *path)
+/* The records of the files (standard input when none): pages into
+ * documents, everything else through in its place. */
+static void run_json(struct run *r, int nfiles, char *const *files)
 {
-	struct sc_error err;
-	struct sc_reader *rd = sc_reader_open(path, 0, &err);
-	if (!rd) {
-		sc_diag_error(&r->diag, &err);
-		return -1;
+	const struct sc_input_opts io = {.progress = "records"};
+	struct sc_input *in = sc_input_new(nfiles, files, &r->diag, &io);
+	if (!in) {
+		r->fatal = 1;
+		return;
 	}
 	json_t *rec;
 	int rc;
-	while (!r->fatal && (rc = sc_reader_next(rd, &rec, &err)) != 0) {
-		if (rc == -2) {
-			sc_diag_error(&r->diag, &err);
-			break;
-		}
-		r->diag.records++;
-		sc_progress_update(r->prog, r->diag.records);
-		if (rc == -1) {
-			/* a bad line still comes out, in its place */
+	while (!r->fatal && (rc = sc_input_next(in, &rec)) != 0) {
+		if (rc < 0) {
+			/* a bad line (reported and counted) still comes out, in its place */
 			flush_all(r);
-			sc_diag_error(&r->diag, &err);
-			r->diag.bad++;
-			json_t *bad = sc_record_for_bad_line(TOOL, &err);
+			json_t *bad = sc_record_for_bad_line(TOOL, sc_input_error(in));
 			if (bad) {
 				emit(r, bad);
 				json_decref(bad);
@@ -363,23 +210,22 @@ static int run_json(struct run *r, const char *path)
 			/* not ours: passes through untouched */
 			flush_all(r);
 			if (json_object_get(rec, "ocr")) {
-				sc_error_set(&err, sc_reader_name(rd), (int)sc_reader_lineno(rd), 0, "bad-ocr",
+				struct sc_error err;
+				sc_error_set(&err, sc_input_name(in), (int)sc_input_lineno(in), 0, "bad-ocr",
 				             "\"ocr\" is not an object");
-				sc_diag_error(&r->diag, &err);
+				sc_input_bad(in, &err);
 				sc_record_add_error(rec, TOOL, &err);
-				r->diag.bad++;
 			}
 			emit(r, rec);
 			json_decref(rec);
 			continue;
 		}
 		char where[300];
-		snprintf(where, sizeof where, "%s:%lu", sc_reader_name(rd), sc_reader_lineno(rd));
+		snprintf(where, sizeof where, "%s:%lu", sc_input_name(in), sc_input_lineno(in));
 		take_page(r, rec, where);
 		json_decref(rec);
 	}
-	sc_reader_free(rd);
-	return 0;
+	sc_input_free(in);
 }
 
 static int run_text(struct run *r, const char *path)
@@ -402,40 +248,31 @@ static int run_text(struct run *r, const char *path)
 		return -1;
 	}
 	flush_doc(r);
-	/* pages split at form feeds, as pdftotext writes them */
-	int pages = 1;
-	for (size_t i = 0; i + 1 < len; i++)
-		pages += data[i] == '\f';
-	const char *p = (const char *)data, *end = p + len;
-	int page = 0;
-	while (p < end || page == 0) {
-		const char *ff = memchr(p, '\f', (size_t)(end - p));
-		size_t n = ff ? (size_t)(ff - p) : (size_t)(end - p);
-		page++;
-		r->diag.records++;
-		json_t *src = json_pack("{s:s,s:i,s:i}", "path", path, "page", page, "pages", pages);
-		if (!r->doc) {
-			r->doc = sc_pdoc_new();
-			r->head = json_object();
-			char id[1100];
-			snprintf(id, sizeof id, "%s", path);
-			json_object_set_new(r->head, "id", json_string(id));
-			json_object_set(r->head, "src", src);
-		}
-		sc_pdoc_add_text(r->doc, p, n, src);
-		json_decref(src);
-		if (!ff)
-			break;
-		p = ff + 1;
-		if (p >= end)
-			break;
+	struct sc_pdone d = {sc_pdoc_new(), json_pack("{s:s,s:{s:s,s:i}}", "id", path, "src", "path", path, "page", 1),
+	                     NULL};
+	if (!d.doc || !d.head) {
+		sc_pdone_free(&d);
+		free(data);
+		sc_diag_fatalf(&r->diag, "out of memory");
+		r->fatal = 1;
+		return -1;
 	}
+	int pages = sc_pdoc_add_text_file(d.doc, path, (const char *)data, len);
+	r->diag.records += (unsigned long)pages;
+	json_object_set_new(json_object_get(d.head, "src"), "pages", json_integer(pages));
 	free(data);
-	flush_doc(r);
+	push_doc(r, &d);
 	return 0;
 }
 
-int main(int argc, char **argv)
+struct opts {
+	enum group group;
+	const char *tdir, *hs, *model, *extra[64];
+	int nextra, no_model, text, check, mdy, quiet, jobs;
+};
+
+/* The options: 0 to run, 1 to exit 0 (--help, --version), -1 to exit 2. */
+static int get_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
 		{"group-by", required_argument, NULL, 'g'}, {"templates", required_argument, NULL, 't'},
@@ -444,6 +281,91 @@ int main(int argc, char **argv)
 		{"check", no_argument, NULL, 'C'}, {"quiet", no_argument, NULL, 'q'},
 		{"jobs", required_argument, NULL, 'j'}, {"model", required_argument, NULL, 'm'}, {"no-model", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+	static const char *const GROUPS[] = {"none", "ref", "file", "dir", "archive"};
+	int c;
+	while ((c = getopt_long(argc, argv, "g:t:T:j:qh", lo, NULL)) != -1) {
+		char *e;
+		switch (c) {
+		case 'g':
+			o->group = (enum group)-1;
+			for (int k = 0; k < 5; k++)
+				if (strcmp(optarg, GROUPS[k]) == 0)
+					o->group = k == 4 ? G_FILE : (enum group)k;
+			if ((int)o->group < 0) {
+				fprintf(stderr, "sc-parse: unknown --group-by \"%s\" (ref, file, dir, none)\n", optarg);
+				usage(stderr);
+				return -1;
+			}
+			break;
+		case 't': o->tdir = optarg; break;
+		case 'T':
+			if (o->nextra < 64)
+				o->extra[o->nextra++] = optarg;
+			break;
+		case 'H': o->hs = optarg; break;
+		case 'M': o->mdy = 1; break;
+		case 'm': o->model = optarg; break;
+		case 'N': o->no_model = 1; break;
+		case 'X': o->text = 1; break;
+		case 'C': o->check = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'j':
+			o->jobs = (int)strtol(optarg, &e, 10);
+			if (*e || e == optarg || o->jobs < 1 || o->jobs > 64) {
+				fprintf(stderr, "sc-parse: -j wants 1 to 64, not \"%s\"\n", optarg);
+				return -1;
+			}
+			break;
+		case 'h': usage(stdout); return 1;
+		case 'V': printf("sc-parse %s\n", SC_VERSION); return 1;
+		default: usage(stderr); return -1;
+		}
+	}
+	return 0;
+}
+
+static struct sc_parse *fail(struct sc_parse *p, struct sc_error *err)
+{
+	char buf[1024];
+	sc_error_format(err, buf, sizeof buf);
+	fprintf(stderr, "sc-parse: %s\n", buf);
+	sc_parse_free(p);
+	return NULL;
+}
+
+/* The templates (the folder's files, then -T files, compiled once), the HS
+ * table, and the learned reader: --model, else the folder's model.scpm. */
+static struct sc_parse *load(const struct opts *o)
+{
+	struct sc_error err;
+	sc_error_clear(&err);
+	struct sc_parse *p = sc_parse_new();
+	if (!p || sc_parse_add_dir(p, o->tdir, &err) < 0)
+		return fail(p, &err);
+	for (int k = 0; k < o->nextra; k++)
+		if (sc_parse_add_file(p, o->extra[k], &err) < 0)
+			return fail(p, &err);
+	if (sc_parse_compile(p, &err) < 0 || (o->hs && sc_parse_set_hs(p, o->hs, &err) < 0))
+		return fail(p, &err);
+	sc_parse_set_mdy(p, o->mdy);
+	char mpath[4200];
+	const char *model = o->model;
+	if (!model && !o->no_model) {
+		snprintf(mpath, sizeof mpath, "%s/model.scpm", o->tdir);
+		if (access(mpath, F_OK) == 0)
+			model = mpath;
+	}
+	if (model && !o->no_model) {
+		struct sc_pmodel *m = sc_pmodel_load(model, &err);
+		if (!m)
+			return fail(p, &err);
+		sc_parse_set_model(p, m);
+	}
+	return p;
+}
+
+int main(int argc, char **argv)
+{
 	if (argc > 1 && strcmp(argv[1], "learn") == 0)
 		return parse_learn_main(argc - 1, argv + 1, sc_datadir(argv[0]));
 	struct run r;
@@ -451,168 +373,53 @@ int main(int argc, char **argv)
 	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
 	sc_diag_init(&r.diag, TOOL);
 	r.out = stdout;
-	const char *tdir = NULL, *hs = NULL, *model = NULL;
-	int no_model = 0;
-	const char *extra[64];
-	int nextra = 0, text = 0, check = 0, mdy = 0, c;
-	while ((c = getopt_long(argc, argv, "g:t:T:j:qh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'g':
-			if (strcmp(optarg, "ref") == 0)
-				r.group = G_REF;
-			else if (strcmp(optarg, "file") == 0 || strcmp(optarg, "archive") == 0)
-				r.group = G_FILE;
-			else if (strcmp(optarg, "dir") == 0)
-				r.group = G_DIR;
-			else if (strcmp(optarg, "none") == 0)
-				r.group = G_NONE;
-			else {
-				fprintf(stderr, "sc-parse: unknown --group-by \"%s\" (ref, file, dir, none)\n", optarg);
-				usage(stderr);
-				return 2;
-			}
-			break;
-		case 't':
-			tdir = optarg;
-			break;
-		case 'T':
-			if (nextra < 64)
-				extra[nextra++] = optarg;
-			break;
-		case 'H':
-			hs = optarg;
-			break;
-		case 'M':
-			mdy = 1;
-			break;
-		case 'm':
-			model = optarg;
-			break;
-		case 'j': {
-			char *e;
-			long j = strtol(optarg, &e, 10);
-			if (*e || e == optarg || j < 1 || j > 64) {
-				fprintf(stderr, "sc-parse: -j wants 1 to 64, not \"%s\"\n", optarg);
-				return 2;
-			}
-			r.jobs = (int)j;
-			break;
-		}
-		case 'N':
-			no_model = 1;
-			break;
-		case 'X':
-			text = 1;
-			break;
-		case 'C':
-			check = 1;
-			break;
-		case 'q':
-			r.diag.quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("sc-parse %s\n", SC_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
+	struct opts o;
+	memset(&o, 0, sizeof o);
+	int rc = get_opts(argc, argv, &o);
+	if (rc)
+		return rc > 0 ? 0 : 2;
 	char dir[4096];
-	if (!tdir) {
+	if (!o.tdir) {
 		snprintf(dir, sizeof dir, "%s/parse", sc_datadir(argv[0]));
-		tdir = dir;
+		o.tdir = dir;
 	}
-	struct sc_error err;
-	sc_error_clear(&err);
-	/* the directory's files, then -T files, compiled once */
-	r.p = sc_parse_new();
-	if (!r.p || sc_parse_add_dir(r.p, tdir, &err) < 0) {
-		sc_parse_free(r.p);
-		r.p = NULL;
-	}
-	for (int k = 0; r.p && k < nextra; k++)
-		if (sc_parse_add_file(r.p, extra[k], &err) < 0) {
-			sc_parse_free(r.p);
-			r.p = NULL;
-		}
-	if (r.p && sc_parse_compile(r.p, &err) < 0) {
-		sc_parse_free(r.p);
-		r.p = NULL;
-	}
-	if (!r.p) {
-		char buf[1024];
-		sc_error_format(&err, buf, sizeof buf);
-		fprintf(stderr, "sc-parse: %s\n", buf);
+	if (!(r.p = load(&o)))
 		return 2;
-	}
-	if (hs && sc_parse_set_hs(r.p, hs, &err) < 0) {
-		char buf[1024];
-		sc_error_format(&err, buf, sizeof buf);
-		fprintf(stderr, "sc-parse: %s\n", buf);
-		sc_parse_free(r.p);
-		return 2;
-	}
-	sc_parse_set_mdy(r.p, mdy);
-	/* the learned reader: --model, else the templates' folder's model.scpm */
-	char mpath[4200];
-	if (!model && !no_model) {
-		snprintf(mpath, sizeof mpath, "%s/model.scpm", tdir);
-		if (access(mpath, F_OK) == 0)
-			model = mpath;
-	}
-	if (model && !no_model) {
-		struct sc_pmodel *m = sc_pmodel_load(model, &err);
-		if (!m) {
-			char buf[1024];
-			sc_error_format(&err, buf, sizeof buf);
-			fprintf(stderr, "sc-parse: %s\n", buf);
-			sc_parse_free(r.p);
-			return 2;
-		}
-		sc_parse_set_model(r.p, m);
-	}
-	if (check) {
-		printf("sc-parse: templates in %s are valid\n", tdir);
+	if (o.check) {
+		printf("sc-parse: templates in %s are valid\n", o.tdir);
 		sc_parse_free(r.p);
 		return 0;
 	}
-	if (r.jobs < 1)
-		r.jobs = 1;
+	r.group = o.group;
+	r.diag.quiet = o.quiet;
+	r.jobs = o.jobs < 1 ? 1 : o.jobs;
 	/* a bounded batch: memory stays flat however long the stream */
 	r.cappend = r.jobs > 1 ? 16 * r.jobs : 1;
 	r.pend = calloc((size_t)r.cappend, sizeof *r.pend);
-	if (!r.pend) {
+	r.docs = json_array();
+	r.asm_ = sc_passm_new(r.p, TOOL);
+	if (!r.pend || !r.asm_ || !r.docs) {
 		fprintf(stderr, "sc-parse: out of memory\n");
-		sc_parse_free(r.p);
 		return 2;
 	}
-	r.docs = json_array();
-	r.prog = sc_progress_new(TOOL, "records", 0);
-	/* no files: standard input (a list of its own, not argv shifted) */
-	static char *stdin_only[] = {"-"};
 	char **files = argv + optind;
 	int nfiles = argc - optind;
-	if (nfiles == 0)
+	if (!o.text)
+		run_json(&r, nfiles, files);
+	/* no files: standard input (a list of its own, not argv shifted) */
+	static char *stdin_only[] = {"-"};
+	if (o.text && nfiles == 0)
 		files = stdin_only, nfiles = 1;
-	for (int k = 0; k < nfiles && !r.fatal; k++) {
-		const char *f = files[k];
-		if (text)
-			run_text(&r, f);
-		else
-			run_json(&r, f);
-	}
+	for (int k = 0; o.text && k < nfiles && !r.fatal; k++)
+		run_text(&r, files[k]);
 	flush_all(&r);
 	if (r.group == G_REF)
 		flush_by_ref(&r);
 	else
 		flush_group(&r);
 	json_decref(r.docs);
+	sc_passm_free(r.asm_);
 	free(r.pend);
-	sc_progress_free(r.prog);
 	sc_parse_free(r.p);
 	if (fflush(stdout) != 0 && !r.fatal)
 		sc_diag_fatalf(&r.diag, "write error on standard output");

@@ -50,6 +50,9 @@ void sc_pdoc_free(struct sc_pdoc *d);
 int sc_pdoc_add_ocr(struct sc_pdoc *d, const json_t *ocr, const json_t *src, struct sc_error *err);
 /* Add a page of plain text (no boxes). */
 int sc_pdoc_add_text(struct sc_pdoc *d, const char *text, size_t len, const json_t *src);
+/* Add a plain text file's pages (split at form feeds, as pdftotext writes
+ * them), each with src {path, page, pages}; returns the pages added. */
+int sc_pdoc_add_text_file(struct sc_pdoc *d, const char *path, const char *data, size_t len);
 int sc_pdoc_pages(const struct sc_pdoc *d);
 
 /*
@@ -76,6 +79,41 @@ json_t *sc_parse_consign(const struct sc_parse *p, const json_t *docs, json_t **
  * (invoice_no, bl_no, containers), as "kind:value" strings (caller owns). */
 json_t *sc_parse_refs(const json_t *parse);
 
+/* ---- pages to documents, documents to consignments (parse_group.c) ---- */
+
+/* A document put together from its pages: the pages' text and boxes, the
+ * first page's record without "ocr", the errors of its pages (or NULL). */
+struct sc_pdone {
+	struct sc_pdoc *doc;
+	json_t *head, *errors;
+};
+void sc_pdone_free(struct sc_pdone *d);
+struct sc_passm;   /* pages being put together into documents */
+/* tool names the errors the documents carry. */
+struct sc_passm *sc_passm_new(const struct sc_parse *p, const char *tool);
+void sc_passm_free(struct sc_passm *a);
+/*
+ * Add a page record (a record with an "ocr" object; borrowed). Returns 1
+ * when the page begins a new document and *out holds the one before it,
+ * finished; else 0. err->code is set when the page had nothing to read
+ * ("where: why"; it counts, its document carries the error) or on
+ * "no-memory" (the page is lost).
+ */
+int sc_passm_page(struct sc_passm *a, const json_t *rec, const char *where, struct sc_pdone *out,
+                  struct sc_error *err);
+/* The document being put together, finished: 1 and *out, or 0 when none. */
+int sc_passm_flush(struct sc_passm *a, struct sc_pdone *out);
+
+/* Consignments of documents that share a reference (sc_parse_refs), by
+ * union-find: an array of arrays of docs' records (borrowed from docs), in
+ * the order of each consignment's first document. */
+json_t *sc_parse_group_by_ref(const json_t *docs);
+/* A consignment's record: {id, src (its first document's), parse, decl,
+ * errors (its documents')}; NULL when out of memory. */
+json_t *sc_parse_consign_record(const struct sc_parse *p, const json_t *docs);
+/* The key of a grouping by file (src.path) or by folder (its dirname). */
+void sc_parse_group_key(const json_t *rec, int by_dir, char *out, size_t cap);
+
 /* ---- the learned reader (parse_rank.c, parse_model.c, parse_learn.c) ---- */
 
 struct sc_pmodel;   /* a ranking model: document types and per-field trees */
@@ -91,6 +129,7 @@ struct sc_plearn_opts {
 	int folds;          /* cross-validation folds inside the training documents */
 	int negatives;      /* negative candidates kept per document and field */
 	double precision;   /* the held-out precision each field's threshold aims at */
+	double confidence;  /* z of the Wilson bound that precision is read at (0: the point estimate) */
 	struct sc_learn_gbt_params gbt;
 };
 void sc_plearn_opts_defaults(struct sc_plearn_opts *o);

@@ -1,7 +1,6 @@
 /*
- * parse_doc.c - one document's key elements: the page lines (with their OCR
- * boxes, or a monospace grid for plain text), every template label found in
- * one trie pass, the document type, labelled fields (value to the right, or
+ * parse_doc.c - one document's key elements, read from its lines
+ * (parse_pdoc.c): every template label found in one trie pass, the document type, labelled fields (value to the right, or
  * below inside the label's box), and line items assigned to the table's
  * columns by their positions under the header.
  */
@@ -27,303 +26,6 @@ struct ctx {
 	int t;                    /* chosen template, -1 for none */
 	int mdy;
 };
-
-/* ---- document assembly --------------------------------------------------- */
-
-/* Bytes that are not UTF-8 become '?', so every slice is a valid string. */
-static void utf8_clean(char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		unsigned char c = (unsigned char)s[i];
-		size_t need;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3;
-		else
-			need = 0;
-		int ok = need > 0 && i + need < n;
-		for (size_t k = 1; ok && k <= need; k++)
-			ok = i + k < n && ((unsigned char)s[i + k] & 0xc0) == 0x80;
-		if (ok && need >= 2) {
-			unsigned char d = (unsigned char)s[i + 1];
-			/* overlong forms, surrogates, beyond U+10FFFF */
-			if ((c == 0xe0 && d < 0xa0) || (c == 0xed && d >= 0xa0) || (c == 0xf0 && d < 0x90) ||
-			    (c == 0xf4 && d >= 0x90))
-				ok = 0;
-		}
-		if (!ok) {
-			s[i++] = '?';
-			continue;
-		}
-		i += need + 1;
-	}
-}
-
-static json_t *jstrn(const char *s, size_t n)
-{
-	json_t *v = json_stringn(s, n);
-	if (v)
-		return v;
-	char *c = malloc(n + 1);
-	if (!c)
-		return json_string("");
-	memcpy(c, s, n);
-	utf8_clean(c, n);
-	v = json_stringn(c, n);
-	free(c);
-	return v ? v : json_string("");
-}
-
-struct sc_pdoc *sc_pdoc_new(void)
-{
-	struct sc_pdoc *d = calloc(1, sizeof *d);
-	if (!d)
-		return NULL;
-	d->srcs = json_array();
-	if (!d->srcs) {
-		free(d);
-		return NULL;
-	}
-	return d;
-}
-
-void sc_pdoc_free(struct sc_pdoc *d)
-{
-	if (!d)
-		return;
-	for (int k = 0; k < d->n; k++) {
-		free(d->l[k].text);
-		free(d->l[k].a);
-	}
-	free(d->l);
-	json_decref(d->srcs);
-	free(d);
-}
-
-int sc_pdoc_pages(const struct sc_pdoc *d)
-{
-	return d->pages;
-}
-
-static int add_line(struct sc_pdoc *d, const char *s, size_t n, double x, double y, double w, double h,
-                    double conf, int box)
-{
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r' || s[n - 1] == '\t'))
-		n--;
-	while (n && (*s == ' ' || *s == '\t'))
-		s++, n--;
-	if (!n)
-		return 0;
-	if (d->n >= SC_PARSE_MAX_LINES)
-		return -1;
-	if (d->n == d->cap) {
-		int nc = d->cap ? d->cap * 2 : 128;
-		struct pline *nl = realloc(d->l, (size_t)nc * sizeof *nl);
-		if (!nl)
-			return -1;
-		d->l = nl, d->cap = nc;
-	}
-	char *t = malloc(n + 1);
-	if (!t)
-		return -1;
-	struct pline *L = &d->l[d->n];
-	L->len = sc_text_fold(s, n, t);
-	utf8_clean(t, L->len);  /* every slice of a line must make a JSON string */
-	/* OCR puts spaces between Chinese characters: 预 录 入 编 号 is one word */
-	size_t o = 0;
-	for (size_t i = 0; i < L->len; i++) {
-		if (t[i] == ' ' && o >= 3 && (unsigned char)t[o - 3] >= 0xe3 && (unsigned char)t[o - 3] < 0xf0 &&
-		    i + 1 < L->len && (unsigned char)t[i + 1] >= 0xe3 && (unsigned char)t[i + 1] < 0xf0)
-			continue;
-		t[o++] = t[i];
-	}
-	t[o] = '\0';
-	L->len = o;
-	L->text = t;
-	L->a = NULL, L->na = 0;
-	L->page = d->pages;
-	L->x = x, L->y = y, L->w = w, L->h = h;
-	L->conf = conf;
-	L->box = box;
-	L->hit0 = L->nhit = 0;
-	d->n++;
-	return 0;
-}
-
-/* Count characters (UTF-8 lead bytes), CJK counting double on the grid. */
-static double grid_width(const char *s, size_t n)
-{
-	double w = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c & 0xc0) == 0x80)
-			continue;
-		w += c >= 0xe0 ? 2 : 1;
-	}
-	return w;
-}
-
-static void add_text_lines(struct sc_pdoc *d, const char *text, size_t len)
-{
-	int row = 0;
-	const char *p = text, *end = text + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		/* keep leading spaces as x, as pdftotext -layout prints columns */
-		size_t lead = 0;
-		while (lead < n && p[lead] == ' ')
-			lead++;
-		double x = lead * 10.0;
-		add_line(d, p, n, x, row * 20.0, grid_width(p + lead, n - lead) * 10.0, 16, -1, 0);
-		row++;
-		p += n + 1;
-	}
-	if (d->pages <= 64)
-		d->pw[d->pages - 1] = 1200, d->ph[d->pages - 1] = row * 20.0 + 20;
-}
-
-int sc_pdoc_add_text(struct sc_pdoc *d, const char *text, size_t len, const json_t *src)
-{
-	d->pages++;
-	json_array_append_new(d->srcs, src ? json_deep_copy(src) : json_null());
-	if (len > SC_PARSE_MAX_TEXT)
-		len = SC_PARSE_MAX_TEXT;
-	add_text_lines(d, text, len);
-	return 0;
-}
-
-/* Word boxes give the true x of each word inside a line: columns of a form
- * that OCR merged into one line keep their places. */
-static void attach_words(struct sc_pdoc *d, int first, json_t *words)
-{
-	size_t nw = json_array_size(words);
-	if (nw > 20000)
-		return;
-	struct wbox { double x, y, w, h; const char *t; size_t tl; } *wb = malloc((nw ? nw : 1) * sizeof *wb);
-	if (!wb)
-		return;
-	size_t m = 0;
-	for (size_t i = 0; i < nw; i++) {
-		json_t *w = json_array_get(words, i);
-		json_t *b = json_object_get(w, "bbox");
-		json_t *t = json_object_get(w, "text");
-		if (!json_is_string(t) || !json_is_array(b) || json_array_size(b) != 4)
-			continue;
-		wb[m].x = json_number_value(json_array_get(b, 0));
-		wb[m].y = json_number_value(json_array_get(b, 1));
-		wb[m].w = json_number_value(json_array_get(b, 2));
-		wb[m].h = json_number_value(json_array_get(b, 3));
-		wb[m].t = json_string_value(t);
-		wb[m].tl = json_string_length(t);
-		if (wb[m].tl == 0 || wb[m].tl > 80)
-			continue;
-		m++;
-	}
-	for (int k = first; k < d->n; k++) {
-		struct pline *L = &d->l[k];
-		if (!L->box)
-			continue;
-		size_t pos = 0;
-		for (size_t i = 0; i < m; i++) {
-			double cx = wb[i].x + wb[i].w / 2, cy = wb[i].y + wb[i].h / 2;
-			if (cy < L->y || cy > L->y + L->h || cx < L->x - 2 || cx > L->x + L->w + 2)
-				continue;
-			char f[256];
-			size_t fl = sc_text_fold(wb[i].t, wb[i].tl, f);
-			/* the word's text, next in the line */
-			char *at = fl ? memmem(L->text + pos, L->len - pos, f, fl) : NULL;
-			if (!at)
-				continue;
-			struct anchor *na = realloc(L->a, (size_t)(L->na + 1) * sizeof *na);
-			if (!na)
-				break;
-			L->a = na;
-			L->a[L->na].off = (size_t)(at - L->text);
-			L->a[L->na].len = fl;
-			L->a[L->na].x0 = wb[i].x, L->a[L->na].x1 = wb[i].x + wb[i].w;
-			L->na++;
-			pos = (size_t)(at - L->text) + fl;
-		}
-	}
-	free(wb);
-}
-
-int sc_pdoc_add_ocr(struct sc_pdoc *d, const json_t *ocr, const json_t *src, struct sc_error *err)
-{
-	d->pages++;
-	json_array_append_new(d->srcs, src ? json_deep_copy(src) : json_null());
-	if (!json_is_object(ocr))
-		return sc_error_set(err, NULL, 0, 0, "bad-ocr", "\"ocr\" is not an object");
-	json_t *lines = json_object_get(ocr, "lines");
-	json_t *text = json_object_get(ocr, "text");
-	double W = json_number_value(json_object_get(ocr, "width"));
-	double H = json_number_value(json_object_get(ocr, "height"));
-	size_t i;
-	json_t *ln;
-	int added = 0, before = d->n;
-	if (json_is_array(lines) && json_array_size(lines) > 0) {
-		size_t total = 0;
-		json_array_foreach(lines, i, ln) {
-			json_t *t = json_object_get(ln, "text");
-			json_t *b = json_object_get(ln, "bbox");
-			if (!json_is_string(t))
-				continue;
-			size_t n = json_string_length(t);
-			if (total + n > SC_PARSE_MAX_TEXT)
-				break;
-			total += n;
-			double bx[4] = {0, 0, 0, 0};
-			int box = json_is_array(b) && json_array_size(b) == 4;
-			for (int k = 0; box && k < 4; k++) {
-				json_t *v = json_array_get(b, (size_t)k);
-				if (!json_is_number(v)) {
-					box = 0;
-					break;
-				}
-				bx[k] = json_number_value(v);
-			}
-			if (!box || bx[2] <= 0 || bx[3] <= 0) {
-				box = 0;
-				bx[0] = 0, bx[1] = (double)i * 20, bx[2] = grid_width(json_string_value(t), n) * 10,
-				bx[3] = 16;
-			}
-			json_t *c = json_object_get(ln, "conf");
-			if (add_line(d, json_string_value(t), n, bx[0], bx[1], bx[2], bx[3],
-			             json_is_number(c) ? json_number_value(c) : -1, box) < 0)
-				break;
-		}
-		added = d->n - before;
-		json_t *words = json_object_get(ocr, "words");
-		if (json_is_array(words) && json_array_size(words) > 0)
-			attach_words(d, before, words);
-		if (d->pages <= 64) {
-			d->pw[d->pages - 1] = W > 0 ? W : 2480;
-			d->ph[d->pages - 1] = H > 0 ? H : 3508;
-		}
-	}
-	int cut = 0;
-	if (!added && json_is_string(text) && json_string_length(text) > 0) {
-		size_t n = json_string_length(text);
-		if (n > SC_PARSE_MAX_TEXT)
-			n = SC_PARSE_MAX_TEXT, cut = 1;
-		add_text_lines(d, json_string_value(text), n);
-		added = d->n - before;
-	}
-	if (cut)
-		return sc_error_set(err, NULL, 0, 0, "too-long", "page %d: text longer than %u bytes; the rest is not read",
-		                    d->pages, SC_PARSE_MAX_TEXT);
-	if (!added)
-		return sc_error_set(err, NULL, 0, 0, "empty-page", "page %d has no text to parse", d->pages);
-	return 0;
-}
 
 /* ---- geometry -------------------------------------------------------------- */
 
@@ -719,7 +421,7 @@ static int get_ref(const char *s, size_t n, struct val *o)
 				if (buf[k] == 'l' && (k == 0 || !(buf[k - 1] >= 'a' && buf[k - 1] <= 'z')) &&
 				    (k + 1 >= o2 || !(buf[k + 1] >= 'a' && buf[k + 1] <= 'z')))
 					buf[k] = 'I';
-			o->v = jstrn(buf, o2);
+			o->v = sc_parse_jstrn(buf, o2);
 			o->off = b, o->len = e - b, o->q = 0.95;
 			return 0;
 		}
@@ -740,7 +442,7 @@ static int get_value(const struct ctx *c, enum kind k, const char *s, size_t n, 
 		trim(s, &b, &e);
 		if (!meaningful(s + b, e - b) || e - b > 300)
 			return -1;
-		o->v = jstrn(s + b, e - b);
+		o->v = sc_parse_jstrn(s + b, e - b);
 		o->off = b, o->len = e - b;
 		return 0;
 	}
@@ -1008,7 +710,7 @@ static json_t *field_obj(const struct ctx *c, struct val *v, int li, size_t base
 	double conf = (L->conf >= 0 ? L->conf / 100.0 : 0.9) * q * v->q;
 	json_t *f = json_object();
 	json_object_set_new(f, "value", v->v);
-	json_object_set_new(f, "raw", jstrn(L->text + b, e - b));
+	json_object_set_new(f, "raw", sc_parse_jstrn(L->text + b, e - b));
 	json_object_set_new(f, "conf", json_real(round(fmin(conf, 1) * 100) / 100));
 	json_object_set_new(f, "page", json_integer(L->page));
 	json_t *bb = bbox_of(L, b, e);
@@ -1053,7 +755,7 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 		if (!meaningful(N->text + nb, ne - nb) || ne - nb < 3)
 			return NULL;
 		json_t *f = json_object();
-		json_t *name = jstrn(N->text + nb, ne - nb);
+		json_t *name = sc_parse_jstrn(N->text + nb, ne - nb);
 		char a2[3], id[19];
 		json_t *addr = json_array();
 		json_t *country = NULL, *idv = NULL;
@@ -1067,7 +769,7 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 			if (sc_norm_country(M->text + mb, me - mb, a2, NULL) == 0)
 				country = (json_decref(country), json_string(a2));
 			if (k > 0 && me > mb)
-				json_array_append_new(addr, jstrn(M->text + mb, me - mb));
+				json_array_append_new(addr, sc_parse_jstrn(M->text + mb, me - mb));
 		}
 		/* a name with an id glued on (境内收货人 name + USCC, read right or not):
 		 * the name ends before the first long token with digits */
@@ -1081,7 +783,7 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 					digs += isdig((unsigned char)w[q]);
 				if (wl >= 15 && wl <= 20 && digs >= 6) {
 					size_t L2 = (size_t)(t - ns);
-					json_t *nn = jstrn(ns, L2);
+					json_t *nn = sc_parse_jstrn(ns, L2);
 					json_decref(name);
 					name = nn;
 					break;
@@ -1096,14 +798,14 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 				size_t L2 = (size_t)(at - ns);
 				while (L2 && ns[L2 - 1] == ' ')
 					L2--;
-				json_t *nn = jstrn(ns, L2);
+				json_t *nn = sc_parse_jstrn(ns, L2);
 				json_decref(name);
 				name = nn;
 			}
 		}
 		double conf = (N->conf >= 0 ? N->conf / 100.0 : 0.9) * r[0].q;
 		json_object_set_new(f, "value", name);
-		json_object_set_new(f, "raw", jstrn(N->text + nb, ne - nb));
+		json_object_set_new(f, "raw", sc_parse_jstrn(N->text + nb, ne - nb));
 		json_object_set_new(f, "conf", json_real(round(conf * 100) / 100));
 		json_object_set_new(f, "page", json_integer(N->page));
 		json_t *bb = bbox_of(N, nb, ne);
@@ -1272,7 +974,7 @@ static void scan_checked(struct ctx *c, json_t *fields, json_t *notes)
 					dup |= strcmp(json_string_value(x), out) == 0;
 				if (!dup) {
 					json_array_append_new(vals, json_string(out));
-					json_array_append_new(raws, jstrn(L->text + i + sp.off, sp.len));
+					json_array_append_new(raws, sc_parse_jstrn(L->text + i + sp.off, sp.len));
 					double lc = (L->conf >= 0 ? L->conf / 100 : 0.9) * (rep ? 0.9 : 1);
 					conf = fmin(conf, lc);
 					if (!first) {
@@ -1445,7 +1147,7 @@ static void item_set(json_t *it, const char *key, json_t *v, int append)
 			memcpy(s, json_string_value(old), a);
 			s[a] = ' ';
 			memcpy(s + a + 1, json_string_value(v), b);
-			json_object_set_new(it, key, jstrn(s, a + b + 1));
+			json_object_set_new(it, key, sc_parse_jstrn(s, a + b + 1));
 			free(s);
 		}
 		json_decref(v);
@@ -1776,7 +1478,7 @@ static void derive(struct ctx *c, json_t *fields, json_t *items)
 				int rep;
 				if (q - i == 11 && sc_norm_container(L->text + i, 11, cn, &rep, NULL) == 0)
 					continue;
-				struct val v = {jstrn(L->text + i, q - i), 0, q - i, 0.8, NULL};
+				struct val v = {sc_parse_jstrn(L->text + i, q - i), 0, q - i, 0.8, NULL};
 				json_object_set_new(fields, "bl_no", field_obj(c, &v, k, i, 1));
 				break;
 			}
@@ -1831,7 +1533,7 @@ static void derive(struct ctx *c, json_t *fields, json_t *items)
 				letters += isalpha_((unsigned char)L->text[i]);
 			if (letters < 4)
 				continue;
-			struct val v = {jstrn(L->text + b, e - b), 0, e - b, 0.8, NULL};
+			struct val v = {sc_parse_jstrn(L->text + b, e - b), 0, e - b, 0.8, NULL};
 			json_object_set_new(fields, "seller", field_obj(c, &v, k, b, 1));
 			break;
 		}
@@ -1861,7 +1563,7 @@ static void derive(struct ctx *c, json_t *fields, json_t *items)
 			}
 			while (n && vs[n - 1] == ' ')
 				n--;
-			json_object_set_new(ves, "value", jstrn(vs, n));
+			json_object_set_new(ves, "value", sc_parse_jstrn(vs, n));
 		}
 	}
 	/* packages: a count followed by the kind of package, where no label gave it */

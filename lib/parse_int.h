@@ -102,4 +102,7 @@ struct sc_pdoc {
 	double pw[64], ph[64];  /* page sizes of the first 64 pages */
 };
 
+/* A JSON string of s[0..n) (valid UTF-8: lines are cleaned as they come in). */
+json_t *sc_parse_jstrn(const char *s, size_t n);
+
 #endif

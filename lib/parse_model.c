@@ -9,6 +9,7 @@
  *   types K name...
  *   type NAME            then a tree block
  *   field NAME KIND TYPEBITS A B THRESHOLD   then a tree block
+ *   cal TYPE A B THRESHOLD   (after a field's trees: its own for one type)
  *   end
  *
  * A tree block: "gbt NF NTREES NNODES BASE", "roots r...", then NNODES lines
@@ -69,6 +70,9 @@ int sc_pmodel_write(const struct sc_pmodel *m, FILE *f)
 		fprintf(f, "field %s %s %u %.17g %.17g %.17g\n", F->name, sc_rank_kinds[F->kind], F->types, F->a, F->b,
 		        F->threshold);
 		write_gbt(f, F->g);
+		for (int t = 0; t < m->ntypes; t++)
+			if (F->caltypes >> t & 1)
+				fprintf(f, "cal %s %.17g %.17g %.17g\n", m->types[t], F->ca[t], F->cb[t], F->cthr[t]);
 	}
 	fputs("end\n", f);
 	return ferror(f) ? -1 : 0;
@@ -293,9 +297,11 @@ struct sc_pmodel *sc_pmodel_read(const char *buf, size_t len, const char *name, 
 		bad(r, "bad version");
 		goto fail;
 	}
-	if (ver != SC_PMODEL_VERSION) {
-		sc_error_set(err, name, 1, 0, "bad-model", "model version %ld; this sc-parse reads version %d (learn it again)",
-		             ver, SC_PMODEL_VERSION);
+	/* version 1 is version 2 without per-type calibration: still read */
+	if (ver < 1 || ver > SC_PMODEL_VERSION) {
+		sc_error_set(err, name, 1, 0, "bad-model",
+		             "model version %ld; this sc-parse reads versions 1 to %d (learn it again)", ver,
+		             SC_PMODEL_VERSION);
 		goto fail;
 	}
 	int have_types = 0, done = 0;
@@ -393,6 +399,25 @@ struct sc_pmodel *sc_pmodel_read(const char *buf, size_t len, const char *name, 
 			if (!(F->g = read_gbt(r, SC_RANK_NF)))
 				goto fail;
 			m->nfields++;
+		} else if (strcmp(word, "cal") == 0) {
+			char tname[32];
+			double a, b, th;
+			int used = 0, k;
+			if (!m->nfields || sscanf(s, "%31s %lf %lf %lf%n", tname, &a, &b, &th, &used) != 4 || s[used] ||
+			    !isfinite(a) || !isfinite(b) || !(th >= 0 && th <= 1)) {
+				bad(r, "bad cal line (cal TYPE A B THRESHOLD, after a field)");
+				goto fail;
+			}
+			struct pm_field *F = &m->f[m->nfields - 1];
+			for (k = 0; k < m->ntypes; k++)
+				if (strcmp(m->types[k], tname) == 0)
+					break;
+			if (k == m->ntypes || (F->caltypes >> k & 1)) {
+				bad(r, "cal: type not named on the types line, or given twice for the field");
+				goto fail;
+			}
+			F->caltypes |= 1u << k;
+			F->ca[k] = a, F->cb[k] = b, F->cthr[k] = th;
 		} else {
 			bad(r, "unknown line");
 			goto fail;

@@ -188,7 +188,9 @@ void sc_rank_doc(const struct sc_pmodel *m, const struct sc_pdoc *d, json_t *fie
 		tp = 1;
 	/* the type reported: a template that matched keeps its word (its title
 	 * and phrases were found); else the model's. The candidates are read
-	 * with the model's type either way, as they were learned. */
+	 * with the model's type either way, as they were learned. (The model's
+	 * type is not let overrule a template: learned from two sources, it
+	 * calls a plain commercial invoice a receipt, sure of it.) */
 	if (t >= 0 && !(tmpl_matched && *type && strcmp(*type, "other") != 0)) {
 		*type = tp >= 0.5 ? m->types[t] : "other";
 		*type_conf = tp >= 0.5 ? tp : 1 - tp;
@@ -213,8 +215,11 @@ void sc_rank_doc(const struct sc_pmodel *m, const struct sc_pdoc *d, json_t *fie
 			if (mg > bm)
 				bm = mg, best = i;
 		}
-		double p = best >= 0 ? sigmoid(F->a * bm + F->b) : 0;
-		if (best >= 0 && p >= F->threshold)
+		double a = F->a, b = F->b, th = F->threshold;
+		if (t >= 0 && (F->caltypes >> t & 1))
+			a = F->ca[t], b = F->cb[t], th = F->cthr[t];
+		double p = best >= 0 ? sigmoid(a * bm + b) : 0;
+		if (best >= 0 && p >= th)
 			json_object_set_new(fields, F->name, cand_obj(r, &r->c[best], p));
 		else
 			json_object_del(fields, F->name);

@@ -16,6 +16,8 @@ enum { RK_DATE, RK_AMOUNT, RK_REF, RK_PARTY, RK__N };
 extern const char *const sc_rank_kinds[RK__N];
 
 #define SC_RANK_MAX_CANDS 20000
+/* held-out documents a type needs for a calibration of its own */
+#define SC_PLEARN_MIN_CAL 60
 
 /* The feature layout. Changing it changes what a model means: bump
  * SC_PMODEL_VERSION. */
@@ -74,7 +76,7 @@ void sc_rdoc_type_features(const struct sc_pdoc *d, float *x);
 /* ---- the model ------------------------------------------------------------ */
 
 #define SC_PMODEL_MAGIC "sc-parse-model"
-#define SC_PMODEL_VERSION 1
+#define SC_PMODEL_VERSION 2
 #define SC_PMODEL_MAX_TYPES 7
 #define SC_PMODEL_MAX_FIELDS 16
 
@@ -84,6 +86,11 @@ struct pm_field {
 	unsigned types;                  /* bit per type: documents it is read on */
 	double a, b;                     /* calibration: p = 1/(1+exp(-(a*m+b))) */
 	double threshold;                /* least calibrated probability to report */
+	/* per document type, where its held-out documents were enough: its own
+	 * calibration and threshold (a receipt's total is harder than an
+	 * invoice's, one threshold for both is too low for one of them) */
+	unsigned caltypes;               /* bit per type */
+	double ca[SC_PMODEL_MAX_TYPES], cb[SC_PMODEL_MAX_TYPES], cthr[SC_PMODEL_MAX_TYPES];
 	struct sc_learn_gbt *g;
 };
 

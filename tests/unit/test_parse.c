@@ -168,6 +168,80 @@ static void learned_reader(void)
 	sc_parse_free(p);
 }
 
+/* A page record of sc-ocr: path, page of pages, text. */
+static json_t *page_rec(const char *path, int page, int pages, const char *text)
+{
+	return json_pack("{s:s,s:{s:s,s:i,s:i},s:{s:i,s:s}}", "id", path, "src", "path", path, "page", page, "pages",
+	                 pages, "ocr", "v", 1, "text", text);
+}
+
+/* A parsed document with references, for the grouping. */
+static json_t *parsed(const char *inv, const char *bl)
+{
+	json_t *f = json_object();
+	if (inv)
+		json_object_set_new(f, "invoice_no", json_pack("{s:s}", "value", inv));
+	if (bl)
+		json_object_set_new(f, "bl_no", json_pack("{s:s}", "value", bl));
+	return json_pack("{s:{s:o}}", "parse", "fields", f);
+}
+
+static void pages_and_consignments(struct sc_parse *p)
+{
+	/* pages in a row of one file are one document; another file begins the next */
+	struct sc_passm *a = sc_passm_new(p, "sc-parse");
+	struct sc_pdone d;
+	struct sc_error e;
+	json_t *r1 = page_rec("a.pdf", 1, 2, "COMMERCIAL INVOICE\nInvoice No.: A-1\n");
+	json_t *r2 = page_rec("a.pdf", 2, 2, "Total 10.00\n");
+	json_t *r3 = page_rec("b.pdf", 1, 1, "");
+	json_t *r4 = page_rec("a.pdf", 1, 1, "Invoice No.: A-2\n");
+	sc_error_clear(&e);
+	CHECK(sc_passm_page(a, r1, "in:1", &d, &e) == 0 && !e.code[0]);
+	CHECK(sc_passm_page(a, r2, "in:2", &d, &e) == 0 && !e.code[0]);
+	CHECK(sc_passm_page(a, r3, "in:3", &d, &e) == 1);
+	CHECK(sc_pdoc_pages(d.doc) == 2);
+	CHECK_STR(json_string_value(json_object_get(d.head, "id")), "a.pdf");
+	CHECK(json_object_get(d.head, "ocr") == NULL);
+	CHECK(d.errors == NULL);
+	sc_pdone_free(&d);
+	/* the empty page: its error names where it was, its document carries it */
+	CHECK_STR(e.code, "empty-page");
+	CHECK(strncmp(e.msg, "in:3: ", 6) == 0);
+	sc_error_clear(&e);
+	CHECK(sc_passm_page(a, r4, "in:4", &d, &e) == 1);
+	CHECK(json_array_size(d.errors) == 1);
+	sc_pdone_free(&d);
+	CHECK(sc_passm_flush(a, &d) == 1 && sc_pdoc_pages(d.doc) == 1);
+	sc_pdone_free(&d);
+	CHECK(sc_passm_flush(a, &d) == 0);
+	sc_passm_free(a);
+	json_decref(r1), json_decref(r2), json_decref(r3), json_decref(r4);
+
+	/* union-find over the references: 0-2 share an invoice, 2-3 a B/L */
+	json_t *docs = json_array();
+	json_array_append_new(docs, parsed("INV-10001", NULL));
+	json_array_append_new(docs, parsed("INV-20002", NULL));
+	json_array_append_new(docs, parsed("inv 10001", "BL-90009"));
+	json_array_append_new(docs, parsed(NULL, "BL-90009"));
+	json_array_append_new(docs, parsed(NULL, NULL));
+	json_t *g = sc_parse_group_by_ref(docs);
+	CHECK(json_array_size(g) == 3);
+	CHECK(json_array_size(json_array_get(g, 0)) == 3);
+	CHECK(json_array_get(json_array_get(g, 0), 2) == json_array_get(docs, 3));
+	CHECK(json_array_get(json_array_get(g, 1), 0) == json_array_get(docs, 1));
+	CHECK(json_array_get(json_array_get(g, 2), 0) == json_array_get(docs, 4));
+	json_decref(g);
+	json_decref(docs);
+	char k[64];
+	json_t *rec = page_rec("/x/y/a.pdf", 1, 1, "");
+	sc_parse_group_key(rec, 1, k, sizeof k);
+	CHECK_STR(k, "/x/y");
+	sc_parse_group_key(rec, 0, k, sizeof k);
+	CHECK_STR(k, "/x/y/a.pdf");
+	json_decref(rec);
+}
+
 int main(void)
 {
 	learned_reader();
@@ -175,6 +249,7 @@ int main(void)
 	CHECK(p != NULL);
 	if (!p)
 		return T_DONE("parse");
+	pages_and_consignments(p);
 
 	/* type, fields beside their labels, items by column, the table's end */
 	json_t *o = parse_text(p,
