@@ -1,7 +1,8 @@
 /*
- * sc-risk-learn.c - the `learn` and `eval` subcommands of sc-risk: learn a
- * scoring model from labelled declaration history (lib/learn.h, lib/learn_model.h),
- * and measure a ranking by Precision@n%, Recall@n%, AUC and Revenue@n%.
+ * sc-risk-learn.c - the `learn` and `eval` subcommands of sc-risk: options,
+ * usage, the input loop and the exit status. Learning is lib/learn_fit.c, the
+ * model file lib/learn_model.c, the measures (AUC, Precision, Recall and
+ * Revenue at n%) lib/learn_eval.c.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -10,9 +11,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "input.h"
 #include "learn.h"
 #include "learn_model.h"
-#include "progress.h"
 #include "sc-risk-learn.h"
 
 #define LEARN_SYNOPSIS \
@@ -30,147 +31,81 @@ static void fatal_error(struct sc_diag *d, const struct sc_error *e)
 	sc_diag_fatalf(d, "%s", buf);
 }
 
-/* "outcome" means decl.outcome; a dotted path is read from the record's root,
- * and so is one that starts with a dot (".y" is the top-level y). */
-static const json_t *label_of(const json_t *rec, const char *path)
-{
-	if (path[0] == '.')
-		return sc_json_path(rec, path + 1);
-	if (strchr(path, '.'))
-		return sc_json_path(rec, path);
-	return sc_json_path(json_object_get(rec, "decl"), path);
-}
-
-/* 1 positive, 0 negative, -1 absent or not a label */
-static int label_value(const json_t *v)
-{
-	if (json_is_boolean(v))
-		return json_is_true(v);
-	if (json_is_number(v))
-		return json_number_value(v) != 0;
-	if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		if (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "no"))
-			return 0;
-		char *end;
-		double d = strtod(s, &end);
-		if (end != s && !*end)
-			return d != 0;
-		if (!strcmp(s, "true") || !strcmp(s, "yes"))
-			return 1;
-	}
-	return -1;
-}
-
-/*
- * Read labelled declarations from files into a learning set, or (when `raws`
- * is not NULL) keep their raw fields and labels for later encoding.
- */
+/* Labelled declarations kept whole, for validation (plain data: realloc moves them). */
 struct labelled { struct sc_learn_raw *raw; unsigned char *y; size_t n, cap; };
 
-static int read_history(struct sc_diag *d, int nfiles, char **files, const char *label,
-                        struct sc_learnset *set, struct labelled *keep, const char *what)
+static int keep_add(struct labelled *k, const struct sc_learn_raw *raw, int y)
 {
-	char *stdin_only[] = { "-" };
-	struct sc_progress *pr = sc_progress_new(d->prog, "records", 0);
-	unsigned long seen = 0;
-
-	if (nfiles == 0) {
-		nfiles = 1;
-		files = stdin_only;
+	if (k->n == k->cap) {
+		size_t c = k->cap ? k->cap * 2 : 256;
+		struct sc_learn_raw *nr = realloc(k->raw, c * sizeof *nr);
+		unsigned char *ny;
+		if (!nr)
+			return -1;
+		k->raw = nr;
+		if (!(ny = realloc(k->y, c)))
+			return -1;
+		k->y = ny;
+		k->cap = c;
 	}
-	for (int fi = 0; fi < nfiles; fi++) {
-		struct sc_error err;
-		struct sc_reader *r = sc_reader_open(files[fi], 0, &err);
-		if (!r) {
-			sc_diag_error(d, &err);
-			continue;
-		}
-		for (;;) {
-			json_t *rec = NULL;
-			int rc = sc_reader_next(r, &rec, &err);
-			if (rc == 0)
-				break;
-			if (rc == -2) {
-				sc_diag_error(d, &err);
-				break;
-			}
-			d->records++;
-			sc_progress_update(pr, ++seen);
-			if (rc < 0) {
-				d->bad++;
-				sc_diag_error(d, &err);
-				continue;
-			}
-			const json_t *decl = json_object_get(rec, "decl");
-			int y = label_value(label_of(rec, label));
-			struct sc_learn_raw raw;
-			sc_error_clear(&err);
-			if (!json_is_object(decl)) {
-				sc_error_set(&err, sc_reader_name(r), (int)sc_reader_lineno(r), 0, "no-decl",
-				             "%s record has no decl: skipped", what);
-			} else if (y < 0) {
-				sc_error_set(&err, sc_reader_name(r), (int)sc_reader_lineno(r), 0, "no-label",
-				             "no 0/1 label at %s: skipped", label);
-			} else {
-				sc_learn_extract(decl, &raw);
-				if (raw.date == LONG_MIN)
-					sc_error_set(&err, sc_reader_name(r), (int)sc_reader_lineno(r), 0, "no-date",
-					             "no ISO date at decl.date, so no place in time: skipped");
-			}
-			json_decref(rec);
-			if (err.msg[0]) {
-				d->bad++;
-				sc_diag_error(d, &err);
-				continue;
-			}
-			if (set && sc_learnset_add(set, &raw, y, &err) < 0) {
-				sc_diag_fatalf(d, "%s", err.msg);
-				sc_reader_free(r);
-				sc_progress_free(pr);
-				return -1;
-			}
-			if (keep) {
-				if (keep->n == keep->cap) {
-					size_t c = keep->cap ? keep->cap * 2 : 256;
-					struct sc_learn_raw *nr = realloc(keep->raw, c * sizeof *nr);
-					unsigned char *ny = nr ? realloc(keep->y, c) : NULL;
-					if (nr && nr != keep->raw) {
-						/* the field pointers point into each record's own buffer */
-						for (size_t i = 0; i < keep->n; i++)
-							for (int f = 0; f < SC_LEARN_NFIELDS; f++)
-								nr[i].field[f] = nr[i].buf + (nr[i].field[f] - keep->raw[i].buf);
-						keep->raw = nr;
-					}
-					if (!ny) {
-						sc_diag_fatalf(d, "out of memory");
-						sc_reader_free(r);
-						sc_progress_free(pr);
-						return -1;
-					}
-					keep->y = ny;
-					keep->cap = c;
-				}
-				/* the strings point into raw.buf: fix them to the copy's buffer */
-				struct sc_learn_raw *dst = &keep->raw[keep->n];
-				*dst = raw;
-				for (int f = 0; f < SC_LEARN_NFIELDS; f++)
-					dst->field[f] = dst->buf + (raw.field[f] - raw.buf);
-				keep->y[keep->n++] = (unsigned char)y;
-			}
-		}
-		sc_reader_free(r);
-	}
-	sc_progress_free(pr);
+	k->raw[k->n] = *raw;
+	k->y[k->n++] = (unsigned char)y;
 	return 0;
 }
 
-static void learn_usage(FILE *fp)
+/* The fields of decl; 0 when it has no date, so no place in time. */
+static int read_raw(const json_t *decl, struct sc_learn_raw *raw)
 {
-	fputs(LEARN_SYNOPSIS, fp);
+	sc_learn_extract(decl, raw);
+	return raw->date != LONG_MIN;
 }
 
-int risk_learn_main(int argc, char **argv)
+/*
+ * Read labelled declarations from files into a learning set (set), or keep
+ * them whole (keep). A record without a decl, a label or a date is reported
+ * and skipped. -1 on a fatal error.
+ */
+static int read_history(struct sc_diag *d, int nfiles, char **files, const char *label,
+                        struct sc_learnset *set, struct labelled *keep, const char *what)
+{
+	const struct sc_input_opts io = { .progress = "records" };
+	struct sc_input *in = sc_input_new(nfiles, files, d, &io);
+	struct sc_learn_raw raw;
+	struct sc_error err;
+	json_t *rec;
+	int rc, st = 0;
+
+	if (!in)
+		return -1;
+	while (st == 0 && (rc = sc_input_next(in, &rec)) != 0) {
+		const json_t *decl = json_object_get(rec, "decl");
+		int y = sc_learn_label_value(sc_learn_label_at(rec, label));
+
+		if (rc < 0)
+			continue;
+		if (!json_is_object(decl)) {
+			sc_input_reject(in, "no-decl", "%s record has no decl: skipped", what);
+		} else if (y < 0) {
+			sc_input_reject(in, "no-label", "no 0/1 label at %s: skipped", label);
+		} else if (!read_raw(decl, &raw)) {
+			sc_input_reject(in, "no-date",
+			                "no ISO date at decl.date, so no place in time: skipped");
+		} else if (set && sc_learnset_add(set, &raw, y, &err) < 0) {
+			sc_diag_fatalf(d, "%s", err.msg);
+			st = -1;
+		} else if (keep && keep_add(keep, &raw, y) < 0) {
+			sc_diag_fatalf(d, "out of memory");
+			st = -1;
+		}
+		json_decref(rec);
+	}
+	sc_input_free(in);
+	return st;
+}
+
+/* The options of learn: -1 to go on, else the exit status. */
+static int learn_options(int argc, char **argv, struct sc_diag *d, struct sc_learn_opts *lo,
+                         const char **out, const char **valid, int *quiet)
 {
 	static const struct option longopts[] = {
 		{ "label", required_argument, NULL, 'l' }, { "output", required_argument, NULL, 'o' },
@@ -181,82 +116,100 @@ int risk_learn_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sc_learn_opts lo;
-	struct sc_diag d;
-	const char *label = NULL, *out = "-", *valid = NULL;
-	double smooth = 5;   /* tuned on the valid split: 2-10 did best, 50+ worse */
-	int quiet = 0, trees_given = 0, c;
-	char *end;
+	unsigned long long seed;
+	int c, bad;
 
-	sc_learn_opts_defaults(&lo);
-	sc_diag_init(&d, "sc-risk learn");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "l:o:qhv", longopts, NULL)) != -1) {
+		bad = 0;
 		switch (c) {
-		case 'l': label = optarg; break;
-		case 'o': out = optarg; break;
+		case 'l': lo->label = optarg; break;
+		case 'o': *out = optarg; break;
 		case 'a':
 			if (!strcmp(optarg, "gbt"))
-				lo.algo = SC_LEARN_GBT;
+				lo->algo = SC_LEARN_GBT;
 			else if (!strcmp(optarg, "logreg"))
-				lo.algo = SC_LEARN_LOGREG;
+				lo->algo = SC_LEARN_LOGREG;
 			else {
-				fprintf(stderr, "sc-risk learn: --algo: expected gbt or logreg, not \"%s\"\n", optarg);
+				sc_diag_fatalf(d, "--algo: expected gbt or logreg, not \"%s\"", optarg);
 				return 2;
 			}
 			break;
-		case 'V': valid = optarg; break;
-		case 'q': quiet = 1; break;
-		case 's':
-			lo.gbt.seed = strtoull(optarg, &end, 10);
-			if (*end || !*optarg) goto bad_number;
-			break;
-		case 't':
-			lo.gbt.trees = (int)strtol(optarg, &end, 10);
-			trees_given = 1;
-			if (*end || lo.gbt.trees < 1 || lo.gbt.trees > 100000) goto bad_number;
-			break;
-		case 'L':
-			lo.gbt.leaves = (int)strtol(optarg, &end, 10);
-			if (*end || lo.gbt.leaves < 2 || lo.gbt.leaves > 256) goto bad_number;
-			break;
-		case 'r':
-			lo.gbt.lr = strtod(optarg, &end);
-			if (*end || !(lo.gbt.lr > 0 && lo.gbt.lr <= 1)) goto bad_number;
-			break;
-		case 'm':
-			smooth = strtod(optarg, &end);
-			if (*end || !(smooth > 0 && smooth < 1e9)) goto bad_number;
-			break;
-		case 'h': learn_usage(stdout); return 0;
+		case 'V': *valid = optarg; break;
+		case 'q': *quiet = 1; break;
+		case 's': bad = sc_parse_u64(optarg, &seed) < 0; lo->gbt.seed = seed; break;
+		case 't': bad = sc_parse_int(optarg, 1, 100000, &lo->gbt.trees) < 0; break;
+		case 'L': bad = sc_parse_int(optarg, 2, 256, &lo->gbt.leaves) < 0; break;
+		case 'r': bad = sc_parse_double(optarg, 0, 1, &lo->gbt.lr) < 0 || lo->gbt.lr == 0; break;
+		case 'm': bad = sc_parse_double(optarg, 0, 1e9, &lo->smooth) < 0 || lo->smooth == 0 ||
+		                lo->smooth == 1e9; break;
+		case 'h': fputs(LEARN_SYNOPSIS, stdout); return 0;
 		case 'v': printf("sc-risk %s\n", SC_VERSION); return 0;
-		default: learn_usage(stderr); return 2;
+		default: fputs(LEARN_SYNOPSIS, stderr); return 2;
+		}
+		if (bad) {
+			sc_diag_fatalf(d, "bad value \"%s\" for an option", optarg);
+			fputs(LEARN_SYNOPSIS, stderr);
+			return 2;
 		}
 	}
-	if (!label) {
-		fprintf(stderr, "sc-risk learn: --label PATH is required (e.g. --label outcome)\n");
-		learn_usage(stderr);
+	if (!lo->label) {
+		sc_diag_fatalf(d, "--label PATH is required (e.g. --label outcome)");
+		fputs(LEARN_SYNOPSIS, stderr);
 		return 2;
 	}
+	return -1;
+}
 
+/* What was learned, on standard error, with the time and memory it took. */
+static void learn_summary(struct sc_diag *d, const struct sc_learn_model *model, double t0)
+{
+	const json_t *info = sc_learn_model_info(model);
+	const json_t *trees = json_object_get(info, "trees");
+	char ntrees[48] = "";
+	struct rusage ru;
+
+	if (trees)
+		snprintf(ntrees, sizeof ntrees, ", %lld trees", (long long)json_integer_value(trees));
+	getrusage(RUSAGE_SELF, &ru);
+	sc_diag_notef(d, "%lld records (%lld positive), %lld distinct keys in %d groups, "
+	              "learning memory %.1f MiB; %s%s; %.1f s, peak RSS %.1f MiB",
+	              (long long)json_integer_value(json_object_get(info, "records")),
+	              (long long)json_integer_value(json_object_get(info, "positives")),
+	              (long long)json_integer_value(json_object_get(info, "keys")), sc_learn_ngroups(),
+	              (double)json_integer_value(json_object_get(info, "learning_bytes")) / 1048576.0,
+	              sc_learn_model_name(model), ntrees, sc_now() - t0,
+	              (double)ru.ru_maxrss / 1024.0);
+}
+
+int risk_learn_main(int argc, char **argv)
+{
+	struct sc_learn_opts lo;
+	struct sc_diag d;
+	const char *out = "-", *valid = NULL;
+	int quiet = 0, status;
 	double t0 = sc_now();
-	struct sc_learnset *set = sc_learnset_new(smooth);
+	struct sc_learnset *set = NULL;
 	struct labelled va = { 0 };
 	struct sc_error err;
 	struct sc_learn_model *model = NULL;
-	int status;
 
-	if (!set) {
+	sc_diag_init(&d, "sc-risk learn");
+	sc_learn_opts_defaults(&lo);
+	lo.label = NULL;   /* required */
+	if ((status = learn_options(argc, argv, &d, &lo, &out, &valid, &quiet)) >= 0)
+		return status;
+	if (!(set = sc_learnset_new(lo.smooth))) {
 		sc_diag_fatalf(&d, "out of memory");
 		return 2;
 	}
-	if (read_history(&d, argc - optind, argv + optind, label, set, NULL, "history") < 0)
+	if (read_history(&d, argc - optind, argv + optind, lo.label, set, NULL, "history") < 0)
 		goto done;
 	if (valid) {
 		struct sc_diag dv;
 		char *vf[] = { (char *)valid };
 		sc_diag_init(&dv, "sc-risk learn");
-		if (read_history(&dv, 1, vf, label, NULL, &va, "validation") < 0 || dv.status >= 2) {
+		if (read_history(&dv, 1, vf, lo.label, NULL, &va, "validation") < 0 || dv.status >= 2) {
 			d.status = 2;
 			goto done;
 		}
@@ -267,34 +220,14 @@ int risk_learn_main(int argc, char **argv)
 			goto done;
 		}
 	}
-	/* without a validation set nothing stops the rounds early: fewer by default */
-	if (!valid && !trees_given)
-		lo.gbt.trees = 200;
-	lo.label = label;
 	lo.log = quiet ? NULL : stderr;
-	if (!(model = sc_learn_fit(set, va.raw, va.y, va.n, &lo, &err))) {
+	if (!(model = sc_learn_fit(set, va.raw, va.y, va.n, &lo, &err)) ||
+	    sc_learn_model_save(model, out, &err) < 0) {
 		fatal_error(&d, &err);
 		goto done;
 	}
-	if (sc_learn_model_save(model, out, &err) < 0) {
-		fatal_error(&d, &err);
-		goto done;
-	}
-	if (!quiet) {
-		const json_t *info = sc_learn_model_info(model);
-		const json_t *trees = json_object_get(info, "trees");
-		fprintf(stderr, "sc-risk learn: %lld records (%lld positive), %lld distinct keys in %d groups, "
-		        "learning memory %.1f MiB; %s", (long long)json_integer_value(json_object_get(info, "records")),
-		        (long long)json_integer_value(json_object_get(info, "positives")),
-		        (long long)json_integer_value(json_object_get(info, "keys")), sc_learn_ngroups(),
-		        (double)json_integer_value(json_object_get(info, "learning_bytes")) / 1048576.0,
-		        sc_learn_model_name(model));
-		if (trees)
-			fprintf(stderr, ", %lld trees", (long long)json_integer_value(trees));
-		struct rusage ru;
-		getrusage(RUSAGE_SELF, &ru);
-		fprintf(stderr, "; %.1f s, peak RSS %.1f MiB\n", sc_now() - t0, (double)ru.ru_maxrss / 1024.0);
-	}
+	if (!quiet)
+		learn_summary(&d, model, t0);
 done:
 	status = sc_diag_finish(&d, "records");
 	sc_learn_model_free(model);
@@ -302,51 +235,21 @@ done:
 	free(va.raw);
 	free(va.y);
 	return status;
-bad_number:
-	fprintf(stderr, "sc-risk learn: bad value \"%s\" for an option\n", optarg);
-	learn_usage(stderr);
-	return 2;
 }
 
 /* ---- eval ------------------------------------------------------------------ */
 
-struct scored { double score, value; unsigned char y; size_t order; };
+/* Six digits are enough for a measure, and shorter to read. */
+#define EVAL_JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
 
-static int by_score(const void *a, const void *b)
-{
-	const struct scored *x = a, *y = b;
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return x->order < y->order ? -1 : x->order > y->order;   /* ties: input order */
-}
+struct eval_args {
+	const char *label, *score_path, *value_path, *model_path;
+	double pct[32];
+	int npct, as_json;
+};
 
-static void eval_usage(FILE *fp)
-{
-	fputs(EVAL_SYNOPSIS, fp);
-}
-
-/* Mann-Whitney AUC over a list sorted by descending score, ties averaged. */
-static double auc_of(const struct scored *s, size_t n, size_t npos)
-{
-	size_t nneg = n - npos;
-	double rank_sum = 0;   /* ranks ascending from 1 */
-	if (!npos || !nneg)
-		return NAN;
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && s[j].score == s[i].score)
-			j++;
-		/* positions i..j-1 in descending order hold ranks n-j+1 .. n-i */
-		double avg = ((double)(n - j + 1) + (double)(n - i)) / 2;
-		for (size_t k = i; k < j; k++)
-			if (s[k].y)
-				rank_sum += avg;
-		i = j;
-	}
-	return (rank_sum - (double)npos * ((double)npos + 1) / 2) / ((double)npos * (double)nneg);
-}
-
-int risk_eval_main(int argc, char **argv)
+/* The options of eval: -1 to go on, else the exit status. */
+static int eval_options(int argc, char **argv, struct sc_diag *d, struct eval_args *a)
 {
 	static const struct option longopts[] = {
 		{ "label", required_argument, NULL, 'l' }, { "score", required_argument, NULL, 'S' },
@@ -355,194 +258,113 @@ int risk_eval_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *label = NULL, *score_path = "risk.model.score", *value_path = NULL;
-	const char *model_path = NULL, *at = "1,2,5,10";
-	double pct[32];
-	int npct = 0, as_json = 0, c;
-	struct sc_diag d;
+	const char *at = "1,2,5,10";
+	int c;
 
-	sc_diag_init(&d, "sc-risk eval");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "l:hv", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'l': label = optarg; break;
-		case 'S': score_path = optarg; break;
+		case 'l': a->label = optarg; break;
+		case 'S': a->score_path = optarg; break;
 		case 'A': at = optarg; break;
-		case 'R': value_path = optarg; break;
-		case 'M': model_path = optarg; break;
-		case 'j': as_json = 1; break;
-		case 'h': eval_usage(stdout); return 0;
+		case 'R': a->value_path = optarg; break;
+		case 'M': a->model_path = optarg; break;
+		case 'j': a->as_json = 1; break;
+		case 'h': fputs(EVAL_SYNOPSIS, stdout); return 0;
 		case 'v': printf("sc-risk %s\n", SC_VERSION); return 0;
-		default: eval_usage(stderr); return 2;
+		default: fputs(EVAL_SYNOPSIS, stderr); return 2;
 		}
 	}
-	if (!label) {
-		fprintf(stderr, "sc-risk eval: --label PATH is required (e.g. --label outcome)\n");
-		eval_usage(stderr);
+	if (!a->label) {
+		sc_diag_fatalf(d, "--label PATH is required (e.g. --label outcome)");
+		fputs(EVAL_SYNOPSIS, stderr);
 		return 2;
 	}
-	for (const char *p = at; *p;) {
-		char *end;
-		double v = strtod(p, &end);
-		if (end == p || !(v > 0 && v <= 100) || npct == 32 || (*end && *end != ',')) {
-			fprintf(stderr, "sc-risk eval: --at: expected percentages in (0,100] such as 1,2,5,10\n");
-			return 2;
-		}
-		pct[npct++] = v;
-		p = *end ? end + 1 : end;
+	if (sc_learn_eval_parse_at(at, a->pct, 32, &a->npct) < 0) {
+		sc_diag_fatalf(d, "--at: expected percentages in (0,100] such as 1,2,5,10");
+		return 2;
 	}
-	struct sc_learn_model *model = NULL;
-	if (model_path) {
-		struct sc_error err;
-		if (!(model = sc_learn_model_load(model_path, &err))) {
-			sc_diag_error(&d, &err);
-			return 2;
-		}
-	}
+	return -1;
+}
 
-	struct scored *s = NULL;
-	size_t n = 0, cap = 0;
-	char *stdin_only[] = { "-" };
-	int nfiles = argc - optind;
-	char **files = argv + optind;
-	if (nfiles == 0) {
-		nfiles = 1;
-		files = stdin_only;
-	}
-	for (int fi = 0; fi < nfiles; fi++) {
-		struct sc_error err;
-		struct sc_reader *r = sc_reader_open(files[fi], 0, &err);
-		if (!r) {
-			sc_diag_error(&d, &err);
+/* Each labelled, scored record into ev; the others reported and skipped. */
+static int eval_read(struct sc_diag *d, int nfiles, char **files, const struct eval_args *a,
+                     const struct sc_learn_model *model, struct sc_learn_eval *ev)
+{
+	struct sc_input *in = sc_input_new(nfiles, files, d, NULL);
+	json_t *rec;
+	int rc, st = 0;
+
+	if (!in)
+		return -1;
+	while (st == 0 && (rc = sc_input_next(in, &rec)) != 0) {
+		int y;
+		double score = NAN, value = 0;
+		if (rc < 0)
 			continue;
+		y = sc_learn_label_value(sc_learn_label_at(rec, a->label));
+		if (model) {
+			if (sc_learn_model_score_value(model, json_object_get(rec, "decl"), &score) < 0)
+				score = NAN;
+		} else {
+			const json_t *sv = sc_json_path(rec, a->score_path);
+			if (json_is_number(sv))
+				score = json_number_value(sv);
 		}
-		for (;;) {
-			json_t *rec = NULL;
-			int rc = sc_reader_next(r, &rec, &err);
-			if (rc == 0)
-				break;
-			if (rc == -2) {
-				sc_diag_error(&d, &err);
-				break;
-			}
-			d.records++;
-			if (rc < 0) {
-				d.bad++;
-				sc_diag_error(&d, &err);
-				continue;
-			}
-			int y = label_value(label_of(rec, label));
-			double score = NAN, value = 0;
-			if (model) {
-				if (sc_learn_model_score_value(model, json_object_get(rec, "decl"), &score) < 0)
-					score = NAN;
-			} else {
-				const json_t *sv = sc_json_path(rec, score_path);
-				if (json_is_number(sv))
-					score = json_number_value(sv);
-			}
-			if (value_path) {
-				const json_t *vv = label_of(rec, value_path);
-				value = json_is_number(vv) ? json_number_value(vv) : NAN;
-			}
-			json_decref(rec);
-			sc_error_clear(&err);
-			if (y < 0)
-				sc_error_set(&err, sc_reader_name(r), (int)sc_reader_lineno(r), 0, "no-label",
-				             "no 0/1 label at %s: skipped", label);
-			else if (!isfinite(score))
-				sc_error_set(&err, sc_reader_name(r), (int)sc_reader_lineno(r), 0, "no-score",
-				             model ? "no decl to score: skipped" : "no score at %s: skipped",
-				             score_path);
-			else if (!isfinite(value))
-				sc_error_set(&err, sc_reader_name(r), (int)sc_reader_lineno(r), 0, "no-value",
-				             "no number at %s: skipped", value_path);
-			if (err.msg[0]) {
-				d.bad++;
-				sc_diag_error(&d, &err);
-				continue;
-			}
-			if (n == cap) {
-				cap = cap ? cap * 2 : 1024;
-				struct scored *ns = realloc(s, cap * sizeof *s);
-				if (!ns) {
-					sc_diag_fatalf(&d, "out of memory");
-					sc_reader_free(r);
-					free(s);
-					sc_learn_model_free(model);
-					return 2;
-				}
-				s = ns;
-			}
-			s[n] = (struct scored){ score, value, (unsigned char)y, n };
-			n++;
+		if (a->value_path) {
+			const json_t *vv = sc_learn_label_at(rec, a->value_path);
+			value = json_is_number(vv) ? json_number_value(vv) : NAN;
 		}
-		sc_reader_free(r);
-	}
-	sc_learn_model_free(model);
-	if (n == 0) {
-		sc_diag_fatalf(&d, "no records with a label and a score to evaluate");
-		free(s);
-		return sc_diag_finish(&d, "records");
-	}
-	qsort(s, n, sizeof *s, by_score);
-	size_t npos = 0;
-	double vpos = 0;
-	for (size_t i = 0; i < n; i++) {
-		npos += s[i].y;
-		vpos += s[i].y ? s[i].value : 0;
-	}
-	double auc = auc_of(s, n, npos), base = (double)npos / (double)n;
-	json_t *res = json_pack("{s:I,s:I,s:f}", "records", (json_int_t)n, "positives",
-	                        (json_int_t)npos, "base_rate", base);
-	json_object_set_new(res, "auc", isnan(auc) ? json_null() : json_real(auc));
-	json_t *rows = json_array();
-	if (!as_json) {
-		printf("records %zu, positive %zu (%.2f%%)\n", n, npos, 100 * base);
-		printf("%-7s %6s %10s %8s%s %17s\n", "at", "k", "precision", "recall",
-		       value_path ? "  revenue" : "", "random precision");
-	}
-	for (int i = 0; i < npct; i++) {
-		size_t k = (size_t)ceil(pct[i] / 100 * (double)n), hit = 0;
-		double vhit = 0;
-		if (k < 1)
-			k = 1;
-		if (k > n)
-			k = n;
-		for (size_t j = 0; j < k; j++) {
-			hit += s[j].y;
-			vhit += s[j].y ? s[j].value : 0;
-		}
-		double prec = (double)hit / (double)k, rec = npos ? (double)hit / (double)npos : 0;
-		json_t *row = json_pack("{s:f,s:I,s:f,s:f,s:f}", "pct", pct[i], "k", (json_int_t)k,
-		                        "precision", prec, "recall", rec, "random_precision", base);
-		if (value_path)
-			json_object_set_new(row, "revenue", json_real(vpos > 0 ? vhit / vpos : 0));
-		json_array_append_new(rows, row);
-		if (!as_json) {
-			char revenue[32] = "", atn[32];
-			snprintf(atn, sizeof atn, "%g%%", pct[i]);
-			if (value_path)
-				snprintf(revenue, sizeof revenue, " %8.4f", vpos > 0 ? vhit / vpos : 0);
-			printf("%-7s %6zu %10.4f %8.4f%s %17.4f\n",
-			       atn, k, prec,
-			       rec, revenue, base);
+		json_decref(rec);
+		if (y < 0)
+			sc_input_reject(in, "no-label", "no 0/1 label at %s: skipped", a->label);
+		else if (!isfinite(score))
+			sc_input_reject(in, "no-score", model ? "no decl to score: skipped" :
+			                "no score at %s: skipped", a->score_path);
+		else if (!isfinite(value))
+			sc_input_reject(in, "no-value", "no number at %s: skipped", a->value_path);
+		else if (sc_learn_eval_add(ev, score, value, y) < 0) {
+			sc_diag_fatalf(d, "out of memory");
+			st = -1;
 		}
 	}
-	json_object_set_new(res, "at", rows);
-	if (as_json) {
-		if (json_dumpf(res, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) < 0 ||
-		    putchar('\n') == EOF)
-			sc_diag_fatalf(&d, "write error on standard output");
-	} else {
-		if (isnan(auc))
-			printf("AUC undefined (one class only)\n");
-		else
-			printf("AUC %.4f (random 0.5000)\n", auc);
+	sc_input_free(in);
+	return st;
+}
+
+int risk_eval_main(int argc, char **argv)
+{
+	struct eval_args a = { .score_path = "risk.model.score" };
+	struct sc_learn_model *model = NULL;
+	struct sc_learn_eval *ev = NULL;
+	struct sc_error err;
+	struct sc_diag d;
+	json_t *res = NULL;
+	int st;
+
+	sc_diag_init(&d, "sc-risk eval");
+	if ((st = eval_options(argc, argv, &d, &a)) >= 0)
+		return st;
+	if (a.model_path && !(model = sc_learn_model_load(a.model_path, &err))) {
+		sc_diag_error(&d, &err);
+		return 2;
+	}
+	if (!(ev = sc_learn_eval_new())) {
+		sc_diag_fatalf(&d, "out of memory");
+	} else if (eval_read(&d, argc - optind, argv + optind, &a, model, ev) == 0) {
+		if (sc_learn_eval_count(ev) == 0)
+			sc_diag_fatalf(&d, "no records with a label and a score to evaluate");
+		else if (!(res = sc_learn_eval_result(ev, a.pct, a.npct, a.value_path != NULL)))
+			sc_diag_fatalf(&d, "out of memory");
+		else if (a.as_json && json_dumpf(res, stdout, EVAL_JSON_FLAGS) == 0)
+			putchar('\n');
+		else if (!a.as_json)
+			sc_learn_eval_print(stdout, res, a.value_path != NULL);
+		if (res)
+			sc_diag_flush(&d, stdout, "standard output");   /* a failed write: status 2 */
 	}
 	json_decref(res);
-	free(s);
-	if (fflush(stdout) != 0)
-		sc_diag_fatalf(&d, "write error on standard output");
+	sc_learn_eval_free(ev);
+	sc_learn_model_free(model);
 	return sc_diag_finish(&d, "records");
 }

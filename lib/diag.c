@@ -170,6 +170,17 @@ void sc_diag_warnf(struct sc_diag *d, const char *fmt, ...)
 	va_end(ap);
 }
 
+void sc_diag_notef(struct sc_diag *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->quiet)
+		return;
+	va_start(ap, fmt);
+	vreport(d, "", fmt, ap);
+	va_end(ap);
+}
+
 void sc_diag_warn(struct sc_diag *d, const struct sc_error *e)
 {
 	char place[300];
@@ -199,6 +210,18 @@ void sc_diag_fatalf(struct sc_diag *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(d, "", fmt, ap);
 	va_end(ap);
+}
+
+int sc_diag_flush(struct sc_diag *d, FILE *f, const char *what)
+{
+	int e;
+
+	errno = 0;
+	if (fflush(f) == 0 && !ferror(f))
+		return 0;
+	e = errno;
+	sc_diag_fatalf(d, "write error on %s%s%s", what, e ? ": " : "", e ? strerror(e) : "");
+	return -1;
 }
 
 int sc_diag_finish(struct sc_diag *d, const char *what)

@@ -102,7 +102,6 @@ void sc_learn_extract(const json_t *decl, struct sc_learn_raw *raw)
 		if (f == LF_HS4 || f == LF_HS2)
 			continue;
 		scalar_text(src[f], dst);
-		raw->field[f] = dst;
 	}
 	/* HS codes: digits only, then the 6-, 4- and 2-digit prefixes */
 	{
@@ -115,8 +114,6 @@ void sc_learn_extract(const json_t *decl, struct sc_learn_raw *raw)
 		h6[k] = '\0';
 		snprintf(h4, step, "%.4s", k >= 4 ? h6 : "");
 		snprintf(h2, step, "%.2s", k >= 2 ? h6 : "");
-		raw->field[LF_HS4] = h4;
-		raw->field[LF_HS2] = h2;
 	}
 
 	raw->num[LN_VALUE] = number_of(get(item, "value"));
@@ -174,9 +171,10 @@ const char *sc_learn_group_name(int g) { return g >= 0 && g < NGROUPS ? groups[g
 void sc_learn_group_key(int g, const struct sc_learn_raw *raw, char *buf, size_t len)
 {
 	if (groups[g].b < 0)
-		snprintf(buf, len, "%s", raw->field[groups[g].a]);
+		snprintf(buf, len, "%s", sc_learn_field(raw, groups[g].a));
 	else
-		snprintf(buf, len, "%s\x1f%s", raw->field[groups[g].a], raw->field[groups[g].b]);
+		snprintf(buf, len, "%s\x1f%s", sc_learn_field(raw, groups[g].a),
+		         sc_learn_field(raw, groups[g].b));
 }
 
 int sc_learn_nfeatures(void) { return 2 * NGROUPS + NNUMF; }

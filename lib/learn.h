@@ -23,13 +23,19 @@ enum { LN_VALUE, LN_NET_KG, LN_TAX_RATE, LN_WEEKDAY, SC_LEARN_NNUM };
 #define SC_LEARN_MAX_FEATURES 128
 #define SC_LEARN_NOVALUE (-1.0)  /* a numeric field that is absent */
 
-/* One declaration before encoding; strings point into `buf`. */
+/* One declaration before encoding. Field f is the string at a fixed offset of
+ * buf (sc_learn_field), never a pointer into it, so a raw record is plain
+ * data: copied with =, kept in an array that realloc moves. */
 struct sc_learn_raw {
-	const char *field[SC_LEARN_NFIELDS];   /* "" when absent */
 	double num[SC_LEARN_NNUM];             /* SC_LEARN_NOVALUE when absent */
 	long date;                             /* days since 1970-01-01; LONG_MIN if none */
 	char buf[SC_LEARN_NFIELDS * (SC_LEARN_MAX_KEY + 1)];
 };
+/* The text of field f ("" when absent); borrowed from raw. */
+static inline const char *sc_learn_field(const struct sc_learn_raw *raw, int f)
+{
+	return raw->buf + (size_t)f * (SC_LEARN_MAX_KEY + 1);
+}
 
 /* Read the fields of one `decl` object (borrowed); the first item gives the
  * goods. Never fails: what is absent reads as absent. */
@@ -156,6 +162,36 @@ struct sc_logreg *sc_logreg_train(const float *X, const unsigned char *y, size_t
                                   double l2, int iters, struct sc_error *err);
 double sc_logreg_margin(const struct sc_logreg *m, const float *x, double *contrib);
 
+/* ---- labels and evaluation (learn_eval.c) --------------------------------- */
+
+/* The label of a record at path: "outcome" is decl.outcome; a dotted path is
+ * read from the record's root, and so is one that starts with a dot (".y" is
+ * the top-level y). Borrowed, or NULL. */
+const json_t *sc_learn_label_at(const json_t *rec, const char *path);
+/* 1 positive, 0 negative, -1 absent or not a label (booleans, numbers, "0",
+ * "1", "true", "false", "yes", "no", numeric strings). */
+int sc_learn_label_value(const json_t *v);
+
+/* A ranking to measure: (score, value, label) per record, in input order. */
+struct sc_learn_eval;
+struct sc_learn_eval *sc_learn_eval_new(void);
+void sc_learn_eval_free(struct sc_learn_eval *e);
+/* -1 on out of memory. */
+int sc_learn_eval_add(struct sc_learn_eval *e, double score, double value, int y);
+size_t sc_learn_eval_count(const struct sc_learn_eval *e);
+/* "1,2,5,10" into pct (at most max percentages in (0,100]): 0, or -1. */
+int sc_learn_eval_parse_at(const char *s, double *pct, int max, int *n);
+/*
+ * Rank by descending score (ties in input order) and measure: {records,
+ * positives, base_rate, auc (null with one class only), at:[{pct, k,
+ * precision, recall, random_precision, revenue (with_value)}]}, where k is
+ * ceil(pct% of records). The caller's; NULL when empty or out of memory.
+ */
+json_t *sc_learn_eval_result(struct sc_learn_eval *e, const double *pct, int npct,
+                             int with_value);
+/* The result as the table of sc-risk eval. -1 on a write error. */
+int sc_learn_eval_print(FILE *out, const json_t *res, int with_value);
+
 /* ---- model files ----------------------------------------------------------- */
 
 #define SC_MODEL_FORMAT "sc-risk-model"
@@ -184,9 +220,14 @@ const json_t *sc_learn_model_info(const struct sc_learn_model *m);
 /* ---- fitting --------------------------------------------------------------- */
 
 enum { SC_LEARN_GBT, SC_LEARN_LOGREG };
+/* Rounds of trees when nothing stops them early (no validation set) and when a
+ * validation set does (early stopping picks the round). */
+#define SC_LEARN_TREES_NO_VALID 200
+#define SC_LEARN_TREES_VALID 600
 struct sc_learn_opts {
 	int algo;
-	struct sc_learn_gbt_params gbt;
+	struct sc_learn_gbt_params gbt;   /* gbt.trees 0: by the validation set, above */
+	double smooth;             /* weight of the prior in the target encoding */
 	double l2;                 /* logistic regression */
 	const char *label;         /* recorded in the model's info */
 	FILE *log;                 /* training progress lines, or NULL */

@@ -30,6 +30,8 @@ void sc_learn_opts_defaults(struct sc_learn_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	sc_learn_gbt_defaults(&o->gbt);
+	o->gbt.trees = 0;   /* SC_LEARN_TREES_VALID or _NO_VALID, by the validation set */
+	o->smooth = 5;      /* tuned on the valid split: 2-10 did best, 50+ worse */
 	o->l2 = 1.0;
 	o->label = "outcome";
 }
@@ -62,9 +64,14 @@ struct sc_learn_model *sc_learn_fit(struct sc_learnset *set, const struct sc_lea
 		sc_learn_encode_with(set->tabs, set->prior, set->smooth, &vraw[i], Xv + i * nf);
 	for (size_t i = 0; i < set->n; i++)
 		npos += set->label[i];
-	if (o->algo == SC_LEARN_GBT)
-		g = sc_learn_gbt_train(set->X, set->label, set->n, set->nf, nv ? Xv : NULL, vy, nv, &o->gbt,
+	if (o->algo == SC_LEARN_GBT) {
+		struct sc_learn_gbt_params gp = o->gbt;
+		/* without a validation set nothing stops the rounds early: fewer */
+		if (gp.trees <= 0)
+			gp.trees = nv ? SC_LEARN_TREES_VALID : SC_LEARN_TREES_NO_VALID;
+		g = sc_learn_gbt_train(set->X, set->label, set->n, set->nf, nv ? Xv : NULL, vy, nv, &gp,
 		                 o->log, err);
+	}
 	else
 		lr = sc_logreg_train(set->X, set->label, set->n, set->nf, o->l2, 30, err);
 	if (!g && !lr)

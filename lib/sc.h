@@ -62,12 +62,19 @@ void sc_diag_errorf(struct sc_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sc_diag_warnf(struct sc_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A note (a summary, a figure): "prog: msg"; the status stays. */
+void sc_diag_notef(struct sc_diag *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* A warning with its place, in the order of every diagnostic:
  * "prog: file:line:col: warning: code: msg"; the status stays. */
 void sc_diag_warn(struct sc_diag *d, const struct sc_error *e);
 /* Report a fatal error; status becomes 2. */
 void sc_diag_fatalf(struct sc_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Flush f and check it: after a failed write, report "write error on WHAT:
+ * strerror" (the one wording; WHAT is "standard output" or a file name),
+ * status 2, and return -1. */
+int sc_diag_flush(struct sc_diag *d, FILE *f, const char *what);
 /* Print "prog: N of M records had errors" when some did; return exit status. */
 int sc_diag_finish(struct sc_diag *d, const char *what);
 
@@ -143,6 +150,10 @@ const char *sc_datadir(const char *argv0);
  * optional K, M or G suffix. 0, or -1 when the text is not one. */
 int sc_parse_int(const char *s, long lo, long hi, int *out);
 int sc_parse_size(const char *s, size_t *out);
+/* A finite real in [lo, hi] (no unit, no trailing text), and a whole number
+ * without a sign (seeds). 0, or -1 when the text is not one. */
+int sc_parse_double(const char *s, double lo, double hi, double *out);
+int sc_parse_u64(const char *s, unsigned long long *out);
 /* The first call of every tool's main: returns argv[0] without its folders
  * ("./bin/sc-ocr" -> "sc-ocr", for getopt's messages too), ignores SIGPIPE
  * so that a closed pipe is a failed write, and checks standard output at

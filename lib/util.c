@@ -183,6 +183,34 @@ int sc_parse_int(const char *s, long lo, long hi, int *out)
 	return 0;
 }
 
+int sc_parse_u64(const char *s, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (*s == '-' || *s == '+')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int sc_parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno == ERANGE || end == s || *end || !(v >= lo && v <= hi))
+		return -1;   /* !(...) also refuses NaN */
+	*out = v;
+	return 0;
+}
+
 int sc_parse_size(const char *s, size_t *out)
 {
 	char *end;

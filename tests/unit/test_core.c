@@ -158,8 +158,30 @@ static void test_yaml(void)
 	sc_yaml_free(y);
 }
 
+static void test_parse_numbers(void)
+{
+	double d;
+	unsigned long long u;
+	int n;
+
+	CHECK(sc_parse_double("0.5", 0, 1, &d) == 0 && d == 0.5);
+	CHECK(sc_parse_double("1e2", 0, 100, &d) == 0 && d == 100);
+	CHECK(sc_parse_double("100.1", 0, 100, &d) < 0);
+	CHECK(sc_parse_double("-1", 0, 100, &d) < 0);
+	CHECK(sc_parse_double("nan", 0, 100, &d) < 0);
+	CHECK(sc_parse_double("1e999", 0, 1e300, &d) < 0);
+	CHECK(sc_parse_double("5%", 0, 100, &d) < 0);
+	CHECK(sc_parse_double("", 0, 100, &d) < 0);
+	CHECK(sc_parse_u64("18446744073709551615", &u) == 0 && u == 18446744073709551615ull);
+	CHECK(sc_parse_u64("18446744073709551616", &u) < 0);
+	CHECK(sc_parse_u64("-1", &u) < 0 && sc_parse_u64("1x", &u) < 0);
+	CHECK(sc_parse_int("64", 1, 64, &n) == 0 && n == 64);
+	CHECK(sc_parse_int("65", 1, 64, &n) < 0);
+}
+
 int main(void)
 {
+	test_parse_numbers();
 	test_sha256();
 	test_reader();
 	test_append();
