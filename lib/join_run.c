@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "hash.h"
+#include "input.h"
 #include "join_run.h"
-#include "progress.h"
 
 #define BATCH 4096
 
@@ -52,7 +52,7 @@ static void parallel_for(int jobs, size_t n, void (*fn)(void *, size_t), void *c
 /* ---- reading ----------------------------------------------------------------- */
 
 struct rbatch {
-	const char *name;
+	char name[4096];      /* the file of every line in the batch */
 	size_t n;
 	char *bytes;          /* the batch's lines back to back, kept from batch to batch */
 	size_t used, cap;
@@ -83,11 +83,10 @@ static void problem_cb(void *ctx, const struct sc_error *e)
 	c->diag->bad++;
 }
 
-static void take_batch(struct sc_join_cfg *c, struct sc_join *j, struct rbatch *b, struct sc_progress *pg)
+static void take_batch(struct sc_join_cfg *c, struct sc_join *j, struct rbatch *b)
 {
 	parallel_for(c->jobs, b->n, parse_one, b);
 	for (size_t i = 0; i < b->n; i++) {
-		c->diag->records++;
 		if (!b->rec[i]) {
 			/* a bad line comes out alone, as the stand-in every tool writes */
 			report(c, &b->err[i]);
@@ -106,47 +105,37 @@ static void take_batch(struct sc_join_cfg *c, struct sc_join *j, struct rbatch *
 			json_decref(b->rec[i]);
 		}
 	}
-	sc_progress_update(pg, c->diag->records);
 	b->n = 0;
 	b->used = 0;
 }
 
-static int read_file(struct sc_join_cfg *c, struct sc_join *j, const char *path, struct rbatch *b,
-                     struct sc_progress *pg)
+/* Every file through sc_input (lib/input.h), which opens them in order,
+ * skips blank lines, counts the records, shows progress and reports an
+ * unreadable file or a line too long; the lines are parsed here, in batches
+ * by the workers, and taken in input order. */
+static void read_all(struct sc_join_cfg *c, struct sc_join *j, int nfiles, char **files, struct rbatch *b)
 {
-	struct sc_error err;
-	struct sc_reader *r = sc_reader_open(path, c->max_line, &err);
-	if (!r) {
-		report(c, &err);
-		return -1;
-	}
-	b->name = sc_reader_name(r);
+	struct sc_input_opts o = {c->max_line, 0, c->progress ? "records" : NULL};
+	struct sc_input *in = sc_input_new(nfiles, files, c->diag, &o);
+	if (!in)
+		return;
 	const char *line;
 	size_t len;
 	int rc;
-	while ((rc = sc_reader_next_line(r, &line, &len, &err)) != 0) {
-		if (rc == -2) {
-			report(c, &err);
-			break;
-		}
-		if (rc == -1) {
-			/* too long: kept as a bad line in its place */
-			take_batch(c, j, b, pg);
-			c->diag->records++;
-			c->diag->bad++;
-			report(c, &err);
-			json_t *bad = sc_record_for_bad_line(c->diag->prog, &err);
+	while (c->diag->status < 2 && (rc = sc_input_next_line(in, &line, &len)) != 0) {
+		const char *name = sc_input_name(in);
+		if (b->n && strcmp(name, b->name) != 0)
+			take_batch(c, j, b);
+		snprintf(b->name, sizeof b->name, "%s", name);
+		if (rc < 0) {
+			/* too long (reported and counted): kept as a bad line in its place */
+			take_batch(c, j, b);
+			json_t *bad = sc_record_for_bad_line(c->diag->prog, sc_input_error(in));
 			if (bad)
-				sc_join_add_bad(j, bad, b->name, sc_reader_lineno(r));
+				sc_join_add_bad(j, bad, name, sc_input_lineno(in));
 			json_decref(bad);
 			continue;
 		}
-		/* blank lines are no records */
-		size_t k = 0;
-		while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r'))
-			k++;
-		if (k == len)
-			continue;
 		if (b->used + len + 1 > b->cap) {
 			size_t cap = b->cap ? b->cap : 1 << 20;
 			while (cap < b->used + len + 1)
@@ -164,13 +153,12 @@ static int read_file(struct sc_join_cfg *c, struct sc_join *j, const char *path,
 		b->off[b->n] = b->used;
 		b->used += len + 1;
 		b->len[b->n] = len;
-		b->lineno[b->n] = sc_reader_lineno(r);
+		b->lineno[b->n] = sc_input_lineno(in);
 		if (++b->n == BATCH)
-			take_batch(c, j, b, pg);
+			take_batch(c, j, b);
 	}
-	take_batch(c, j, b, pg);
-	sc_reader_free(r);
-	return 0;
+	take_batch(c, j, b);
+	sc_input_free(in);
 }
 
 /* The night's records, when the caller exits right after the run: the
@@ -247,15 +235,7 @@ int sc_join_run(struct sc_join_cfg *c, int nfiles, char **files)
 		sc_diag_fatalf(c->diag, "out of memory");
 		return -1;
 	}
-	struct sc_progress *pg = c->progress ? sc_progress_new(c->diag->prog, "records", 0) : NULL;
-	static char *stdin_only[] = {"-"};
-	if (nfiles == 0) {
-		nfiles = 1;
-		files = stdin_only;
-	}
-	for (int f = 0; f < nfiles && c->diag->status < 2; f++)
-		read_file(c, j, files[f], b, pg);
-	sc_progress_free(pg);
+	read_all(c, j, nfiles, files, b);
 	free(b->bytes);
 	free(b);
 	size_t ng = sc_join_link(j, problem_cb, c);
