@@ -86,7 +86,7 @@ if [ ! -s "$I/ocr.jsonl" ]; then
 	/usr/bin/python3 scripts/gen-night.py --out "$I" --n 200 --seed 31 --images
 	(cd "$I" && OMP_THREAD_LIMIT=1 nice sc-ocr -j2 img/*.png > ocr.jsonl.tmp 2> ocr.err && mv ocr.jsonl.tmp ocr.jsonl)
 fi
-(cd "$I" && sc-import -q -m generic edecl.csv > edecl.jsonl && sc-parse ocr.jsonl > docs-ocr.jsonl &&
+(cd "$I" && sc-import -q -m generic edecl.csv > edecl.jsonl && sc-parse ocr.jsonl > docs-ocr.jsonl 2> parse.err &&
 	sc-join edecl.jsonl docs-ocr.jsonl ocr.jsonl wood.jsonl scan.jsonl 2> join.err | sc-risk > risk.jsonl) || true
 EVAL_SUMMARY="$B/sum-img.json" /usr/bin/python3 scripts/eval-night.py "$I/truth.jsonl" "$I/risk.jsonl" "end to end from images (seed 31; sc-ocr, sc-parse)" \
 	"$I/docs.jsonl" "$I/docs-ocr.jsonl" | sed 's/^/  /'
