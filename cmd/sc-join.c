@@ -90,6 +90,7 @@ int main(int argc, char **argv)
 	cfg.out = stdout;
 	cfg.diag = &diag;
 	cfg.progress = 1;
+	cfg.keep_at_exit = 1;
 	sc_join_run(&cfg, argc - optind, argv + optind);
 	if (fflush(stdout) != 0 && diag.status < 2)
 		sc_diag_fatalf(&diag, "write error on standard output");

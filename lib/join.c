@@ -35,6 +35,8 @@ struct member {
 	unsigned long line;
 	char *order;      /* canonical order key */
 	int nokey;        /* nothing to link by: it comes out alone, with an error */
+	int fit;          /* linked by content (link_by_content): the points of evidence */
+	char *fit_why;    /* and the evidence, or NULL */
 	size_t parent;
 };
 
@@ -56,6 +58,7 @@ struct sc_join {
 	struct group *g;
 	size_t ng;
 	size_t ndocs;     /* documents in the whole run */
+	size_t ndecls;    /* electronic declarations in the whole run */
 };
 
 /* ---- tolerances ---------------------------------------------------------- */
@@ -492,6 +495,7 @@ void sc_join_free(struct sc_join *j)
 		json_decref(m->whole);
 		json_decref(m->keys);
 		free(m->order);
+		free(m->fit_why);
 	}
 	free(j->m);
 	json_decref(j->keymap);
@@ -510,6 +514,7 @@ void sc_join_free(struct sc_join *j)
 /* ---- linking ----------------------------------------------------------------- */
 
 static const struct sc_join *sort_j;   /* qsort has no context argument; linking is not reentrant */
+static void link_by_content(struct sc_join *j);
 
 static size_t root_of(struct member *m, size_t i)
 {
@@ -688,11 +693,15 @@ size_t sc_join_link(struct sc_join *j, sc_join_problem_fn fn, void *ctx)
 		root_of(j->m, i);
 		j->idx[i] = i;
 	}
-	j->ndocs = 0;
+	j->ndocs = j->ndecls = 0;
 	for (size_t i = 0; i < n; i++) {
 		j->m[i].parent = root_of(j->m, i);
 		j->ndocs += j->m[i].kind == K_DOC;
+		j->ndecls += j->m[i].kind == K_DECL;
 	}
+	link_by_content(j);
+	for (size_t i = 0; i < n; i++)
+		j->m[i].parent = root_of(j->m, i);
 	sort_j = j;
 	qsort(j->idx, n, sizeof *j->idx, cmp_member);
 	j->g = calloc(n ? n : 1, sizeof *j->g);
@@ -1119,6 +1128,9 @@ static json_t *source_entry(const struct sc_join *j, const struct group *g, cons
 	json_object_set_new(e, "id", m->id ? json_incref(m->id) : json_string(mid(m)));
 	json_object_set_new(e, "src", m->src ? json_incref(m->src) : json_null());
 	json_object_set_new(e, "type", json_string(src_name(m)));
+	if (m->fit_why)
+		json_object_set_new(e, "link", json_pack("{s:s,s:i,s:s}", "by", "content", "points", m->fit, "evidence",
+		                                         m->fit_why));
 	if (m->kind == K_DOC) {
 		json_t *c = doc_conf(j, g, m);
 		if (c) {
@@ -1203,6 +1215,411 @@ static void wood_facts(json_t *w, const json_t *wood, const json_t *decl)
 		}
 	}
 	json_object_set_new(w, "declared", json_boolean(named));
+}
+
+/* ---- linking by content -------------------------------------------------------
+ *
+ * A document whose references were misread (an invoice number OCR could not
+ * read) links to nothing by key. An officer would still find its declaration:
+ * the invoice's lines are the declared lines, its seller is the exporter. So a
+ * group of documents without a declaration is held against the declarations
+ * of the night, evidence by evidence, and joins the one it clearly fits.
+ * Every decision is taken against the groups as the keys made them, so it does
+ * not depend on the order of anything. */
+
+#define PMAXV 64
+#define PMAXC 16
+
+struct prof {
+	char ref[2][96];        /* normalized invoice and B/L numbers, "" when none */
+	char cont[PMAXC][16];
+	int ncont;
+	double val[PMAXV];      /* line values (declared) or amounts (invoice), sorted */
+	int nval;
+	double sum;
+	char exp[160], imp[160];
+	size_t nexp, nimp;
+	double total, gross, packages;
+	int has_total, has_gross, has_packages;
+	const char *currency, *incoterm, *pol, *pod;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void prof_ref(char *out, size_t n, const char *v, int bl)
+{
+	out[0] = '\0';
+	if (!v)
+		return;
+	json_t *r = refs_of(bl ? NULL : v, bl ? v : NULL, NULL);
+	const char *s = json_string_value(json_array_get(r, 0));
+	const char *c = s ? strchr(s, ':') : NULL;
+	if (c)
+		snprintf(out, n, "%s", c + 1);
+	json_decref(r);
+}
+
+static void prof_party(char *out, size_t cap, size_t *n, const char *name)
+{
+	*n = name ? sc_risk_screen_normalize(name, strlen(name), out, cap) : 0;
+	if (*n >= cap)
+		*n = cap - 1;
+	out[*n] = '\0';
+}
+
+static void prof_num(const json_t *v, double *x, int *has)
+{
+	*has = json_is_number(v);
+	*x = *has ? json_number_value(v) : 0;
+}
+
+static void prof_items(struct prof *p, const json_t *items, const char *key)
+{
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it) {
+		json_t *v = json_object_get(it, key);
+		if (json_is_number(v) && json_number_value(v) > 0 && p->nval < PMAXV)
+			p->val[p->nval++] = json_number_value(v), p->sum += json_number_value(v);
+	}
+	qsort(p->val, (size_t)p->nval, sizeof *p->val, cmp_double);
+}
+
+static void prof_containers(struct prof *p, const json_t *a)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(a, i, x)
+		if (json_is_string(x) && p->ncont < PMAXC)
+			snprintf(p->cont[p->ncont++], sizeof p->cont[0], "%s", json_string_value(x));
+}
+
+static void prof_decl(struct prof *p, const json_t *d)
+{
+	memset(p, 0, sizeof *p);
+	prof_ref(p->ref[0], sizeof p->ref[0], json_string_value(json_object_get(d, "invoice_no")), 0);
+	prof_ref(p->ref[1], sizeof p->ref[1], json_string_value(json_object_get(d, "bl_no")), 1);
+	prof_containers(p, json_object_get(d, "containers"));
+	prof_items(p, json_object_get(d, "items"), "value");
+	prof_party(p->exp, sizeof p->exp, &p->nexp, json_string_value(json_object_get(json_object_get(d, "exporter"), "name")));
+	prof_party(p->imp, sizeof p->imp, &p->nimp, json_string_value(json_object_get(json_object_get(d, "importer"), "name")));
+	prof_num(json_object_get(d, "total_value"), &p->total, &p->has_total);
+	prof_num(json_object_get(d, "gross_kg"), &p->gross, &p->has_gross);
+	prof_num(json_object_get(d, "packages"), &p->packages, &p->has_packages);
+	p->currency = json_string_value(json_object_get(d, "currency"));
+	p->incoterm = json_string_value(json_object_get(d, "incoterm"));
+	p->pol = json_string_value(json_object_get(d, "port_loading"));
+	p->pod = json_string_value(json_object_get(d, "port_discharge"));
+}
+
+static void prof_doc(struct prof *p, const json_t *parse)
+{
+	static const char *const IMP[] = {"buyer", "consignee", NULL}, *const EXP[] = {"seller", "shipper", NULL};
+	memset(p, 0, sizeof *p);
+	prof_ref(p->ref[0], sizeof p->ref[0], fval(parse, "invoice_no"), 0);
+	prof_ref(p->ref[1], sizeof p->ref[1], fval(parse, "bl_no"), 1);
+	prof_containers(p, json_object_get(json_object_get(json_object_get(parse, "fields"), "containers"), "value"));
+	prof_items(p, json_object_get(parse, "items"), "amount");
+	prof_party(p->exp, sizeof p->exp, &p->nexp, party_name(parse, EXP));
+	prof_party(p->imp, sizeof p->imp, &p->nimp, party_name(parse, IMP));
+	prof_num(fnum(parse, "total"), &p->total, &p->has_total);
+	prof_num(fnum(parse, "gross_kg"), &p->gross, &p->has_gross);
+	prof_num(fnum(parse, "packages"), &p->packages, &p->has_packages);
+	p->currency = fval(parse, "currency");
+	p->incoterm = fval(parse, "incoterm");
+	p->pol = fval(parse, "port_loading");
+	p->pod = fval(parse, "port_discharge");
+}
+
+/* Levenshtein distance, given up past max (returns max + 1). */
+static int edits(const char *a, const char *b, int max)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	if (na > 95 || nb > 95 || (na > nb ? na - nb : nb - na) > (size_t)max)
+		return max + 1;
+	int row[96];
+	for (size_t k = 0; k <= nb; k++)
+		row[k] = (int)k;
+	for (size_t i = 1; i <= na; i++) {
+		int diag = row[0], lo;
+		row[0] = (int)i;
+		lo = row[0];
+		for (size_t k = 1; k <= nb; k++) {
+			int up = row[k], v = diag + (a[i - 1] != b[k - 1]);
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[k - 1] + 1 < v)
+				v = row[k - 1] + 1;
+			diag = up;
+			row[k] = v;
+			if (v < lo)
+				lo = v;
+		}
+		if (lo > max)
+			return max + 1;
+	}
+	return row[nb];
+}
+
+/* One name the same party as another: similar enough, or one the start of
+ * the other (a name cut short by the reader: "Tianjin Binhai Machinery"). */
+static int same_party(const char *a, size_t na, const char *b, size_t nb, double sim)
+{
+	if (na < 4 || nb < 4)
+		return 0;
+	size_t n = na < nb ? na : nb;
+	if (n >= 8 && strncmp(a, b, n) == 0)
+		return 1;
+	return sc_jaro_winkler(a, na, b, nb) >= sim;
+}
+
+static int near_num(double a, double b, double rel, double abs)
+{
+	return fabs(a - b) <= fmax(abs, rel * fmax(fabs(a), fabs(b)));
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a && b && same_code(a, b);
+}
+
+/* How well document d fits declaration e; the evidence named in why. */
+static int fit(const struct prof *d, const struct prof *e, const struct sc_join_tol *t, char *why, size_t n)
+{
+	int s = 0;
+	size_t w = 0;
+	why[0] = '\0';
+#define EVID(pts, ...)                                                         \
+	do {                                                                       \
+		s += (pts);                                                            \
+		if (w < n)                                                             \
+			w += (size_t)snprintf(why + w, n - w, "%s", w ? ", " : "");        \
+		if (w < n)                                                             \
+			w += (size_t)snprintf(why + w, n - w, __VA_ARGS__);                \
+	} while (0)
+	for (int k = 0; k < 2; k++)
+		if (strlen(d->ref[k]) >= 6 && strlen(e->ref[k]) >= 6 && edits(d->ref[k], e->ref[k], 2) <= 2) {
+			EVID(3, "%s %s read for %s", k ? "B/L" : "invoice number", d->ref[k], e->ref[k]);
+			break;
+		}
+	for (int a = 0, done = 0; a < d->ncont && !done; a++)
+		for (int b = 0; b < e->ncont && !done; b++)
+			if (edits(d->cont[a], e->cont[b], 1) <= 1) {
+				EVID(3, "container %s", e->cont[b]);
+				done = 1;
+			}
+	if (d->nval && e->nval) {
+		/* the lines: the same values, else the same values in one proportion
+		 * (a declaration that lowered every line by one factor) */
+		int used[PMAXV] = {0}, hit = 0;
+		for (int a = 0; a < d->nval; a++)
+			for (int b = 0; b < e->nval; b++)
+				if (!used[b] && near_num(d->val[a], e->val[b], t->rel[SC_JN_ITEM_VALUE], t->abs[SC_JN_ITEM_VALUE])) {
+					used[b] = 1;
+					hit++;
+					break;
+				}
+		int prop = d->nval == e->nval && d->nval >= 2 && d->sum > 0 && e->sum > 0;
+		for (int a = 0; prop && a < d->nval; a++)
+			prop = fabs(d->val[a] / d->sum - e->val[a] / e->sum) <= 0.002;
+		if (hit == d->nval && hit == e->nval && hit >= 2)
+			EVID(3, "all %d line values", hit);
+		else if (prop)
+			EVID(2, "%d line values in one proportion (%.3f)", d->nval, e->sum / d->sum);
+		else if (hit >= 2 || (hit == 1 && d->nval == 1 && e->nval == 1))
+			EVID(1, "%d of %d line values", hit, d->nval);
+	}
+	if (d->nexp && e->nexp && same_party(d->exp, d->nexp, e->exp, e->nexp, t->party))
+		EVID(1, "exporter");
+	if (d->nimp && e->nimp && same_party(d->imp, d->nimp, e->imp, e->nimp, t->party))
+		EVID(1, "importer");
+	if (d->has_total && e->has_total && near_num(d->total, e->total, t->rel[SC_JN_TOTAL], t->abs[SC_JN_TOTAL]))
+		EVID(1, "total");
+	if (d->has_gross && e->has_gross && near_num(d->gross, e->gross, t->rel[SC_JN_GROSS], t->abs[SC_JN_GROSS]))
+		EVID(1, "gross weight");
+	if (d->has_packages && e->has_packages && d->packages == e->packages)
+		EVID(1, "packages");
+	if (same_str(d->currency, e->currency) && same_str(d->incoterm, e->incoterm))
+		EVID(1, "currency and Incoterm");
+	if (same_str(d->pol, e->pol) && same_str(d->pod, e->pod))
+		EVID(1, "ports");
+#undef EVID
+	return s;
+}
+
+#define FIT_MIN 4     /* points of evidence a link by content needs */
+#define FIT_MARGIN 2  /* ahead of the next declaration by at least this */
+
+/* The blocking keys of a profile: a declaration is a candidate for a
+ * document when they share one (a line value, a party, a container). */
+static size_t prof_blocks(const struct prof *p, char (*out)[48], size_t cap)
+{
+	size_t n = 0;
+	for (int k = 0; k < p->nval && n < cap; k++)
+		snprintf(out[n++], sizeof out[0], "v:%.0f", round(p->val[k]));
+	if (p->nexp && n < cap)
+		snprintf(out[n++], sizeof out[0], "e:%.12s", p->exp);
+	if (p->nimp && n < cap)
+		snprintf(out[n++], sizeof out[0], "i:%.12s", p->imp);
+	for (int k = 0; k < p->ncont && n < cap; k++)
+		snprintf(out[n++], sizeof out[0], "c:%.4s", p->cont[k]);
+	return n;
+}
+
+static const struct sc_join *sortd_j;
+
+static int cmp_decl_order(const void *a, const void *b)
+{
+	return strcmp(sortd_j->m[*(const size_t *)a].order, sortd_j->m[*(const size_t *)b].order);
+}
+
+static void link_by_content(struct sc_join *j)
+{
+	size_t n = j->n, nd = 0;
+	if (!n)
+		return;
+	/* the groups as the keys made them: which hold a declaration, which documents only */
+	unsigned char *hasdecl = calloc(n, 1), *other = calloc(n, 1);
+	size_t *decls = malloc(n * sizeof *decls), *root0 = malloc(n * sizeof *root0), *to = malloc(n * sizeof *to),
+	       *head = malloc(n * sizeof *head), *next = malloc(n * sizeof *next);
+	struct prof *dp = NULL;
+	int *score = NULL;
+	size_t *stamp = NULL, *seen = NULL, *gseen = NULL;
+	json_t *block = json_object();
+	if (!hasdecl || !other || !decls || !root0 || !to || !head || !next || !block)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct member *m = &j->m[i];
+		root0[i] = m->parent;
+		to[i] = head[i] = next[i] = (size_t)-1;
+		if (m->kind == K_DECL) {
+			hasdecl[m->parent] = 1;
+			decls[nd++] = i;
+		} else if (m->kind != K_DOC && m->kind != K_OCR)
+			other[m->parent] = 1;
+	}
+	for (size_t i = n; i-- > 0;)
+		if (j->m[i].kind == K_DOC && !hasdecl[root0[i]] && !other[root0[i]]) {
+			next[i] = head[root0[i]];
+			head[root0[i]] = i;
+		}
+	if (!nd)
+		goto out;
+	/* canonical order, so that a capped candidate list is the same whatever the input order */
+	sortd_j = j;
+	qsort(decls, nd, sizeof *decls, cmp_decl_order);
+	dp = malloc(nd * sizeof *dp);
+	score = calloc(nd, sizeof *score);
+	stamp = calloc(nd, sizeof *stamp);
+	seen = malloc(nd * sizeof *seen);
+	gseen = calloc(nd, sizeof *gseen);
+	if (!dp || !score || !stamp || !seen || !gseen)
+		goto out;
+	for (size_t k = 0; k < nd; k++) {
+		prof_decl(&dp[k], j->m[decls[k]].ns);
+		char keys[PMAXV + PMAXC + 2][48];
+		size_t nk = prof_blocks(&dp[k], keys, sizeof keys / sizeof *keys);
+		for (size_t q = 0; q < nk; q++) {
+			json_t *a = json_object_get(block, keys[q]);
+			if (!a) {
+				a = json_array();
+				json_object_set_new(block, keys[q], a);
+			}
+			/* a party is shared by many declarations, a line value by few: a
+			 * party's list is cut shorter (the canonical order decides who stays) */
+			size_t na = json_array_size(a), cap = keys[q][0] == 'e' || keys[q][0] == 'i' ? 512 : 4096;
+			if (na < cap && (!na || (size_t)json_integer_value(json_array_get(a, na - 1)) != k))
+				json_array_append_new(a, json_integer((json_int_t)k));
+		}
+	}
+	/* decisions first (against the key groups), unions after */
+	size_t docno = 0;
+	for (size_t r = 0; r < n; r++) {
+		if (head[r] == (size_t)-1)
+			continue;
+		/* a group of documents (and their pages) alone: every document's fit, summed */
+		size_t nseen = 0;
+		for (size_t i = head[r]; i != (size_t)-1; i = next[i]) {
+			struct prof p;
+			prof_doc(&p, j->m[i].ns);
+			char keys[PMAXV + PMAXC + 2][48], why[8];
+			size_t nk = prof_blocks(&p, keys, sizeof keys / sizeof *keys);
+			docno++;
+			for (size_t q = 0; q < nk; q++) {
+				size_t x;
+				json_t *c;
+				json_array_foreach(json_object_get(block, keys[q]), x, c) {
+					size_t k = (size_t)json_integer_value(c);
+					if (stamp[k] == docno)
+						continue;    /* already held against this document */
+					stamp[k] = docno;
+					int s = fit(&p, &dp[k], &j->tol, why, sizeof why);
+					if (gseen[k] != r + 1) {
+						gseen[k] = r + 1;
+						seen[nseen++] = k;
+					}
+					score[k] += s;
+				}
+			}
+		}
+		size_t best = (size_t)-1;
+		int b1 = 0, b2 = 0;
+		for (size_t q = 0; q < nseen; q++) {
+			size_t k = seen[q];
+			if (score[k] > b1) {
+				b2 = b1;
+				b1 = score[k];
+				best = k;
+			} else if (score[k] == b1) {
+				b2 = b1;     /* a tie: no declaration stands out */
+				if (k < best)
+					best = k;
+			} else if (score[k] > b2)
+				b2 = score[k];
+		}
+		for (size_t q = 0; q < nseen; q++)
+			score[seen[q]] = 0;
+		if (best != (size_t)-1 && b1 >= FIT_MIN && b1 - b2 >= FIT_MARGIN)
+			to[r] = best;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct member *m = &j->m[i];
+		size_t k = to[root0[i]];
+		if (k == (size_t)-1 || m->kind != K_DOC)
+			continue;
+		struct prof p;
+		char why[600];
+		prof_doc(&p, m->ns);
+		m->fit = fit(&p, &dp[k], &j->tol, why, sizeof why);
+		free(m->fit_why);
+		m->fit_why = strdup(why);
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t k = to[root0[i]];
+		if (k == (size_t)-1)
+			continue;
+		size_t a = root_of(j->m, i), b = root_of(j->m, decls[k]);
+		if (a != b)
+			j->m[a > b ? a : b].parent = a < b ? a : b;
+	}
+out:
+	free(hasdecl);
+	free(other);
+	free(decls);
+	free(root0);
+	free(to);
+	free(head);
+	free(next);
+	free(dp);
+	free(score);
+	free(stamp);
+	free(seen);
+	free(gseen);
+	json_decref(block);
 }
 
 json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
@@ -1329,6 +1746,20 @@ json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
 		}
 		json_decref(s.label);
 		json_decref(pdecl);
+	}
+	/* documents of a run with declarations that belong to none of them: by
+	 * keys or by content; never clean, since nothing was held against them */
+	if (!dm && j->ndecls && json_array_size(docs)) {
+		char msg[600];
+		const struct member *d0 = NULL;
+		for (size_t q = 0; q < g->n && !d0; q++)
+			if (j->m[ix[q]].kind == K_DOC)
+				d0 = &j->m[ix[q]];
+		json_t *dl = src_label(d0);
+		snprintf(msg, sizeof msg, "%s%s links to no declaration of the run (by its references or its content)",
+		         json_string_value(dl), json_array_size(docs) > 1 ? " and the documents with it" : "");
+		json_array_append_new(checks, json_pack("{s:s,s:s,s:n,s:n,s:n,s:o}", "field", "declaration", "msg", msg,
+		                                        "decl", "doc", "decl_src", "doc_src", dl));
 	}
 	if (g->problems) {
 		size_t i;

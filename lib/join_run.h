@@ -15,6 +15,7 @@ struct sc_join_cfg {
 	FILE *out;
 	struct sc_diag *diag;
 	int progress;
+	int keep_at_exit;               /* the process ends after the run: leave the records to it */
 	/* results */
 	size_t consignments;            /* written */
 	size_t in_flight;               /* records held until the end */
