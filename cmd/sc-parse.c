@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errcode.h"
 #include "input.h"
 #include "parse.h"
 #include "sc-parse-learn.h"
@@ -174,7 +175,7 @@ static void take_page(struct run *r, json_t *rec, const char *where)
 	sc_error_clear(&err);
 	if (sc_passm_page(r->asm_, rec, where, &d, &err))
 		push_doc(r, &d);
-	if (strcmp(err.code, "no-memory") == 0) {
+	if (strcmp(err.code, SC_E_NOMEM) == 0) {
 		sc_diag_fatalf(&r->diag, "out of memory");
 		r->fatal = 1;
 	} else if (err.code[0]) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "csv.h"
 
 #define IBUF 65536
@@ -61,7 +62,7 @@ struct sc_csv *sc_csv_open(const char *path, const struct sc_csv_opts *opts, str
 	struct sc_csv *c = csv_new(is_stdin ? "<stdin>" : path, opts);
 	if (!c || !(c->ibuf = malloc(IBUF))) {
 		sc_csv_free(c);
-		sc_error_set(err, path, 0, 0, "no-memory", "out of memory");
+		sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	if (is_stdin) {
@@ -81,7 +82,7 @@ struct sc_csv *sc_csv_open_buffer(const char *name, const char *buf, size_t len,
 {
 	struct sc_csv *c = csv_new(name ? name : "<buffer>", opts);
 	if (!c) {
-		sc_error_set(err, name, 0, 0, "no-memory", "out of memory");
+		sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	c->mem = 1;
@@ -233,7 +234,7 @@ static int ensure(struct sc_csv *c, struct rowstate *rs)
 		size_t n = c->rcap ? c->rcap * 2 : 4096;
 		char *r = realloc(c->row, n);
 		if (!r) {
-			row_error(c, rs, c->line, "no-memory", "out of memory (row of %lu bytes)",
+			row_error(c, rs, c->line, SC_E_NOMEM, "out of memory (row of %lu bytes)",
 			          (unsigned long)c->rlen);
 			return -1;
 		}
@@ -273,7 +274,7 @@ static void end_field(struct sc_csv *c, struct rowstate *rs)
 		size_t n = c->fcap ? c->fcap * 2 : 64;
 		size_t *o = realloc(c->off, n * sizeof *o);
 		if (!o) {
-			row_error(c, rs, c->line, "no-memory", "out of memory (%lu fields)", (unsigned long)c->nf);
+			row_error(c, rs, c->line, SC_E_NOMEM, "out of memory (%lu fields)", (unsigned long)c->nf);
 			return;
 		}
 		c->off = o;
@@ -506,7 +507,7 @@ int sc_csv_next(struct sc_csv *c, size_t *n, char ***fields, struct sc_error *er
 		}
 		char **fv = realloc(c->fields, c->nf * sizeof *fv);
 		if (!fv) {
-			sc_error_set(err, c->name, (int)c->row_line, 0, "no-memory", "out of memory");
+			sc_error_set(err, c->name, (int)c->row_line, 0, SC_E_NOMEM, "out of memory");
 			return -2;
 		}
 		c->fields = fv;

@@ -88,12 +88,16 @@
 	/* joining (sc-join) */ \
 	X("no-key", "a record with no key to join on") \
 	X("bad-tolerance", "a tolerance that is not one") \
+	X("duplicate-decl", "two electronic declarations with one id") \
+	X("links-two-decls", "a document that links two declarations") \
+	X("link-cycle", "records whose links form a cycle") \
 	/* images (sc-scan, sc-wood) */ \
 	X("no-image", "a record that names no image") \
 	X("not-an-image", "a file that is not an image of the kind expected") \
 	X("not-a-scan", "an image that is not an X-ray transmission scan") \
 	X("too-small", "an image too small to read") \
 	X("bit-depth", "an image whose bit depth is not what its data or --bits says") \
+	X("bad-calibration", "a calibration or parameter file of sc-scan that cannot be used") \
 	X("overlay", "an overlay image that could not be written") \
 	X("bad-library", "a reference library that cannot be used") \
 	X("bad-taxon", "a taxon that is not in the library") \

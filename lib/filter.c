@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errcode.h"
 #include "filter.h"
 #include "progress.h"
 #include "workq.h"
@@ -305,7 +306,7 @@ static void process_line(struct sc_filter *f, void *state, struct dump_buf *d, c
 		if (!value && text)
 			value = json_loadb(text, tlen, JSON_ALLOW_NUL, NULL);
 		if (!value) {
-			sc_error_set(&err, name, (int)lineno, 0, "oom", "out of memory");
+			sc_error_set(&err, name, (int)lineno, 0, SC_E_NOMEM, "out of memory");
 			message(msgs, f->tool, &err);
 			sc_record_add_error(rec, f->tool, &err);
 		} else {

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "errcode.h"
 #include "import_map.h"
 #include "learn.h"
 #include "yamltree.h"
@@ -188,7 +189,7 @@ static int load_field(const struct sc_yaml *y, const json_t *fields, const char 
 					return sc_yaml_error(y, s, err, "bad-map",
 					                     "%s: expected strptime formats such as \"%%d/%%m/%%Y\"", k);
 				if (!(f->formats[f->nformats++] = strdup(json_string_value(s))))
-					return sc_error_set(err, sc_yaml_name(y), 0, 0, "no-memory", "out of memory");
+					return sc_error_set(err, sc_yaml_name(y), 0, 0, SC_E_NOMEM, "out of memory");
 			}
 		} else {
 			int line, col;
@@ -204,7 +205,7 @@ static int load_field(const struct sc_yaml *y, const json_t *fields, const char 
 		static const char *const defaults[] = { "%Y-%m-%d", "%Y%m%d", "%Y/%m/%d" };
 		for (int i = 0; i < 3; i++)
 			if (!(f->formats[f->nformats++] = strdup(defaults[i])))
-				return sc_error_set(err, sc_yaml_name(y), 0, 0, "no-memory", "out of memory");
+				return sc_error_set(err, sc_yaml_name(y), 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -217,7 +218,7 @@ static struct sc_import_map *from_yaml(struct sc_yaml *y, struct sc_error *err)
 	json_t *val;
 
 	if (!m) {
-		sc_error_set(err, sc_yaml_name(y), 0, 0, "no-memory", "out of memory");
+		sc_error_set(err, sc_yaml_name(y), 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	snprintf(m->path, sizeof m->path, "%s", sc_yaml_name(y));
@@ -305,7 +306,7 @@ static struct sc_import_map *from_yaml(struct sc_yaml *y, struct sc_error *err)
 				break;
 		}
 		if (!m->labels || m->nlabels != json_array_size(v)) {
-			sc_error_set(err, sc_yaml_name(y), 0, 0, "no-memory", "out of memory");
+			sc_error_set(err, sc_yaml_name(y), 0, 0, SC_E_NOMEM, "out of memory");
 			goto fail;
 		}
 	}
@@ -316,7 +317,7 @@ static struct sc_import_map *from_yaml(struct sc_yaml *y, struct sc_error *err)
 		goto fail;
 	}
 	if (!(m->f = calloc(json_object_size(fields), sizeof *m->f))) {
-		sc_error_set(err, sc_yaml_name(y), 0, 0, "no-memory", "out of memory");
+		sc_error_set(err, sc_yaml_name(y), 0, 0, SC_E_NOMEM, "out of memory");
 		goto fail;
 	}
 	json_object_foreach((json_t *)fields, k, val) {
@@ -754,7 +755,7 @@ bad:
 	}
 	*rec = json_pack("{s:o,s:{s:s,s:I},s:o}", "id", jid, "src", "path", file, "line",
 	                 (json_int_t)line, "decl", decl);
-	return *rec ? 0 : sc_error_set(err, file, (int)line, 0, "no-memory", "out of memory");
+	return *rec ? 0 : sc_error_set(err, file, (int)line, 0, SC_E_NOMEM, "out of memory");
 }
 
 const char *sc_import_map_rec_id(const json_t *rec)

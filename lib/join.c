@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "join.h"
 #include "parse.h"
 #include "risk_screen.h"
@@ -98,7 +99,7 @@ int sc_join_tol_load(struct sc_join_tol *t, const char *path, struct sc_error *e
 	json_t *root = sc_yaml_root(y), *tol = json_object_get(root, "tolerances");
 	int rc = 0;
 	if (!json_is_object(tol)) {
-		rc = sc_yaml_error(y, root, err, "bad-tolerances", "no \"tolerances:\" mapping");
+		rc = sc_yaml_error(y, root, err, "bad-tolerance", "no \"tolerances:\" mapping");
 		goto out;
 	}
 	const char *k;
@@ -405,7 +406,7 @@ int sc_join_add(struct sc_join *j, json_t *rec, const char *file, unsigned long 
 		json_array_foreach(json_object_get(parse, "documents"), i, d) {
 			struct member *m = new_member(j);
 			if (!m)
-				return sc_error_set(err, fn, (int)line, 0, "no-memory", "out of memory");
+				return sc_error_set(err, fn, (int)line, 0, SC_E_NOMEM, "out of memory");
 			m->kind = K_DOC;
 			m->file = fn;
 			m->line = line;
@@ -427,7 +428,7 @@ int sc_join_add(struct sc_join *j, json_t *rec, const char *file, unsigned long 
 	}
 	struct member *m = new_member(j);
 	if (!m)
-		return sc_error_set(err, fn, (int)line, 0, "no-memory", "out of memory");
+		return sc_error_set(err, fn, (int)line, 0, SC_E_NOMEM, "out of memory");
 	m->kind = kd;
 	m->file = fn;
 	m->line = line;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "parse.h"
 
 /* ---- pages to documents --------------------------------------------------------- */
@@ -98,7 +99,7 @@ int sc_passm_page(struct sc_passm *a, const json_t *rec, const char *where, stru
 		a->cur.head = json_object();
 		if (!a->cur.doc || !a->cur.head) {
 			sc_pdone_free(&a->cur);
-			sc_error_set(err, NULL, 0, 0, "no-memory", "out of memory");
+			sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 			return done;
 		}
 		const char *k;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "parse_rank.h"
 
 /* The fields a truth file may name, and their kinds. */
@@ -160,7 +161,7 @@ int sc_plearn_add(struct sc_plearn *L, struct sc_pdoc *d, json_t *truth, const c
 		if (!n) {
 			sc_pdoc_free(d);
 			json_decref(truth);
-			return sc_error_set(err, name, 0, 0, "no-memory", "out of memory");
+			return sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 		}
 		L->docs = n, L->cap = nc;
 	}
@@ -600,7 +601,7 @@ struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts
 	free(oo), free(noo), free(nlab), free(ceil_), free(fg);
 	if (!ok) {
 		if (!err->code[0])
-			sc_error_set(err, NULL, 0, 0, "no-memory", "out of memory");
+			sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		goto fail;
 	}
 	/* the trees on all documents */
@@ -624,7 +625,7 @@ struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts
 	free(TX), free(ty), free(dtype);
 	return m;
 nomem:
-	sc_error_set(err, NULL, 0, 0, "no-memory", "out of memory");
+	sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 fail:
 	if (R)
 		for (int k = 0; k < m->nfields; k++)

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "parse_rank.h"
 
 const char *const sc_rank_kinds[RK__N] = {"date", "amount", "ref", "party"};
@@ -197,7 +198,7 @@ static struct sc_learn_gbt *read_gbt(struct rd *r, int nf_want)
 	if (!g || !(g->root = malloc(((size_t)nt + 1) * sizeof *g->root)) ||
 	    !(g->nodes = malloc(((size_t)nn + 1) * sizeof *g->nodes))) {
 		sc_learn_gbt_free(g);
-		sc_error_set(r->err, r->name, r->line, 0, "no-memory", "out of memory");
+		sc_error_set(r->err, r->name, r->line, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	g->nf = (int)nf, g->ntrees = (int)nt, g->nnodes = (int)nn, g->base = base, g->best_round = (int)nt;
@@ -280,7 +281,7 @@ struct sc_pmodel *sc_pmodel_read(const char *buf, size_t len, const char *name, 
 	if (!r || !m) {
 		free(r);
 		free(m);
-		sc_error_set(err, name, 0, 0, "no-memory", "out of memory");
+		sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	r->p = buf, r->end = buf + len, r->name = name, r->line = 0, r->err = err;

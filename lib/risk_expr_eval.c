@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "hash.h"
 #include "norm.h"
 #include "risk_aho.h"
@@ -437,7 +438,7 @@ static int arith(struct sc_eval *ev, enum op op, const struct val *a, const stru
 	if (op == O_ADD && a->t == SC_T_STR && b->t == SC_T_STR) {
 		char *buf = sc_rx_scratch(ev, a->len + b->len + 1);
 		if (!buf)
-			return sc_rx_eval_err(ev, "oom", "out of memory");
+			return sc_rx_eval_err(ev, SC_E_NOMEM, "out of memory");
 		memcpy(buf, a->s, a->len);
 		memcpy(buf + a->len, b->s, b->len);
 		set_str(v, buf, a->len + b->len);
@@ -733,7 +734,7 @@ int sc_template_render_to(const struct sc_template *t, struct sc_eval *ev, struc
 	}
 	ev->item = NULL;
 	if (st < 0)
-		sc_error_set(err, NULL, 0, 0, "oom", "out of memory");
+		sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	return st;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "hash.h"
 #include "norm.h"
 #include "risk_aho.h"
@@ -72,7 +73,7 @@ int sc_rx_next(struct parser *P)
 		size_t cap = 16, n = 0;
 		char *b = malloc(cap);
 		if (!b)
-			return sc_rx_fail(P, P->tpos, "oom", "out of memory");
+			return sc_rx_fail(P, P->tpos, SC_E_NOMEM, "out of memory");
 		P->p++;
 		for (;;) {
 			if (P->p >= P->len) {
@@ -94,7 +95,7 @@ int sc_rx_next(struct parser *P)
 				char *nb = realloc(b, cap *= 2);
 				if (!nb) {
 					free(b);
-					return sc_rx_fail(P, P->tpos, "oom", "out of memory");
+					return sc_rx_fail(P, P->tpos, SC_E_NOMEM, "out of memory");
 				}
 				b = nb;
 			}
@@ -122,7 +123,7 @@ int sc_rx_next(struct parser *P)
 		P->k = TK_ID;
 		P->str = strndup(s + st, P->tlen);
 		P->slen = P->tlen;
-		return P->str ? 0 : sc_rx_fail(P, P->tpos, "oom", "out of memory");
+		return P->str ? 0 : sc_rx_fail(P, P->tpos, SC_E_NOMEM, "out of memory");
 	}
 	P->p++;
 	char d = P->p < P->len ? s[P->p] : '\0';

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "hash.h"
 #include "norm.h"
 #include "risk_aho.h"
@@ -300,7 +301,7 @@ static struct node *mk(struct parser *P, enum op op, enum sc_type t, int pos)
 	}
 	n = calloc(1, sizeof *n);
 	if (!n) {
-		sc_rx_fail(P, pos, "oom", "out of memory");
+		sc_rx_fail(P, pos, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	n->op = op;
@@ -315,7 +316,7 @@ static int add_kid(struct parser *P, struct node *n, struct node *k)
 {
 	struct node **nk = realloc(n->kids, sizeof *nk * (size_t)(n->nkids + 1));
 	if (!nk)
-		return sc_rx_fail(P, n->pos, "oom", "out of memory");
+		return sc_rx_fail(P, n->pos, SC_E_NOMEM, "out of memory");
 	n->kids = nk;
 	n->kids[n->nkids++] = k;
 	if (k->h + 1 > n->h)
@@ -330,14 +331,14 @@ static int add_key(struct parser *P, struct node *n, const char *key, const char
 	char **nk = realloc(n->keys, sizeof *nk * (size_t)(n->nkeys + 1));
 	const char **ni;
 	if (!nk)
-		return sc_rx_fail(P, n->pos, "oom", "out of memory");
+		return sc_rx_fail(P, n->pos, SC_E_NOMEM, "out of memory");
 	n->keys = nk;
 	if (!(ni = realloc(n->ids, sizeof *ni * (size_t)(n->nkeys + 1))))
-		return sc_rx_fail(P, n->pos, "oom", "out of memory");
+		return sc_rx_fail(P, n->pos, SC_E_NOMEM, "out of memory");
 	n->ids = ni;
 	n->ids[n->nkeys] = id;
 	if (!(n->keys[n->nkeys] = strdup(key)))
-		return sc_rx_fail(P, n->pos, "oom", "out of memory");
+		return sc_rx_fail(P, n->pos, SC_E_NOMEM, "out of memory");
 	n->nkeys++;
 	return 0;
 }
@@ -1088,7 +1089,7 @@ static struct sc_risk_expr *compile_part(const char *src, size_t len, const stru
 		return NULL;
 	}
 	if (!(e = calloc(1, sizeof *e))) {
-		sc_rx_fail(&P, 0, "oom", "out of memory");
+		sc_rx_fail(&P, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	P.e = e;
@@ -1167,7 +1168,7 @@ struct sc_template *sc_template_compile(const char *src, const struct sc_risk_ex
 	if (!t || !lit) {
 		free(lit);
 		free(t);
-		sc_error_set(err, scope->file, scope->line, scope->col, "oom", "out of memory");
+		sc_error_set(err, scope->file, scope->line, scope->col, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	if (len > SC_EXPR_MAX_LEN) {

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errcode.h"
 #include "hash.h"
 #include "risk_screen.h"
 
@@ -471,7 +472,7 @@ static int load_csv(struct sc_risk_screen_list *l, const char *path, int ofac, i
 	return 0;
 oom:
 	free(data);
-	return sc_error_set(err, path, 0, 0, "oom", "out of memory");
+	return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 }
 
 struct sc_risk_screen_list *sc_risk_screen_load(const char *path, const char *format, struct sc_error *err)
@@ -482,7 +483,7 @@ struct sc_risk_screen_list *sc_risk_screen_load(const char *path, const char *fo
 	int ofac;
 
 	if (!l) {
-		sc_error_set(err, path, 0, 0, "oom", "out of memory");
+		sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	int isdir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);

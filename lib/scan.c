@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "scan.h"
 
 /* ---- headers -------------------------------------------------------------- */
@@ -171,7 +172,7 @@ static int normalise(const struct sc_scan_cfg *c, struct sc_scan_reading *r, flo
 	int ret = -1;
 
 	if (!s || !i0 || !rowmed || !tmp) {
-		sc_error_set(err, name, 0, 0, "no-memory", "out of memory");
+		sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 		goto out;
 	}
 	/* inverted exports: the air above the container is then the darkest part */
@@ -296,7 +297,7 @@ static int find_boxes(const struct sc_scan_cfg *c, struct sc_scan_reading *r, co
 	int W = r->width, H = r->height, ytop = -1;
 	unsigned char *col = calloc((size_t)W, 1);
 	if (!col)
-		return sc_error_set(err, name, 0, 0, "no-memory", "out of memory");
+		return sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 	/* the roof: the first rows from the top where much of the width attenuates */
 	for (int y = 0; y + 3 < H && ytop < 0; y++) {
 		int n0 = 0, n3 = 0;
@@ -579,7 +580,7 @@ static int measure(const struct sc_scan_cfg *c, struct sc_scan_reading *r, float
 	struct sc_cv_blob bl[64];
 
 	if (!mask || !E || !w || !wo || !col || !res) {
-		sc_error_set(err, name, 0, 0, "no-memory", "out of memory");
+		sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < N; i++)
@@ -905,7 +906,7 @@ int sc_scan_read(const struct sc_scan_cfg *c, const char *name, const unsigned c
 		free(t);
 		sc_cv_scan_delete(img);
 		sc_scan_reading_clear(r);
-		return sc_error_set(err, name, 0, 0, "no-memory", "out of memory");
+		return sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	{
 		/* the beam's floor: a few counts (16-bit) or levels (8-bit) above dark */

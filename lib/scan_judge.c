@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "scan.h"
 #include "yamltree.h"
 
@@ -94,7 +95,7 @@ static int load_table(struct sc_scan_cfg *c, const char *path, struct sc_error *
 	c->table = calloc(json_array_size(list) + 1, sizeof *c->table);
 	if (!c->table) {
 		sc_yaml_free(y);
-		return sc_error_set(err, path, 0, 0, "no-memory", "out of memory");
+		return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	json_array_foreach(list, i, e) {
 		json_t *hs = json_object_get(e, "hs"), *d = json_object_get(e, "density");

@@ -9,7 +9,7 @@ import glob, re, sys
 root = sys.argv[1] if len(sys.argv) > 1 else '.'
 hdr = open(root + '/lib/errcode.h').read()
 vocab = re.findall(r'^\s*X\("([a-z0-9-]+)",', hdr, re.M)
-old = {'oom', 'no-memory'}
+old = set()   # the old spellings of nomem ("oom", "no-memory") are gone from the sources
 passed = failed = 0
 
 def call_args(src, start):
@@ -44,6 +44,13 @@ for f in sorted(glob.glob(root + '/lib/*.[ch]') + glob.glob(root + '/lib/*.cpp')
         a = call_args(src, m.end())
         if len(a) >= 5 and re.fullmatch(r'"[^"]*"', a[4]):
             found.append((m.start(), a[4][1:-1]))
+    # the other setters: sc_yaml_error(y, node, err, CODE, ...), and the
+    # problem(g, rec, CODE, ...) of lib/join.c that writes errors[] itself
+    for fn, at in (('sc_yaml_error', 3), ('problem', 2)):
+        for m in re.finditer(r'\b%s\s*\(' % fn, src):
+            a = call_args(src, m.end())
+            if len(a) > at and re.fullmatch(r'"[^"]*"', a[at]):
+                found.append((m.start(), a[at][1:-1]))
     for m in re.finditer(r'\.code\s*=\s*"([^"]*)"', src):
         found.append((m.start(), m.group(1)))
     for pos, code in found:
