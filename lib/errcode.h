@@ -82,6 +82,11 @@
 	X("bad-expr", "an expression that cannot be compiled (--fail-if, rules)") \
 	X("bad-model", "a model file that is not one, or is damaged") \
 	X("model-version", "a model file of a format version this program does not read") \
+	X("no-decl", "a record with no decl to learn from or score") \
+	X("no-label", "a record with no 0/1 label at the --label path") \
+	X("no-date", "a record with no ISO date at decl.date") \
+	X("no-score", "a record with no score at the --score path") \
+	X("no-value", "a record with no value at the --value path") \
 	X("empty", "nothing to learn from") \
 	X("one-class", "learning data with one outcome only") \
 	X("singular", "learning data that a model cannot be fitted to") \
