@@ -242,4 +242,39 @@ struct sc_learn_model *sc_learn_fit(struct sc_learnset *set, const struct sc_lea
                               const unsigned char *vy, size_t nv, const struct sc_learn_opts *o,
                               struct sc_error *err);
 
+/* ---- reading labelled records (learn_read.c) ------------------------------ */
+
+/* Labelled declarations kept whole, for validation: raw[i] with label y[i].
+ * Plain data (sc_learn_raw holds offsets), so growing it moves nothing that
+ * points into it. Zero-initialised by the caller; sc_learn_kept_clear frees. */
+struct sc_learn_kept { struct sc_learn_raw *raw; unsigned char *y; size_t n, cap; };
+void sc_learn_kept_clear(struct sc_learn_kept *k);
+
+/*
+ * Read the labelled declarations of files[0..nfiles) (standard input when
+ * none) into set, or (set NULL) keep them whole in keep. A record without a
+ * decl, a 0/1 label at `label` or an ISO decl.date is reported with its place
+ * and skipped (`what` names the records: "history", "validation"); a progress
+ * line on a terminal. Counts go to d. -1 on a fatal error (reported).
+ */
+int sc_learn_read(struct sc_diag *d, int nfiles, char **files, const char *label,
+                  struct sc_learnset *set, struct sc_learn_kept *keep, const char *what);
+
+/* What sc_learn_eval_read takes from each record. */
+struct sc_learn_eval_src {
+	const char *label;         /* the 0/1 label's path (sc_learn_label_at) */
+	const char *score_path;    /* the score's path, when there is no model */
+	const char *value_path;    /* the value's path for Revenue@k, or NULL */
+	const struct sc_learn_model *model;   /* score decl with this, or NULL */
+};
+/* Each labelled, scored record of files[0..nfiles) into ev; a record without
+ * a label, a score or (asked) a value is reported and skipped. -1 on a fatal
+ * error (reported through d). */
+int sc_learn_eval_read(struct sc_diag *d, int nfiles, char **files,
+                       const struct sc_learn_eval_src *src, struct sc_learn_eval *ev);
+
+/* "N records (P positive), K distinct keys ...; model; T s, peak RSS M MiB":
+ * what was learned, as a note through d; t0 is sc_now() at the start. */
+void sc_learn_summary(struct sc_diag *d, const struct sc_learn_model *m, double t0);
+
 #endif
