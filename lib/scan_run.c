@@ -1,15 +1,16 @@
 /*
  * scan_run.c - sc-scan's work between the options and the exit status:
  * each image read, judged against its declaration and (asked to) drawn as
- * an overlay; images of the command line in parallel chunks, written in order.
+ * an overlay; images of the command line on the ordered pool of lib/workq,
+ * written in order.
  */
 #include <limits.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scan_run.h"
 #include "sha256.h"
+#include "workq.h"
 
 static const char *prog = "sc-scan";
 
@@ -88,41 +89,63 @@ int sc_scan_run_enrich(void *ctx, void *state, json_t *rec, json_t **value, stru
 	return 0;
 }
 
-#define CHUNK 16
-
-struct chunk {
-	struct sc_scan_run *c;
-	char **paths;
-	int n, next;
-	pthread_mutex_t mu;
-	json_t *recs[CHUNK];
-	int failed[CHUNK];
-	struct sc_error errs[CHUNK];
+/* One image of the command line: worked on a pool thread, its record kept
+ * in a ring slot until it is written in turn. */
+struct item {
+	json_t *rec;
+	int failed;             /* 1: not read (err), 2: read with warnings */
+	struct sc_error err;
 };
 
-static void *chunk_worker(void *arg)
+struct images {
+	struct sc_scan_run *c;
+	char **paths;
+	struct item *ring;      /* sc_workq_window(jobs) slots */
+	size_t w;
+	struct sc_progress *pr;
+};
+
+static void image_work(void *ctx, size_t i)
 {
-	struct chunk *k = arg;
-	for (;;) {
-		json_t *v = NULL;
-		pthread_mutex_lock(&k->mu);
-		int i = k->next++;
-		pthread_mutex_unlock(&k->mu);
-		if (i >= k->n)
-			return NULL;
-		k->recs[i] = json_pack("{s:n,s:{s:s}}", "id", "src", "path", k->paths[i]);
-		sc_error_clear(&k->errs[i]);
-		size_t before = 0;
-		if (scan_one(k->c, k->recs[i], k->paths[i], k->paths[i], &v, 1, &k->errs[i]) < 0) {
-			sc_record_add_error(k->recs[i], prog, &k->errs[i]);
-			json_object_set_new(k->recs[i], "scan", sc_scan_unread(NULL, &k->errs[i]));
-			k->failed[i] = 1;
-		} else {
-			before = json_array_size(json_object_get(k->recs[i], "errors"));
-			json_object_set_new(k->recs[i], "scan", v);
-			k->failed[i] = before > 0 ? 2 : 0;
-		}
+	struct images *m = ctx;
+	struct item *it = &m->ring[i % m->w];
+	json_t *v = NULL;
+
+	it->rec = json_pack("{s:n,s:{s:s}}", "id", "src", "path", m->paths[i]);
+	sc_error_clear(&it->err);
+	if (scan_one(m->c, it->rec, m->paths[i], m->paths[i], &v, 1, &it->err) < 0) {
+		sc_record_add_error(it->rec, prog, &it->err);
+		json_object_set_new(it->rec, "scan", sc_scan_unread(NULL, &it->err));
+		it->failed = 1;
+	} else {
+		size_t warned = json_array_size(json_object_get(it->rec, "errors"));
+		json_object_set_new(it->rec, "scan", v);
+		it->failed = warned > 0 ? 2 : 0;
 	}
+}
+
+/* In the order of the command line: counted, reported, written. */
+static int image_done(void *ctx, size_t i)
+{
+	struct images *m = ctx;
+	struct item *it = &m->ring[i % m->w];
+	struct sc_diag *d = m->c->diag;
+
+	d->records++;
+	if (it->failed == 1)
+		sc_diag_error(d, &it->err);
+	if (it->failed) {
+		d->bad++;
+		if (d->status < 1)
+			d->status = 1;
+	}
+	if (d->status < 2 && sc_write_record(m->c->out, it->rec) < 0 &&
+	    sc_diag_flush(d, m->c->out, "standard output") == 0)
+		sc_diag_fatalf(d, "write error on standard output");
+	json_decref(it->rec);
+	it->rec = NULL;
+	sc_progress_update(m->pr, d->records);
+	return d->status >= 2;
 }
 
 int sc_scan_run_is_image(const char *path)
@@ -142,39 +165,17 @@ int sc_scan_run_is_image(const char *path)
 
 void sc_scan_run_images(struct sc_scan_run *c, char **paths, int n, struct sc_progress *pr)
 {
-	struct sc_diag *d = c->diag;
-	int jobs = c->jobs;
+	struct images m = { c, paths, NULL, sc_workq_window(c->jobs), pr };
 
-	for (int start = 0; start < n && d->status < 2; start += CHUNK) {
-		struct chunk k;
-		pthread_t th[64];
-		int started = 0;
-		memset(&k, 0, sizeof k);
-		k.c = c;
-		k.paths = paths + start;
-		k.n = n - start < CHUNK ? n - start : CHUNK;
-		pthread_mutex_init(&k.mu, NULL);
-		for (int t = 1; t < jobs && t < k.n; t++)
-			started += pthread_create(&th[started], NULL, chunk_worker, &k) == 0;
-		chunk_worker(&k);
-		for (int t = 0; t < started; t++)
-			pthread_join(th[t], NULL);
-		pthread_mutex_destroy(&k.mu);
-		for (int i = 0; i < k.n; i++) {
-			d->records++;
-			if (k.failed[i] == 1)
-				sc_diag_error(d, &k.errs[i]);
-			if (k.failed[i]) {
-				d->bad++;
-				if (d->status < 1)
-					d->status = 1;
-			}
-			if (d->status < 2 && sc_write_record(c->out, k.recs[i]) < 0 &&
-			    sc_diag_flush(d, c->out, "standard output") == 0)
-				sc_diag_fatalf(d, "write error on standard output");
-			json_decref(k.recs[i]);
-		}
-		sc_progress_update(pr, d->records);
+	if (n <= 0 || c->diag->status >= 2)
+		return;
+	if (!(m.ring = calloc(m.w, sizeof *m.ring))) {
+		sc_diag_fatalf(c->diag, "out of memory");
+		return;
 	}
+	sc_workq_ordered((size_t)n, c->jobs, image_work, image_done, &m);
+	/* records worked after a stop (a failed write) were not written */
+	for (size_t k = 0; k < m.w; k++)
+		json_decref(m.ring[k].rec);
+	free(m.ring);
 }
-
