@@ -1,12 +1,14 @@
 /*
  * input.c - the files of a command line read as one stream of JSON-lines
- * records, with the counting and the reporting every frontend did for itself.
- * The reading is sc_reader's (lib/jsonl.c): one buffer, reused.
+ * records (or of CSV rows), with the counting and the reporting every
+ * frontend did for itself. The reading is sc_reader's (lib/jsonl.c): one
+ * buffer, reused; in CSV mode sc_csv's (lib/csv.c).
  */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "input.h"
 #include "progress.h"
 
@@ -17,6 +19,12 @@ struct sc_input {
 	size_t max_line;
 	int unreadable_fatal;
 	struct sc_reader *r;       /* the file being read, or NULL between files */
+	/* CSV mode (sc_input_new_csv): the table being read instead of r */
+	int csv_mode;
+	struct sc_csv_opts copts;
+	struct sc_csv *csv;
+	int header_due;            /* the next row of csv is its header */
+	size_t width;              /* the header's fields */
 	struct sc_progress *prog;
 	struct sc_error err;       /* the last bad line or rejected record */
 	int bad_now;               /* the current record is counted bad already */
@@ -46,11 +54,26 @@ struct sc_input *sc_input_new(int nfiles, char *const *files, struct sc_diag *d,
 	return in;
 }
 
+struct sc_input *sc_input_new_csv(int nfiles, char *const *files, struct sc_diag *d,
+                                  const struct sc_input_opts *opts,
+                                  const struct sc_csv_opts *copts)
+{
+	struct sc_input *in = sc_input_new(nfiles, files, d, opts);
+
+	if (in) {
+		in->csv_mode = 1;
+		if (copts)
+			in->copts = *copts;
+	}
+	return in;
+}
+
 void sc_input_free(struct sc_input *in)
 {
 	if (!in)
 		return;
 	sc_reader_free(in->r);
+	sc_csv_free(in->csv);
 	sc_progress_free(in->prog);
 	free(in);
 }
@@ -69,20 +92,36 @@ static void unreadable(struct sc_input *in, const struct sc_error *e)
 	}
 }
 
-/* Make in->r the next readable file; 0 when there is none left. */
+/* Make in->r (in->csv) the next readable file; 0 when there is none left. */
 static int open_next(struct sc_input *in)
 {
-	while (!in->r && in->next < in->nfiles) {
+	while (!in->r && !in->csv && in->next < in->nfiles) {
 		struct sc_error e;
 		const char *path = in->files[in->next++];
+		int opened;
 
-		in->r = sc_reader_open(path, in->max_line, &e);
-		if (in->r)
+		if (in->csv_mode) {
+			in->csv = sc_csv_open(path, &in->copts, &e);
+			in->header_due = 1;
+			opened = in->csv != NULL;
+		} else {
+			in->r = sc_reader_open(path, in->max_line, &e);
+			opened = in->r != NULL;
+		}
+		if (opened)
 			in->st.files++;
 		else
 			unreadable(in, &e);
 	}
-	return in->r != NULL;
+	return in->r || in->csv;
+}
+
+void sc_input_skip_file(struct sc_input *in)
+{
+	sc_reader_free(in->r);
+	sc_csv_free(in->csv);
+	in->r = NULL;
+	in->csv = NULL;
 }
 
 /* A new record begins: counted, shown in the progress line. */
@@ -91,7 +130,7 @@ static void count(struct sc_input *in)
 	in->bad_now = 0;
 	in->st.records++;
 	in->d->records++;
-	if ((in->st.records & 255) == 0)
+	if (in->st.records == 1 || (in->st.records & 255) == 0)   /* drawn at once, then now and then */
 		sc_progress_update(in->prog, in->st.records);
 }
 
@@ -122,8 +161,65 @@ int sc_input_next_line(struct sc_input *in, const char **line, size_t *len)
 		if (st == -2)
 			unreadable(in, &in->err);
 		/* the end of this file (or its read error): on to the next */
-		sc_reader_free(in->r);
-		in->r = NULL;
+		sc_input_skip_file(in);
+	}
+	sc_progress_update(in->prog, in->st.records);
+	return 0;
+}
+
+/* The first row of a table: its width kept; a file without one skipped. */
+static int header_row(struct sc_input *in, size_t *n, char ***fields)
+{
+	int st = sc_csv_next(in->csv, n, fields, &in->err);
+
+	in->header_due = 0;
+	if (st == 1) {
+		in->width = *n;
+		return SC_INPUT_HEADER;
+	}
+	if (st == 0) {
+		sc_diag_warnf(in->d, "%s: empty file, no header", sc_csv_name(in->csv));
+	} else {
+		sc_diag_error(in->d, &in->err);
+		in->d->status = 2;   /* without its header the whole file is unusable */
+	}
+	sc_input_skip_file(in);
+	return 0;
+}
+
+int sc_input_next_row(struct sc_input *in, size_t *n, char ***fields)
+{
+	while (open_next(in)) {
+		int st;
+
+		if (in->header_due) {
+			if (header_row(in, n, fields) == SC_INPUT_HEADER)
+				return SC_INPUT_HEADER;
+			continue;
+		}
+		st = sc_csv_next(in->csv, n, fields, &in->err);
+		if (st == 0) {
+			sc_input_skip_file(in);
+			continue;
+		}
+		if (sc_stop_requested())
+			return SC_INPUT_STOP;   /* the row may be cut short: not counted */
+		count(in);
+		if (st == -2) {
+			/* the stream broke: this file ends here, counted as a bad row */
+			sc_input_bad(in, &in->err);
+			sc_input_skip_file(in);
+			return -1;
+		}
+		if (st == -1)
+			return sc_input_bad(in, &in->err);
+		if (*n != in->width) {
+			sc_error_set(&in->err, sc_csv_name(in->csv), (int)sc_csv_line(in->csv), 0,
+			             "csv-width", "%zu fields, the header has %zu: row skipped", *n,
+			             in->width);
+			return sc_input_bad(in, &in->err);
+		}
+		return 1;
 	}
 	sc_progress_update(in->prog, in->st.records);
 	return 0;
@@ -146,12 +242,12 @@ int sc_input_next(struct sc_input *in, json_t **rec)
 
 const char *sc_input_name(const struct sc_input *in)
 {
-	return in->r ? sc_reader_name(in->r) : "";
+	return in->r ? sc_reader_name(in->r) : in->csv ? sc_csv_name(in->csv) : "";
 }
 
 unsigned long sc_input_lineno(const struct sc_input *in)
 {
-	return in->r ? sc_reader_lineno(in->r) : 0;
+	return in->r ? sc_reader_lineno(in->r) : in->csv ? sc_csv_line(in->csv) : 0;
 }
 
 const struct sc_error *sc_input_error(const struct sc_input *in)

@@ -73,6 +73,33 @@ int sc_input_reject(struct sc_input *in, const char *code, const char *fmt, ...)
  * record's error and count the record bad (once). Returns -1. */
 int sc_input_bad(struct sc_input *in, const struct sc_error *e);
 
+/*
+ * CSV mode: the same files, counting, places and wording, but each file a
+ * table read by lib/csv.c (copts borrowed; may be NULL), a row of which may
+ * span lines. Read it with sc_input_next_row, not sc_input_next(_line).
+ */
+struct sc_csv_opts;
+struct sc_input *sc_input_new_csv(int nfiles, char *const *files, struct sc_diag *d,
+                                  const struct sc_input_opts *opts,
+                                  const struct sc_csv_opts *copts);
+
+#define SC_INPUT_HEADER 2    /* the header row of the next file (not counted) */
+#define SC_INPUT_STOP  (-3)  /* a stop was requested (sc_stop_install) */
+/*
+ * The next row: 1 with *n fields (*fields borrowed until the next call);
+ * SC_INPUT_HEADER with the first row of a new file (the rows after it have
+ * as many fields, or are reported "csv-width" and counted bad); 0 at the end
+ * of the last file; -1 for a bad row, reported and counted (the reading goes
+ * on after it); SC_INPUT_STOP when a stop was requested: the row just read
+ * is not counted, and sc_input_name/lineno say where it was. An empty file is
+ * a warning, a file whose header cannot be read a fatal error (status 2);
+ * both are skipped.
+ */
+int sc_input_next_row(struct sc_input *in, size_t *n, char ***fields);
+/* Leave the current file (its header was not usable): the next call reads
+ * the next file. */
+void sc_input_skip_file(struct sc_input *in);
+
 /* What was read so far. */
 struct sc_input_stats {
 	unsigned long files;        /* files opened */

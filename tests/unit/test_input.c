@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "csv.h"
 #include "input.h"
 #include "t.h"
 
@@ -120,6 +121,51 @@ static void test_too_long_and_reject(void)
 	free(msgs);
 }
 
+static void test_csv_mode(void)
+{
+	struct sc_diag d;
+	char *msgs = NULL;
+	size_t mlen = 0;
+	FILE *mf = diag_to_memory(&d, &msgs, &mlen);
+	char *files[3];
+	struct sc_input *in;
+	char **fields;
+	size_t n;
+	int rc, headers = 0, rows = 0, bad = 0;
+	char seen[64] = "";
+
+	files[0] = write_file("a.csv", "id,v\nA,1\nB\n\"C\nc\",3\n");
+	files[1] = write_file("e.csv", "");
+	files[2] = write_file("b.csv", "x;y;z\nD;4;5\n");
+	struct sc_csv_opts co = { 0 };
+	in = sc_input_new_csv(3, files, &d, NULL, &co);
+	while ((rc = sc_input_next_row(in, &n, &fields)) != 0) {
+		if (rc == SC_INPUT_HEADER) {
+			headers++;
+			CHECK(sc_input_lineno(in) == 1);
+			continue;
+		}
+		if (rc < 0) {
+			bad++;
+			CHECK(strcmp(sc_input_error(in)->code, "csv-width") == 0);
+			CHECK(sc_input_lineno(in) == 3);
+			continue;
+		}
+		rows++;
+		strncat(seen, fields[0], sizeof seen - strlen(seen) - 1);
+		if (fields[0][0] == 'C')
+			CHECK(sc_input_lineno(in) == 4);   /* the row's first line */
+	}
+	CHECK(headers == 2 && rows == 3 && bad == 1);
+	CHECK(strcmp(seen, "AC\ncD") == 0);
+	CHECK(d.records == 4 && d.bad == 1);
+	sc_input_free(in);
+	fclose(mf);
+	CHECK(strstr(msgs, "a.csv:3: 1 fields, the header has 2: row skipped\n") != NULL);
+	CHECK(strstr(msgs, "e.csv: empty file, no header\n") != NULL);
+	free(msgs);
+}
+
 static void test_unreadable_fatal(void)
 {
 	struct sc_diag d;
@@ -188,6 +234,7 @@ int main(void)
 	test_too_long_and_reject();
 	test_unreadable_fatal();
 	test_stdin_default();
+	test_csv_mode();
 	{
 		char cmd[128];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
