@@ -15,7 +15,8 @@
 #   ? N              expected exit status (default 0)
 #   @skip-unless CMD skip the block unless the shell command CMD succeeds
 # A block fails with FILE:LINE and a diff of what differed.
-# Usage: clitest.sh FILE.test...   (env SC_BIN: the directory of the programs)
+# Usage: clitest.sh FILE.test...   (env SC_BIN: the directory of the programs;
+# SC_RAN: a file to which the '$ ' lines of every block run, not skipped, are added)
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${SC_BIN:-$root/bin}
@@ -40,6 +41,8 @@ run_block() {  # file startline
 		skip=$((skip + 1)); [ "$verbose" = 1 ] && echo "skip $file:$line"
 		return
 	fi
+	# what ran, for tests/run.sh: a README or man example counts only when run
+	[ -n "${SC_RAN:-}" ] && printf '%s\n' "$cmd" | sed 's/^/$ /' >> "$SC_RAN"
 	(cd "$root" && printf '%s' "$stdin" | timeout 300 bash -o pipefail -c "$cmd" >"$tmp/out" 2>"$tmp/err")
 	status=$?
 	local ok=1 why=""
