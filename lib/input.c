@@ -72,8 +72,7 @@ void sc_input_free(struct sc_input *in)
 {
 	if (!in)
 		return;
-	sc_reader_free(in->r);
-	sc_csv_free(in->csv);
+	sc_input_skip_file(in);
 	sc_progress_free(in->prog);
 	free(in);
 }

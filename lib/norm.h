@@ -124,6 +124,15 @@ int sc_ci_eq(const char *a, const char *b, size_t n);
  * boundary on both sides where the needle starts/ends with an ASCII
  * letter or digit. Returns the offset or -1. */
 long sc_ci_find_word(const char *s, size_t n, const char *needle, size_t nlen);
+/* The earliest of several word matches, and of those that start there the
+ * longest: how the name tables (countries, currencies, Incoterms, ports)
+ * pick one. k is the caller's index of the best so far, -1 for none. */
+struct sc_word_pick { size_t at, len; long k; };
+#define SC_WORD_PICK_INIT { (size_t)-1, 0, -1 }
+/* Try needle (as sc_ci_find_word; with exact, its case must match too, so a
+ * short upper-case code is not read in running text) as candidate k. */
+void sc_word_pick_try(struct sc_word_pick *p, const char *s, size_t n, const char *needle,
+                      size_t nlen, int exact, long k);
 
 #ifdef __cplusplus
 }

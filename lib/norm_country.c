@@ -105,14 +105,6 @@ const char *sc_country_name(const char *a2)
 	return NULL;
 }
 
-static void consider(const char *s, size_t n, const char *name, size_t L, size_t k,
-                     size_t *best, size_t *blen, long *bk)
-{
-	long at = sc_ci_find_word(s, n, name, L);
-	if (at >= 0 && ((size_t)at < *best || ((size_t)at == *best && L > *blen)))
-		*best = (size_t)at, *blen = L, *bk = (long)k;
-}
-
 static int is_space(int c)
 {
 	return c == ' ' || c == '\t' || c == ',' || c == '.' || c == ':' || c == ';';
@@ -120,8 +112,7 @@ static int is_space(int c)
 
 int sc_norm_country(const char *s, size_t n, char a2[3], struct sc_span *sp)
 {
-	size_t best = (size_t)-1, blen = 0;
-	long bk = -1;
+	struct sc_word_pick pk = SC_WORD_PICK_INIT;
 
 	/* the whole text a code? */
 	size_t b = 0, e = n;
@@ -140,29 +131,22 @@ int sc_norm_country(const char *s, size_t n, char a2[3], struct sc_span *sp)
 			}
 	}
 	for (size_t k = 0; k < NC; k++) {
-		consider(s, n, C[k].name, strlen(C[k].name), k, &best, &blen, &bk);
-		consider(s, n, C[k].zh, strlen(C[k].zh), k, &best, &blen, &bk);
+		sc_word_pick_try(&pk, s, n, C[k].name, strlen(C[k].name), 0, (long)k);
+		sc_word_pick_try(&pk, s, n, C[k].zh, strlen(C[k].zh), 0, (long)k);
 		for (const char *p = C[k].alias; p && *p;) {
 			const char *q = strchr(p, '|');
 			size_t L = q ? (size_t)(q - p) : strlen(p);
 			/* short upper-case aliases (UK, US, PRC) must match in upper case */
-			if (L <= 4) {
-				long at = sc_ci_find_word(s, n, p, L);
-				if (at >= 0 && memcmp(s + at, p, L) == 0 &&
-				    ((size_t)at < best || ((size_t)at == best && L > blen)))
-					best = (size_t)at, blen = L, bk = (long)k;
-			} else {
-				consider(s, n, p, L, k, &best, &blen, &bk);
-			}
+			sc_word_pick_try(&pk, s, n, p, L, L <= 4, (long)k);
 			p = q ? q + 1 : p + L;
 		}
 	}
-	if (bk < 0)
+	if (pk.k < 0)
 		return -1;
 	/* "Korea" inside "North Korea" / "Korea, Democratic ...": the longest match
 	 * starting earliest already wins; Hong Kong inside "中国香港" too. */
-	memcpy(a2, C[bk].a2, 3);
+	memcpy(a2, C[pk.k].a2, 3);
 	if (sp)
-		sp->off = best, sp->len = blen;
+		sp->off = pk.at, sp->len = pk.len;
 	return 0;
 }

@@ -68,20 +68,17 @@ static int letter(int c)
 
 int sc_norm_currency(const char *s, size_t n, char code[4], struct sc_span *sp)
 {
-	size_t best = (size_t)-1, blen = 0;
-	const char *bcode = NULL;
+	struct sc_word_pick pk = SC_WORD_PICK_INIT;
 
-	/* named forms and symbols: the earliest, longest wins */
+	/* named forms and symbols: the earliest, longest wins; a short
+	   upper-case form (RMB, A$) must match in upper case */
 	for (size_t k = 0; k < sizeof NAMES / sizeof NAMES[0]; k++) {
 		size_t L = strlen(NAMES[k].text);
-		long at = sc_ci_find_word(s, n, NAMES[k].text, L);
-		/* a short upper-case form (RMB, A$) must match in upper case */
-		if (at >= 0 && L <= 4 && upper((unsigned char)NAMES[k].text[0]) &&
-		    memcmp(s + at, NAMES[k].text, L) != 0)
-			at = -1;
-		if (at >= 0 && ((size_t)at < best || ((size_t)at == best && L > blen)))
-			best = (size_t)at, blen = L, bcode = NAMES[k].code;
+		sc_word_pick_try(&pk, s, n, NAMES[k].text, L,
+		                 L <= 4 && upper((unsigned char)NAMES[k].text[0]), (long)k);
 	}
+	size_t best = pk.at, blen = pk.len;
+	const char *bcode = pk.k >= 0 ? NAMES[pk.k].code : NULL;
 	/* three upper-case letters standing alone that are a code */
 	for (size_t i = 0; i + 3 <= n && i < best; i++) {
 		if (!upper((unsigned char)s[i]) || !upper((unsigned char)s[i + 1]) || !upper((unsigned char)s[i + 2]))

@@ -23,24 +23,16 @@ static const struct {
 
 int sc_norm_incoterm(const char *s, size_t n, char code[4], struct sc_span *sp)
 {
-	size_t best = (size_t)-1, blen = 0;
-	const char *bc = NULL;
-	for (size_t k = 0; k < sizeof TERMS / sizeof TERMS[0]; k++) {
-		size_t L = strlen(TERMS[k].text);
-		long at = sc_ci_find_word(s, n, TERMS[k].text, L);
-		/* codes in upper case only: "fas" or "dat" in running text is not a term */
-		while (at >= 0 && TERMS[k].text[0] >= 'A' && TERMS[k].text[0] <= 'Z' &&
-		       memcmp(s + at, TERMS[k].text, L) != 0) {
-			long nx = sc_ci_find_word(s + at + 1, n - at - 1, TERMS[k].text, L);
-			at = nx < 0 ? -1 : at + 1 + nx;
-		}
-		if (at >= 0 && ((size_t)at < best || ((size_t)at == best && L > blen)))
-			best = (size_t)at, blen = L, bc = TERMS[k].code;
-	}
-	if (!bc)
+	struct sc_word_pick pk = SC_WORD_PICK_INIT;
+
+	/* codes in upper case only: "fas" or "dat" in running text is not a term */
+	for (size_t k = 0; k < sizeof TERMS / sizeof TERMS[0]; k++)
+		sc_word_pick_try(&pk, s, n, TERMS[k].text, strlen(TERMS[k].text),
+		                 TERMS[k].text[0] >= 'A' && TERMS[k].text[0] <= 'Z', (long)k);
+	if (pk.k < 0)
 		return -1;
-	memcpy(code, bc, 4);
+	memcpy(code, TERMS[pk.k].code, 4);
 	if (sp)
-		sp->off = best, sp->len = blen;
+		sp->off = pk.at, sp->len = pk.len;
 	return 0;
 }

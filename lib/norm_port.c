@@ -67,15 +67,12 @@ static int an(int c)
 
 int sc_norm_port(const struct sc_ports *p, const char *s, size_t n, char locode[6], struct sc_span *sp)
 {
-	size_t best = (size_t)-1, blen = 0;
-	const char *bc = NULL;
-	if (p) {
-		for (size_t k = 0; k < p->n; k++) {
-			long at = sc_ci_find_word(s, n, p->v[k].name, p->v[k].len);
-			if (at >= 0 && ((size_t)at < best || ((size_t)at == best && p->v[k].len > blen)))
-				best = (size_t)at, blen = p->v[k].len, bc = p->v[k].code;
-		}
-	}
+	struct sc_word_pick pk = SC_WORD_PICK_INIT;
+	if (p)
+		for (size_t k = 0; k < p->n; k++)
+			sc_word_pick_try(&pk, s, n, p->v[k].name, p->v[k].len, 0, (long)k);
+	size_t best = pk.at, blen = pk.len;
+	const char *bc = pk.k >= 0 ? p->v[pk.k].code : NULL;
 	/* CNSHA or "CN SHA": five letters/digits, the first two a country */
 	for (size_t i = 0; i + 5 <= n && i < best; i++) {
 		if (i > 0 && an((unsigned char)s[i - 1]))

@@ -44,3 +44,19 @@ long sc_ci_find_word(const char *s, size_t n, const char *needle, size_t nlen)
 	}
 	return -1;
 }
+
+void sc_word_pick_try(struct sc_word_pick *p, const char *s, size_t n, const char *needle,
+                      size_t nlen, int exact, long k)
+{
+	long at = sc_ci_find_word(s, n, needle, nlen);
+
+	while (exact && at >= 0 && memcmp(s + at, needle, nlen) != 0) {
+		long next = sc_ci_find_word(s + at + 1, n - (size_t)at - 1, needle, nlen);
+		at = next < 0 ? -1 : at + 1 + next;
+	}
+	if (at >= 0 && ((size_t)at < p->at || ((size_t)at == p->at && nlen > p->len))) {
+		p->at = (size_t)at;
+		p->len = nlen;
+		p->k = k;
+	}
+}

@@ -101,6 +101,30 @@ static void pad(FILE *out, size_t n)
 		putc(' ', out);
 }
 
+/* One line of a text table: each cell padded to its column's width w[c],
+ * right-aligned where align says "r"; rule: dashes as wide as the column. */
+static void text_line(FILE *out, const json_t *cells, const json_t *al, const size_t *w,
+                      size_t nc, int rule)
+{
+	char buf[TEXT_CELL_MAX * 4 + 8];
+
+	for (size_t c = 0; c < nc; c++) {
+		term_text(buf, sizeof buf, cell(cells, c), TEXT_CELL_MAX);
+		if (rule) {
+			memset(buf, '-', w[c]);
+			buf[w[c]] = '\0';
+		}
+		if (!strcmp(cell(al, c), "r"))
+			pad(out, w[c] - width(buf));
+		fputs(buf, out);
+		if (c + 1 < nc && strcmp(cell(al, c), "r"))
+			pad(out, w[c] - width(buf));
+		if (c + 1 < nc)
+			fputs("  ", out);
+	}
+	putc('\n', out);
+}
+
 static void text_table(FILE *out, const json_t *t)
 {
 	const json_t *cols = get(t, "cols"), *al = get(t, "align"), *rows = get(t, "rows"), *r;
@@ -120,36 +144,10 @@ static void text_table(FILE *out, const json_t *t)
 				w[c] = width(buf);
 		}
 	fprintf(out, "%s\n", strv(t, "caption"));
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t c = 0; c < nc; c++) {
-			term_text(buf, sizeof buf, cell(cols, c), TEXT_CELL_MAX);
-			if (pass == 1) {
-				memset(buf, '-', w[c]);
-				buf[w[c]] = '\0';
-			}
-			if (!strcmp(cell(al, c), "r"))
-				pad(out, w[c] - width(buf));
-			fputs(buf, out);
-			if (c + 1 < nc && strcmp(cell(al, c), "r"))
-				pad(out, w[c] - width(buf));
-			if (c + 1 < nc)
-				fputs("  ", out);
-		}
-		putc('\n', out);
-	}
-	json_array_foreach(rows, i, r) {
-		for (size_t c = 0; c < nc; c++) {
-			term_text(buf, sizeof buf, cell(r, c), TEXT_CELL_MAX);
-			if (!strcmp(cell(al, c), "r"))
-				pad(out, w[c] - width(buf));
-			fputs(buf, out);
-			if (c + 1 < nc && strcmp(cell(al, c), "r"))
-				pad(out, w[c] - width(buf));
-			if (c + 1 < nc)
-				fputs("  ", out);
-		}
-		putc('\n', out);
-	}
+	text_line(out, cols, al, w, nc, 0);
+	text_line(out, cols, al, w, nc, 1);
+	json_array_foreach(rows, i, r)
+		text_line(out, r, al, w, nc, 0);
 }
 
 /* Bars of '#' for hbar and vbar charts; a line chart's figures are in its table. */

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errcode.h"
 #include "sc.h"
 
 json_t *sc_json_path(const json_t *root, const char *path)
@@ -63,19 +64,11 @@ int sc_read_file(const char *path, size_t max, unsigned char **data, size_t *len
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 65536;
 			unsigned char *nb;
-			if (cap > max) {
-				free(buf);
-				if (own)
-					close(fd);
-				return sc_error_set(err, path, 0, 0, "too-large",
-				                    "file larger than the limit of %zu bytes", max);
-			}
-			nb = realloc(buf, ncap + 1);
-			if (!nb) {
-				free(buf);
-				if (own)
-					close(fd);
-				return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+			if (cap > max)
+				goto too_large;
+			if (!(nb = realloc(buf, ncap + 1))) {
+				sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
+				goto fail;
 			}
 			buf = nb;
 			cap = ncap;
@@ -84,34 +77,30 @@ int sc_read_file(const char *path, size_t max, unsigned char **data, size_t *len
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			int e = errno;
-			free(buf);
-			if (own)
-				close(fd);
-			return sc_error_set(err, path, 0, 0, "read", "%s", strerror(e));
+			sc_error_set(err, path, 0, 0, "read", "%s", strerror(errno));
+			goto fail;
 		}
 		if (got == 0)
 			break;
 		n += (size_t)got;
-		if (n > max) {
-			free(buf);
-			if (own)
-				close(fd);
-			return sc_error_set(err, path, 0, 0, "too-large",
-			                    "file larger than the limit of %zu bytes", max);
-		}
+		if (n > max)
+			goto too_large;
 	}
 	if (own)
 		close(fd);
-	if (!buf) {
-		buf = malloc(1);
-		if (!buf)
-			return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
-	}
+	if (!buf && !(buf = malloc(1)))
+		return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 	buf[n] = '\0';  /* a terminator for text users; not counted in len */
 	*data = buf;
 	*len = n;
 	return 0;
+too_large:
+	sc_error_set(err, path, 0, 0, "too-large", "file larger than the limit of %zu bytes", max);
+fail:
+	free(buf);
+	if (own)
+		close(fd);
+	return -1;
 }
 
 #ifndef SC_DATADIR_INSTALLED
