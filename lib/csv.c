@@ -230,16 +230,10 @@ static int ensure(struct sc_csv *c, struct rowstate *rs)
 		          (unsigned long)c->max_row);
 		return -1;
 	}
-	if (c->rlen + 1 > c->rcap) {
-		size_t n = c->rcap ? c->rcap * 2 : 4096;
-		char *r = realloc(c->row, n);
-		if (!r) {
-			row_error(c, rs, c->line, SC_E_NOMEM, "out of memory (row of %lu bytes)",
-			          (unsigned long)c->rlen);
-			return -1;
-		}
-		c->row = r;
-		c->rcap = n;
+	if (c->rlen + 1 > c->rcap && sc_grow(&c->row, &c->rcap, 4096, 1) < 0) {
+		row_error(c, rs, c->line, SC_E_NOMEM, "out of memory (row of %lu bytes)",
+		          (unsigned long)c->rlen);
+		return -1;
 	}
 	return 0;
 }
@@ -270,15 +264,9 @@ static void end_field(struct sc_csv *c, struct rowstate *rs)
 		rs->flen = 0;
 		return;
 	}
-	if (c->nf == c->fcap) {
-		size_t n = c->fcap ? c->fcap * 2 : 64;
-		size_t *o = realloc(c->off, n * sizeof *o);
-		if (!o) {
-			row_error(c, rs, c->line, SC_E_NOMEM, "out of memory (%lu fields)", (unsigned long)c->nf);
-			return;
-		}
-		c->off = o;
-		c->fcap = n;
+	if (c->nf == c->fcap && sc_grow(&c->off, &c->fcap, 64, sizeof *c->off) < 0) {
+		row_error(c, rs, c->line, SC_E_NOMEM, "out of memory (%lu fields)", (unsigned long)c->nf);
+		return;
 	}
 	if (ensure(c, rs) < 0)
 		return;

@@ -285,3 +285,14 @@ int sc_record_add_error(json_t *rec, const char *tool, const struct sc_error *e)
 		json_object_set_new(item, "col", json_integer(e->col));
 	return json_array_append_new(errors, item);
 }
+
+int sc_reason_add(json_t *list, const char *code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return json_array_append_new(list, json_pack("{s:s,s:s}", "code", code, "msg", msg));
+}

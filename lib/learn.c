@@ -13,6 +13,7 @@
 
 #include "norm.h"
 #include "hash.h"
+#include "errcode.h"
 #include "learn.h"
 
 /* ---- fields --------------------------------------------------------------- */
@@ -324,14 +325,9 @@ long sc_keytab_intern(struct sc_keytab *t, const char *key)
 		return -1;
 	if (t->count == t->ecap) {
 		size_t n = t->ecap ? t->ecap * 2 : 64;
-		char **k = realloc(t->key, n * sizeof *k);
-		if (!k)
+		if (sc_resize(&t->key, n, sizeof *t->key) < 0 ||
+		    sc_resize(&t->stat, n, sizeof *t->stat) < 0)
 			return -1;
-		t->key = k;
-		struct sc_learn_stat *s = realloc(t->stat, n * sizeof *s);
-		if (!s)
-			return -1;
-		t->stat = s;
 		t->ecap = n;
 	}
 	char *dup = strdup(key);
@@ -417,23 +413,17 @@ int sc_learnset_add(struct sc_learnset *s, const struct sc_learn_raw *raw, int l
 
 	if (s->n == s->cap) {
 		size_t n = s->cap ? s->cap * 2 : 1024;
-		uint32_t *k = realloc(s->keys, n * NGROUPS * sizeof *k);
-		if (k) s->keys = k;
-		float *u = realloc(s->num, n * SC_LEARN_NNUM * sizeof *u);
-		if (u) s->num = u;
-		long *d = realloc(s->date, n * sizeof *d);
-		if (d) s->date = d;
-		unsigned char *l = realloc(s->label, n);
-		if (l) s->label = l;
-		if (!k || !u || !d || !l)
-			return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		if (sc_resize(&s->keys, n * NGROUPS, sizeof *s->keys) < 0 ||
+		    sc_resize(&s->num, n * SC_LEARN_NNUM, sizeof *s->num) < 0 ||
+		    sc_resize(&s->date, n, sizeof *s->date) < 0 || sc_resize(&s->label, n, 1) < 0)
+			return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		s->cap = n;
 	}
 	for (int g = 0; g < NGROUPS; g++) {
 		sc_learn_group_key(g, raw, key, sizeof key);
 		long i = sc_keytab_intern(s->tabs[g], key);
 		if (i < 0)
-			return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+			return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		s->keys[s->n * NGROUPS + g] = (uint32_t)i;
 	}
 	for (int k = 0; k < SC_LEARN_NNUM; k++)
@@ -460,7 +450,7 @@ int sc_learnset_encode(struct sc_learnset *s, struct sc_error *err)
 	s->X = malloc((s->n ? s->n : 1) * (size_t)s->nf * sizeof *s->X);
 	if (!order || !s->X) {
 		free(order);
-		return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < s->n; i++)
 		order[i] = i;

@@ -63,14 +63,8 @@ void sc_learn_eval_free(struct sc_learn_eval *e)
 
 int sc_learn_eval_add(struct sc_learn_eval *e, double score, double value, int y)
 {
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 1024;
-		struct scored *ns = realloc(e->s, cap * sizeof *ns);
-		if (!ns)
-			return -1;
-		e->s = ns;
-		e->cap = cap;
-	}
+	if (e->n == e->cap && sc_grow(&e->s, &e->cap, 1024, sizeof *e->s) < 0)
+		return -1;
 	e->s[e->n] = (struct scored){ score, value, (unsigned char)(y != 0), e->n };
 	e->n++;
 	return 0;

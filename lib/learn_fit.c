@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "learn.h"
 
 static int cmp_desc(const void *a, const void *b)
@@ -56,7 +57,7 @@ struct sc_learn_model *sc_learn_fit(struct sc_learnset *set, const struct sc_lea
 	Xv = malloc((nv + 1) * nf * sizeof *Xv);
 	scores = malloc((set->n + nv + 1) * sizeof *scores);
 	if (!Xv || !scores) {
-		sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		goto done;
 	}
 	/* validation records see the whole history and none of their own labels */
@@ -90,7 +91,7 @@ struct sc_learn_model *sc_learn_fit(struct sc_learnset *set, const struct sc_lea
 		q[k] = 0.5;
 	model = sc_learn_model_new(set->tabs, set->prior, set->smooth, g, lr, q, info);
 	if (!model) {
-		sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		sc_learn_gbt_free(g);
 		sc_logreg_free(lr);
 		json_decref(info);

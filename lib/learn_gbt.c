@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "learn.h"
 
 void sc_learn_gbt_defaults(struct sc_learn_gbt_params *p)
@@ -298,7 +299,7 @@ struct sc_learn_gbt *sc_learn_gbt_train(const float *X, const unsigned char *y, 
 
 	if (!g || !Xb || !nb || !edges || !col || !F || !Fv || !grad || !hess || !idx || !tmp ||
 	    !usef || !pool) {
-		sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		goto fail;
 	}
 	if (n == 0) {
@@ -380,7 +381,7 @@ struct sc_learn_gbt *sc_learn_gbt_train(const float *X, const unsigned char *y, 
 			m = n;
 		}
 		if (grow_tree(&gr, m, &tb, pool) < 0) {
-			sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+			sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 			goto fail;
 		}
 		/* append the tree with global node indices */
@@ -388,7 +389,7 @@ struct sc_learn_gbt *sc_learn_gbt_train(const float *X, const unsigned char *y, 
 			int c = (nall + tb.n) * 2;
 			struct sc_learn_gbt_node *a = realloc(all, (size_t)c * sizeof *a);
 			if (!a) {
-				sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+				sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 				goto fail;
 			}
 			all = a;
@@ -396,7 +397,7 @@ struct sc_learn_gbt *sc_learn_gbt_train(const float *X, const unsigned char *y, 
 		}
 		int *r = realloc(roots, (size_t)(t + 1) * sizeof *r);
 		if (!r) {
-			sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+			sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 			goto fail;
 		}
 		roots = r;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "learn.h"
 
 void sc_logreg_free(struct sc_logreg *m)
@@ -76,7 +77,7 @@ struct sc_logreg *sc_logreg_train(const float *X, const unsigned char *y, size_t
 	    !(m->mean = calloc((size_t)nf, sizeof *m->mean)) ||
 	    !(m->sd = calloc((size_t)nf, sizeof *m->sd)) ||
 	    !(m->w = calloc((size_t)nf, sizeof *m->w))) {
-		sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		goto fail;
 	}
 	if (n == 0) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "learn.h"
 #include "learn_model.h"
 
@@ -271,7 +272,7 @@ static int load_gbt(struct sc_learn_model *m, const json_t *o, const char *name,
 	if (!(g = m->gbt = calloc(1, sizeof *g)) ||
 	    !(g->root = calloc(nr + 1, sizeof *g->root)) ||
 	    !(g->nodes = calloc(nn + 1, sizeof *g->nodes)))
-		return sc_error_set(err, name, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 	g->nf = m->nf;
 	g->base = json_number_value(base);
 	g->ntrees = g->best_round = (int)nr;
@@ -304,7 +305,7 @@ static int load_logreg(struct sc_learn_model *m, const json_t *o, const char *na
 	if (!lr || !(lr->mean = calloc((size_t)m->nf, sizeof(double))) ||
 	    !(lr->sd = calloc((size_t)m->nf, sizeof(double))) ||
 	    !(lr->w = calloc((size_t)m->nf, sizeof(double))))
-		return sc_error_set(err, name, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 	lr->nf = m->nf;
 	if (!json_is_object(o) || !json_is_number(json_object_get(o, "b")))
 		return sc_error_set(err, name, 0, 0, "bad-model", "logreg: needs mean, sd, w and b");
@@ -328,13 +329,13 @@ struct sc_learn_model *sc_learn_model_from_json(const json_t *root, const char *
 	                          err) < 0)
 		return NULL;
 	if (!(m = calloc(1, sizeof *m))) {
-		sc_error_set(err, name, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	m->ngroups = sc_learn_ngroups();
 	m->nf = sc_learn_nfeatures();
 	if (!(m->tabs = calloc((size_t)m->ngroups, sizeof *m->tabs))) {
-		sc_error_set(err, name, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 		goto fail;
 	}
 	v = json_object_get(root, "features");
@@ -367,7 +368,7 @@ struct sc_learn_model *sc_learn_model_from_json(const json_t *root, const char *
 		const char *key;
 		json_t *st;
 		if (!(m->tabs[g] = sc_keytab_new())) {
-			sc_error_set(err, name, 0, 0, "nomem", "out of memory");
+			sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 			goto fail;
 		}
 		if (!json_is_object(t)) {
@@ -386,7 +387,7 @@ struct sc_learn_model *sc_learn_model_from_json(const json_t *root, const char *
 			}
 			long i = sc_keytab_intern(m->tabs[g], key);
 			if (i < 0) {
-				sc_error_set(err, name, 0, 0, "nomem", "out of memory");
+				sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 				goto fail;
 			}
 			struct sc_learn_stat *x = sc_keytab_stat(m->tabs[g], i);

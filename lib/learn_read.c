@@ -25,14 +25,8 @@ static int kept_add(struct sc_learn_kept *k, const struct sc_learn_raw *raw, int
 {
 	if (k->n == k->cap) {
 		size_t c = k->cap ? k->cap * 2 : 256;
-		struct sc_learn_raw *nr = realloc(k->raw, c * sizeof *nr);
-		unsigned char *ny;
-		if (!nr)
+		if (sc_resize(&k->raw, c, sizeof *k->raw) < 0 || sc_resize(&k->y, c, 1) < 0)
 			return -1;
-		k->raw = nr;
-		if (!(ny = realloc(k->y, c)))
-			return -1;
-		k->y = ny;
 		k->cap = c;
 	}
 	k->raw[k->n] = *raw;

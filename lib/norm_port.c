@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "norm.h"
+#include "sc.h"
 
 struct port {
 	char code[6];
@@ -38,13 +39,8 @@ int sc_ports_add(struct sc_ports *p, const char *locode, const char *name)
 {
 	if (strlen(locode) != 5 || !*name)
 		return -1;
-	if (p->n == p->cap) {
-		size_t nc = p->cap ? p->cap * 2 : 64;
-		struct port *nv = realloc(p->v, nc * sizeof *nv);
-		if (!nv)
-			return -1;
-		p->v = nv, p->cap = nc;
-	}
+	if (p->n == p->cap && sc_grow(&p->v, &p->cap, 64, sizeof *p->v) < 0)
+		return -1;
 	struct port *e = &p->v[p->n];
 	memcpy(e->code, locode, 6);
 	e->name = strdup(name);

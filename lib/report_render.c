@@ -539,6 +539,24 @@ static void svg_line(FILE *out, const json_t *c)
 	svg_close(out, c);
 }
 
+/* One row of an HTML table: header cells (th scope=col) or data cells,
+ * with the class of their column's alignment ("r", "d"). */
+static void html_row(FILE *out, const json_t *cells, const json_t *al, size_t nc, int head)
+{
+	if (!head)
+		fputs("<tr>", out);
+	for (size_t c = 0; c < nc; c++) {
+		const char *a = cell(al, c);
+		fputs(head ? "<th scope=\"col\"" : "<td", out);
+		if (!strcmp(a, "r") || !strcmp(a, "d"))
+			fprintf(out, " class=\"%s\"", a);
+		putc('>', out);
+		h(out, cell(cells, c));
+		fputs(head ? "</th>" : "</td>", out);
+	}
+	fputs(head ? "</tr>" : "</tr>\n", out);
+}
+
 static void html_table(FILE *out, const json_t *t)
 {
 	const json_t *cols = get(t, "cols"), *al = get(t, "align"), *r;
@@ -547,23 +565,10 @@ static void html_table(FILE *out, const json_t *t)
 	fputs("<div class=\"tw\"><table class=\"sortable\"><caption>", out);
 	h(out, strv(t, "caption"));
 	fputs("</caption><thead><tr>", out);
-	for (size_t c = 0; c < nc; c++) {
-		fputs(!strcmp(cell(al, c), "r") ? "<th scope=\"col\" class=\"r\">" :
-		      !strcmp(cell(al, c), "d") ? "<th scope=\"col\" class=\"d\">" : "<th scope=\"col\">", out);
-		h(out, cell(cols, c));
-		fputs("</th>", out);
-	}
-	fputs("</tr></thead><tbody>\n", out);
-	json_array_foreach(get(t, "rows"), i, r) {
-		fputs("<tr>", out);
-		for (size_t c = 0; c < nc; c++) {
-			fputs(!strcmp(cell(al, c), "r") ? "<td class=\"r\">" :
-			      !strcmp(cell(al, c), "d") ? "<td class=\"d\">" : "<td>", out);
-			h(out, cell(r, c));
-			fputs("</td>", out);
-		}
-		fputs("</tr>\n", out);
-	}
+	html_row(out, cols, al, nc, 1);
+	fputs("</thead><tbody>\n", out);
+	json_array_foreach(get(t, "rows"), i, r)
+		html_row(out, r, al, nc, 0);
 	fputs("</tbody></table></div>\n", out);
 }
 

@@ -81,6 +81,11 @@ int sc_diag_finish(struct sc_diag *d, const char *what);
 
 /* Append {"tool","code","msg"} (plus place when known) to rec.errors. */
 int sc_record_add_error(json_t *rec, const char *tool, const struct sc_error *e);
+/* Append {"code","msg"} to list: one of a namespace's reasons (why a scan or
+ * a sample is referred). Reasons are findings, not errors: their codes are
+ * the namespace's own. msg is cut at 511 bytes. */
+int sc_reason_add(json_t *list, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* ---- JSON lines ---------------------------------------------------------- */
 
@@ -142,6 +147,12 @@ json_t *sc_json_path(const json_t *root, const char *path);
 /* Read a whole file (or "-" for stdin) into memory, at most max bytes. */
 int sc_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
                  struct sc_error *err);
+/* Growing arrays: pp is the address of the array's pointer (&v, for any
+ * T *v). sc_resize makes it n elements of elem bytes; sc_grow makes room for
+ * one more, doubling *cap (first when 0). Both return 0, or -1 when out of
+ * memory or the size overflows, and leave the array as it was then. */
+int sc_resize(void *pp, size_t n, size_t elem);
+int sc_grow(void *pp, size_t *cap, size_t first, size_t elem);
 /* Find the shipped data directory (rules/, tables), first found of:
  * $SC_DATADIR; <bindir>/../share/smart-customs beside the program (so a
  * staged or moved install works); the build tree the program is in; the

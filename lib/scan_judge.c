@@ -174,17 +174,6 @@ static double r3(double v)
 	return round(v * 1000) / 1000;
 }
 
-static void reason(json_t *list, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void reason(json_t *list, const char *code, const char *fmt, ...)
-{
-	char msg[400];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	json_array_append_new(list, json_pack("{s:s,s:s}", "code", code, "msg", msg));
-}
 
 /* the expected density range of the declared goods; 0 when no item is in the table */
 static int expected(const struct sc_scan_cfg *c, const json_t *items, double *lo, double *hi,
@@ -252,17 +241,17 @@ json_t *sc_scan_judge(const struct sc_scan_cfg *c, const struct sc_scan_reading 
 		int goods = json_array_size(items) > 0;
 		if (dempty && goods) {
 			consistent = 0;
-			reason(rs, "decl-contradicts", "the declaration says empty and lists %zu items", json_array_size(items));
+			sc_reason_add(rs, "decl-contradicts", "the declaration says empty and lists %zu items", json_array_size(items));
 		} else if (dempty && !r->empty) {
 			consistent = 0;
-			reason(rs, "declared-empty-loaded",
+			sc_reason_add(rs, "declared-empty-loaded",
 			       "declared empty, but about %.1f m2 of cargo shows in the side view (fill %.0f%%): open and inspect",
 			       r->cargo_m2, 100 * r->fill);
 		} else if (dempty) {
 			/* declared empty and found empty: consistent */
 		} else if (goods && r->empty) {
 			consistent = 0;
-			reason(rs, "declared-goods-empty",
+			sc_reason_add(rs, "declared-goods-empty",
 			       "goods declared (%zu items), but the container looks empty (cargo %.2f m2): check for a missing or swapped container",
 			       json_array_size(items), r->cargo_m2);
 		} else if (goods) {
@@ -272,16 +261,16 @@ json_t *sc_scan_judge(const struct sc_scan_cfg *c, const struct sc_scan_reading 
 			if (expected(c, items, &lo, &hi, what, sizeof what, &p2)) {
 				if (r->density < lo / P->density_tol && r->opaque_frac < 0.1) {
 					consistent = 0;
-					reason(rs, "lighter-than-declared",
+					sc_reason_add(rs, "lighter-than-declared",
 					       "cargo density about %.2f g/cm3, far below %.2f-%.2f expected for %s", r->density, lo, hi, what);
 				} else if (r->density > hi * P->density_tol || (r->opaque_frac > 0.5 && hi < 0.6)) {
 					consistent = 0;
-					reason(rs, "denser-than-declared",
+					sc_reason_add(rs, "denser-than-declared",
 					       "cargo density about %.2f g/cm3 (%.0f%% opaque), far above %.2f-%.2f expected for %s",
 					       r->density, 100 * r->opaque_frac, lo, hi, what);
 				}
 			} else
-				reason(rs, "hs-not-in-table", "no expected density for the declared HS codes: density not checked");
+				sc_reason_add(rs, "hs-not-in-table", "no expected density for the declared HS codes: density not checked");
 			json_t *gk = json_object_get(decl, "gross_kg");
 			if (c->calib.have && json_is_number(gk) && json_number_value(gk) > 0) {
 				double d = json_number_value(gk), ratio = r->mass_kg / d;
@@ -289,13 +278,13 @@ json_t *sc_scan_judge(const struct sc_scan_cfg *c, const struct sc_scan_reading 
 				/* where the beam gives out the estimate is only a lower bound */
 				if (ratio > P->mass_tol || (ratio < 1 / P->mass_tol && r->opaque_frac < 0.1)) {
 					consistent = 0;
-					reason(rs, "mass", "estimated cargo mass %.0f kg against %.0f kg declared gross (ratio %.2f)",
+					sc_reason_add(rs, "mass", "estimated cargo mass %.0f kg against %.0f kg declared gross (ratio %.2f)",
 					       r->mass_kg, d, ratio);
 				}
 			}
 		} else {
 			consistent = 0;
-			reason(rs, "decl-unchecked", "the declaration lists no items and does not say empty: nothing to hold the scan against");
+			sc_reason_add(rs, "decl-unchecked", "the declaration lists no items and does not say empty: nothing to hold the scan against");
 		}
 		json_object_set_new(s, "consistent", json_boolean(consistent));
 		refer |= !consistent;
@@ -307,17 +296,17 @@ json_t *sc_scan_judge(const struct sc_scan_cfg *c, const struct sc_scan_reading 
 		refer = 1;
 		double wmm = a->bbox[2] * r->px_mm, hmm = a->bbox[3] * r->py_mm;
 		if (strcmp(a->kind, "dense") == 0)
-			reason(rs, "dense", "dense object about %.0fx%.0f mm at x=%d y=%d, %.1f above its surroundings: image review or open",
+			sc_reason_add(rs, "dense", "dense object about %.0fx%.0f mm at x=%d y=%d, %.1f above its surroundings: image review or open",
 			       wmm, hmm, a->bbox[0], a->bbox[1], a->excess);
 		else if (strcmp(a->kind, "opaque") == 0)
-			reason(rs, "opaque", "region about %.0fx%.0f mm at x=%d y=%d that the beam does not pass: cannot be cleared by X-ray",
+			sc_reason_add(rs, "opaque", "region about %.0fx%.0f mm at x=%d y=%d that the beam does not pass: cannot be cleared by X-ray",
 			       wmm, hmm, a->bbox[0], a->bbox[1]);
 		else
-			reason(rs, "in-structure", "object about %.0fx%.0f mm in the container's structure at x=%d y=%d: inspect walls, floor, frames",
+			sc_reason_add(rs, "in-structure", "object about %.0fx%.0f mm in the container's structure at x=%d y=%d: inspect walls, floor, frames",
 			       wmm, hmm, a->bbox[0], a->bbox[1]);
 	}
 	if (incomplete)
-		reason(rs, "incomplete", "the image could not be read in full (see errors): not cleared");
+		sc_reason_add(rs, "incomplete", "the image could not be read in full (see errors): not cleared");
 	json_object_set_new(s, "refer", json_boolean(refer));
 	json_object_set_new(s, "reasons", rs);
 	/* what was found in the frame */
@@ -349,7 +338,7 @@ json_t *sc_scan_judge(const struct sc_scan_cfg *c, const struct sc_scan_reading 
 json_t *sc_scan_unread(const json_t *decl, const struct sc_error *why)
 {
 	json_t *s = json_pack("{s:i}", "v", SC_SCAN_VERSION), *rs = json_array();
-	reason(rs, "unread", "the image could not be read (%s): not cleared, scan again or inspect", why->code);
+	sc_reason_add(rs, "unread", "the image could not be read (%s): not cleared, scan again or inspect", why->code);
 	json_object_set_new(s, "anomalies", json_array());
 	if (decl && json_is_object(decl))
 		json_object_set_new(s, "consistent", json_false());

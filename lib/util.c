@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,6 +43,30 @@ json_t *sc_json_path(const json_t *root, const char *path)
 		path += n + (dot ? 1 : 0);
 	}
 	return (json_t *)cur;
+}
+
+int sc_resize(void *pp, size_t n, size_t elem)
+{
+	void *p;
+	size_t bytes = n * elem;
+
+	if (elem && n > SIZE_MAX / elem)
+		return -1;
+	memcpy(&p, pp, sizeof p);
+	if (!(p = realloc(p, bytes ? bytes : 1)))
+		return -1;
+	memcpy(pp, &p, sizeof p);
+	return 0;
+}
+
+int sc_grow(void *pp, size_t *cap, size_t first, size_t elem)
+{
+	size_t n = *cap ? *cap * 2 : first;
+
+	if (n < *cap || sc_resize(pp, n, elem) < 0)
+		return -1;
+	*cap = n;
+	return 0;
 }
 
 int sc_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
@@ -253,6 +278,20 @@ double sc_now(void)
 static char tmp_pending[PATH_MAX];
 static volatile sig_atomic_t tmp_armed;
 
+/* SIGINT and SIGTERM (and SIGHUP with hup) to fn, without SA_RESTART. */
+static void catch_signals(void (*fn)(int), int hup)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (hup)
+		sigaction(SIGHUP, &sa, NULL);
+}
+
 static void on_signal(int sig)
 {
 	if (tmp_armed)
@@ -309,15 +348,7 @@ int sc_outfile_open(const char *path, struct sc_outfile **out, struct sc_error *
 	}
 	snprintf(tmp_pending, sizeof tmp_pending, "%s", o->tmp);
 	tmp_armed = 1;
-	{
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-	}
+	catch_signals(on_signal, 1);
 	*out = o;
 	return 0;
 }
@@ -377,15 +408,9 @@ static void on_stop(int sig)
 
 void sc_stop_install(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
 	/* no SA_RESTART: a read blocked on a silent pipe returns, and the loop
 	 * sees the request instead of waiting for input that may never come */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_signals(on_stop, 0);
 }
 
 int sc_stop_requested(void)
