@@ -362,14 +362,25 @@ struct sc_import_map *sc_import_map_load_buffer(const char *name, const char *bu
 
 /* ---- binding and rows -------------------------------------------------------- */
 
+/* s without the white space around it: its start, and *n its length. */
+static const char *trim(const char *s, size_t *n)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	*n = strlen(s);
+	while (*n && isspace((unsigned char)s[*n - 1]))
+		(*n)--;
+	return s;
+}
+
+/* Two column names alike but for white space around them and case. */
 static int same_name(const char *a, const char *b)
 {
-	while (isspace((unsigned char)*a))
-		a++;
-	size_t n = strlen(a);
-	while (n && isspace((unsigned char)a[n - 1]))
-		n--;
-	return strlen(b) == n && strncasecmp(a, b, n) == 0;
+	size_t na, nb;
+
+	a = trim(a, &na);
+	b = trim(b, &nb);
+	return na == nb && strncasecmp(a, b, na) == 0;
 }
 
 /* The column of name: exact first, then trimmed and case-blind. -1 when
@@ -407,26 +418,11 @@ static long bind_column(char **header, size_t n, const char *name, const char *f
 	return col;
 }
 
-static int same_trimmed(const char *a, const char *b)
-{
-	while (isspace((unsigned char)*b))
-		b++;
-	size_t n = strlen(b);
-	while (n && isspace((unsigned char)b[n - 1]))
-		n--;
-	char tmp[256];
-	if (n >= sizeof tmp)
-		return 0;
-	memcpy(tmp, b, n);
-	tmp[n] = '\0';
-	return same_name(a, tmp);
-}
-
 int sc_import_map_header_dup(char **header, size_t n, size_t from, size_t *a, size_t *b)
 {
 	for (size_t j = from; j < n; j++)
 		for (size_t i = 0; i < j; i++)
-			if (header[j][0] && same_trimmed(header[i], header[j])) {
+			if (header[j][0] && same_name(header[i], header[j])) {
 				*a = i;
 				*b = j;
 				return 1;
@@ -469,11 +465,8 @@ int sc_import_map_bind(struct sc_import_map *m, char **header, size_t n, const c
  * a new string (NULL when out of memory). */
 static char *trimmed(const struct sc_import_map *m, const char *s)
 {
-	while (isspace((unsigned char)*s))
-		s++;
-	size_t n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
+	size_t n;
+	s = trim(s, &n);
 	char *buf = malloc(2 * n + 1);
 	size_t k = 0;
 	if (!buf)

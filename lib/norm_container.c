@@ -105,6 +105,18 @@ static int gather(const char *s, size_t n, size_t i, char raw[12], size_t *end)
 	return 0;
 }
 
+/* A valid number at s[from, end): out, whether it was repaired, the span. */
+static int found(char out[12], const char *code, int *repaired, int fixed, struct sc_span *sp,
+                 size_t from, size_t end)
+{
+	memcpy(out, code, 12);
+	if (repaired)
+		*repaired = fixed;
+	if (sp)
+		sp->off = from, sp->len = end - from;
+	return 0;
+}
+
 int sc_norm_container(const char *s, size_t n, char out[12], int *repaired, struct sc_span *sp)
 {
 	int shaped_bad = 0;
@@ -126,14 +138,8 @@ int sc_norm_container(const char *s, size_t n, char out[12], int *repaired, stru
 			digits += digit((unsigned char)raw[k]);
 		if (letters < 3 || digits < 5)
 			continue;
-		if (sc_container_valid(raw)) {
-			memcpy(out, raw, 12);
-			if (repaired)
-				*repaired = 0;
-			if (sp)
-				sp->off = i, sp->len = end - i;
-			return 0;
-		}
+		if (sc_container_valid(raw))
+			return found(out, raw, repaired, 0, sp, i, end);
 		for (int k = 0; k < 4; k++) {
 			char c = raw[k];
 			if (c >= 'a' && c <= 'z')
@@ -143,14 +149,8 @@ int sc_norm_container(const char *s, size_t n, char out[12], int *repaired, stru
 		for (int k = 4; k < 11; k++)
 			fix[k] = as_digit(raw[k]);
 		fix[11] = '\0';
-		if (sc_container_valid(fix)) {
-			memcpy(out, fix, 12);
-			if (repaired)
-				*repaired = 1;
-			if (sp)
-				sp->off = i, sp->len = end - i;
-			return 0;
-		}
+		if (sc_container_valid(fix))
+			return found(out, fix, repaired, 1, sp, i, end);
 		if (!shaped_bad && letters == 4 && digits == 7 && (raw[3] == 'U' || raw[3] == 'J' || raw[3] == 'Z')) {
 			shaped_bad = 1;
 			memcpy(bad, raw, 12);
