@@ -263,11 +263,8 @@ static uint64_t hash_str(const char *s)
 struct sc_keytab *sc_keytab_new(void)
 {
 	struct sc_keytab *t = calloc(1, sizeof *t);
-	if (!t)
-		return NULL;
-	t->cap = 64;
-	t->slot = calloc(t->cap, sizeof *t->slot);
-	if (!t->slot) {
+
+	if (t && !(t->slot = calloc(t->cap = 64, sizeof *t->slot))) {
 		free(t);
 		return NULL;
 	}
@@ -378,13 +375,9 @@ struct sc_learnset *sc_learnset_new(double smooth)
 	s->nf = sc_learn_nfeatures();
 	s->smooth = smooth;
 	s->tabs = calloc(NGROUPS, sizeof *s->tabs);
-	if (!s->tabs) {
-		free(s);
-		return NULL;
-	}
 	for (int g = 0; g < NGROUPS; g++)
-		if (!(s->tabs[g] = sc_keytab_new())) {
-			sc_learnset_free(s);
+		if (!s->tabs || !(s->tabs[g] = sc_keytab_new())) {
+			sc_learnset_free(s);   /* frees what was made so far */
 			return NULL;
 		}
 	return s;

@@ -560,281 +560,371 @@ static int sides_lower(const float *a, int w, int h, const int bb[4], const unsi
 	return lower;
 }
 
+/* The working state of measure(): the buffers (one image's size, reused box
+ * after box) and the sums over every box. */
+struct meas {
+	const struct sc_scan_params *P;
+	struct sc_scan_reading *r;
+	const float *A, *raw_t;
+	int W;
+	size_t N;
+	unsigned char *mask;
+	float *E, *w, *wo, *col, *res;
+	double cargo_px, inner_px, esum, mass, colsum, colsq, nth;
+	int ncol, len_x, len_y;
+	char e[160];
+	struct sc_cv_blob bl[64];
+	const char *name;
+	struct sc_error *err;
+};
+
+static int cv_failed(struct meas *m)
+{
+	return sc_error_set(m->err, m->name, 0, 0, "cv", "%s", m->e);
+}
+
+/* The floor: the densest row band near the bottom (plywood seen edge on);
+ * the bottom of the cargo space above it, or y1 when there is none. */
+static int floor_line(struct meas *m, const struct sc_scan_box *b, int x0, int x1, int y0, int y1)
+{
+	struct sc_scan_reading *r = m->r;
+	const float *A = m->A;
+	float *col = m->col;
+	int W = m->W;
+	int lo = b->bbox[1] + b->bbox[3] - (int)(350 / r->py_mm), best = -1;
+	float bv = 0, rm[512];
+
+	if (lo < y0)
+		lo = y0;
+	for (int y = lo; y < b->bbox[1] + b->bbox[3] && y - lo < 512; y++) {
+		int k = 0;
+		for (int x = x0; x < x1; x += 8)
+			col[k++] = A[(size_t)y * W + x];
+		rm[y - lo] = quantile(col, k, 0.5);
+		if (rm[y - lo] > bv) {
+			bv = rm[y - lo];
+			best = y;
+		}
+	}
+	if (best >= 0 && bv > 1.0f) {
+		int y = best;
+		while (y > lo && rm[y - 1 - lo] > 0.3f * bv)
+			y--;
+		y1 = y - (int)(20 / r->py_mm) - 1;
+	}
+	return y1;
+}
+
+/* The empty structure per column (w: a low quantile over the cargo space;
+ * E row 0: its opening, where narrow full-height things such as door bars
+ * and posts are structure and wide ones cargo) and the wall's level. */
+static float empty_structure(struct meas *m, int x0, int x1, int y0, int y1)
+{
+	const struct sc_scan_params *P = m->P;
+	const float *A = m->A;
+	float *E = m->E, *w = m->w, *wo = m->wo, *col = m->col;
+	int W = m->W, half = (int)(100 / m->r->px_mm) + 1, k = 0;
+
+	for (int x = x0; x < x1; x++) {
+		int k = 0;
+		for (int y = y0; y < y1; y++)
+			col[k++] = A[(size_t)y * W + x];
+		w[x] = quantile(col, k, 0.1);
+	}
+	for (int x = x0; x < x1; x++) {
+		float mn = 1e9f;
+		for (int k = x - half; k <= x + half; k++)
+			if (k >= x0 && k < x1 && w[k] < mn)
+				mn = w[k];
+		wo[x] = mn;
+	}
+	for (int x = x0; x < x1; x++) {  /* dilate the erosion back: an opening */
+		float mx = -1e9f;
+		for (int k = x - half; k <= x + half; k++)
+			if (k >= x0 && k < x1 && wo[k] > mx)
+				mx = wo[k];
+		E[x] = mx;  /* scratch: the opened profile, row 0 of E is outside every box */
+	}
+	for (int x = x0; x < x1; x += 2)
+		col[k++] = E[x];
+	float wall = quantile(col, k, 0.1);
+	if (wall < P->wall_lo || wall > P->wall_hi)
+		wall = (float)(0.5 * (P->wall_lo + P->wall_hi));
+	return wall;
+}
+
+/* A reefer unit: a dense band at one end, a few hundred mm long; the cargo
+ * space between *rx0 and *rx1 without it. */
+static void find_reefer(struct meas *m, struct sc_scan_box *b, int x0, int x1, int y0, int y1,
+                        int *rx0, int *rx1)
+{
+	const float *E = m->E;
+	struct sc_scan_reading *r = m->r;
+
+	*rx0 = x0;
+	*rx1 = x1;
+	for (int end = 0; end < 2; end++) {
+		int n = 0, lim = (int)(700 / r->px_mm);
+		if (!end)
+			while (n < lim && x0 + n < x1 && E[x0 + n] > 0.8f)
+				n++;
+		else
+			while (n < lim && x1 - 1 - n > x0 && E[x1 - 1 - n] > 0.8f)
+				n++;
+		if (n >= 250 / r->px_mm && n < lim) {
+			b->reefer[0] = end ? x1 - n : x0;
+			b->reefer[1] = y0;
+			b->reefer[2] = n;
+			b->reefer[3] = y1 - y0;
+			if (end)
+				*rx1 = x1 - n;
+			else
+				*rx0 = x0 + n;
+			break;
+		}
+	}
+}
+
+/* The cargo in roi: the excess over the empty structure, blurred, its blobs
+ * and sums (area, attenuation, the column profile). -1 when OpenCV failed. */
+static int cargo(struct meas *m, float wall, int x0, int x1, const int roi[4])
+{
+	const struct sc_scan_params *P = m->P;
+	const float *A = m->A;
+	float *E = m->E, *w = m->w, *wo = m->wo, *sub = m->res;
+	unsigned char *mask = m->mask;
+	struct sc_scan_reading *r = m->r;
+	int W = m->W, rx0 = roi[0], y0 = roi[1];
+
+	for (int x = x0; x < x1; x++)
+		wo[x] = wall + (w[x] - E[x]);
+	for (int x = x0; x < x1; x++)
+		E[x] = 0;
+	for (int y = y0; y < y0 + roi[3]; y++)
+		for (int x = rx0; x < rx0 + roi[2]; x++)
+			E[(size_t)y * W + x] = A[(size_t)y * W + x] - wo[x];
+	for (int y = 0; y < roi[3]; y++)
+		memcpy(sub + (size_t)y * roi[2], E + (size_t)(y + y0) * W + rx0, sizeof(float) * roi[2]);
+	if (sc_cv_scan_blur(sub, roi[2], roi[3], 5, 5, m->e, sizeof m->e) < 0)
+		return cv_failed(m);
+	memset(mask, 0, m->N);
+	for (int y = 0; y < roi[3]; y++)
+		for (int x = 0; x < roi[2]; x++)
+			mask[(size_t)y * roi[2] + x] = sub[(size_t)y * roi[2] + x] > P->cargo_t;
+	int minpx = (int)(0.02e6 / (r->px_mm * r->py_mm));
+	int n = sc_cv_scan_blobs(mask, roi[2], roi[3], minpx, m->bl, 64, m->e, sizeof m->e);
+	if (n < 0)
+		return cv_failed(m);
+	double cpx = 0;
+	for (int i = 0; i < n; i++)
+		cpx += m->bl[i].area;
+	m->cargo_px += cpx;
+	m->inner_px += (double)roi[2] * roi[3];
+	for (int y = 0; y < roi[3]; y++)
+		for (int x = 0; x < roi[2]; x++)
+			if (sub[(size_t)y * roi[2] + x] > P->cargo_t) {
+				float ev = E[(size_t)(y + y0) * W + x + rx0];
+				m->esum += ev;
+				m->mass += ev;
+				m->nth++;
+			}
+	for (int x = 0; x < roi[2]; x++) {
+		double s = 0;
+		for (int y = 0; y < roi[3]; y++)
+			s += sub[(size_t)y * roi[2] + x];
+		s /= roi[3];
+		m->colsum += s;
+		m->colsq += s * s;
+		m->ncol++;
+	}
+	return 0;
+}
+
+/* Opaque: nothing of the beam left in roi. */
+static void opaque(struct meas *m, const int roi[4])
+{
+	const struct sc_scan_params *P = m->P;
+	struct sc_scan_reading *r = m->r;
+	unsigned char *mask = m->mask;
+	int nop = 0, rx0 = roi[0], y0 = roi[1];
+
+	memset(mask, 0, m->N);
+	for (int y = 0; y < roi[3]; y++)
+		for (int x = 0; x < roi[2]; x++) {
+			int o = m->raw_t[(size_t)(y + y0) * m->W + x + rx0] < P->opaque_t;
+			mask[(size_t)y * roi[2] + x] = (unsigned char)o;
+			nop += o;
+		}
+	r->opaque_frac += nop;
+	int minop = (int)(P->opaque_area_m2 * 1e6 / (r->px_mm * r->py_mm));
+	int n = sc_cv_scan_blobs(mask, roi[2], roi[3], minop, m->bl, 8, m->e, sizeof m->e);
+	for (int i = 0; i < n; i++) {
+		const struct sc_cv_blob *bl = &m->bl[i];
+		int bb[4] = {bl->bbox[0] + rx0, bl->bbox[1] + y0, bl->bbox[2], bl->bbox[3]};
+		double frac = (double)bl->area / ((double)roi[2] * roi[3]);
+		/* nothing shows through: it cannot be cleared by the image, whatever its size */
+		add_anom(r, bb, fmin(1.0, 0.8 + 2 * frac), "opaque", 0, bl->area);
+	}
+}
+
+/* Dense objects in box b: smaller than the line openings both ways.
+ * Attenuation is clamped where the beam gives out, so that opaque cargo is
+ * flat (noise there is no object) and an opaque block in light cargo stands
+ * out. -1 when OpenCV failed. */
+static int dense(struct meas *m, struct sc_scan_box *b)
+{
+	const struct sc_scan_params *P = m->P;
+	struct sc_scan_reading *r = m->r;
+	const float *A = m->A;
+	float *E = m->E, *res = m->res;
+	unsigned char *mask = m->mask;
+	struct sc_cv_blob *bl = m->bl;
+	int W = m->W, len_x = m->len_x, len_y = m->len_y;
+	int broi[4] = {b->bbox[0], b->bbox[1], b->bbox[2], b->bbox[3]};
+	float aop = -logf((float)(r->bits == 16 ? 40.0 / r->i0 : 2.5 / r->i0));
+
+	for (int y = 0; y < broi[3]; y++)
+		for (int x = 0; x < broi[2]; x++) {
+			float a = A[(size_t)(y + broi[1]) * W + x + broi[0]];
+			E[(size_t)y * broi[2] + x] = a > aop ? aop : a;
+		}
+	int whole[4] = {0, 0, broi[2], broi[3]};
+	int gap = (int)(P->gap_mm / r->px_mm + 0.5) | 1;
+	if (sc_cv_scan_blob_residual(E, broi[2], broi[3], whole, len_x, len_y, gap, res, m->e, sizeof m->e) < 0 ||
+	    sc_cv_scan_blur(res, broi[2], broi[3], 3, 3, m->e, sizeof m->e) < 0)
+		return cv_failed(m);
+	memset(mask, 0, m->N);
+	for (int y = 0; y < broi[3]; y++)
+		for (int x = 0; x < broi[2]; x++)
+			mask[(size_t)y * broi[2] + x] = res[(size_t)y * broi[2] + x] > P->dense_t;
+	int mind = (int)(P->dense_min_mm * P->dense_min_mm / (r->px_mm * r->py_mm));
+	int n = sc_cv_scan_blobs(mask, broi[2], broi[3], mind > 4 ? mind : 4, bl, 64, m->e, sizeof m->e);
+	for (int i = 0; i < n; i++) {
+		double s = 0;
+		int *bb = bl[i].bbox;
+		for (int y = bb[1]; y < bb[1] + bb[3]; y++)
+			for (int x = bb[0]; x < bb[0] + bb[2]; x++)
+				if (mask[(size_t)y * broi[2] + x])
+					s += res[(size_t)y * broi[2] + x];
+		s /= bl[i].area;
+		/* the part of the box it is in: roof band, floor band, ends, or cargo space */
+		int cx = bb[0] + bb[2] / 2 + broi[0], cy = bb[1] + bb[3] / 2 + broi[1], zone[4];
+		const int *in4 = b->inner;
+		int structural = in_structure(b, cx, cy);
+		if (!structural) {
+			zone[0] = in4[0] - broi[0], zone[1] = in4[1] - broi[1], zone[2] = in4[2], zone[3] = in4[3];
+		} else if (cy >= in4[1] + in4[3] || cy < in4[1]) {
+			/* floor and roof: the same rows along the length */
+			zone[0] = 0, zone[1] = bb[1], zone[2] = broi[2], zone[3] = bb[3];
+		} else {
+			/* posts, door frames, refrigeration unit: the same columns */
+			zone[0] = bb[0], zone[1] = 0, zone[2] = bb[2], zone[3] = broi[3];
+		}
+		if (sides_lower(E, broi[2], broi[3], bb, mask, P->dense_t) < (structural ? 2 : 3))
+			continue;
+		{
+			double in = 0;
+			int k = 0;
+			for (int y = bb[1]; y < bb[1] + bb[3]; y++)
+				for (int x = bb[0]; x < bb[0] + bb[2]; x++)
+					if (mask[(size_t)y * broi[2] + x]) {
+						in += E[(size_t)y * broi[2] + x];
+						k++;
+					}
+			double lv = local_level(E, broi[2], broi[3], bb, len_x * 2, len_y * 2,
+			                        structural ? 0.5 : P->local_q, zone);
+			double ex = in / (k ? k : 1) - lv;
+			if (ex < s)
+				s = ex;
+			if (s <= P->dense_t)
+				continue;
+		}
+		/* by contrast: structure, not noise, is what looks like an object here */
+		double score = 1 - exp(-(s - P->dense_t) / 0.8);
+		if (score < P->dense_score_min)
+			continue;
+		int gb[4] = {bb[0] + broi[0], bb[1] + broi[1], bb[2], bb[3]};
+		const char *kind = structural ? "in-structure" : "dense";
+		add_anom(r, gb, score, kind, s, bl[i].area);
+	}
+	return 0;
+}
+
+/* One box after another: its cargo space, reefer, cargo, opaque parts and
+ * dense objects; then the reading's totals (fill, mass, density). */
 static int measure(const struct sc_scan_cfg *c, struct sc_scan_reading *r, float *A,
                    const float *raw_t, const char *name, struct sc_error *err)
 {
 	const struct sc_scan_params *P = &c->p;
 	int W = r->width, H = r->height;
 	size_t N = (size_t)W * H;
-	unsigned char *mask = calloc(N, 1);
-	float *E = malloc(sizeof(float) * N);
-	float *w = malloc(sizeof(float) * (size_t)W);
-	float *wo = malloc(sizeof(float) * (size_t)W);
-	float *col = malloc(sizeof(float) * (size_t)(W > H ? W : H));
-	float *res = malloc(sizeof(float) * N);
-	double cargo_px = 0, inner_px = 0, esum = 0, mass = 0;
-	double colsum = 0, colsq = 0;
-	int ncol = 0, ret = -1;
-	double nth = 0;
-	char e[160];
-	struct sc_cv_blob bl[64];
+	struct meas *m = calloc(1, sizeof *m);
+	int ret = -1;
 
-	if (!mask || !E || !w || !wo || !col || !res) {
+	if (m) {
+		*m = (struct meas){ .P = P, .r = r, .A = A, .raw_t = raw_t, .W = W, .N = N,
+		                    .name = name, .err = err };
+		m->mask = calloc(N, 1);
+		m->E = calloc(N, sizeof(float));
+		m->w = malloc(sizeof(float) * (size_t)W);
+		m->wo = malloc(sizeof(float) * (size_t)W);
+		m->col = malloc(sizeof(float) * (size_t)(W > H ? W : H));
+		m->res = malloc(sizeof(float) * N);
+	}
+	if (!m || !m->mask || !m->E || !m->w || !m->wo || !m->col || !m->res) {
 		sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < N; i++)
-		E[i] = 0;
 	int roof = (int)ceil(110 / r->py_mm), floor_h = (int)ceil(170 / r->py_mm);
 	int ends = (int)ceil(170 / r->px_mm);
-	int len_x = (int)(P->line_mm / r->px_mm + 0.5), len_y = (int)(P->line_mm / r->py_mm + 0.5);
+	m->len_x = (int)(P->line_mm / r->px_mm + 0.5);
+	m->len_y = (int)(P->line_mm / r->py_mm + 0.5);
 	for (int bi = 0; bi < r->nbox; bi++) {
 		struct sc_scan_box *b = &r->box[bi];
 		int x0 = b->bbox[0] + ends, x1 = b->bbox[0] + b->bbox[2] - ends;
 		int y0 = b->bbox[1] + roof, y1 = b->bbox[1] + b->bbox[3] - floor_h;
-		/* the floor: the densest row band near the bottom (plywood seen edge on) */
-		{
-			int lo = b->bbox[1] + b->bbox[3] - (int)(350 / r->py_mm), best = -1;
-			float bv = 0, rm[512];
-			if (lo < y0)
-				lo = y0;
-			for (int y = lo; y < b->bbox[1] + b->bbox[3] && y - lo < 512; y++) {
-				int k = 0;
-				for (int x = x0; x < x1; x += 8)
-					col[k++] = A[(size_t)y * W + x];
-				rm[y - lo] = quantile(col, k, 0.5);
-				if (rm[y - lo] > bv) {
-					bv = rm[y - lo];
-					best = y;
-				}
-			}
-			if (best >= 0 && bv > 1.0f) {
-				int y = best;
-				while (y > lo && rm[y - 1 - lo] > 0.3f * bv)
-					y--;
-				y1 = y - (int)(20 / r->py_mm) - 1;
-			}
-		}
+		int rx0, rx1;
+		y1 = floor_line(m, b, x0, x1, y0, y1);
 		if (x1 - x0 < 20 || y1 - y0 < 20)
 			continue;
-		/* the empty structure per column: a low quantile over the cargo space */
-		for (int x = x0; x < x1; x++) {
-			int k = 0;
-			for (int y = y0; y < y1; y++)
-				col[k++] = A[(size_t)y * W + x];
-			w[x] = quantile(col, k, 0.1);
-		}
-		/* narrow full-height things (door bars, posts) are structure; wide ones cargo */
-		int half = (int)(100 / r->px_mm) + 1;
-		for (int x = x0; x < x1; x++) {
-			float m = 1e9f;
-			for (int k = x - half; k <= x + half; k++)
-				if (k >= x0 && k < x1 && w[k] < m)
-					m = w[k];
-			wo[x] = m;
-		}
-		for (int x = x0; x < x1; x++) {  /* dilate the erosion back: an opening */
-			float m = -1e9f;
-			for (int k = x - half; k <= x + half; k++)
-				if (k >= x0 && k < x1 && wo[k] > m)
-					m = wo[k];
-			E[x] = m;  /* scratch: the opened profile, row 0 of E is outside every box */
-		}
-		int k = 0;
-		for (int x = x0; x < x1; x += 2)
-			col[k++] = E[x];
-		float wall = quantile(col, k, 0.1);
-		if (wall < P->wall_lo || wall > P->wall_hi)
-			wall = (float)(0.5 * (P->wall_lo + P->wall_hi));
-		/* a reefer unit: a dense band at one end, a few hundred mm long */
-		int rx0 = x0, rx1 = x1;
-		for (int end = 0; end < 2; end++) {
-			int n = 0, lim = (int)(700 / r->px_mm);
-			if (!end)
-				while (n < lim && x0 + n < x1 && E[x0 + n] > 0.8f)
-					n++;
-			else
-				while (n < lim && x1 - 1 - n > x0 && E[x1 - 1 - n] > 0.8f)
-					n++;
-			if (n >= 250 / r->px_mm && n < lim) {
-				b->reefer[0] = end ? x1 - n : x0;
-				b->reefer[1] = y0;
-				b->reefer[2] = n;
-				b->reefer[3] = y1 - y0;
-				if (end)
-					rx1 = x1 - n;
-				else
-					rx0 = x0 + n;
-				break;
-			}
-		}
+		float wall = empty_structure(m, x0, x1, y0, y1);
+		find_reefer(m, b, x0, x1, y0, y1, &rx0, &rx1);
 		b->inner[0] = rx0;
 		b->inner[1] = y0;
 		b->inner[2] = rx1 - rx0;
 		b->inner[3] = y1 - y0;
-		/* excess over the empty structure */
-		for (int x = x0; x < x1; x++)
-			wo[x] = wall + (w[x] - E[x]);
-		for (int x = x0; x < x1; x++)
-			E[x] = 0;
-		for (int y = y0; y < y1; y++)
-			for (int x = rx0; x < rx1; x++)
-				E[(size_t)y * W + x] = A[(size_t)y * W + x] - wo[x];
 		int roi[4] = {rx0, y0, rx1 - rx0, y1 - y0};
-		float *sub = res;
-		for (int y = 0; y < roi[3]; y++)
-			memcpy(sub + (size_t)y * roi[2], E + (size_t)(y + y0) * W + rx0, sizeof(float) * roi[2]);
-		if (sc_cv_scan_blur(sub, roi[2], roi[3], 5, 5, e, sizeof e) < 0) {
-			sc_error_set(err, name, 0, 0, "cv", "%s", e);
+		if (cargo(m, wall, x0, x1, roi) < 0)
 			goto out;
-		}
-		memset(mask, 0, N);
-		for (int y = 0; y < roi[3]; y++)
-			for (int x = 0; x < roi[2]; x++)
-				mask[(size_t)y * roi[2] + x] = sub[(size_t)y * roi[2] + x] > P->cargo_t;
-		int minpx = (int)(0.02e6 / (r->px_mm * r->py_mm));
-		int n = sc_cv_scan_blobs(mask, roi[2], roi[3], minpx, bl, 64, e, sizeof e);
-		if (n < 0) {
-			sc_error_set(err, name, 0, 0, "cv", "%s", e);
+		opaque(m, roi);
+		if (dense(m, b) < 0)
 			goto out;
-		}
-		double cpx = 0;
-		for (int i = 0; i < n; i++)
-			cpx += bl[i].area;
-		cargo_px += cpx;
-		inner_px += (double)roi[2] * roi[3];
-		for (int y = 0; y < roi[3]; y++)
-			for (int x = 0; x < roi[2]; x++)
-				if (sub[(size_t)y * roi[2] + x] > P->cargo_t) {
-					float ev = E[(size_t)(y + y0) * W + x + rx0];
-					esum += ev;
-					mass += ev;
-					nth++;
-				}
-		for (int x = 0; x < roi[2]; x++) {
-			double s = 0;
-			for (int y = 0; y < roi[3]; y++)
-				s += sub[(size_t)y * roi[2] + x];
-			s /= roi[3];
-			colsum += s;
-			colsq += s * s;
-			ncol++;
-		}
-		/* opaque: nothing of the beam left */
-		memset(mask, 0, N);
-		int nop = 0;
-		for (int y = 0; y < roi[3]; y++)
-			for (int x = 0; x < roi[2]; x++) {
-				int o = raw_t[(size_t)(y + y0) * W + x + rx0] < P->opaque_t;
-				mask[(size_t)y * roi[2] + x] = (unsigned char)o;
-				nop += o;
-			}
-		r->opaque_frac += nop;
-		int minop = (int)(P->opaque_area_m2 * 1e6 / (r->px_mm * r->py_mm));
-		n = sc_cv_scan_blobs(mask, roi[2], roi[3], minop, bl, 8, e, sizeof e);
-		for (int i = 0; i < n; i++) {
-			int bb[4] = {bl[i].bbox[0] + rx0, bl[i].bbox[1] + y0, bl[i].bbox[2], bl[i].bbox[3]};
-			double frac = (double)bl[i].area / ((double)roi[2] * roi[3]);
-			/* nothing shows through: it cannot be cleared by the image, whatever its size */
-			add_anom(r, bb, fmin(1.0, 0.8 + 2 * frac), "opaque", 0, bl[i].area);
-		}
-		/* dense objects: smaller than the line openings both ways. Attenuation
-		 * is clamped where the beam gives out, so that opaque cargo is flat
-		 * (noise there is no object) and an opaque block in light cargo stands out. */
-		int broi[4] = {b->bbox[0], b->bbox[1], b->bbox[2], b->bbox[3]};
-		float aop = -logf((float)(r->bits == 16 ? 40.0 / r->i0 : 2.5 / r->i0));
-		for (int y = 0; y < broi[3]; y++)
-			for (int x = 0; x < broi[2]; x++) {
-				float a = A[(size_t)(y + broi[1]) * W + x + broi[0]];
-				E[(size_t)y * broi[2] + x] = a > aop ? aop : a;
-			}
-		int whole[4] = {0, 0, broi[2], broi[3]};
-		int gap = (int)(P->gap_mm / r->px_mm + 0.5) | 1;
-		if (sc_cv_scan_blob_residual(E, broi[2], broi[3], whole, len_x, len_y, gap, res, e, sizeof e) < 0 ||
-		    sc_cv_scan_blur(res, broi[2], broi[3], 3, 3, e, sizeof e) < 0) {
-			sc_error_set(err, name, 0, 0, "cv", "%s", e);
-			goto out;
-		}
-		memset(mask, 0, N);
-		for (int y = 0; y < broi[3]; y++)
-			for (int x = 0; x < broi[2]; x++) {
-				size_t g = (size_t)(y + broi[1]) * W + x + broi[0];
-				mask[(size_t)y * broi[2] + x] = res[(size_t)y * broi[2] + x] > P->dense_t;
-				(void)g;
-			}
-		int mind = (int)(P->dense_min_mm * P->dense_min_mm / (r->px_mm * r->py_mm));
-		n = sc_cv_scan_blobs(mask, broi[2], broi[3], mind > 4 ? mind : 4, bl, 64, e, sizeof e);
-		for (int i = 0; i < n; i++) {
-			double s = 0;
-			int *bb = bl[i].bbox;
-			for (int y = bb[1]; y < bb[1] + bb[3]; y++)
-				for (int x = bb[0]; x < bb[0] + bb[2]; x++)
-					if (mask[(size_t)y * broi[2] + x])
-						s += res[(size_t)y * broi[2] + x];
-			s /= bl[i].area;
-			/* the part of the box it is in: roof band, floor band, ends, or cargo space */
-			int cx = bb[0] + bb[2] / 2 + broi[0], cy = bb[1] + bb[3] / 2 + broi[1], zone[4];
-			const int *in4 = b->inner;
-			int structural = in_structure(b, cx, cy);
-			if (!structural) {
-				zone[0] = in4[0] - broi[0], zone[1] = in4[1] - broi[1], zone[2] = in4[2], zone[3] = in4[3];
-			} else if (cy >= in4[1] + in4[3] || cy < in4[1]) {
-				/* floor and roof: the same rows along the length */
-				zone[0] = 0, zone[1] = bb[1], zone[2] = broi[2], zone[3] = bb[3];
-			} else {
-				/* posts, door frames, refrigeration unit: the same columns */
-				zone[0] = bb[0], zone[1] = 0, zone[2] = bb[2], zone[3] = broi[3];
-			}
-			if (sides_lower(E, broi[2], broi[3], bb, mask, P->dense_t) < (structural ? 2 : 3))
-				continue;
-			{
-				double in = 0;
-				int m = 0;
-				for (int y = bb[1]; y < bb[1] + bb[3]; y++)
-					for (int x = bb[0]; x < bb[0] + bb[2]; x++)
-						if (mask[(size_t)y * broi[2] + x]) {
-							in += E[(size_t)y * broi[2] + x];
-							m++;
-						}
-				double lv = local_level(E, broi[2], broi[3], bb, len_x * 2, len_y * 2,
-				                        structural ? 0.5 : P->local_q, zone);
-				double ex = in / (m ? m : 1) - lv;
-				if (ex < s)
-					s = ex;
-				if (s <= P->dense_t)
-					continue;
-			}
-			/* by contrast: structure, not noise, is what looks like an object here */
-			double score = 1 - exp(-(s - P->dense_t) / 0.8);
-			if (score < P->dense_score_min)
-				continue;
-			int gb[4] = {bb[0] + broi[0], bb[1] + broi[1], bb[2], bb[3]};
-			const char *kind = structural ? "in-structure" : "dense";
-			add_anom(r, gb, score, kind, s, bl[i].area);
-		}
 	}
-	r->fill = inner_px > 0 ? cargo_px / inner_px : 0;
-	r->cargo_m2 = cargo_px * r->px_mm * r->py_mm / 1e6;
+	r->fill = m->inner_px > 0 ? m->cargo_px / m->inner_px : 0;
+	r->cargo_m2 = m->cargo_px * r->px_mm * r->py_mm / 1e6;
 	r->empty = r->cargo_m2 < P->empty_area_m2;
 	{
 		double mu = c->calib.have && c->calib.mu_rho > 0 ? c->calib.mu_rho : P->mu_rho;
-		double ncargo = nth > 0 ? nth : 1;
-		r->att_mean = ncol ? colsum / ncol : 0;
-		r->att_sd = ncol ? sqrt(fmax(0, colsq / ncol - r->att_mean * r->att_mean)) : 0;
-		r->density = r->empty ? 0 : (esum / ncargo) / (mu * P->inner_width_mm / 10.0);
+		double ncargo = m->nth > 0 ? m->nth : 1;
+		r->att_mean = m->ncol ? m->colsum / m->ncol : 0;
+		r->att_sd = m->ncol ? sqrt(fmax(0, m->colsq / m->ncol - r->att_mean * r->att_mean)) : 0;
+		r->density = r->empty ? 0 : (m->esum / ncargo) / (mu * P->inner_width_mm / 10.0);
 		/* g/cm2 per pixel times the pixel's area in cm2, in kg */
-		r->mass_kg = mass / mu * (r->px_mm * r->py_mm / 100.0) / 1000.0;
+		r->mass_kg = m->mass / mu * (r->px_mm * r->py_mm / 100.0) / 1000.0;
 	}
-	r->opaque_frac = cargo_px > 0 ? fmin(1.0, r->opaque_frac / cargo_px) : 0;
-	find_truck(r, A, mask);
+	r->opaque_frac = m->cargo_px > 0 ? fmin(1.0, r->opaque_frac / m->cargo_px) : 0;
+	find_truck(r, A, m->mask);
 	ret = 0;
 out:
-	free(mask);
-	free(E);
-	free(w);
-	free(wo);
-	free(col);
-	free(res);
+	if (m) {
+		free(m->mask);
+		free(m->E);
+		free(m->w);
+		free(m->wo);
+		free(m->col);
+		free(m->res);
+		free(m);
+	}
 	return ret;
 }
 
