@@ -276,6 +276,114 @@ static double logloss(const double *F, const unsigned char *y, size_t n)
 	return n ? s / (double)n : 0;
 }
 
+/* Bins: distinct values when few, quantiles otherwise; Xb (column-major)
+ * gets each value's bin, edges (255 a feature) and nb the cuts. */
+static void make_bins(const float *X, size_t n, int nf, int maxb, float *col, float *edges,
+                      int *nb, uint8_t *Xb)
+{
+	for (int f = 0; f < nf; f++) {
+		for (size_t i = 0; i < n; i++)
+			col[i] = X[i * (size_t)nf + f];
+		qsort(col, n, sizeof *col, cmp_float);
+		size_t u = 1;
+		for (size_t i = 1; i < n && u <= (size_t)maxb; i++)
+			u += col[i] != col[i - 1];
+		float *e = edges + (size_t)f * 255;
+		int ne = 0;
+		if (u <= (size_t)maxb) {
+			/* few distinct values: one bin each, cut half-way between them */
+			for (size_t i = 1; i < n; i++)
+				if (col[i] != col[i - 1])
+					e[ne++] = col[i - 1] + (col[i] - col[i - 1]) / 2;
+		} else {
+			/* many: cuts at quantiles of the records, so each bin holds about as many */
+			for (int k = 1; k < maxb; k++) {
+				float v = col[(size_t)((double)k * (double)n / maxb)];
+				if (ne == 0 || v > e[ne - 1])
+					e[ne++] = v;
+			}
+		}
+		nb[f] = ne + 1;
+		uint8_t *cb = Xb + (size_t)f * n;
+		for (size_t i = 0; i < n; i++) {
+			float x = X[i * (size_t)nf + f];
+			int lo = 0, hi = ne;   /* first edge >= x */
+			while (lo < hi) {
+				int mid = (lo + hi) / 2;
+				if (e[mid] >= x) hi = mid; else lo = mid + 1;
+			}
+			cb[i] = (uint8_t)lo;
+		}
+	}
+}
+
+/* The rows (idx, returned: how many) and features (usef) of one round. */
+static size_t sample(const struct sc_learn_gbt_params *p, size_t n, int nf, uint64_t *rng,
+                     size_t *idx, unsigned char *usef)
+{
+	size_t m = 0;
+	int any = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (p->subsample >= 1 || unit_rand(rng) < p->subsample)
+			idx[m++] = i;
+	for (int f = 0; f < nf; f++)
+		any |= usef[f] = p->colsample >= 1 || unit_rand(rng) < p->colsample;
+	if (!any)
+		usef[next_rand(rng) % (uint64_t)nf] = 1;
+	if (m < 2 * (size_t)p->min_leaf) {
+		for (size_t i = 0; i < n; i++)
+			idx[i] = i;
+		m = n;
+	}
+	return m;
+}
+
+/* Append tree t (tb) to the model's nodes (all, from index nall, with global
+ * node indices) and roots. -1 when out of memory. */
+static int append_tree(struct sc_learn_gbt_node **all, int *capall, int **roots, int nall, int t,
+                       const struct tree_buf *tb)
+{
+	if (nall + tb->n > *capall) {
+		int c = (nall + tb->n) * 2;
+		if (sc_resize(all, (size_t)c, sizeof **all) < 0)
+			return -1;
+		*capall = c;
+	}
+	if (sc_resize(roots, (size_t)(t + 1), sizeof **roots) < 0)
+		return -1;
+	(*roots)[t] = nall;
+	for (int k = 0; k < tb->n; k++) {
+		struct sc_learn_gbt_node nd = tb->nd[k];
+		if (nd.f >= 0) {
+			nd.left += nall;
+			nd.right += nall;
+		}
+		(*all)[nall + k] = nd;
+	}
+	return 0;
+}
+
+/* The tree's values added to the margins: F of the training rows (by bin),
+ * Fv of the validation rows (by threshold). */
+static void add_tree(const struct tree_buf *tb, const uint8_t *Xb, size_t n, double *F,
+                     const float *Xv, size_t nv, int nf, double *Fv)
+{
+	for (size_t i = 0; i < n; i++) {
+		int k = 0;
+		while (tb->nd[k].f >= 0)
+			k = Xb[(size_t)tb->nd[k].f * n + i] <= tb->bin[k] ? tb->nd[k].left : tb->nd[k].right;
+		F[i] += tb->nd[k].value;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		int k = 0;
+		const float *x = Xv + i * (size_t)nf;
+		while (tb->nd[k].f >= 0)
+			k = x[tb->nd[k].f] <= tb->nd[k].thr ? tb->nd[k].left : tb->nd[k].right;
+		Fv[i] += tb->nd[k].value;
+	}
+}
+
 struct sc_learn_gbt *sc_learn_gbt_train(const float *X, const unsigned char *y, size_t n, int nf,
                             const float *Xv, const unsigned char *yv, size_t nv,
                             const struct sc_learn_gbt_params *p, FILE *logf, struct sc_error *err)
@@ -317,41 +425,7 @@ struct sc_learn_gbt *sc_learn_gbt_train(const float *X, const unsigned char *y, 
 	g->nf = nf;
 	g->base = log(((double)npos + 1) / ((double)(n - npos) + 1));
 
-	/* bins: distinct values when few, quantiles otherwise */
-	for (int f = 0; f < nf; f++) {
-		for (size_t i = 0; i < n; i++)
-			col[i] = X[i * (size_t)nf + f];
-		qsort(col, n, sizeof *col, cmp_float);
-		size_t u = 1;
-		for (size_t i = 1; i < n && u <= (size_t)maxb; i++)
-			u += col[i] != col[i - 1];
-		float *e = edges + (size_t)f * 255;
-		int ne = 0;
-		if (u <= (size_t)maxb) {
-			/* few distinct values: one bin each, cut half-way between them */
-			for (size_t i = 1; i < n; i++)
-				if (col[i] != col[i - 1])
-					e[ne++] = col[i - 1] + (col[i] - col[i - 1]) / 2;
-		} else {
-			/* many: cuts at quantiles of the records, so each bin holds about as many */
-			for (int k = 1; k < maxb; k++) {
-				float v = col[(size_t)((double)k * (double)n / maxb)];
-				if (ne == 0 || v > e[ne - 1])
-					e[ne++] = v;
-			}
-		}
-		nb[f] = ne + 1;
-		uint8_t *cb = Xb + (size_t)f * n;
-		for (size_t i = 0; i < n; i++) {
-			float x = X[i * (size_t)nf + f];
-			int lo = 0, hi = ne;   /* first edge >= x */
-			while (lo < hi) {
-				int mid = (lo + hi) / 2;
-				if (e[mid] >= x) hi = mid; else lo = mid + 1;
-			}
-			cb[i] = (uint8_t)lo;
-		}
-	}
+	make_bins(X, n, nf, maxb, col, edges, nb, Xb);
 	for (size_t i = 0; i < n; i++)
 		F[i] = g->base;
 	for (size_t i = 0; i < nv; i++)
@@ -366,63 +440,16 @@ struct sc_learn_gbt *sc_learn_gbt_train(const float *X, const unsigned char *y, 
 			grad[i] = pr - y[i];
 			hess[i] = pr * (1 - pr) < 1e-6 ? 1e-6 : pr * (1 - pr);
 		}
-		size_t m = 0;
-		for (size_t i = 0; i < n; i++)
-			if (p->subsample >= 1 || unit_rand(&rng) < p->subsample)
-				idx[m++] = i;
-		int any = 0;
-		for (int f = 0; f < nf; f++)
-			any |= usef[f] = p->colsample >= 1 || unit_rand(&rng) < p->colsample;
-		if (!any)
-			usef[next_rand(&rng) % (uint64_t)nf] = 1;
-		if (m < 2 * (size_t)p->min_leaf) {
-			for (size_t i = 0; i < n; i++)
-				idx[i] = i;
-			m = n;
-		}
+		size_t m = sample(p, n, nf, &rng, idx, usef);
 		if (grow_tree(&gr, m, &tb, pool) < 0) {
 			sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 			goto fail;
 		}
-		/* append the tree with global node indices */
-		if (nall + tb.n > capall) {
-			int c = (nall + tb.n) * 2;
-			struct sc_learn_gbt_node *a = realloc(all, (size_t)c * sizeof *a);
-			if (!a) {
-				sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
-				goto fail;
-			}
-			all = a;
-			capall = c;
-		}
-		int *r = realloc(roots, (size_t)(t + 1) * sizeof *r);
-		if (!r) {
+		if (append_tree(&all, &capall, &roots, nall, t, &tb) < 0) {
 			sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 			goto fail;
 		}
-		roots = r;
-		roots[t] = nall;
-		for (int k = 0; k < tb.n; k++) {
-			struct sc_learn_gbt_node nd = tb.nd[k];
-			if (nd.f >= 0) {
-				nd.left += nall;
-				nd.right += nall;
-			}
-			all[nall + k] = nd;
-		}
-		for (size_t i = 0; i < n; i++) {
-			int k = 0;
-			while (tb.nd[k].f >= 0)
-				k = Xb[(size_t)tb.nd[k].f * n + i] <= tb.bin[k] ? tb.nd[k].left : tb.nd[k].right;
-			F[i] += tb.nd[k].value;
-		}
-		for (size_t i = 0; i < nv; i++) {
-			int k = 0;
-			const float *x = Xv + i * (size_t)nf;
-			while (tb.nd[k].f >= 0)
-				k = x[tb.nd[k].f] <= tb.nd[k].thr ? tb.nd[k].left : tb.nd[k].right;
-			Fv[i] += tb.nd[k].value;
-		}
+		add_tree(&tb, Xb, n, F, Xv, nv, nf, Fv);
 		nall += tb.n;
 		g->ntrees = t + 1;
 		double vl = nv ? logloss(Fv, yv, nv) : 0;
