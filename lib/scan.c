@@ -858,23 +858,24 @@ static int measure(const struct sc_scan_cfg *c, struct sc_scan_reading *r, float
 	const struct sc_scan_params *P = &c->p;
 	int W = r->width, H = r->height;
 	size_t N = (size_t)W * H;
+	size_t longest = (size_t)(W > H ? W : H), nfloat = 2 * N + 2 * (size_t)W + longest;
 	struct meas *m = calloc(1, sizeof *m);
+	/* the buffers in one block: E, res (N each), w, wo (W), col (W or H), mask (N bytes) */
+	float *block = calloc(nfloat * sizeof(float) + N, 1);
 	int ret = -1;
 
-	if (m) {
-		*m = (struct meas){ .P = P, .r = r, .A = A, .raw_t = raw_t, .W = W, .N = N,
-		                    .name = name, .err = err };
-		m->mask = calloc(N, 1);
-		m->E = calloc(N, sizeof(float));
-		m->w = malloc(sizeof(float) * (size_t)W);
-		m->wo = malloc(sizeof(float) * (size_t)W);
-		m->col = malloc(sizeof(float) * (size_t)(W > H ? W : H));
-		m->res = malloc(sizeof(float) * N);
-	}
-	if (!m || !m->mask || !m->E || !m->w || !m->wo || !m->col || !m->res) {
+	if (!m || !block) {
 		sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 		goto out;
 	}
+	*m = (struct meas){ .P = P, .r = r, .A = A, .raw_t = raw_t, .W = W, .N = N,
+	                    .name = name, .err = err };
+	m->E = block;
+	m->res = m->E + N;
+	m->w = m->res + N;
+	m->wo = m->w + W;
+	m->col = m->wo + W;
+	m->mask = (unsigned char *)(m->col + longest);
 	int roof = (int)ceil(110 / r->py_mm), floor_h = (int)ceil(170 / r->py_mm);
 	int ends = (int)ceil(170 / r->px_mm);
 	m->len_x = (int)(P->line_mm / r->px_mm + 0.5);
@@ -916,15 +917,8 @@ static int measure(const struct sc_scan_cfg *c, struct sc_scan_reading *r, float
 	find_truck(r, A, m->mask);
 	ret = 0;
 out:
-	if (m) {
-		free(m->mask);
-		free(m->E);
-		free(m->w);
-		free(m->wo);
-		free(m->col);
-		free(m->res);
-		free(m);
-	}
+	free(block);
+	free(m);
 	return ret;
 }
 
