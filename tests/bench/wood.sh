@@ -36,6 +36,22 @@ if [ ! -e "$b/.stamp-$key" ]; then
 	touch "$b/.stamp-$key"
 	echo "generated the images in $(echo "$(date +%s.%N) - $t0" | bc | cut -d. -f1) s"
 fi
+# sets added later, each with a stamp of its own, so that adding one does not
+# make the others again: held-out specimens of known taxa with four photos each
+# (samples of four)
+extra=(
+	"library $b/held4 --skip $left_out --specimens 2 --images 4 --size 1632x1224 --seed 25"
+)
+for s in "${extra[@]}"; do
+	k=$( { cat "$gen"; printf '%s\n' "$s"; } | sha256sum | cut -c1-16)
+	dir=$(echo "$s" | cut -d' ' -f2)
+	if [ ! -e "$b/.stamp-extra-$k" ]; then
+		rm -rf "$dir"
+		# shellcheck disable=SC2086
+		$gen $s
+		touch "$b/.stamp-extra-$k"
+	fi
+done
 n_lib=$(find "$b/library" -name '*.jpg' | wc -l)
 
 # wall and CPU seconds: the machine may be shared, and CPU time is what one core spends
@@ -46,7 +62,7 @@ timed() {  # file command...: runs the command, leaves "wall cpu" in file
 	awk '{ printf "%.1f %.1f\n", $1, $2 + $3 }' "$out.t" > "$out"
 }
 # Each step's results are kept beside the images, keyed by the sc-wood binary,
-# so that a run cut into steps (WOOD_BENCH_STEP=train|identify|eval|congener
+# so that a run cut into steps (WOOD_BENCH_STEP=train|identify|eval|congener|held4|held4p
 # runs that step alone, each under the shared lock for less than ten minutes)
 # and a last run that prints everything measure the same program.
 runkey=$(sha256sum "$(command -v sc-wood)" | cut -c1-16)
@@ -100,6 +116,25 @@ if step congener; then
 	# shellcheck disable=SC2046
 	sc-wood identify -m "$b/nolat.model" $(find "$b/held/dalbergia-latifolia" -name '*.jpg' | sort) 2>/dev/null > "$b/congener.jsonl"
 	stepped congener
+fi
+if step held4; then
+	# shellcheck disable=SC2046
+	sc-wood identify -m "$b/wood.model" -j 2 --samples name $(find "$b/held4" -name '*.jpg' | sort) > "$b/held4.samples.jsonl" 2>/dev/null
+	stepped held4
+fi
+if step held4p; then
+	# the same photos two by two (sNN_1, sNN_2 as sNNa; sNN_3, sNN_4 as sNNb)
+	rm -rf "$b/held4p"
+	for f in "$b"/held4/*/s*_[1-4].jpg; do
+		t=$(basename "$(dirname "$f")") n=$(basename "$f" .jpg)
+		s=${n%_*} k=${n##*_}
+		mkdir -p "$b/held4p/$t"
+		case $k in 1|2) h=a ;; *) h=b ;; esac
+		ln -s "../../held4/$t/$n.jpg" "$b/held4p/$t/$s${h}_$(( (k - 1) % 2 + 1 )).jpg"
+	done
+	# shellcheck disable=SC2046
+	sc-wood identify -m "$b/wood.model" -j 2 --samples name $(find "$b/held4p" -name '*.jpg' | sort) > "$b/held4p.samples.jsonl" 2>/dev/null
+	stepped held4p
 fi
 [ -z "${WOOD_BENCH_STEP:-}" ] || exit 0
 for s in train identify eval congener; do
@@ -157,20 +192,26 @@ fig() {  # file level(photo|sample) what -> a percentage, or "-"
 		 else map(.w.refer) end) |
 		if length == 0 then "-" else "\((map(select(.)) | length) * 1000 / length | round / 10)% (\(map(select(.)) | length)/\(length))" end' "$1"
 }
-echo "per photo and per sample (the photos of one specimen decided together), held-out specimens:"
-printf '  %-34s %-18s %-18s %-18s\n' "" "per photo" "sample of 2" "sample of 4"
+echo "per photo and per sample (the photos of one specimen decided together), held-out specimens; known taxa in samples of 4: held4, $(find "$b/held4" -name '*.jpg' 2>/dev/null | wc -l) photos of 24 other new specimens:"
+printf '  %-40s %-18s %-18s %-18s\n' "" "per photo" "sample of 2" "sample of 4"
 row() {  # label what known|left
 	local s1 s2 s4
 	if [ "$3" = known ]; then
-		s1=$(fig "$b/held.jsonl" photo "$2") s2=$(fig "$b/held.samples.jsonl" sample "$2") s4="(none held out)"
+		s1=$(fig "$b/held.jsonl" photo "$2") s2=$(fig "$b/held.samples.jsonl" sample "$2") s4="(step held4 not run)"
+		[ -e "$b/.run-$runkey-held4" ] && s4=$(fig "$b/held4.samples.jsonl" sample "$2")
+	elif [ "$3" = held4 ]; then  # the other new specimens, four photos each: per photo, pairs, fours
+		s1="(step held4 not run)" s2="(step held4p not run)" s4=$s1
+		[ -e "$b/.run-$runkey-held4" ] && s1=$(fig "$b/held4.samples.jsonl" photo "$2") s4=$(fig "$b/held4.samples.jsonl" sample "$2")
+		[ -e "$b/.run-$runkey-held4p" ] && s2=$(fig "$b/held4p.samples.jsonl" sample "$2")
 	else
 		s1=$(fig "$b/unknown.jsonl" photo "$2") s2=$(fig "$b/unknown2.samples.jsonl" sample "$2") s4=$(fig "$b/unknown.samples.jsonl" sample "$2")
 	fi
-	printf '  %-34s %-18s %-18s %-18s\n' "$1" "$s1" "$s2" "$s4"
+	printf '  %-40s %-18s %-18s %-18s\n' "$1" "$s1" "$s2" "$s4"
 }
 row "known taxa: top-1 (>= 90%)" top1 known
 row "known: right among unreferred (>= 97%)" kept known
 row "known: referred (< 20%)" refer known
+row "  other new specimens (held4) alone" refer held4
 row "left out: referred (>= 95%)" refer left
 row "  far from the library's taxa" far left
 row "  close relatives of known taxa" close left
