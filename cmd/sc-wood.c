@@ -20,7 +20,8 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: sc-wood train [-j jobs] [--seed n] [--folds n] [--add answers] -o model library\n"
 	        "       sc-wood identify -m model [-j jobs] [--cites file] [--refer-dir dir]\n"
-	        "               [--min-score x] [--min-margin x] [--cites-score x] [image ...]\n"
+	        "               [--min-score x] [--min-margin x] [--cites-score x]\n"
+	        "               [--samples name|folder] [image ...]\n"
 	        "       sc-wood answers package ...\n"
 	        "       sc-wood eval [-j jobs] [--seed n] [--folds n] [--cites file] library\n"
 	        "       sc-wood -h | --version\n");
@@ -61,7 +62,7 @@ static struct sc_cites *load_cites(const char *path, struct sc_diag *d)
 	return c;
 }
 
-enum { O_SEED = 256, O_FOLDS, O_CITES, O_REFER, O_MINS, O_MINM, O_CITESS, O_VERSION, O_ADD };
+enum { O_SEED = 256, O_FOLDS, O_CITES, O_REFER, O_MINS, O_MINM, O_CITESS, O_VERSION, O_ADD, O_SAMPLES };
 
 static const struct option longopts[] = {
 	{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, O_VERSION},
@@ -70,7 +71,8 @@ static const struct option longopts[] = {
 	{"folds", required_argument, NULL, O_FOLDS}, {"cites", required_argument, NULL, O_CITES},
 	{"refer-dir", required_argument, NULL, O_REFER}, {"min-score", required_argument, NULL, O_MINS},
 	{"min-margin", required_argument, NULL, O_MINM}, {"cites-score", required_argument, NULL, O_CITESS},
-	{"add", required_argument, NULL, O_ADD},  {NULL, 0, NULL, 0},
+	{"add", required_argument, NULL, O_ADD},  {"samples", required_argument, NULL, O_SAMPLES},
+	{NULL, 0, NULL, 0},
 };
 
 /* 0 to go on, else 1 + the exit status */
@@ -96,6 +98,14 @@ static int parse(int argc, char **argv, struct opts *o, struct sc_diag *d)
 		case O_MINS: o->id.ro.min_score = num_arg(optarg, 0, 1, d, "--min-score"); break;
 		case O_MINM: o->id.ro.min_margin = num_arg(optarg, 0, 1, d, "--min-margin"); break;
 		case O_CITESS: o->id.ro.cites_score = num_arg(optarg, 0, 1, d, "--cites-score"); break;
+		case O_SAMPLES:
+			if (strcmp(optarg, "name") == 0)
+				o->id.samples = SC_WOOD_BY_NAME;
+			else if (strcmp(optarg, "folder") == 0)
+				o->id.samples = SC_WOOD_BY_FOLDER;
+			else
+				sc_diag_fatalf(d, "--samples is \"name\" or \"folder\", not \"%s\"", optarg);
+			break;
 		default:
 			usage(stderr);
 			return 3;
@@ -165,6 +175,11 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "identify") == 0) {
 		if (!o.model) {
 			fprintf(stderr, "%s: identify needs -m MODEL\n", prog);
+			usage(stderr);
+			return 2;
+		}
+		if (o.id.samples && (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0))) {
+			fprintf(stderr, "%s: --samples groups image files named as arguments, not records\n", prog);
 			usage(stderr);
 			return 2;
 		}

@@ -11,7 +11,7 @@
 #include "cv.h"
 #include "yamltree.h"
 
-#define SC_WOOD_MODEL_VERSION 2
+#define SC_WOOD_MODEL_VERSION 3
 #define SC_WOOD_MAX_FILE (256u << 20)       /* image file bytes */
 #define SC_WOOD_MAX_PIXELS (40L * 1000 * 1000)  /* decoded pixels, after JPEG reduction */
 #define SC_WOOD_MIN_SIDE 64
@@ -19,6 +19,7 @@
 #define SC_WOOD_MAX_IMAGES 200000
 #define SC_WOOD_REFS 2                        /* reference images kept per taxon */
 #define SC_WOOD_MAX_JOBS 64
+#define SC_WOOD_POOL_MAX 4                   /* photos of one sample the model is calibrated for */
 
 /* ---- images -------------------------------------------------------------- */
 
@@ -175,6 +176,22 @@ json_t *sc_wood_decide(const struct sc_wood_model *m, const struct sc_cites *cit
                        int drivers[4], int *ndrivers, struct sc_error *err);
 
 /*
+ * The decision over a sample: n photos of one piece of wood (several fields of
+ * view), pooled. The classifier's logits are averaged over the photos (each
+ * photo weighs the same); the novelty is measured as the model was calibrated
+ * for min(n, SC_WOOD_POOL_MAX) photos (the distance of the photos' mean, or
+ * the mean of the photos' distances, whichever training found to separate
+ * left-out taxa better). Photos with a quality problem (no surface, dark,
+ * overexposed, featureless, blurred) are left out of the pool and named. The
+ * object: {"id","photos","used","top","refer","reasons","novelty"}; id may be NULL.
+ */
+json_t *sc_wood_decide_sample(const struct sc_wood_model *m, const struct sc_cites *cites,
+                              const char *id, const struct sc_wood_feat *const *f, int n,
+                              const struct sc_wood_refer_opts *o, struct sc_error *err);
+/* How the model decides over k photos (1..SC_WOOD_POOL_MAX): "mean" or "distance". */
+const char *sc_wood_model_pooling(const struct sc_wood_model *m, int k);
+
+/*
  * Folds by specimen: fold[i] for each image (photos of one specimen share a
  * fold; with one specimen per taxon, folds by image). Returns the number of
  * folds, `want` or (0) up to 4.
@@ -253,10 +270,22 @@ struct sc_wood_ident {
 	const struct sc_cites *cites;
 	struct sc_wood_refer_opts ro;
 	const char *refer_dir;        /* write a package per referred image here, or NULL */
+	int samples;                  /* group photos into samples: 0 no, SC_WOOD_BY_NAME, SC_WOOD_BY_FOLDER */
 };
+enum { SC_WOOD_BY_NAME = 1, SC_WOOD_BY_FOLDER = 2 };
+/*
+ * The sample a photo belongs to (malloc'd): by folder, the folder's path; by
+ * name, the path less its extension and less the last "_" and what follows
+ * ("lot7/s01_2.jpg" is sample "lot7/s01"; a name without "_" is a sample of
+ * its own).
+ */
+char *sc_wood_sample_key(const char *path, int by);
 /* The sc_filter enricher: ctx is a struct sc_wood_ident, the image src.path. */
 int sc_wood_enrich(void *ctx, void *state, json_t *rec, json_t **value, struct sc_error *err);
-/* One record per image file, in argument order, written to out. */
+/* One record per image file, in argument order, written to out. With
+ * c->samples, the photos of each sample are also decided together: every
+ * photo's record gets wood.sample (sc_wood_decide_sample), and a package is
+ * written for each photo of a referred sample. */
 int sc_wood_identify_files(const struct sc_wood_ident *c, int n, char **paths, int jobs, FILE *out,
                            struct sc_diag *diag);
 /* Records (JSON lines) naming images by src.path, through sc_filter_run. */

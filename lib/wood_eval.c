@@ -79,6 +79,54 @@ out:
 	return m;
 }
 
+/*
+ * Samples of kk photos: the images with sel[i] set, those of one specimen in
+ * library order taken kk at a time, decided together by m. Known taxa
+ * (left_out 0) count top-1 and referral; left-out taxa count referral alone.
+ */
+static void tally_samples(const struct sc_wood_library *lib, const struct sc_wood_feat *feats,
+                          const struct sc_wood_model *m, const struct sc_cites *cites,
+                          const struct sc_wood_refer_opts *ro, const int *sel, int kk, int left_out,
+                          struct tally *all)
+{
+	size_t n = lib->nimages;
+	char *done = calloc(n + 1, 1);
+	for (size_t a = 0; done && a < n; a++) {
+		const struct sc_wood_feat *fs[SC_WOOD_POOL_MAX];
+		int got = 0;
+		if (!sel[a] || done[a] || feats[a].npatches == 0)
+			continue;
+		for (size_t q = a; q < n; q++) {
+			if (!sel[q] || done[q] || feats[q].npatches == 0 || lib->images[q].taxon != lib->images[a].taxon ||
+			    strcmp(lib->images[q].specimen, lib->images[a].specimen) != 0)
+				continue;
+			done[q] = 1;
+			fs[got++] = &feats[q];
+			if (got < kk)
+				continue;
+			struct sc_error e;
+			json_t *w = sc_wood_decide_sample(m, cites, NULL, fs, kk, ro, &e);
+			got = 0;
+			if (!w)
+				continue;
+			int truth = lib->images[a].taxon, refer = json_is_true(json_object_get(w, "refer"));
+			int pred = taxon_index(lib, json_string_value(json_object_get(json_array_get(json_object_get(w, "top"), 0), "taxon")));
+			if (left_out) {
+				all->lto++;
+				all->lto_referred += refer;
+			} else {
+				all->tested++;
+				all->top1 += pred == truth;
+				all->referred += refer;
+				all->kept += !refer;
+				all->kept_ok += !refer && pred == truth;
+			}
+			json_decref(w);
+		}
+	}
+	free(done);
+}
+
 json_t *sc_wood_eval(const struct sc_wood_library *lib, const struct sc_wood_feat *feats,
                      const struct sc_wood_train_opts *o, const struct sc_wood_refer_opts *ro,
                      int folds, const struct sc_cites *cites, struct sc_error *err)
@@ -88,7 +136,7 @@ json_t *sc_wood_eval(const struct sc_wood_library *lib, const struct sc_wood_fea
 	int *fold = calloc(n + 1, sizeof *fold), *keep_img = calloc(n + 1, sizeof *keep_img),
 	    *keep_taxon = calloc(c + 1, sizeof *keep_taxon);
 	long *conf = calloc((size_t)c * c, sizeof *conf), *named = calloc((size_t)c * c, sizeof *named);
-	struct tally all = {0}, *per = calloc(c + 1, sizeof *per);
+	struct tally all = {0}, *per = calloc(c + 1, sizeof *per), samp[SC_WOOD_POOL_MAX + 1];
 	long skipped = 0;
 
 	if (!fold || !keep_img || !keep_taxon || !conf || !named || !per) {
@@ -101,6 +149,7 @@ json_t *sc_wood_eval(const struct sc_wood_library *lib, const struct sc_wood_fea
 		free(per);
 		return NULL;
 	}
+	memset(samp, 0, sizeof samp);
 	/* 1. folds by specimen: every photo identified by a model that never saw its tree */
 	int k = sc_wood_folds(lib, o->seed, folds, fold);
 	for (int t = 0; t < c; t++)
@@ -142,6 +191,11 @@ json_t *sc_wood_eval(const struct sc_wood_library *lib, const struct sc_wood_fea
 				conf[(size_t)truth * c + pred]++;
 			json_decref(w);
 		}
+		/* ... and its photos decided together, a sample of kk at a time */
+		for (size_t i = 0; i < n; i++)
+			keep_img[i] = fold[i] == f;
+		for (int kk = 2; m && kk <= SC_WOOD_POOL_MAX; kk++)
+			tally_samples(lib, feats, m, cites, ro, keep_img, kk, 0, &samp[kk]);
 		sc_wood_model_free(m);
 	}
 	/* 2. taxa left out in turn, in groups (neighbours by name, often relatives,
@@ -174,6 +228,10 @@ json_t *sc_wood_eval(const struct sc_wood_library *lib, const struct sc_wood_fea
 			}
 			json_decref(w);
 		}
+		for (size_t i = 0; i < n; i++)
+			keep_img[i] = !keep_taxon[lib->images[i].taxon];
+		for (int kk = 2; m && kk <= SC_WOOD_POOL_MAX; kk++)
+			tally_samples(lib, feats, m, cites, ro, keep_img, kk, 1, &samp[kk]);
 		sc_wood_model_free(m);
 	}
 
@@ -206,6 +264,18 @@ json_t *sc_wood_eval(const struct sc_wood_library *lib, const struct sc_wood_fea
 	json_object_set_new(rep, "left_out_groups", json_integer(groups));
 	json_object_set_new(rep, "left_out_images", json_integer(all.lto));
 	json_object_set_new(rep, "left_out_refer_rate", groups ? json_real(ratio(all.lto_referred, all.lto)) : json_null());
+	json_t *sa = json_array();
+	samp[1] = all;
+	for (int kk = 1; kk <= SC_WOOD_POOL_MAX; kk++)
+		json_array_append_new(sa, json_pack("{s:i,s:I,s:f,s:f,s:f,s:I,s:o}", "photos", kk,
+		                                    "samples", (json_int_t)samp[kk].tested,
+		                                    "top1", ratio(samp[kk].top1, samp[kk].tested),
+		                                    "refer_rate", ratio(samp[kk].referred, samp[kk].tested),
+		                                    "accuracy_unreferred", ratio(samp[kk].kept_ok, samp[kk].kept),
+		                                    "left_out_samples", (json_int_t)samp[kk].lto,
+		                                    "left_out_refer_rate",
+		                                    groups ? json_real(ratio(samp[kk].lto_referred, samp[kk].lto)) : json_null()));
+	json_object_set_new(rep, "samples", sa);
 	json_object_set_new(rep, "taxa", names);
 	json_object_set_new(rep, "confusion", cm);
 	json_object_set_new(rep, "per_taxon", pt);

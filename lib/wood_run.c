@@ -286,9 +286,160 @@ static void identified(void *ctx, size_t i)
 	sc_progress_update(f->progress, i + 1);
 }
 
+char *sc_wood_sample_key(const char *path, int by)
+{
+	const char *sl = strrchr(path, '/'), *base = sl ? sl + 1 : path;
+	if (by == SC_WOOD_BY_FOLDER)
+		return sl ? strndup(path, sl == path ? 1 : (size_t)(sl - path)) : strdup(".");
+	const char *dot = strrchr(base, '.'), *us = strrchr(base, '_');
+	if (!dot || dot == base)
+		dot = base + strlen(base);
+	if (us && us < dot && us > base)
+		dot = us;
+	return strndup(path, (size_t)(dot - path));
+}
+
+/* ---- identifying samples --------------------------------------------------- */
+
+struct samples {
+	const struct sc_wood_ident *c;
+	char **paths;
+	struct sc_wood_feat *feats;
+	struct sc_error *errs;
+	int *bad;
+	struct sc_progress *progress;
+};
+
+static void sample_analyse(void *ctx, size_t i)
+{
+	struct samples *s = ctx;
+	sc_error_clear(&s->errs[i]);
+	s->bad[i] = sc_wood_analyse_file(s->paths[i], &s->feats[i], NULL, &s->errs[i]) < 0;
+}
+
+static void sample_analysed(void *ctx, size_t i)
+{
+	sc_progress_update(((struct samples *)ctx)->progress, i + 1);
+}
+
+/*
+ * All photos analysed first (on the pool), then each sample decided over its
+ * photos, and the records written in argument order. A photo that could not be
+ * read is in no pool: its record carries the error, and its sample is decided
+ * on the rest (wood.sample.photos counts the ones that could be read).
+ */
+static int identify_samples(const struct sc_wood_ident *c, int n, char **paths, int jobs, FILE *out,
+                            struct sc_diag *diag)
+{
+	struct samples s;
+	size_t un = (size_t)n;
+	char **keys = calloc(un + 1, sizeof *keys);
+	json_t **dec = calloc(un + 1, sizeof *dec);
+	const struct sc_wood_feat **members = calloc(un + 1, sizeof *members);
+	int *leader = calloc(un + 1, sizeof *leader);
+	memset(&s, 0, sizeof s);
+	s.c = c;
+	s.paths = paths;
+	s.feats = calloc(un + 1, sizeof *s.feats);
+	s.errs = calloc(un + 1, sizeof *s.errs);
+	s.bad = calloc(un + 1, sizeof *s.bad);
+	int ok = keys && dec && members && leader && s.feats && s.errs && s.bad;
+	for (size_t i = 0; ok && i < un; i++)
+		ok = (keys[i] = sc_wood_sample_key(paths[i], c->samples)) != NULL;
+	if (ok) {
+		s.progress = sc_progress_new(diag->prog, "images", (unsigned long)n);
+		sc_wood_pool_run(un, jobs, sample_analyse, sample_analysed, &s);
+		sc_progress_free(s.progress);
+	}
+	/* a sample's leader is its first photo; the decision is made once, there */
+	for (size_t i = 0; ok && i < un; i++) {
+		size_t q;
+		for (q = 0; q < i && strcmp(keys[q], keys[i]) != 0; q++)
+			;
+		leader[i] = (int)q;
+		if (q < i)
+			continue;
+		int nm = 0;
+		for (size_t r = i; r < un; r++)
+			if (!s.bad[r] && strcmp(keys[r], keys[i]) == 0)
+				members[nm++] = &s.feats[r];
+		struct sc_error e;
+		sc_error_clear(&e);
+		if (!(dec[i] = sc_wood_decide_sample(c->m, c->cites, keys[i], members, nm, &c->ro, &e)))
+			ok = 0;
+	}
+	for (size_t i = 0; ok && i < un && diag->status < 2; i++) {
+		json_t *rec = json_pack("{s:n,s:{s:s}}", "id", "src", "path", paths[i]), *w = NULL;
+		struct sc_error e;
+		diag->records++;
+		sc_error_clear(&e);
+		if (!rec) {
+			ok = 0;
+			break;
+		}
+		envelope(rec, s.feats[i].sha256);
+		if (s.bad[i] || !(w = sc_wood_decide(c->m, c->cites, &s.feats[i], &c->ro, NULL, NULL, &e))) {
+			sc_record_add_error(rec, "sc-wood", s.bad[i] ? &s.errs[i] : &e);
+			sc_diag_error(diag, s.bad[i] ? &s.errs[i] : &e);
+			diag->bad++;
+		} else {
+			json_t *sd = dec[leader[i]];
+			json_object_set(w, "sample", sd);
+			if (c->refer_dir && json_is_true(json_object_get(sd, "refer"))) {
+				/* the photo is read again for its patches: packages are few */
+				struct sc_wood_feat f = {0};
+				struct sc_cv_wood *cw = NULL;
+				int drivers[4], nd = 0;
+				char *pkg = NULL;
+				json_t *full = json_deep_copy(rec), *w2 = NULL;
+				json_object_set(full, "wood", w);
+				if (sc_wood_analyse_file(paths[i], &f, &cw, &e) < 0 ||
+				    !(w2 = sc_wood_decide(c->m, c->cites, &f, &c->ro, drivers, &nd, &e)) ||
+				    sc_wood_refer_package(c->refer_dir, paths[i], full, cw, drivers, nd, c->m, &pkg, &e) < 0) {
+					sc_record_add_error(rec, "sc-wood", &e);
+					sc_diag_error(diag, &e);
+					diag->bad++;
+				} else
+					json_object_set_new(w, "package", json_string(pkg));
+				sc_wood_feat_clear(&f);
+				json_decref(w2);
+				sc_cv_wood_delete(cw);
+				free(pkg);
+				json_decref(full);
+			}
+			json_object_set_new(rec, "wood", w);
+		}
+		if (sc_write_record(out, rec) < 0)
+			sc_diag_fatalf(diag, "cannot write to standard output");
+		json_decref(rec);
+	}
+	if (!ok)
+		sc_diag_fatalf(diag, "out of memory");
+	for (size_t i = 0; i < un; i++) {
+		if (keys)
+			free(keys[i]);
+		if (dec)
+			json_decref(dec[i]);
+		if (s.feats)
+			sc_wood_feat_clear(&s.feats[i]);
+	}
+	free(keys);
+	free(dec);
+	free(members);
+	free(leader);
+	free(s.feats);
+	free(s.errs);
+	free(s.bad);
+	if (fflush(out) != 0)
+		sc_diag_fatalf(diag, "cannot write to standard output");
+	return diag->status < 2 ? 0 : -1;
+}
+
 int sc_wood_identify_files(const struct sc_wood_ident *c, int n, char **paths, int jobs, FILE *out,
                            struct sc_diag *diag)
 {
+	if (c->samples)
+		return identify_samples(c, n, paths, jobs, out, diag);
 	struct files f;
 	memset(&f, 0, sizeof f);
 	f.c = c;

@@ -5,7 +5,9 @@
 # (two of them close relatives of taxa the library holds) and pictures that are
 # not end grain (2 MP). Prints training time, identification time per 2-MP image
 # on one core, top-1, accuracy among the unreferred and refer rates, beside the
-# targets of issue 14, and what `sc-wood eval` says on the library alone.
+# targets of issue 14, per photo and per sample (several photos of one
+# specimen decided together, `identify --samples name`), and what
+# `sc-wood eval` says on the library alone.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 b=$BENCH/wood
@@ -34,6 +36,22 @@ if [ ! -e "$b/.stamp-$key" ]; then
 	touch "$b/.stamp-$key"
 	echo "generated the images in $(echo "$(date +%s.%N) - $t0" | bc | cut -d. -f1) s"
 fi
+# sets added later, each with a stamp of its own, so that adding one does not
+# make the others again: held-out specimens of known taxa with four photos each
+# (samples of four)
+extra=(
+	"library $b/held4 --skip $left_out --specimens 2 --images 4 --size 1632x1224 --seed 25"
+)
+for s in "${extra[@]}"; do
+	k=$( { cat "$gen"; printf '%s\n' "$s"; } | sha256sum | cut -c1-16)
+	dir=$(echo "$s" | cut -d' ' -f2)
+	if [ ! -e "$b/.stamp-extra-$k" ]; then
+		rm -rf "$dir"
+		# shellcheck disable=SC2086
+		$gen $s
+		touch "$b/.stamp-extra-$k"
+	fi
+done
 n_lib=$(find "$b/library" -name '*.jpg' | wc -l)
 
 # wall and CPU seconds: the machine may be shared, and CPU time is what one core spends
@@ -44,7 +62,7 @@ timed() {  # file command...: runs the command, leaves "wall cpu" in file
 	awk '{ printf "%.1f %.1f\n", $1, $2 + $3 }' "$out.t" > "$out"
 }
 # Each step's results are kept beside the images, keyed by the sc-wood binary,
-# so that a run cut into steps (WOOD_BENCH_STEP=train|identify|eval|congener
+# so that a run cut into steps (WOOD_BENCH_STEP=train|identify|eval|congener|held4|held4p
 # runs that step alone, each under the shared lock for less than ten minutes)
 # and a last run that prints everything measure the same program.
 runkey=$(sha256sum "$(command -v sc-wood)" | cut -c1-16)
@@ -62,6 +80,21 @@ if step identify; then
 	for set in held unknown other; do
 		# shellcheck disable=SC2046
 		{ time sc-wood identify -m "$b/wood.model" -j 1 $(find "$b/$set" -name '*.jpg' | sort) > "$b/$set.jsonl" 2>/dev/null; } 2> "$b/$set.t"
+	done
+	# the same photos as samples: held-out specimens have two photos each,
+	# left-out ones four, taken four together and two by two (a view of
+	# links: sNN_1, sNN_2 as sNNa, sNN_3, sNN_4 as sNNb)
+	rm -rf "$b/unknown2"
+	for f in "$b"/unknown/*/s*_[1-4].jpg; do
+		t=$(basename "$(dirname "$f")") n=$(basename "$f" .jpg)
+		s=${n%_*} k=${n##*_}
+		mkdir -p "$b/unknown2/$t"
+		case $k in 1|2) h=a ;; *) h=b ;; esac
+		ln -s "../../unknown/$t/$n.jpg" "$b/unknown2/$t/$s${h}_$(( (k - 1) % 2 + 1 )).jpg"
+	done
+	for set in held unknown unknown2; do
+		# shellcheck disable=SC2046
+		sc-wood identify -m "$b/wood.model" -j 2 --samples name $(find "$b/$set" -name '*.jpg' | sort) > "$b/$set.samples.jsonl" 2>/dev/null
 	done
 	stepped identify
 fi
@@ -83,6 +116,25 @@ if step congener; then
 	# shellcheck disable=SC2046
 	sc-wood identify -m "$b/nolat.model" $(find "$b/held/dalbergia-latifolia" -name '*.jpg' | sort) 2>/dev/null > "$b/congener.jsonl"
 	stepped congener
+fi
+if step held4; then
+	# shellcheck disable=SC2046
+	sc-wood identify -m "$b/wood.model" -j 2 --samples name $(find "$b/held4" -name '*.jpg' | sort) > "$b/held4.samples.jsonl" 2>/dev/null
+	stepped held4
+fi
+if step held4p; then
+	# the same photos two by two (sNN_1, sNN_2 as sNNa; sNN_3, sNN_4 as sNNb)
+	rm -rf "$b/held4p"
+	for f in "$b"/held4/*/s*_[1-4].jpg; do
+		t=$(basename "$(dirname "$f")") n=$(basename "$f" .jpg)
+		s=${n%_*} k=${n##*_}
+		mkdir -p "$b/held4p/$t"
+		case $k in 1|2) h=a ;; *) h=b ;; esac
+		ln -s "../../held4/$t/$n.jpg" "$b/held4p/$t/$s${h}_$(( (k - 1) % 2 + 1 )).jpg"
+	done
+	# shellcheck disable=SC2046
+	sc-wood identify -m "$b/wood.model" -j 2 --samples name $(find "$b/held4p" -name '*.jpg' | sort) > "$b/held4p.samples.jsonl" 2>/dev/null
+	stepped held4p
 fi
 [ -z "${WOOD_BENCH_STEP:-}" ] || exit 0
 for s in train identify eval congener; do
@@ -125,10 +177,50 @@ for t in ${left_out//,/ }; do
 	printf '  %s: %s\n' "$t" "$(jq -s -r --arg t "$t" 'map(select(.src.path | contains("/" + $t + "/"))) | "\(map(select(.wood.refer)) | length) of \(length) referred; named when not: \(map(select(.wood.refer | not) | .wood.top[0].taxon) | group_by(.) | map("\(.[0]) \(length)") | join(", "))"' "$b/unknown.jsonl")"
 done
 printf 'refer rate, pictures that are not end grain: %.1f%% (aim: most)\n' "$(pct "$refer_other")"
+
+# per photo and per sample, side by side: the decision over a sample pools its
+# photos (identify --samples name); what the model was calibrated for is in
+# the header (training's held-out specimens, taxa left out in turn)
+close_re='dalbergia-cochinchinensis|dalbergia-stevensonii'
+fig() {  # file level(photo|sample) what -> a percentage, or "-"
+	local sel=.wood uniq=.
+	[ "$2" = sample ] && sel=.wood.sample uniq='unique_by(.wood.sample.id)'
+	jq -s -r --arg c "$close_re" --arg what "$3" "$uniq"' | map({f: (.src.path | split("/") | .[-2]), w: '"$sel"'}) |
+		map(.t1 = ((.w.top[0].taxon // "" | ascii_downcase | gsub(" "; "-")) == .f) | .close = (.f | test($c))) |
+		(if $what == "top1" then map(.t1) elif $what == "kept" then map(select(.w.refer | not) | .t1)
+		 elif $what == "far" then map(select(.close | not) | .w.refer) elif $what == "close" then map(select(.close) | .w.refer)
+		 else map(.w.refer) end) |
+		if length == 0 then "-" else "\((map(select(.)) | length) * 1000 / length | round / 10)% (\(map(select(.)) | length)/\(length))" end' "$1"
+}
+echo "per photo and per sample (the photos of one specimen decided together), held-out specimens; known taxa in samples of 4: held4, $(find "$b/held4" -name '*.jpg' 2>/dev/null | wc -l) photos of 24 other new specimens:"
+printf '  %-40s %-18s %-18s %-18s\n' "" "per photo" "sample of 2" "sample of 4"
+row() {  # label what known|left
+	local s1 s2 s4
+	if [ "$3" = known ]; then
+		s1=$(fig "$b/held.jsonl" photo "$2") s2=$(fig "$b/held.samples.jsonl" sample "$2") s4="(step held4 not run)"
+		[ -e "$b/.run-$runkey-held4" ] && s4=$(fig "$b/held4.samples.jsonl" sample "$2")
+	elif [ "$3" = held4 ]; then  # the other new specimens, four photos each: per photo, pairs, fours
+		s1="(step held4 not run)" s2="(step held4p not run)" s4=$s1
+		[ -e "$b/.run-$runkey-held4" ] && s1=$(fig "$b/held4.samples.jsonl" photo "$2") s4=$(fig "$b/held4.samples.jsonl" sample "$2")
+		[ -e "$b/.run-$runkey-held4p" ] && s2=$(fig "$b/held4p.samples.jsonl" sample "$2")
+	else
+		s1=$(fig "$b/unknown.jsonl" photo "$2") s2=$(fig "$b/unknown2.samples.jsonl" sample "$2") s4=$(fig "$b/unknown.samples.jsonl" sample "$2")
+	fi
+	printf '  %-40s %-18s %-18s %-18s\n' "$1" "$s1" "$s2" "$s4"
+}
+row "known taxa: top-1 (>= 90%)" top1 known
+row "known: right among unreferred (>= 97%)" kept known
+row "known: referred (< 20%)" refer known
+row "  other new specimens (held4) alone" refer held4
+row "left out: referred (>= 95%)" refer left
+row "  far from the library's taxa" far left
+row "  close relatives of known taxa" close left
+head -1 "$b/wood.model" | jq -r '"calibrated in training (held-out folds of the library, taxa left out in turn): " + (.calibration | map("\(.photos) photo(s): known referred \(.known_referred * 1000 | round / 10)%, left out referred \(.left_out_referred * 1000 | round / 10)% of \(.samples)") | join("; ")) + "; pooling " + (.pooling | join(", "))' 2>/dev/null || true
 echo "reasons given on held-out known images: $(jq -s -c '[.[].wood.reasons[].code] | group_by(.) | map({(.[0]): length}) | add // {}' "$b/held.jsonl")"
 
 jq -r '"eval, \(.folds) folds grouped by specimen over \(.images) images: top-1 \(.top1 * 1000 | round / 10)%, top-3 \(.top3 * 1000 | round / 10)%, referred \(.refer_rate * 1000 | round / 10)%, right when not referred \(.accuracy_unreferred * 1000 | round / 10)%; taxa left out in \(.left_out_groups) groups: \(.left_out_refer_rate * 1000 | round / 10)% of their \(.left_out_images) photos referred"' "$b/eval.json"
 jq -r '.per_taxon[] | "  \(.taxon): top-1 \(.top1), referred \(.refer_rate); left out, referred \(.left_out_refer_rate), named as \(.left_out_named_as | to_entries | map("\(.key) \(.value)") | join(", "))"' "$b/eval.json"
+jq -r '.samples[]? | "eval, samples of \(.photos) photo(s) of one specimen: \(.samples) samples, top-1 \(.top1 * 1000 | round / 10)%, referred \(.refer_rate * 1000 | round / 10)%, right when not referred \(.accuracy_unreferred * 1000 | round / 10)%; left out: \((.left_out_refer_rate // 0) * 1000 | round / 10)% of \(.left_out_samples) referred"' "$b/eval.json"
 awk '{ printf "eval took %.1f s wall, %.1f s CPU\n", $1, $2 + $3 }' "$b/eval.t"
 
 jq -s -r '"congener left out (Dalbergia latifolia; D. nigra known): \(map(select(.wood.refer)) | length) of \(length) referred; named first: \(map(.wood.top[0].taxon) | group_by(.) | map("\(.[0]) \(length)") | join(", "))"' "$b/congener.jsonl"

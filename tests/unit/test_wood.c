@@ -261,6 +261,59 @@ static void test_model(void)
 	json_decref(wl);
 	json_decref(w);
 
+	/* a sample of three photos of taxon 1, decided together; one photo
+	 * without a surface is left out of the pool and named */
+	struct sc_wood_feat fs3[3] = {{0}};
+	for (int q = 0; q < 3; q++) {
+		fs3[q].npatches = 10;
+		fs3[q].q = feats[0].q;
+		fs3[q].x = malloc(10 * SC_CV_NFEAT * sizeof(float));
+		for (int k = 0; k < 10 * SC_CV_NFEAT; k++)
+			fs3[q].x[k] = (float)((k % SC_CV_NFEAT % 3 == 1 ? 2.0 : 0.0) + rnd());
+	}
+	const struct sc_wood_feat *sp[4] = {&fs3[0], &fs3[1], &fs3[2], NULL};
+	w = sc_wood_decide_sample(m, NULL, "lot/s01", sp, 3, &ro, &e);
+	CHECK(w != NULL);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(w, "top"), 0), "taxon")), "Beta two");
+	CHECK_STR(json_string_value(json_object_get(w, "id")), "lot/s01");
+	CHECK(json_integer_value(json_object_get(w, "used")) == 3);
+	CHECK(json_integer_value(json_object_get(json_object_get(w, "novelty"), "calibrated_for")) == 3);
+	json_decref(w);
+	struct sc_wood_feat none = {0};
+	none.q = feats[0].q;
+	sp[3] = &none;
+	w = sc_wood_decide_sample(m, NULL, NULL, sp, 4, &ro, &e);
+	CHECK(w && json_integer_value(json_object_get(w, "used")) == 3);
+	CHECK(json_integer_value(json_array_get(json_object_get(w, "left_out"), 0)) == 3);
+	CHECK(json_is_null(json_object_get(w, "id")));
+	json_decref(w);
+	w = sc_wood_decide_sample(m, NULL, NULL, sp + 3, 1, &ro, &e);
+	CHECK(w && json_is_true(json_object_get(w, "refer")));
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(w, "reasons"), 0), "code")),
+	          "no-usable-photo");
+	json_decref(w);
+	/* three photos far from everything: referred as unknown, pooled */
+	for (int q = 0; q < 3; q++)
+		for (int k = 0; k < 10 * SC_CV_NFEAT; k++)
+			fs3[q].x[k] = 9.0f;
+	w = sc_wood_decide_sample(m, NULL, NULL, sp, 3, &ro, &e);
+	CHECK(w && json_is_true(json_object_get(w, "refer")));
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(w, "reasons"), 0), "code")), "unknown");
+	json_decref(w);
+	for (int q = 0; q < 3; q++)
+		sc_wood_feat_clear(&fs3[q]);
+	CHECK(strcmp(sc_wood_model_pooling(m, 1), "mean") == 0);
+	const char *kin[][3] = {{"lot7/s01_2.jpg", "lot7/s01", "lot7"}, {"a_b_3.png", "a_b", "."},
+	                        {"x/y/photo.jpg", "x/y/photo", "x/y"}, {"/s_1.jpg", "/s", "/"},
+	                        {"_1.jpg", "_1", "."}, {"d/noext", "d/noext", "d"}};
+	for (size_t q = 0; q < sizeof kin / sizeof kin[0]; q++) {
+		char *k1 = sc_wood_sample_key(kin[q][0], SC_WOOD_BY_NAME), *k2 = sc_wood_sample_key(kin[q][0], SC_WOOD_BY_FOLDER);
+		CHECK_STR(k1, kin[q][1]);
+		CHECK_STR(k2, kin[q][2]);
+		free(k1);
+		free(k2);
+	}
+
 	/* an image far from everything is referred as unknown */
 	for (int k = 0; k < 10 * SC_CV_NFEAT; k++)
 		f.x[k] = 9.0f;
@@ -275,11 +328,13 @@ static void test_model(void)
 	json_decref(w);
 
 	/* foreign and damaged files */
-	if (d1) {
-		d1[14] = '9';
+	char *vp = d1 ? strstr((char *)d1, "\"v\":3,") : NULL;
+	CHECK(vp != NULL && d1[0] == '{');
+	if (d1 && vp) {
+		vp[4] = '9';
 		CHECK(sc_wood_model_load_buffer("m", d1, l1, &e) == NULL);
 		CHECK_STR(e.code, "model-version");
-		d1[14] = '2';
+		vp[4] = '3';
 		CHECK(sc_wood_model_load_buffer("m", d1, l1 - 1, &e) == NULL);
 		CHECK(strstr(e.msg, "model body") != NULL);
 		CHECK(sc_wood_model_load_buffer("m", d1, 40, &e) == NULL);
@@ -288,6 +343,10 @@ static void test_model(void)
 		sc_wood_model_free(ok);
 	}
 	CHECK(sc_wood_model_load_buffer("m", (const unsigned char *)"sc-wood-model 1\n{}\n", 19, &e) == NULL);
+	CHECK_STR(e.code, "model-version");
+	CHECK(strstr(e.msg, "version 1") != NULL);
+	CHECK(sc_wood_model_load_buffer("m", (const unsigned char *)"{\"format\":\"x\",\"v\":3}\n", 24, &e) == NULL);
+	CHECK_STR(e.code, "bad-model");
 	CHECK(sc_wood_model_load("/nonexistent/model", &e) == NULL);
 
 	/* eval on the planted library: every held-out image named */
@@ -299,6 +358,12 @@ static void test_model(void)
 	CHECK(json_integer_value(json_object_get(rep, "left_out_images")) == 36);
 	CHECK(json_real_value(json_object_get(rep, "left_out_refer_rate")) >= 0.9);
 	CHECK(json_array_size(json_object_get(rep, "per_taxon")) == 3);
+	/* and as samples of 2..4 photos of one specimen */
+	json_t *sa = json_object_get(rep, "samples");
+	CHECK(json_array_size(sa) == SC_WOOD_POOL_MAX);
+	CHECK(json_integer_value(json_object_get(json_array_get(sa, 0), "samples")) == 36);
+	CHECK(json_integer_value(json_object_get(json_array_get(sa, 1), "samples")) > 0);
+	CHECK(json_real_value(json_object_get(json_array_get(sa, 1), "top1")) == 1.0);
 	json_decref(rep);
 
 	free(d1);
