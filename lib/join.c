@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "errcode.h"
+#include "hash.h"
 #include "jscan.h"
 #include "join.h"
 #include "parse.h"
@@ -38,6 +39,7 @@ struct sc_join_rec {
 	size_t rawlen;
 	char *idstr;      /* its id when a string, else NULL */
 	char *declid;     /* K_DECL: decl.id; K_WOOD/K_SCAN/K_JOIN: the decl.id it carries */
+	char *dtype;      /* K_DOC: parse.type */
 	double conf;      /* K_OCR: ocr.conf */
 	int has_conf;
 	/* borrowed views, filled only while a consignment is built (NULL in j->m) */
@@ -62,11 +64,18 @@ struct group {
 	int bad;
 };
 
+struct kslot {
+	const char *k;
+	uint64_t h;
+	size_t idx;
+};
+
 struct sc_join {
 	struct sc_join_tol tol;
 	struct sc_join_rec *m;
 	size_t n, cap;
-	json_t *keymap;   /* key -> first member with it */
+	struct kslot *keymap;   /* key -> first member with it (open addressing) */
+	size_t kcap, kused;
 	char **files;
 	size_t nfiles;
 	size_t *idx;      /* members by group, canonical order */
@@ -167,45 +176,64 @@ out:
 
 /* ---- keys ---------------------------------------------------------------- */
 
-/* References are normalized by sc-parse's own rule (sc_parse_refs), so that a
- * declaration's "RW 2026/04817" meets an invoice's "RW-2026-04817" exactly as
- * two documents meet in sc-parse -g ref. */
-static json_t *refs_of(const char *inv, const char *bl, const json_t *containers)
+/* References are normalized by sc-parse's rule, so that a declaration's
+ * "RW 2026/04817" meets an invoice's "RW-2026-04817" exactly as two
+ * documents meet in sc-parse -g ref. ref_norm is sc_parse_refs's key made
+ * without a tree (it runs for every record); test_join holds the two
+ * against each other. Upper case, the letters OCR confuses with digits as
+ * the digit, letters and digits only, at most 79; "" when under 5. */
+#define REFMAX 80
+static const char *ref_norm(const char *s, char *out)
 {
-	json_t *f = json_object();
-	if (inv)
-		json_object_set_new(f, "invoice_no", json_pack("{s:s}", "value", inv));
-	if (bl)
-		json_object_set_new(f, "bl_no", json_pack("{s:s}", "value", bl));
-	if (json_is_array(containers)) {
-		json_t *c = json_array();
-		size_t i;
-		json_t *x;
-		json_array_foreach(containers, i, x)
-			if (json_is_string(x) && json_string_length(x) >= 4)
-				json_array_append(c, x);
-		json_object_set_new(f, "containers", json_pack("{s:o}", "value", c));
+	size_t o = 0;
+	for (; s && *s && o + 1 < REFMAX; s++) {
+		char c = *s;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 32);
+		c = c == 'O' ? '0' : c == 'I' || c == 'L' ? '1' : c == 'S' ? '5' : c == 'Z' ? '2' : c == 'B' ? '8' : c;
+		if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+			out[o++] = c;
 	}
-	json_t *p = json_pack("{s:o}", "fields", f);
-	json_t *r = sc_parse_refs(p);
-	json_decref(p);
-	return r;
+	out[o] = '\0';
+	if (o < 5)
+		out[0] = '\0';
+	return out;
+}
+
+/* cap: where sc-parse's and the earlier sc-join's buffers cut a key */
+static void add_key(json_t *keys, const char *kind, const char *v, size_t cap)
+{
+	char buf[300];
+	snprintf(buf, cap < sizeof buf ? cap : sizeof buf, "%s:%s", kind, v);
+	json_array_append_new(keys, json_string(buf));
 }
 
 static void add_decl_key(json_t *keys, const char *id)
 {
 	if (!id || !*id)
 		return;
-	/* the same normalization as the other references */
-	json_t *r = refs_of(id, NULL, NULL);
-	const char *s = json_string_value(json_array_get(r, 0));
-	char buf[300];
-	if (s && strncmp(s, "invoice_no:", 11) == 0)
-		snprintf(buf, sizeof buf, "decl:%s", s + 11);
-	else
-		snprintf(buf, sizeof buf, "decl:%s", id);   /* short ids as they are */
-	json_array_append_new(keys, json_string(buf));
-	json_decref(r);
+	char k[REFMAX];
+	add_key(keys, "decl", *ref_norm(id, k) ? k : id, 300);   /* short ids as they are */
+}
+
+/* invoice_no:KEY, bl_no:KEY, container:C for each string in containers (an
+ * array, or -1) at least min_cont long: sc_parse_refs's keys */
+static void ref_keys(json_t *keys, const char *inv, const char *bl, const struct sc_jscan *js, int cont,
+                     size_t min_cont)
+{
+	char k[REFMAX];
+	if (inv && *ref_norm(inv, k))
+		add_key(keys, "invoice_no", k, 96);
+	if (bl && *ref_norm(bl, k))
+		add_key(keys, "bl_no", k, 96);
+	if (sc_jscan_type(js, cont) != SC_JS_ARR)
+		return;
+	for (int x = sc_jscan_first(js, cont); x >= 0; x = sc_jscan_next(js, cont, x)) {
+		char c[256];
+		long n = sc_jscan_str(js, x, c, sizeof c);
+		if (n >= 0 && (size_t)n >= min_cont && strlen(c) >= min_cont)
+			add_key(keys, "container", c, 96);
+	}
 }
 
 /* A string member of object v, decoded into buf (NULL when absent or no string). */
@@ -219,12 +247,8 @@ static void decl_keys(json_t *keys, const struct sc_jscan *js, int d, int all)
 {
 	char id[512], inv[512], bl[512];
 	add_decl_key(keys, jstr(js, d, "id", id, sizeof id));
-	json_t *cont = sc_jscan_json(js, sc_jscan_get(js, d, "containers"));
-	json_t *r = refs_of(all ? jstr(js, d, "invoice_no", inv, sizeof inv) : NULL,
-	                    all ? jstr(js, d, "bl_no", bl, sizeof bl) : NULL, cont);
-	json_array_extend(keys, r);
-	json_decref(r);
-	json_decref(cont);
+	ref_keys(keys, all ? jstr(js, d, "invoice_no", inv, sizeof inv) : NULL,
+	         all ? jstr(js, d, "bl_no", bl, sizeof bl) : NULL, js, sc_jscan_get(js, d, "containers"), 4);
 }
 
 static void page_key(json_t *keys, const struct sc_jscan *js, int src)
@@ -248,21 +272,11 @@ static const char *fval(const json_t *parse, const char *name)
 
 static void doc_keys(json_t *keys, const struct sc_jscan *js, int parse)
 {
-	/* what sc_parse_refs reads, and only that, as a tree */
-	static const char *const REF[] = {"invoice_no", "bl_no", "containers"};
 	int fields = sc_jscan_get(js, parse, "fields");
-	json_t *f = json_object();
-	for (int k = 0; k < 3; k++) {
-		int v = sc_jscan_get(js, sc_jscan_get(js, fields, REF[k]), "value");
-		if (v >= 0)
-			json_object_set_new(f, REF[k], json_pack("{s:o}", "value", sc_jscan_json(js, v)));
-	}
-	json_t *p = json_pack("{s:o}", "fields", f);
-	json_t *r = sc_parse_refs(p);
-	json_decref(p);
-	json_array_extend(keys, r);
-	json_decref(r);
-	char cno[512];
+	char inv[512], bl[512], cno[512];
+	ref_keys(keys, jstr(js, sc_jscan_get(js, fields, "invoice_no"), "value", inv, sizeof inv),
+	         jstr(js, sc_jscan_get(js, fields, "bl_no"), "value", bl, sizeof bl), js,
+	         sc_jscan_path(js, fields, "containers.value"), 0);
 	add_decl_key(keys, jstr(js, sc_jscan_get(js, fields, "customs_no"), "value", cno, sizeof cno));
 	int docs = sc_jscan_get(js, parse, "documents");
 	if (sc_jscan_type(js, docs) == SC_JS_ARR)
@@ -328,7 +342,6 @@ struct sc_join *sc_join_new(const struct sc_join_tol *tol)
 		j->tol = *tol;
 	else
 		sc_join_tol_default(&j->tol);
-	j->keymap = json_object();
 	return j;
 }
 
@@ -352,6 +365,7 @@ static void member_free(struct sc_join_rec *m)
 	free(m->raw);
 	free(m->idstr);
 	free(m->declid);
+	free(m->dtype);
 	json_decref(m->keys);
 	free(m->order);
 	free(m->fit_why);
@@ -369,11 +383,77 @@ void sc_join_prep_free(struct sc_join_rec *m)
 
 /* The canonical order of members: kind, id, src, place (the place is added
  * when the member is taken: only then is its file known for certain). */
+struct okey {
+	const char *k;
+	size_t n;
+	int v;
+};
+
+static int cmp_okey(const void *a, const void *b)
+{
+	const struct okey *x = a, *y = b;
+	int r = memcmp(x->k, y->k, x->n < y->n ? x->n : y->n);
+	return r ? r : (x->n > y->n) - (x->n < y->n);
+}
+
+/* src as jansson writes it with sorted keys, from the bytes when every member
+ * is a plain string or a small integer (the usual src), else by jansson */
+static char *src_sorted(const struct sc_jscan *js, int src)
+{
+	struct okey k[32];
+	size_t n = 0, len = 2;
+	int plain = sc_jscan_type(js, src) == SC_JS_OBJ;
+	for (int m = sc_jscan_first(js, src); plain && m >= 0; m = sc_jscan_next(js, src, m)) {
+		const struct sc_jtok *t = &js->t[m + 1];
+		plain = n < 32 && !js->t[m].esc &&
+		        ((t->type == SC_JS_STR && !t->esc) ||
+		         (t->type == SC_JS_NUM && !t->esc && t->len <= 18 && !(t->len == 2 && js->s[t->off] == '-')));
+		if (plain) {
+			k[n] = (struct okey){js->s + js->t[m].off, js->t[m].len, m + 1};
+			len += k[n].n + 4 + t->len + 2;
+			n++;
+		}
+	}
+	if (!plain) {
+		json_t *s = sc_jscan_json(js, src);
+		char *d = s ? json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		json_decref(s);
+		return d;
+	}
+	qsort(k, n, sizeof *k, cmp_okey);
+	for (size_t q = 1; q < n; q++)
+		if (cmp_okey(&k[q - 1], &k[q]) == 0) {   /* a key twice: jansson's way */
+			json_t *s = sc_jscan_json(js, src);
+			char *d = s ? json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+			json_decref(s);
+			return d;
+		}
+	char *o = malloc(len + 1), *w = o;
+	if (!o)
+		return NULL;
+	*w++ = '{';
+	for (size_t q = 0; q < n; q++) {
+		size_t vl;
+		const char *v = sc_jscan_span(js, k[q].v, &vl);
+		if (q)
+			*w++ = ',';
+		*w++ = '"';
+		memcpy(w, k[q].k, k[q].n);
+		w += k[q].n;
+		*w++ = '"';
+		*w++ = ':';
+		memcpy(w, v, vl);
+		w += vl;
+	}
+	*w++ = '}';
+	*w = '\0';
+	return o;
+}
+
 static char *order_of(const struct sc_join_rec *m, const struct sc_jscan *js)
 {
-	json_t *s = sc_jscan_json(js, sc_jscan_get(js, 0, "src"));
-	char *src = s ? json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(s);
+	int sv = sc_jscan_get(js, 0, "src");
+	char *src = sv >= 0 ? src_sorted(js, sv) : NULL;
 	const char *id = m->idstr;
 	size_t len = strlen(src ? src : "") + strlen(id ? id : "") + 16;
 	char *o = malloc(len);
@@ -402,6 +482,8 @@ static struct sc_join_rec *new_prep(const struct sc_jscan *js, enum kind kd)
 	int d = sc_jscan_get(js, 0, "decl");
 	if (kd != K_NONE && kd != K_BAD && kd != K_DOC && kd != K_OCR)
 		m->declid = sc_jscan_strdup(js, sc_jscan_get(js, d, "id"));
+	if (kd == K_DOC)
+		m->dtype = sc_jscan_strdup(js, sc_jscan_path(js, 0, "parse.type"));
 	if (kd == K_OCR)
 		m->has_conf = sc_jscan_num(js, sc_jscan_path(js, 0, "ocr.conf"), &m->conf) == 0;
 	member_keys(m, js);
@@ -486,18 +568,48 @@ struct sc_join_rec *sc_join_prep(struct sc_jscan *js, const char *line, size_t l
 	return m;
 }
 
+/* The member that first had key s (which stays valid: it is in that
+ * member's keys), or the empty slot where s goes. */
+static struct kslot *kfind(struct sc_join *j, const char *s, uint64_t h)
+{
+	size_t mask = j->kcap - 1, i = (size_t)h & mask;
+	while (j->keymap[i].k && (j->keymap[i].h != h || strcmp(j->keymap[i].k, s) != 0))
+		i = (i + 1) & mask;
+	return &j->keymap[i];
+}
+
+static int kgrow(struct sc_join *j)
+{
+	size_t cap = j->kcap ? j->kcap * 2 : 4096;
+	struct kslot *old = j->keymap, *nw = calloc(cap, sizeof *nw);
+	if (!nw)
+		return -1;
+	size_t ocap = j->kcap;
+	j->keymap = nw;
+	j->kcap = cap;
+	for (size_t i = 0; i < ocap; i++)
+		if (old[i].k)
+			*kfind(j, old[i].k, old[i].h) = old[i];
+	free(old);
+	return 0;
+}
+
 static int union_keys(struct sc_join *j, size_t me)
 {
 	size_t i;
 	json_t *k;
 	json_array_foreach(j->m[me].keys, i, k) {
 		const char *s = json_string_value(k);
-		json_t *at = json_object_get(j->keymap, s);
-		if (!at) {
-			json_object_set_new(j->keymap, s, json_integer((json_int_t)me));
+		if ((j->kused + 1) * 2 > j->kcap && kgrow(j) < 0)
+			return -1;
+		uint64_t h = sc_fnv64_str(SC_FNV64_OFFSET, s);
+		struct kslot *at = kfind(j, s, h);
+		if (!at->k) {
+			*at = (struct kslot){s, h, me};
+			j->kused++;
 			continue;
 		}
-		size_t a = (size_t)json_integer_value(at), b = me;
+		size_t a = at->idx, b = me;
 		while (j->m[a].parent != a)
 			a = j->m[a].parent = j->m[j->m[a].parent].parent;
 		while (j->m[b].parent != b)
@@ -626,7 +738,7 @@ void sc_join_free(struct sc_join *j)
 	for (size_t i = 0; i < j->n; i++)
 		member_free(&j->m[i]);
 	free(j->m);
-	json_decref(j->keymap);
+	free(j->keymap);
 	for (size_t k = 0; k < j->nfiles; k++)
 		free(j->files[k]);
 	free(j->files);
@@ -860,10 +972,8 @@ const char *sc_join_id(const struct sc_join *j, size_t k)
 
 static const char *src_name(const struct sc_join_rec *m)
 {
-	if (m->kind == K_DOC) {
-		const char *t = json_string_value(json_object_get(m->ns, "type"));
-		return t ? t : "other";
-	}
+	if (m->kind == K_DOC)
+		return m->dtype ? m->dtype : "other";
 	return m->kind == K_DECL ? "declaration" : m->kind == K_OCR ? "page" : KIND[m->kind];
 }
 
@@ -881,9 +991,27 @@ static double round_to(double x, double q)
 }
 
 struct side {
-	const json_t *decl;   /* the declaration: a decl object */
-	json_t *label;        /* its source label */
+	const struct sc_jscan *js;   /* the declaration: a decl object in js */
+	int decl;
+	json_t *label;               /* its source label */
 };
+
+/* fields.<name>.value of a document's parse (at p in js), or -1 */
+static int fld(const struct sc_jscan *js, int p, const char *name)
+{
+	return sc_jscan_get(js, sc_jscan_get(js, sc_jscan_get(js, p, "fields"), name), "value");
+}
+
+static const char *sval(const struct sc_jscan *js, int v, char *buf, size_t cap)
+{
+	return sc_jscan_str(js, v, buf, cap) >= 0 ? buf : NULL;
+}
+
+/* the document's parse object */
+static int doc_parse(const struct sc_join_rec *doc)
+{
+	return sc_jscan_get(doc->js, 0, "parse");
+}
 
 static void add_check(json_t *checks, const char *field, json_t *dv, json_t *pv, const struct side *s,
                       const struct sc_join_rec *doc, double tol, int has_tol, double rel, int has_rel, const char *msg,
@@ -965,11 +1093,8 @@ static void check_ref(json_t *checks, const char *what, const char *field, const
 {
 	if (!a || !b)
 		return;
-	json_t *ra = refs_of(field[0] == 'i' ? a : NULL, field[0] == 'b' ? a : NULL, NULL),
-	       *rb = refs_of(field[0] == 'i' ? b : NULL, field[0] == 'b' ? b : NULL, NULL);
-	int same = json_equal(ra, rb) && json_array_size(ra);
-	json_decref(ra);
-	json_decref(rb);
+	char ka[REFMAX], kb[REFMAX];
+	int same = *ref_norm(a, ka) && strcmp(ka, ref_norm(b, kb)) == 0;
 	if (!same)
 		check_str(checks, what, field, a, b, s, doc);
 }
@@ -1048,22 +1173,32 @@ static int in_set(const char **v, size_t n, const char *s)
 
 #define MAXSET 256
 
+/* up to MAXSET strings of array a, decoded (the caller frees each) */
+static size_t strings_of(const struct sc_jscan *js, int a, char **out)
+{
+	size_t n = 0;
+	for (int x = sc_jscan_first(js, a); x >= 0 && n < MAXSET; x = sc_jscan_next(js, a, x))
+		if (sc_jscan_type(js, x) == SC_JS_STR && sc_jscan_type(js, a) == SC_JS_ARR)
+			out[n++] = sc_jscan_strdup(js, x);
+	return n;
+}
+
 static void check_containers(json_t *checks, const struct side *s, const struct sc_join_rec *doc)
 {
-	const char *dv[MAXSET], *pv[MAXSET];
-	size_t nd = 0, np = 0, i;
-	json_t *x;
+	char *dvm[MAXSET], *pvm[MAXSET];
 	/* a declaration that says nothing of containers is not held to them */
-	if (!json_is_array(json_object_get(s->decl, "containers")))
+	int dc = sc_jscan_get(s->js, s->decl, "containers");
+	if (sc_jscan_type(s->js, dc) != SC_JS_ARR)
 		return;
-	json_array_foreach(json_object_get(s->decl, "containers"), i, x)
-		if (json_is_string(x) && nd < MAXSET)
-			dv[nd++] = json_string_value(x);
-	json_array_foreach(json_object_get(json_object_get(json_object_get(doc->ns, "fields"), "containers"), "value"), i, x)
-		if (json_is_string(x) && np < MAXSET)
-			pv[np++] = json_string_value(x);
-	if (!np)
-		return;
+	size_t nd = strings_of(s->js, dc, dvm), np = strings_of(doc->js, fld(doc->js, doc_parse(doc), "containers"), pvm);
+	const char **dv = (const char **)dvm, **pv = (const char **)pvm;
+	int oom = 0;
+	for (size_t k = 0; k < nd; k++)
+		oom |= !dv[k];
+	for (size_t k = 0; k < np; k++)
+		oom |= !pv[k];
+	if (!np || oom)
+		goto out;
 	qsort(dv, nd, sizeof *dv, cmp_cstr);
 	qsort(pv, np, sizeof *pv, cmp_cstr);
 	json_t *dl = src_label(doc);
@@ -1086,6 +1221,11 @@ static void check_containers(json_t *checks, const struct side *s, const struct 
 		add_check(checks, "containers_missing", json_string(dv[k]), ps, s, doc, 0, 0, 0, 0, msg, NULL);
 	}
 	json_decref(dl);
+out:
+	for (size_t k = 0; k < nd; k++)
+		free(dvm[k]);
+	for (size_t k = 0; k < np; k++)
+		free(pvm[k]);
 }
 
 struct hsv {
@@ -1094,13 +1234,15 @@ struct hsv {
 	int has_value;
 };
 
-static size_t hs_values(const json_t *items, const char *vkey, struct hsv *out, size_t cap)
+static size_t hs_values(const struct sc_jscan *js, int items, const char *vkey, struct hsv *out, size_t cap)
 {
-	size_t n = 0, i;
-	json_t *x;
-	json_array_foreach(items, i, x) {
-		const char *h = json_string_value(json_object_get(x, "hs"));
-		if (!h || strlen(h) < 6)
+	size_t n = 0;
+	if (sc_jscan_type(js, items) != SC_JS_ARR)
+		return 0;
+	for (int x = sc_jscan_first(js, items); x >= 0; x = sc_jscan_next(js, items, x)) {
+		char h[64];
+		long hl = sc_jscan_str(js, sc_jscan_get(js, x, "hs"), h, sizeof h);
+		if (hl < 0 || strlen(h) < 6)
 			continue;
 		size_t k;
 		for (k = 0; k < n; k++)
@@ -1114,9 +1256,9 @@ static size_t hs_values(const json_t *items, const char *vkey, struct hsv *out, 
 			out[n].has_value = 0;
 			n++;
 		}
-		json_t *v = json_object_get(x, vkey);
-		if (json_is_number(v)) {
-			out[k].value += json_number_value(v);
+		double v;
+		if (sc_jscan_num(js, sc_jscan_get(js, x, vkey), &v) == 0) {
+			out[k].value += v;
 			out[k].has_value = 1;
 		}
 	}
@@ -1131,8 +1273,8 @@ static int cmp_hsv(const void *a, const void *b)
 static void check_items(json_t *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
 {
 	struct hsv dv[MAXSET], pv[MAXSET];
-	size_t nd = hs_values(json_object_get(s->decl, "items"), "value", dv, MAXSET),
-	       np = hs_values(json_object_get(doc->ns, "items"), "amount", pv, MAXSET);
+	size_t nd = hs_values(s->js, sc_jscan_get(s->js, s->decl, "items"), "value", dv, MAXSET),
+	       np = hs_values(doc->js, sc_jscan_get(doc->js, doc_parse(doc), "items"), "amount", pv, MAXSET);
 	if (!np || !nd)
 		return;
 	qsort(dv, nd, sizeof *dv, cmp_hsv);
@@ -1177,10 +1319,20 @@ static const char *party_name(const json_t *parse, const char *const *names)
 	return NULL;
 }
 
+/* The first of names (fields of the document) that holds a string. */
+static const char *party_js(const struct sc_jscan *js, int p, const char *const *names, char *buf, size_t cap)
+{
+	for (; *names; names++)
+		if (sval(js, fld(js, p, *names), buf, cap))
+			return buf;
+	return NULL;
+}
+
 /* Every field the declaration and one document both state, compared. */
 static void compare(json_t *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
 {
-	const json_t *d = s->decl, *p = doc->ns;
+	const struct sc_jscan *dj = s->js, *pj = doc->js;
+	int d = s->decl, p = doc_parse(doc);
 	static const struct {
 		const char *decl, *doc, *what;
 		enum sc_join_num n;
@@ -1189,27 +1341,31 @@ static void compare(json_t *checks, const struct sc_join_tol *t, const struct si
 	           {"net_kg", "net_kg", "net weight (kg)", SC_JN_NET},
 	           {"packages", "packages", "packages", SC_JN_PACKAGES}};
 	for (size_t k = 0; k < sizeof NUM / sizeof *NUM; k++) {
-		json_t *a = json_object_get(d, NUM[k].decl), *b = fnum(p, NUM[k].doc);
-		if (json_is_number(a) && b)
-			check_num(checks, t, NUM[k].n, NUM[k].what, json_number_value(a), json_number_value(b), s, doc,
-			          NUM[k].decl, NULL);
+		double a, b;
+		if (sc_jscan_num(dj, sc_jscan_get(dj, d, NUM[k].decl), &a) == 0 && sc_jscan_num(pj, fld(pj, p, NUM[k].doc), &b) == 0)
+			check_num(checks, t, NUM[k].n, NUM[k].what, a, b, s, doc, NUM[k].decl, NULL);
 	}
 	static const char *const STR[][3] = {{"currency", "currency", "currency"},
 	                                     {"origin", "origin", "country of origin"},
 	                                     {"incoterm", "incoterm", "Incoterm"},
 	                                     {"port_loading", "port_loading", "port of loading"},
-	                                     {"port_discharge", "port_discharge", "port of discharge"}};
-	for (size_t k = 0; k < sizeof STR / sizeof *STR; k++)
-		check_str(checks, STR[k][2], STR[k][0], json_string_value(json_object_get(d, STR[k][0])), fval(p, STR[k][1]),
-		          s, doc);
-	check_ref(checks, "B/L number", "bl_no", json_string_value(json_object_get(d, "bl_no")), fval(p, "bl_no"), s, doc);
-	check_ref(checks, "invoice number", "invoice_no", json_string_value(json_object_get(d, "invoice_no")),
-	          fval(p, "invoice_no"), s, doc);
+	                                     {"port_discharge", "port_discharge", "port of discharge"},
+	                                     {"bl_no", "bl_no", "B/L number"},
+	                                     {"invoice_no", "invoice_no", "invoice number"}};
+	char a[1024], b[1024];
+	for (size_t k = 0; k < sizeof STR / sizeof *STR; k++) {
+		const char *x = sval(dj, sc_jscan_get(dj, d, STR[k][0]), a, sizeof a),
+		           *y = sval(pj, fld(pj, p, STR[k][1]), b, sizeof b);
+		if (k < 5)
+			check_str(checks, STR[k][2], STR[k][0], x, y, s, doc);
+		else
+			check_ref(checks, STR[k][2], STR[k][0], x, y, s, doc);
+	}
 	static const char *const IMP[] = {"buyer", "consignee", NULL}, *const EXP[] = {"seller", "shipper", NULL};
-	check_party(checks, t, "importer", "importer",
-	            json_string_value(json_object_get(json_object_get(d, "importer"), "name")), party_name(p, IMP), s, doc);
-	check_party(checks, t, "exporter", "exporter",
-	            json_string_value(json_object_get(json_object_get(d, "exporter"), "name")), party_name(p, EXP), s, doc);
+	check_party(checks, t, "importer", "importer", sval(dj, sc_jscan_path(dj, d, "importer.name"), a, sizeof a),
+	            party_js(pj, p, IMP, b, sizeof b), s, doc);
+	check_party(checks, t, "exporter", "exporter", sval(dj, sc_jscan_path(dj, d, "exporter.name"), a, sizeof a),
+	            party_js(pj, p, EXP, b, sizeof b), s, doc);
 	check_containers(checks, s, doc);
 	check_items(checks, t, s, doc);
 }
@@ -1243,7 +1399,7 @@ static json_t *alone_record(const struct sc_join_rec *m, json_t *whole)
 
 /* The first candidate's taxon and CITES appendix, and whether a declared
  * item names its genus: what a rule needs without indexing into top[]. */
-static void wood_facts(json_t *w, const json_t *wood, const json_t *decl)
+static void wood_facts(json_t *w, const json_t *wood, const struct sc_jscan *dj, int decl)
 {
 	json_t *t0 = json_array_get(json_object_get(wood, "top"), 0);
 	const char *taxon = json_string_value(json_object_get(t0, "taxon"));
@@ -1256,11 +1412,11 @@ static void wood_facts(json_t *w, const json_t *wood, const json_t *decl)
 		char genus[64];
 		size_t n = strcspn(taxon, " ");
 		snprintf(genus, sizeof genus, "%.*s", (int)(n < 63 ? n : 63), taxon);
-		size_t i;
-		json_t *it;
-		json_array_foreach(json_object_get(decl, "items"), i, it) {
-			const char *d = json_string_value(json_object_get(it, "description"));
-			if (d && *genus && strcasestr(d, genus))
+		int items = dj ? sc_jscan_get(dj, decl, "items") : -1;
+		for (int it = sc_jscan_first(dj, items); it >= 0 && sc_jscan_type(dj, items) == SC_JS_ARR;
+		     it = sc_jscan_next(dj, items, it)) {
+			char d[1024];
+			if (sval(dj, sc_jscan_get(dj, it, "description"), d, sizeof d) && *genus && strcasestr(d, genus))
 				named = 1;
 		}
 	}
@@ -1305,12 +1461,9 @@ static void prof_ref(char *out, size_t n, const char *v, int bl)
 	out[0] = '\0';
 	if (!v)
 		return;
-	json_t *r = refs_of(bl ? NULL : v, bl ? v : NULL, NULL);
-	const char *s = json_string_value(json_array_get(r, 0));
-	const char *c = s ? strchr(s, ':') : NULL;
-	if (c)
-		snprintf(out, n, "%s", c + 1);
-	json_decref(r);
+	(void)bl;   /* the same key for both */
+	char k[REFMAX];
+	snprintf(out, n, "%s", ref_norm(v, k));
 }
 
 static void prof_party(char *out, size_t cap, size_t *n, const char *name)
@@ -1737,11 +1890,62 @@ static void put_json(struct sc_join_out *o, const json_t *v)
 		o->failed = 1;
 }
 
+/* A string as jansson writes it (SC_JSON_FLAGS): '"', '\\' and the control
+ * characters escaped, everything else (UTF-8) as it is. s is valid UTF-8. */
 static void put_str(struct sc_join_out *o, const char *s)
 {
-	json_t *x = json_string(s ? s : "");
-	put_json(o, x);
-	json_decref(x);
+	if (!s)
+		s = "";
+	put(o, "\"", 1);
+	const char *run = s;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put(o, run, (size_t)(s - run));
+		char e[8];
+		switch (c) {
+		case '"': putz(o, "\\\""); break;
+		case '\\': putz(o, "\\\\"); break;
+		case '\b': putz(o, "\\b"); break;
+		case '\f': putz(o, "\\f"); break;
+		case '\n': putz(o, "\\n"); break;
+		case '\r': putz(o, "\\r"); break;
+		case '\t': putz(o, "\\t"); break;
+		default:
+			snprintf(e, sizeof e, "\\u%04X", c);
+			putz(o, e);
+		}
+		run = s + 1;
+	}
+	put(o, run, (size_t)(s - run));
+	put(o, "\"", 1);
+}
+
+/* A real as jansson writes it with JSON_REAL_PRECISION(15): %.15g, ".0" when
+ * it would read as an integer, the exponent without '+' or leading zeros. */
+static void put_real(struct sc_join_out *o, double x)
+{
+	char b[64];
+	int n = snprintf(b, sizeof b - 2, "%.15g", x);
+	if (n < 0 || !isfinite(x)) {
+		putz(o, "null");
+		return;
+	}
+	if (!strchr(b, '.') && !strchr(b, 'e'))
+		strcat(b, ".0");
+	char *e = strchr(b, 'e');
+	if (e) {
+		char *st = e + 1, *end;
+		if (*st == '+')
+			memmove(st, st + 1, strlen(st));
+		if (*st == '-')
+			st++;
+		for (end = st; *end == '0' && end[1]; end++)
+			;
+		memmove(st, end, strlen(end) + 1);
+	}
+	putz(o, b);
 }
 
 /* value v of the record as it stands, or null */
@@ -1780,98 +1984,36 @@ static json_t *rec_json(const struct sc_join_rec *m, const char *path)
 	return v;
 }
 
-static char *dupkey(const struct sc_jscan *js, int k, char *buf, size_t cap)
-{
-	long n = sc_jscan_str(js, k, buf, cap);
-	return n >= 0 && (size_t)n < cap ? buf : sc_jscan_strdup(js, k);
-}
 
-/* The declaration as the comparisons read it: every member, the items with
- * their HS code, value and description only. */
-static json_t *lean_decl(const struct sc_jscan *js, int d)
-{
-	if (sc_jscan_type(js, d) != SC_JS_OBJ)
-		return NULL;
-	json_t *o = json_object();
-	for (int m = sc_jscan_first(js, d); m >= 0; m = sc_jscan_next(js, d, m)) {
-		char kb[128], *k = dupkey(js, m, kb, sizeof kb);
-		json_t *v;
-		if (k && strcmp(k, "items") == 0 && sc_jscan_type(js, m + 1) == SC_JS_ARR) {
-			static const char *const IT[] = {"hs", "value", "description", NULL};
-			v = json_array();
-			for (int it = sc_jscan_first(js, m + 1); it >= 0; it = sc_jscan_next(js, m + 1, it)) {
-				if (sc_jscan_type(js, it) != SC_JS_OBJ) {
-					json_array_append_new(v, sc_jscan_json(js, it));
-					continue;
-				}
-				json_t *x = json_object();
-				for (const char *const *f = IT; *f; f++) {
-					int y = sc_jscan_get(js, it, *f);
-					if (y >= 0)
-						json_object_set_new(x, *f, sc_jscan_json(js, y));
-				}
-				json_array_append_new(v, x);
-			}
-		} else
-			v = sc_jscan_json(js, m + 1);
-		if (k && v)
-			json_object_set_new(o, k, v);
-		else
-			json_decref(v);
-		if (k != kb)
-			free(k);
-	}
-	return o;
-}
-
-/* A document as the comparisons read it (and sc_parse_consign's checks):
- * its type and pages, each field's value and confidence, each item's HS
- * code, amount and quantity. */
+/* A document as sc_parse_consign's cross-checks read it (the comparisons of
+ * the join read the bytes): its type, the values of the fields it checks,
+ * each item's HS code and quantity. The declaration it also makes is not
+ * used when an electronic one was filed, the only case this tree is for. */
 static json_t *lean_doc(const struct sc_jscan *js, int p)
 {
 	if (sc_jscan_type(js, p) != SC_JS_OBJ)
 		return NULL;
+	static const char *const FL[] = {"total", "currency", "gross_kg", "net_kg", "packages", "containers",
+	                                 "bl_no", "invoice_no", "incoterm", "origin", NULL},
+	                         *const IT[] = {"hs", "qty", NULL};
 	json_t *o = json_object();
-	static const char *const TOP[] = {"type", "documents", NULL}, *const FL[] = {"value", "conf", NULL},
-	                         *const IT[] = {"hs", "amount", "qty", NULL};
-	for (const char *const *t = TOP; *t; t++) {
-		int x = sc_jscan_get(js, p, *t);
-		if (x >= 0)
-			json_object_set_new(o, *t, sc_jscan_json(js, x));
-	}
+	int t = sc_jscan_get(js, p, "type");
+	if (t >= 0)
+		json_object_set_new(o, "type", sc_jscan_json(js, t));
 	int fields = sc_jscan_get(js, p, "fields");
-	if (sc_jscan_type(js, fields) == SC_JS_OBJ) {
-		json_t *f = json_object();
-		for (int m = sc_jscan_first(js, fields); m >= 0; m = sc_jscan_next(js, fields, m)) {
-			char kb[128], *k = dupkey(js, m, kb, sizeof kb);
-			json_t *x;
-			if (sc_jscan_type(js, m + 1) == SC_JS_OBJ) {
-				x = json_object();
-				for (const char *const *q = FL; *q; q++) {
-					int y = sc_jscan_get(js, m + 1, *q);
-					if (y >= 0)
-						json_object_set_new(x, *q, sc_jscan_json(js, y));
-				}
-			} else
-				x = sc_jscan_json(js, m + 1);
-			if (k)
-				json_object_set_new(f, k, x);
-			else
-				json_decref(x);
-			if (k != kb)
-				free(k);
-		}
-		json_object_set_new(o, "fields", f);
-	} else if (fields >= 0)
-		json_object_set_new(o, "fields", sc_jscan_json(js, fields));
+	json_t *f = json_object();
+	for (const char *const *q = FL; *q; q++) {
+		int x = sc_jscan_get(js, fields, *q), y = sc_jscan_get(js, x, "value");
+		if (y >= 0)
+			json_object_set_new(f, *q, json_pack("{s:o}", "value", sc_jscan_json(js, y)));
+		else if (x >= 0)
+			json_object_set_new(f, *q, json_object());
+	}
+	json_object_set_new(o, "fields", f);
 	int items = sc_jscan_get(js, p, "items");
 	if (sc_jscan_type(js, items) == SC_JS_ARR) {
 		json_t *a = json_array();
 		for (int it = sc_jscan_first(js, items); it >= 0; it = sc_jscan_next(js, items, it)) {
-			if (sc_jscan_type(js, it) != SC_JS_OBJ) {
-				json_array_append_new(a, sc_jscan_json(js, it));
-				continue;
-			}
 			json_t *x = json_object();
 			for (const char *const *q = IT; *q; q++) {
 				int y = sc_jscan_get(js, it, *q);
@@ -1881,8 +2023,7 @@ static json_t *lean_doc(const struct sc_jscan *js, int p)
 			json_array_append_new(a, x);
 		}
 		json_object_set_new(o, "items", a);
-	} else if (items >= 0)
-		json_object_set_new(o, "items", sc_jscan_json(js, items));
+	}
 	return o;
 }
 
@@ -1924,13 +2065,11 @@ static struct view *views_new(const struct sc_join *j, const struct group *g, in
 		else if (w->m.sub && sc_jscan_get(js, 0, "id") >= 0)
 			w->m.id = sc_jscan_json(js, sc_jscan_get(js, 0, "id"));
 		switch (w->m.kind) {
-		case K_DECL: w->m.ns = lean_decl(js, sc_jscan_get(js, 0, "decl")); break;
 		case K_DOC: {
 			int p = sc_jscan_get(js, 0, "parse");
 			w->m.ns = full ? sc_jscan_json(js, p) : lean_doc(js, p);
 			break;
 		}
-		case K_OCR: w->m.src = sc_jscan_json(js, sc_jscan_get(js, 0, "src")); break;
 		case K_WOOD: w->m.ns = sc_jscan_json(js, sc_jscan_get(js, 0, "wood")); break;
 		case K_JOIN:
 			w->m.ns = sc_jscan_json(js, sc_jscan_get(js, 0, "join"));
@@ -1942,39 +2081,53 @@ static struct view *views_new(const struct sc_join *j, const struct group *g, in
 	return v;
 }
 
+/* Two values the same (strings decoded, anything else byte for byte). */
+static int same_value(const struct sc_jscan *a, int x, const struct sc_jscan *b, int y)
+{
+	if (x < 0 || y < 0)
+		return x < 0 && y < 0;
+	if (sc_jscan_type(a, x) == SC_JS_STR && sc_jscan_type(b, y) == SC_JS_STR) {
+		char s[1024], t[1024];
+		long n = sc_jscan_str(a, x, s, sizeof s), m = sc_jscan_str(b, y, t, sizeof t);
+		return n == m && n < (long)sizeof s && memcmp(s, t, (size_t)n) == 0;
+	}
+	size_t n, m;
+	const char *s = sc_jscan_span(a, x, &n), *t = sc_jscan_span(b, y, &m);
+	return n == m && memcmp(s, t, n) == 0;
+}
+
 /* A document's OCR confidence, 0..100: the lowest of its pages' ocr.conf
  * where sc-ocr's pages are in the consignment, else the mean confidence of
  * the fields sc-parse read (which carries the OCR line confidence). */
 static json_t *doc_conf(const struct view *v, size_t n, const struct sc_join_rec *d)
 {
+	const struct sc_jscan *js = d->js;
+	int p = doc_parse(d), docs = sc_jscan_get(js, p, "documents");
 	double lo = 1e9;
 	int pages = 0;
-	size_t i, k;
-	json_t *s;
-	json_array_foreach(json_object_get(d->ns, "documents"), i, s) {
-		for (k = 0; k < n; k++) {
-			const struct sc_join_rec *p = &v[k].m;
-			if (p->kind != K_OCR || !p->has_conf)
+	for (int s = sc_jscan_first(js, docs); s >= 0 && sc_jscan_type(js, docs) == SC_JS_ARR; s = sc_jscan_next(js, docs, s)) {
+		for (size_t k = 0; k < n; k++) {
+			const struct sc_join_rec *pg = &v[k].m;
+			if (pg->kind != K_OCR || !pg->has_conf)
 				continue;
-			if (json_equal(json_object_get(p->src, "path"), json_object_get(s, "path")) &&
-			    json_equal(json_object_get(p->src, "member"), json_object_get(s, "member")) &&
-			    json_equal(json_object_get(p->src, "page"), json_object_get(s, "page"))) {
-				lo = fmin(lo, p->conf);
+			int ps = sc_jscan_get(pg->js, 0, "src");
+			static const char *const K[] = {"path", "member", "page"};
+			int same = 1;
+			for (int q = 0; q < 3 && same; q++)
+				same = same_value(pg->js, sc_jscan_get(pg->js, ps, K[q]), js, sc_jscan_get(js, s, K[q]));
+			if (same) {
+				lo = fmin(lo, pg->conf);
 				pages++;
 			}
 		}
 	}
 	if (pages)
 		return json_real(round_to(lo, 0.1));
-	double sum = 0;
-	int nf = 0;
-	const char *key;
-	json_t *f;
-	json_object_foreach(json_object_get(d->ns, "fields"), key, f) {
-		json_t *c = json_object_get(f, "conf");
-		if (json_is_number(c))
-			sum += json_number_value(c), nf++;
-	}
+	double sum = 0, c;
+	int nf = 0, fields = sc_jscan_get(js, p, "fields");
+	for (int f = sc_jscan_first(js, fields); f >= 0 && sc_jscan_type(js, fields) == SC_JS_OBJ; f = sc_jscan_next(js, fields, f))
+		if (sc_jscan_num(js, sc_jscan_get(js, f + 1, "conf"), &c) == 0)
+			sum += c, nf++;
 	return nf ? json_real(round_to(sum / nf * 100, 0.1)) : NULL;
 }
 
@@ -2003,14 +2156,16 @@ static void put_source(struct sc_join_out *o, const struct sc_join *j, const str
 		putz(o, ",\"link\":{\"by\":\"content\",\"points\":");
 		putz(o, pts);
 		putz(o, ",\"evidence\":");
-		put_str(o, m->fit_why);
+		json_t *ev = json_string(m->fit_why);
+		put_json(o, ev);
+		json_decref(ev);
 		putz(o, "}");
 	}
 	if (m->kind == K_DOC) {
 		json_t *c = doc_conf(v, n, m);
 		if (c) {
 			putz(o, ",\"conf\":");
-			put_json(o, c);
+			put_real(o, json_real_value(c));
 			if (json_number_value(c) < j->tol.conf_low)
 				putz(o, ",\"conf_low\":true");
 		}
@@ -2102,8 +2257,7 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 			break;
 		case K_DOC: {
 			json_array_append_new(docs, json_pack("{s:O?,s:O?,s:O}", "id", m->id, "src", m->src, "parse", m->ns));
-			const char *t = json_string_value(json_object_get(m->ns, "type"));
-			if (!paper && t && strcmp(t, "customs_declaration") == 0)
+			if (!paper && m->dtype && strcmp(m->dtype, "customs_declaration") == 0)
 				paper = m;
 			break;
 		}
@@ -2117,11 +2271,11 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 			put_raw(&wood, js, sc_jscan_get(js, 0, "src"));
 			put_members(&wood, js, sc_jscan_get(js, 0, "wood"), W);
 			json_t *f = json_object();
-			const json_t *dd = edecl ? edecl->ns : NULL;
+			const struct sc_join_rec *dd = edecl;
 			for (size_t r = 0; !dd && r < g->n; r++)
 				if (v[r].m.kind == K_DECL)
-					dd = v[r].m.ns;
-			wood_facts(f, m->ns, dd);
+					dd = &v[r].m;
+			wood_facts(f, m->ns, dd ? dd->js : NULL, dd ? sc_jscan_get(dd->js, 0, "decl") : -1);
 			const char *fk;
 			json_t *fv;
 			json_object_foreach(f, fk, fv) {
@@ -2168,16 +2322,22 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 	 * else the paper customs declaration against the others */
 	struct side s;
 	const struct sc_join_rec *dm = edecl ? edecl : paper;
+	struct sc_jscan pjs;
+	sc_jscan_init(&pjs);
 	if (dm) {
-		s.decl = edecl ? edecl->ns : NULL;
+		s.js = edecl ? edecl->js : &pjs;
+		s.decl = edecl ? sc_jscan_get(edecl->js, 0, "decl") : -1;
 		json_t *pdecl = NULL;
 		if (!edecl) {
-			/* the paper declaration's own values, as a decl */
+			/* the paper declaration's own values, as a decl (read as the others are) */
 			json_t *one = json_pack("[{s:O?,s:O}]", "id", paper->id, "parse", paper->ns);
 			json_t *p1 = sc_parse_consign(NULL, one, &pdecl);
 			json_decref(p1);
 			json_decref(one);
-			s.decl = pdecl;
+			char *text = pdecl ? json_dumps(pdecl, SC_JSON_FLAGS) : NULL;
+			if (text && sc_jscan_parse(&pjs, text, strlen(text), "-", 0, NULL) == 0)
+				s.decl = 0;
+			free(text);
 		}
 		s.label = src_label(dm);
 		for (size_t q = 0; q < g->n; q++) {
@@ -2190,12 +2350,12 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 		static const char *const NEED[][3] = {{"invoice_no", "invoice", "invoice"},
 		                                     {"bl_no", "bill_of_lading", "bill of lading"}};
 		for (size_t q = 0; edecl && j->ndocs && q < 2; q++) {
-			const char *ref = json_string_value(json_object_get(edecl->ns, NEED[q][0]));
+			char rb[1024];
+			const char *ref = sval(edecl->js, sc_jscan_get(edecl->js, s.decl, NEED[q][0]), rb, sizeof rb);
 			int found = 0;
 			for (size_t r = 0; r < g->n && ref; r++) {
 				const struct sc_join_rec *m = &v[r].m;
-				const char *t = json_string_value(json_object_get(m->ns, "type"));
-				found |= m->kind == K_DOC && t && strcmp(t, NEED[q][1]) == 0;
+				found |= m->kind == K_DOC && m->dtype && strcmp(m->dtype, NEED[q][1]) == 0;
 			}
 			if (ref && !found) {
 				char msg[600];
@@ -2281,7 +2441,10 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 	putz(o, ",\"sources\":[");
 	put(o, src.s ? src.s : "", src.len);
 	putz(o, "],\"checks\":");
-	put_json(o, checks);
+	if (json_array_size(checks))
+		put_json(o, checks);
+	else
+		putz(o, "[]");
 	putz(o, ",\"wood\":[");
 	put(o, wood.s ? wood.s : "", wood.len);
 	putz(o, "],\"scan\":[");
@@ -2303,6 +2466,7 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 	json_decref(docs);
 	json_decref(checks);
 	views_free(v, g->n);
+	sc_jscan_release(&pjs);
 	return failed ? -1 : 0;
 }
 

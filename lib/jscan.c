@@ -131,6 +131,17 @@ static int scan_string(struct sc_jscan *js, struct scan *S, int key)
 	size_t p = S->p + 1, start = p;
 	int esc = 0;
 	for (;;) {
+		/* eight bytes at a time while none is '"', '\\', a control or a non-ASCII byte */
+		while (p + 8 <= S->len) {
+			uint64_t w, ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+			memcpy(&w, in + p, 8);
+			uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+			uint64_t hit = (w & high) | ((w - ones * 0x20) & ~w & high) | ((q - ones) & ~q & high) |
+			               ((b - ones) & ~b & high);
+			if (hit)
+				break;
+			p += 8;
+		}
 		while (p < S->len && !STOP[in[p]])
 			p++;
 		if (p >= S->len) {
