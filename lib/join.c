@@ -463,19 +463,78 @@ static char *order_of(const struct sc_join_rec *m, const struct sc_jscan *js)
 	return o;
 }
 
+/* What a member keeps of its record: the members its consignment reads or
+ * writes (an OCR page its confidence only, not its text and lines), as
+ * compact JSON; a record of no known kind, or a bad line, whole. */
+static char *slim(const struct sc_jscan *js, enum kind kd, size_t *len)
+{
+	static const char *const KEEP[][3] = {{"decl"}, {"parse"}, {NULL}, {"wood", "decl"}, {"scan", "decl"},
+	                                      {"join", "decl"}};
+	char *o;
+	if (kd == K_NONE || kd == K_BAD) {
+		o = malloc(js->len + 1);
+		if (o)
+			memcpy(o, js->s, js->len + 1);
+		*len = js->len;
+		return o;
+	}
+	static const char *const HEAD[] = {"id", "src", "errors"};
+	int at[6], n = 0;
+	for (int k = 0; k < 3; k++)
+		at[n++] = sc_jscan_get(js, 0, HEAD[k]);
+	for (int k = 0; k < 2 && KEEP[kd][k]; k++)
+		at[n++] = sc_jscan_get(js, 0, KEEP[kd][k]);
+	int conf = kd == K_OCR ? sc_jscan_path(js, 0, "ocr.conf") : -1;
+	size_t cap = 32, vl;
+	for (int k = 0; k < n; k++)
+		if (at[k] >= 0) {
+			sc_jscan_span(js, at[k], &vl);
+			cap += vl + 16;
+		}
+	if (conf >= 0) {
+		sc_jscan_span(js, conf, &vl);
+		cap += vl + 24;
+	}
+	o = malloc(cap);
+	if (!o)
+		return NULL;
+	size_t w = 0;
+	o[w++] = '{';
+	for (int k = 0; k < n; k++) {
+		if (at[k] < 0)
+			continue;
+		const char *key = k < 3 ? HEAD[k] : KEEP[kd][k - 3], *v = sc_jscan_span(js, at[k], &vl);
+		w += (size_t)snprintf(o + w, cap - w, "%s\"%s\":", w > 1 ? "," : "", key);
+		memcpy(o + w, v, vl);
+		w += vl;
+	}
+	if (kd == K_OCR) {
+		const char *v = conf >= 0 ? sc_jscan_span(js, conf, &vl) : NULL;
+		w += (size_t)snprintf(o + w, cap - w, "%s\"ocr\":{", w > 1 ? "," : "");
+		if (v) {
+			w += (size_t)snprintf(o + w, cap - w, "\"conf\":");
+			memcpy(o + w, v, vl);
+			w += vl;
+		}
+		o[w++] = '}';
+	}
+	o[w++] = '}';
+	o[w] = '\0';
+	*len = w;
+	return o;
+}
+
 static struct sc_join_rec *new_prep(const struct sc_jscan *js, enum kind kd)
 {
 	struct sc_join_rec *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
 	m->kind = kd;
-	m->rawlen = js->len;
-	m->raw = malloc(js->len + 1);
+	m->raw = slim(js, kd, &m->rawlen);
 	if (!m->raw) {
 		free(m);
 		return NULL;
 	}
-	memcpy(m->raw, js->s, js->len + 1);
 	int id = sc_jscan_get(js, 0, "id");
 	if (sc_jscan_type(js, id) == SC_JS_STR)
 		m->idstr = sc_jscan_strdup(js, id);
@@ -1978,7 +2037,7 @@ static json_t *rec_json(const struct sc_join_rec *m, const char *path)
 	struct sc_jscan js;
 	sc_jscan_init(&js);
 	json_t *v = NULL;
-	if (sc_jscan_parse(&js, m->raw, m->rawlen, m->file, m->line, NULL) == 0)
+	if (sc_jscan_index(&js, m->raw, m->rawlen) == 0)
 		v = sc_jscan_json(&js, path ? sc_jscan_path(&js, 0, path) : 0);
 	sc_jscan_release(&js);
 	return v;
@@ -2055,7 +2114,7 @@ static struct view *views_new(const struct sc_join *j, const struct group *g, in
 		w->m.js = &w->js;
 		w->m.id = w->m.src = w->m.ns = w->m.decl = NULL;
 		sc_jscan_init(&w->js);
-		if (sc_jscan_parse(&w->js, w->m.raw, w->m.rawlen, w->m.file, w->m.line, NULL) < 0) {
+		if (sc_jscan_index(&w->js, w->m.raw, w->m.rawlen) < 0) {
 			views_free(v, q + 1);
 			return NULL;
 		}

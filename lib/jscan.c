@@ -470,6 +470,85 @@ fail:
 	                    S.why ? S.why : "invalid token");
 }
 
+int sc_jscan_index(struct sc_jscan *js, const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t depth = 0, p = 0;
+	js->n = 0;
+	js->s = NULL;
+	js->len = 0;
+	while (p < len) {
+		unsigned char c = s[p];
+		if (c == ',' || c == ':') {
+			p++;
+			continue;
+		}
+		if (c == '}' || c == ']') {
+			if (!depth)
+				return -1;
+			struct sc_jtok *t = &js->t[js->stack[--depth]];
+			p++;
+			t->end = (uint32_t)js->n;
+			t->len = (uint32_t)(p - t->off);
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			if (depth == js->stackcap) {
+				size_t cap = js->stackcap ? js->stackcap * 2 : 64;
+				uint32_t *st = realloc(js->stack, cap * sizeof *st);
+				if (!st)
+					return -1;
+				js->stack = st;
+				js->stackcap = cap;
+			}
+			if (push_tok(js, c == '{' ? SC_JS_OBJ : SC_JS_ARR, p) < 0)
+				return -1;
+			js->stack[depth++] = (uint32_t)(js->n - 1);
+			p++;
+			continue;
+		}
+		if (c == '"') {
+			size_t q = p + 1;
+			int esc = 0;
+			for (;;) {
+				const unsigned char *e = memchr(s + q, '"', len - q);
+				if (!e)
+					return -1;
+				size_t at = (size_t)(e - s), bs = 0;
+				while (at - bs > p + 1 && s[at - bs - 1] == '\\')
+					bs++;
+				esc |= bs > 0 || memchr(s + q, '\\', at - q) != NULL;
+				q = at + 1;
+				if (bs % 2 == 0)
+					break;
+			}
+			if (push_tok(js, SC_JS_STR, p + 1) < 0)
+				return -1;
+			js->t[js->n - 1].len = (uint32_t)(q - p - 2);
+			js->t[js->n - 1].esc = (uint8_t)esc;
+			p = q;
+			continue;
+		}
+		size_t q = p;
+		uint8_t type = c == 't' ? SC_JS_TRUE : c == 'f' ? SC_JS_FALSE : c == 'n' ? SC_JS_NULL : SC_JS_NUM;
+		int real = 0;
+		while (q < len && s[q] != ',' && s[q] != '}' && s[q] != ']' && s[q] != ':') {
+			real |= s[q] == '.' || s[q] == 'e' || s[q] == 'E';
+			q++;
+		}
+		if (push_tok(js, type, p) < 0)
+			return -1;
+		js->t[js->n - 1].len = (uint32_t)(q - p);
+		js->t[js->n - 1].esc = (uint8_t)(type == SC_JS_NUM && real);
+		p = q;
+	}
+	if (depth || !js->n)
+		return -1;
+	js->s = text;
+	js->len = len;
+	return 0;
+}
+
 /* ---- lookups ------------------------------------------------------------------- */
 
 int sc_jscan_first(const struct sc_jscan *js, int v)

@@ -52,6 +52,12 @@ void sc_jscan_release(struct sc_jscan *js);
 int sc_jscan_parse(struct sc_jscan *js, const char *text, size_t len, const char *file, unsigned long line,
                    struct sc_error *err);
 
+/* Index a text sc_jscan_parse took before (its js->s, compact): the same
+ * index, without validating again or copying; js->s is text itself, which
+ * must outlive the lookups. -1 only when out of memory or the text is not
+ * what sc_jscan_parse left. */
+int sc_jscan_index(struct sc_jscan *js, const char *text, size_t len);
+
 /* The member of object v named key (the last one when a key repeats, as
  * jansson keeps it), or -1. v < 0 gives -1, so lookups chain. */
 int sc_jscan_get(const struct sc_jscan *js, int v, const char *key);

@@ -3,7 +3,8 @@
  * must take exactly the lines jansson takes (as sc_parse_line calls it, an
  * integer past 64 bits read as a real), its tree must equal jansson's, its
  * compact copy must parse to the same tree, and every lookup must stay in
- * bounds. A NUL byte outside a string, which jansson takes in some places,
+ * bounds; the compact copy indexed again (sc_jscan_index) gives the same
+ * tokens. A NUL byte outside a string, which jansson takes in some places,
  * jscan always refuses.
  */
 #include <stdlib.h>
@@ -68,6 +69,16 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			abort();
 		json_decref(again);
 		json_decref(mine);
+		/* the compact text indexed again without validation: the same tokens */
+		struct sc_jscan ix;
+		sc_jscan_init(&ix);
+		if (sc_jscan_index(&ix, js.s, js.len) < 0 || ix.n != js.n)
+			abort();
+		for (size_t k = 0; k < js.n; k++)
+			if (ix.t[k].off != js.t[k].off || ix.t[k].len != js.t[k].len || ix.t[k].end != js.t[k].end ||
+			    ix.t[k].type != js.t[k].type || ix.t[k].esc != js.t[k].esc)
+				abort();
+		sc_jscan_release(&ix);
 	}
 	json_decref(ref);
 	sc_jscan_release(&js);
