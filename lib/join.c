@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "errcode.h"
+#include "hash.h"
+#include "jscan.h"
 #include "join.h"
 #include "parse.h"
 #include "risk_screen.h"
@@ -23,22 +25,36 @@
 enum kind { K_DECL, K_DOC, K_OCR, K_WOOD, K_SCAN, K_JOIN, K_NONE, K_BAD };
 static const char *const KIND[] = {"decl", "doc", "ocr", "wood", "scan", "join", "none", "bad"};
 
-struct member {
+/*
+ * A member is a record kept as its bytes (compact, as jscan leaves them),
+ * with what linking needs read out once: its keys, its canonical order, its
+ * id. Everything else is read from the bytes again when its consignment is
+ * built, and only the fields the join compares; what it writes as filed
+ * (the decl, sources' src, documents, wood and scan readings) is copied
+ * from the bytes, never re-serialized.
+ */
+struct sc_join_rec {
 	enum kind kind;
-	json_t *id;       /* the record's id (a string), or NULL */
-	json_t *src;
-	json_t *ns;       /* decl, parse, wood, scan or join of the record; ocr: {conf} */
-	json_t *decl;     /* a wood or scan record's decl (its link) */
-	json_t *errors;
-	json_t *whole;    /* K_NONE, K_BAD: the record itself, which comes out as it was */
+	char *raw;        /* the record, compact JSON (NUL-terminated) */
+	size_t rawlen;
+	char *idstr;      /* its id when a string, else NULL */
+	char *declid;     /* K_DECL: decl.id; K_WOOD/K_SCAN/K_JOIN: the decl.id it carries */
+	char *dtype;      /* K_DOC: parse.type */
+	double conf;      /* K_OCR: ocr.conf */
+	int has_conf;
+	/* borrowed views, filled only while a consignment is built (NULL in j->m) */
+	json_t *id, *src, *ns, *decl;
+	const struct sc_jscan *js;
 	json_t *keys;     /* array of "kind:value" */
 	const char *file; /* interned */
 	unsigned long line;
 	char *order;      /* canonical order key */
 	int nokey;        /* nothing to link by: it comes out alone, with an error */
+	int sub;          /* a document of an sc-parse consignment, or a bad line: no error of its own */
 	int fit;          /* linked by content (link_by_content): the points of evidence */
 	char *fit_why;    /* and the evidence, or NULL */
 	size_t parent;
+	struct sc_join_rec *next;   /* a chain of prepared members (sc_join_prep) */
 };
 
 struct group {
@@ -48,11 +64,18 @@ struct group {
 	int bad;
 };
 
+struct kslot {
+	const char *k;
+	uint64_t h;
+	size_t idx;
+};
+
 struct sc_join {
 	struct sc_join_tol tol;
-	struct member *m;
+	struct sc_join_rec *m;
 	size_t n, cap;
-	json_t *keymap;   /* key -> first member with it */
+	struct kslot *keymap;   /* key -> first member with it (open addressing) */
+	size_t kcap, kused;
 	char **files;
 	size_t nfiles;
 	size_t *idx;      /* members by group, canonical order */
@@ -153,67 +176,92 @@ out:
 
 /* ---- keys ---------------------------------------------------------------- */
 
-/* References are normalized by sc-parse's own rule (sc_parse_refs), so that a
- * declaration's "RW 2026/04817" meets an invoice's "RW-2026-04817" exactly as
- * two documents meet in sc-parse -g ref. */
-static json_t *refs_of(const char *inv, const char *bl, const json_t *containers)
+/* References are normalized by sc-parse's rule, so that a declaration's
+ * "RW 2026/04817" meets an invoice's "RW-2026-04817" exactly as two
+ * documents meet in sc-parse -g ref. ref_norm is sc_parse_refs's key made
+ * without a tree (it runs for every record); test_join holds the two
+ * against each other. Upper case, the letters OCR confuses with digits as
+ * the digit, letters and digits only, at most 79; "" when under 5. */
+#define REFMAX 80
+static const char *ref_norm(const char *s, char *out)
 {
-	json_t *f = json_object();
-	if (inv)
-		json_object_set_new(f, "invoice_no", json_pack("{s:s}", "value", inv));
-	if (bl)
-		json_object_set_new(f, "bl_no", json_pack("{s:s}", "value", bl));
-	if (json_is_array(containers)) {
-		json_t *c = json_array();
-		size_t i;
-		json_t *x;
-		json_array_foreach(containers, i, x)
-			if (json_is_string(x) && json_string_length(x) >= 4)
-				json_array_append(c, x);
-		json_object_set_new(f, "containers", json_pack("{s:o}", "value", c));
+	size_t o = 0;
+	for (; s && *s && o + 1 < REFMAX; s++) {
+		char c = *s;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 32);
+		c = c == 'O' ? '0' : c == 'I' || c == 'L' ? '1' : c == 'S' ? '5' : c == 'Z' ? '2' : c == 'B' ? '8' : c;
+		if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+			out[o++] = c;
 	}
-	json_t *p = json_pack("{s:o}", "fields", f);
-	json_t *r = sc_parse_refs(p);
-	json_decref(p);
-	return r;
+	out[o] = '\0';
+	if (o < 5)
+		out[0] = '\0';
+	return out;
+}
+
+/* cap: where sc-parse's and the earlier sc-join's buffers cut a key */
+static void add_key(json_t *keys, const char *kind, const char *v, size_t cap)
+{
+	char buf[300];
+	snprintf(buf, cap < sizeof buf ? cap : sizeof buf, "%s:%s", kind, v);
+	json_array_append_new(keys, json_string(buf));
 }
 
 static void add_decl_key(json_t *keys, const char *id)
 {
 	if (!id || !*id)
 		return;
-	/* the same normalization as the other references */
-	json_t *r = refs_of(id, NULL, NULL);
-	const char *s = json_string_value(json_array_get(r, 0));
-	char buf[300];
-	if (s && strncmp(s, "invoice_no:", 11) == 0)
-		snprintf(buf, sizeof buf, "decl:%s", s + 11);
-	else
-		snprintf(buf, sizeof buf, "decl:%s", id);   /* short ids as they are */
-	json_array_append_new(keys, json_string(buf));
-	json_decref(r);
+	char k[REFMAX];
+	add_key(keys, "decl", *ref_norm(id, k) ? k : id, 300);   /* short ids as they are */
 }
 
-static void decl_keys(json_t *keys, const json_t *decl, int all)
+/* invoice_no:KEY, bl_no:KEY, container:C for each string in containers (an
+ * array, or -1) at least min_cont long: sc_parse_refs's keys */
+static void ref_keys(json_t *keys, const char *inv, const char *bl, const struct sc_jscan *js, int cont,
+                     size_t min_cont)
 {
-	add_decl_key(keys, json_string_value(json_object_get(decl, "id")));
-	json_t *r = refs_of(all ? json_string_value(json_object_get(decl, "invoice_no")) : NULL,
-	                    all ? json_string_value(json_object_get(decl, "bl_no")) : NULL,
-	                    json_object_get(decl, "containers"));
-	json_array_extend(keys, r);
-	json_decref(r);
-}
-
-static void page_key(json_t *keys, const json_t *src)
-{
-	const char *path = json_string_value(json_object_get(src, "path"));
-	if (!path)
+	char k[REFMAX];
+	if (inv && *ref_norm(inv, k))
+		add_key(keys, "invoice_no", k, 96);
+	if (bl && *ref_norm(bl, k))
+		add_key(keys, "bl_no", k, 96);
+	if (sc_jscan_type(js, cont) != SC_JS_ARR)
 		return;
-	const char *member = json_string_value(json_object_get(src, "member"));
-	json_t *pg = json_object_get(src, "page");
-	char buf[1200];
-	snprintf(buf, sizeof buf, "page:%s|%s|%lld", path, member ? member : "",
-	         json_is_integer(pg) ? (long long)json_integer_value(pg) : 1LL);
+	for (int x = sc_jscan_first(js, cont); x >= 0; x = sc_jscan_next(js, cont, x)) {
+		char c[256];
+		long n = sc_jscan_str(js, x, c, sizeof c);
+		if (n >= 0 && (size_t)n >= min_cont && strlen(c) >= min_cont)
+			add_key(keys, "container", c, 96);
+	}
+}
+
+/* A string member of object v, decoded into buf (NULL when absent or no string). */
+static const char *jstr(const struct sc_jscan *js, int v, const char *key, char *buf, size_t cap)
+{
+	int x = sc_jscan_get(js, v, key);
+	return sc_jscan_str(js, x, buf, cap) >= 0 ? buf : NULL;
+}
+
+static void decl_keys(json_t *keys, const struct sc_jscan *js, int d, int all)
+{
+	char id[512], inv[512], bl[512];
+	add_decl_key(keys, jstr(js, d, "id", id, sizeof id));
+	ref_keys(keys, all ? jstr(js, d, "invoice_no", inv, sizeof inv) : NULL,
+	         all ? jstr(js, d, "bl_no", bl, sizeof bl) : NULL, js, sc_jscan_get(js, d, "containers"), 4);
+}
+
+static void page_key(json_t *keys, const struct sc_jscan *js, int src)
+{
+	char path[1024], member[256];
+	if (!jstr(js, src, "path", path, sizeof path))
+		return;
+	const char *mb = jstr(js, src, "member", member, sizeof member);
+	long long pg;
+	if (sc_jscan_int(js, sc_jscan_get(js, src, "page"), &pg) < 0)
+		pg = 1;
+	char buf[1400];
+	snprintf(buf, sizeof buf, "page:%s|%s|%lld", path, mb ? mb : "", pg);
 	json_array_append_new(keys, json_string(buf));
 }
 
@@ -222,54 +270,47 @@ static const char *fval(const json_t *parse, const char *name)
 	return json_string_value(json_object_get(json_object_get(json_object_get(parse, "fields"), name), "value"));
 }
 
-static void doc_keys(json_t *keys, const json_t *parse)
+static void doc_keys(json_t *keys, const struct sc_jscan *js, int parse)
 {
-	json_t *r = sc_parse_refs(parse);
-	json_array_extend(keys, r);
-	json_decref(r);
-	add_decl_key(keys, fval(parse, "customs_no"));
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(parse, "documents"), i, s)
-		page_key(keys, s);
+	int fields = sc_jscan_get(js, parse, "fields");
+	char inv[512], bl[512], cno[512];
+	ref_keys(keys, jstr(js, sc_jscan_get(js, fields, "invoice_no"), "value", inv, sizeof inv),
+	         jstr(js, sc_jscan_get(js, fields, "bl_no"), "value", bl, sizeof bl), js,
+	         sc_jscan_path(js, fields, "containers.value"), 0);
+	add_decl_key(keys, jstr(js, sc_jscan_get(js, fields, "customs_no"), "value", cno, sizeof cno));
+	int docs = sc_jscan_get(js, parse, "documents");
+	if (sc_jscan_type(js, docs) == SC_JS_ARR)
+		for (int s = sc_jscan_first(js, docs); s >= 0; s = sc_jscan_next(js, docs, s))
+			page_key(keys, js, s);
 }
 
-static enum kind kind_of(const json_t *rec)
+static enum kind kind_of(const struct sc_jscan *js)
 {
-	if (json_is_object(json_object_get(rec, "join")))
-		return K_JOIN;
-	if (json_is_object(json_object_get(rec, "wood")))
-		return K_WOOD;
-	if (json_is_object(json_object_get(rec, "scan")))
-		return K_SCAN;
-	if (json_is_object(json_object_get(rec, "parse")))
-		return K_DOC;
-	if (json_is_object(json_object_get(rec, "ocr")))
-		return K_OCR;
-	if (json_is_object(json_object_get(rec, "decl")))
-		return K_DECL;
+	static const char *const NS[] = {"join", "wood", "scan", "parse", "ocr", "decl"};
+	static const enum kind K[] = {K_JOIN, K_WOOD, K_SCAN, K_DOC, K_OCR, K_DECL};
+	for (int k = 0; k < 6; k++)
+		if (sc_jscan_type(js, sc_jscan_get(js, 0, NS[k])) == SC_JS_OBJ)
+			return K[k];
 	return K_NONE;
 }
 
-static void member_keys(struct member *m)
+static void member_keys(struct sc_join_rec *m, const struct sc_jscan *js)
 {
 	m->keys = json_array();
 	switch (m->kind) {
 	case K_DECL:
-		decl_keys(m->keys, m->ns, 1);
+		decl_keys(m->keys, js, sc_jscan_get(js, 0, "decl"), 1);
 		break;
 	case K_WOOD:
 	case K_SCAN:
-		decl_keys(m->keys, m->decl, 1);
-		break;
 	case K_JOIN:
-		decl_keys(m->keys, m->decl, 1);
+		decl_keys(m->keys, js, sc_jscan_get(js, 0, "decl"), 1);
 		break;
 	case K_DOC:
-		doc_keys(m->keys, m->ns);
+		doc_keys(m->keys, js, sc_jscan_get(js, 0, "parse"));
 		break;
 	case K_OCR:
-		page_key(m->keys, m->src);
+		page_key(m->keys, js, sc_jscan_get(js, 0, "src"));
 		break;
 	default:
 		break;
@@ -278,28 +319,16 @@ static void member_keys(struct member *m)
 
 json_t *sc_join_keys(const json_t *rec)
 {
-	struct member m;
-	memset(&m, 0, sizeof m);
-	m.kind = kind_of(rec);
-	m.src = json_object_get(rec, "src");
-	m.decl = json_object_get(rec, "decl");
-	m.ns = m.kind == K_DECL ? m.decl : m.kind == K_DOC ? json_object_get(rec, "parse") : NULL;
-	if (m.kind == K_DOC && strcmp(json_string_value(json_object_get(m.ns, "type")) ?
-	                              json_string_value(json_object_get(m.ns, "type")) : "", "consignment") == 0) {
-		/* the keys of its documents */
-		json_t *all = json_array();
-		size_t i;
-		json_t *d;
-		json_array_foreach(json_object_get(m.ns, "documents"), i, d) {
-			json_t *p = json_pack("{s:O?,s:O?}", "fields", json_object_get(d, "fields"), "documents",
-			                      json_object_get(d, "src"));
-			doc_keys(all, p);
-			json_decref(p);
-		}
+	struct sc_join *j = sc_join_new(NULL);
+	json_t *all = json_array();
+	if (!j || sc_join_add(j, (json_t *)rec, "-", 1, NULL) < 0 || !all) {
+		sc_join_free(j);
 		return all;
 	}
-	member_keys(&m);
-	return m.keys;
+	for (size_t i = 0; i < j->n; i++)
+		json_array_extend(all, j->m[i].keys);
+	sc_join_free(j);
+	return all;
 }
 
 /* ---- taking records ---------------------------------------------------------- */
@@ -313,7 +342,6 @@ struct sc_join *sc_join_new(const struct sc_join_tol *tol)
 		j->tol = *tol;
 	else
 		sc_join_tol_default(&j->tol);
-	j->keymap = json_object();
 	return j;
 }
 
@@ -332,56 +360,315 @@ static const char *intern(struct sc_join *j, const char *file)
 	return j->files[j->nfiles] ? j->files[j->nfiles++] : "-";
 }
 
-static struct member *new_member(struct sc_join *j)
+static void member_free(struct sc_join_rec *m)
 {
-	if (j->n == j->cap) {
-		size_t cap = j->cap ? j->cap * 2 : 1024;
-		struct member *m = realloc(j->m, cap * sizeof *m);
-		if (!m)
-			return NULL;
-		j->m = m;
-		j->cap = cap;
+	free(m->raw);
+	free(m->idstr);
+	free(m->declid);
+	free(m->dtype);
+	json_decref(m->keys);
+	free(m->order);
+	free(m->fit_why);
+}
+
+void sc_join_prep_free(struct sc_join_rec *m)
+{
+	while (m) {
+		struct sc_join_rec *nx = m->next;
+		member_free(m);
+		free(m);
+		m = nx;
 	}
-	struct member *m = &j->m[j->n];
-	memset(m, 0, sizeof *m);
-	m->parent = j->n;
-	j->n++;
+}
+
+/* The canonical order of members: kind, id, src, place (the place is added
+ * when the member is taken: only then is its file known for certain). */
+struct okey {
+	const char *k;
+	size_t n;
+	int v;
+};
+
+static int cmp_okey(const void *a, const void *b)
+{
+	const struct okey *x = a, *y = b;
+	int r = memcmp(x->k, y->k, x->n < y->n ? x->n : y->n);
+	return r ? r : (x->n > y->n) - (x->n < y->n);
+}
+
+/* src as jansson writes it with sorted keys, from the bytes when every member
+ * is a plain string or a small integer (the usual src), else by jansson */
+static char *src_sorted(const struct sc_jscan *js, int src)
+{
+	struct okey k[32];
+	size_t n = 0, len = 2;
+	int plain = sc_jscan_type(js, src) == SC_JS_OBJ;
+	for (int m = sc_jscan_first(js, src); plain && m >= 0; m = sc_jscan_next(js, src, m)) {
+		const struct sc_jtok *t = &js->t[m + 1];
+		plain = n < 32 && !js->t[m].esc &&
+		        ((t->type == SC_JS_STR && !t->esc) ||
+		         (t->type == SC_JS_NUM && !t->esc && t->len <= 18 && !(t->len == 2 && js->s[t->off] == '-')));
+		if (plain) {
+			k[n] = (struct okey){js->s + js->t[m].off, js->t[m].len, m + 1};
+			len += k[n].n + 4 + t->len + 2;
+			n++;
+		}
+	}
+	if (!plain) {
+		json_t *s = sc_jscan_json(js, src);
+		char *d = s ? json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		json_decref(s);
+		return d;
+	}
+	qsort(k, n, sizeof *k, cmp_okey);
+	for (size_t q = 1; q < n; q++)
+		if (cmp_okey(&k[q - 1], &k[q]) == 0) {   /* a key twice: jansson's way */
+			json_t *s = sc_jscan_json(js, src);
+			char *d = s ? json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+			json_decref(s);
+			return d;
+		}
+	char *o = malloc(len + 1), *w = o;
+	if (!o)
+		return NULL;
+	*w++ = '{';
+	for (size_t q = 0; q < n; q++) {
+		size_t vl;
+		const char *v = sc_jscan_span(js, k[q].v, &vl);
+		if (q)
+			*w++ = ',';
+		*w++ = '"';
+		memcpy(w, k[q].k, k[q].n);
+		w += k[q].n;
+		*w++ = '"';
+		*w++ = ':';
+		memcpy(w, v, vl);
+		w += vl;
+	}
+	*w++ = '}';
+	*w = '\0';
+	return o;
+}
+
+static char *order_of(const struct sc_join_rec *m, const struct sc_jscan *js)
+{
+	int sv = sc_jscan_get(js, 0, "src");
+	char *src = sv >= 0 ? src_sorted(js, sv) : NULL;
+	const char *id = m->idstr;
+	size_t len = strlen(src ? src : "") + strlen(id ? id : "") + 16;
+	char *o = malloc(len);
+	if (o)
+		snprintf(o, len, "%d\x1f%s\x1f%s\x1f", (int)m->kind, id ? id : "", src ? src : "");
+	free(src);
+	return o;
+}
+
+/* What a member keeps of its record: the members its consignment reads or
+ * writes (an OCR page its confidence only, not its text and lines), as
+ * compact JSON; a record of no known kind, or a bad line, whole. */
+static char *slim(const struct sc_jscan *js, enum kind kd, size_t *len)
+{
+	static const char *const KEEP[][3] = {{"decl"}, {"parse"}, {NULL}, {"wood", "decl"}, {"scan", "decl"},
+	                                      {"join", "decl"}};
+	char *o;
+	if (kd == K_NONE || kd == K_BAD) {
+		o = malloc(js->len + 1);
+		if (o)
+			memcpy(o, js->s, js->len + 1);
+		*len = js->len;
+		return o;
+	}
+	static const char *const HEAD[] = {"id", "src", "errors"};
+	int at[6], n = 0;
+	for (int k = 0; k < 3; k++)
+		at[n++] = sc_jscan_get(js, 0, HEAD[k]);
+	for (int k = 0; k < 2 && KEEP[kd][k]; k++)
+		at[n++] = sc_jscan_get(js, 0, KEEP[kd][k]);
+	int conf = kd == K_OCR ? sc_jscan_path(js, 0, "ocr.conf") : -1;
+	size_t cap = 32, vl;
+	for (int k = 0; k < n; k++)
+		if (at[k] >= 0) {
+			sc_jscan_span(js, at[k], &vl);
+			cap += vl + 16;
+		}
+	if (conf >= 0) {
+		sc_jscan_span(js, conf, &vl);
+		cap += vl + 24;
+	}
+	o = malloc(cap);
+	if (!o)
+		return NULL;
+	size_t w = 0;
+	o[w++] = '{';
+	for (int k = 0; k < n; k++) {
+		if (at[k] < 0)
+			continue;
+		const char *key = k < 3 ? HEAD[k] : KEEP[kd][k - 3], *v = sc_jscan_span(js, at[k], &vl);
+		w += (size_t)snprintf(o + w, cap - w, "%s\"%s\":", w > 1 ? "," : "", key);
+		memcpy(o + w, v, vl);
+		w += vl;
+	}
+	if (kd == K_OCR) {
+		const char *v = conf >= 0 ? sc_jscan_span(js, conf, &vl) : NULL;
+		w += (size_t)snprintf(o + w, cap - w, "%s\"ocr\":{", w > 1 ? "," : "");
+		if (v) {
+			w += (size_t)snprintf(o + w, cap - w, "\"conf\":");
+			memcpy(o + w, v, vl);
+			w += vl;
+		}
+		o[w++] = '}';
+	}
+	o[w++] = '}';
+	o[w] = '\0';
+	*len = w;
+	return o;
+}
+
+static struct sc_join_rec *new_prep(const struct sc_jscan *js, enum kind kd)
+{
+	struct sc_join_rec *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->kind = kd;
+	m->raw = slim(js, kd, &m->rawlen);
+	if (!m->raw) {
+		free(m);
+		return NULL;
+	}
+	int id = sc_jscan_get(js, 0, "id");
+	if (sc_jscan_type(js, id) == SC_JS_STR)
+		m->idstr = sc_jscan_strdup(js, id);
+	int d = sc_jscan_get(js, 0, "decl");
+	if (kd != K_NONE && kd != K_BAD && kd != K_DOC && kd != K_OCR)
+		m->declid = sc_jscan_strdup(js, sc_jscan_get(js, d, "id"));
+	if (kd == K_DOC)
+		m->dtype = sc_jscan_strdup(js, sc_jscan_path(js, 0, "parse.type"));
+	if (kd == K_OCR)
+		m->has_conf = sc_jscan_num(js, sc_jscan_path(js, 0, "ocr.conf"), &m->conf) == 0;
+	member_keys(m, js);
+	m->order = order_of(m, js);
 	return m;
 }
 
-static json_t *get_ref(const json_t *o, const char *k)
+/* sc-parse -g ref output: its documents each join on their own, each as a
+ * record of its own (made here, as a document record of sc-parse looks). */
+static struct sc_join_rec *prep_consignment(struct sc_jscan *js)
 {
-	json_t *v = json_object_get(o, k);
-	return v ? json_incref(v) : NULL;
+	json_t *rec = sc_jscan_json(js, 0), *parse = json_object_get(rec, "parse");
+	struct sc_join_rec *head = NULL, **tail = &head;
+	int any = 0;
+	size_t i;
+	json_t *d;
+	struct sc_jscan sub;
+	sc_jscan_init(&sub);
+	json_array_foreach(json_object_get(parse, "documents"), i, d) {
+		json_t *src = json_array_get(json_object_get(d, "src"), 0);
+		if (!src)
+			src = json_object_get(rec, "src");
+		json_t *ns = json_pack("{s:i,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?}", "v", 1, "type", json_object_get(d, "type"),
+		                       "type_conf", json_object_get(d, "type_conf"), "template",
+		                       json_object_get(d, "template"), "fields", json_object_get(d, "fields"), "items",
+		                       json_object_get(d, "items"), "documents", json_object_get(d, "src"));
+		json_t *one = json_object();
+		if (json_object_get(d, "id"))
+			json_object_set(one, "id", json_object_get(d, "id"));
+		if (src)
+			json_object_set(one, "src", src);
+		json_object_set_new(one, "parse", ns);
+		if (i == 0 && json_is_array(json_object_get(rec, "errors")))
+			json_object_set(one, "errors", json_object_get(rec, "errors"));
+		char *text = json_dumps(one, SC_JSON_FLAGS);
+		json_decref(one);
+		struct sc_join_rec *m = NULL;
+		if (text && sc_jscan_parse(&sub, text, strlen(text), "-", 0, NULL) == 0)
+			m = new_prep(&sub, K_DOC);
+		free(text);
+		if (!m)
+			continue;
+		m->sub = 1;
+		any |= json_array_size(m->keys) > 0;
+		*tail = m;
+		tail = &m->next;
+	}
+	sc_jscan_release(&sub);
+	json_decref(rec);
+	/* a consignment without documents to link by: the record, of no known kind */
+	if (!any)
+		*tail = new_prep(js, K_NONE);
+	return head;
 }
 
-/* The canonical order of members: kind, id, src, place. */
-static void make_order(struct member *m)
+struct sc_join_rec *sc_join_prep(struct sc_jscan *js, const char *line, size_t len, const char *file,
+                            unsigned long lineno, struct sc_error *err)
 {
-	char *src = m->src ? json_dumps(m->src, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	const char *id = json_string_value(m->id);
-	size_t len = strlen(src ? src : "") + strlen(id ? id : "") + strlen(m->file) + 64;
-	m->order = malloc(len);
-	if (m->order)
-		snprintf(m->order, len, "%d\x1f%s\x1f%s\x1f%s\x1f%012lu", (int)m->kind, id ? id : "", src ? src : "",
-		         m->file, m->line);
-	free(src);
+	if (sc_jscan_parse(js, line, len, file, lineno, err) < 0 || sc_jscan_type(js, 0) != SC_JS_OBJ) {
+		/* the message every tool gives (sc_parse_line's); a line jansson takes
+		 * and jscan not (a NUL byte between tokens) is read in jansson's form */
+		json_t *rec;
+		if (sc_parse_line(file, lineno, line, len, &rec, err) < 0)
+			return NULL;
+		char *text = json_dumps(rec, SC_JSON_FLAGS);
+		json_decref(rec);
+		int ok = text && sc_jscan_parse(js, text, strlen(text), file, lineno, err) == 0;
+		free(text);
+		if (!ok) {
+			sc_error_set(err, file, (int)lineno, 1, SC_E_NOMEM, "out of memory reading a line of %zu bytes", len);
+			return NULL;
+		}
+	}
+	enum kind kd = kind_of(js);
+	struct sc_join_rec *m;
+	if (kd == K_DOC && sc_jscan_streq(js, sc_jscan_path(js, 0, "parse.type"), "consignment"))
+		m = prep_consignment(js);
+	else
+		m = new_prep(js, kd);
+	if (!m)
+		sc_error_set(err, file, (int)lineno, 1, SC_E_NOMEM, "out of memory reading a line of %zu bytes", len);
+	return m;
 }
 
-static int take(struct sc_join *j, struct member *m)
+/* The member that first had key s (which stays valid: it is in that
+ * member's keys), or the empty slot where s goes. */
+static struct kslot *kfind(struct sc_join *j, const char *s, uint64_t h)
 {
-	member_keys(m);
-	make_order(m);
-	size_t me = (size_t)(m - j->m), i;
+	size_t mask = j->kcap - 1, i = (size_t)h & mask;
+	while (j->keymap[i].k && (j->keymap[i].h != h || strcmp(j->keymap[i].k, s) != 0))
+		i = (i + 1) & mask;
+	return &j->keymap[i];
+}
+
+static int kgrow(struct sc_join *j)
+{
+	size_t cap = j->kcap ? j->kcap * 2 : 4096;
+	struct kslot *old = j->keymap, *nw = calloc(cap, sizeof *nw);
+	if (!nw)
+		return -1;
+	size_t ocap = j->kcap;
+	j->keymap = nw;
+	j->kcap = cap;
+	for (size_t i = 0; i < ocap; i++)
+		if (old[i].k)
+			*kfind(j, old[i].k, old[i].h) = old[i];
+	free(old);
+	return 0;
+}
+
+static int union_keys(struct sc_join *j, size_t me)
+{
+	size_t i;
 	json_t *k;
-	json_array_foreach(m->keys, i, k) {
+	json_array_foreach(j->m[me].keys, i, k) {
 		const char *s = json_string_value(k);
-		json_t *at = json_object_get(j->keymap, s);
-		if (!at) {
-			json_object_set_new(j->keymap, s, json_integer((json_int_t)me));
+		if ((j->kused + 1) * 2 > j->kcap && kgrow(j) < 0)
+			return -1;
+		uint64_t h = sc_fnv64_str(SC_FNV64_OFFSET, s);
+		struct kslot *at = kfind(j, s, h);
+		if (!at->k) {
+			*at = (struct kslot){s, h, me};
+			j->kused++;
 			continue;
 		}
-		size_t a = (size_t)json_integer_value(at), b = me;
+		size_t a = at->idx, b = me;
 		while (j->m[a].parent != a)
 			a = j->m[a].parent = j->m[j->m[a].parent].parent;
 		while (j->m[b].parent != b)
@@ -389,92 +676,103 @@ static int take(struct sc_join *j, struct member *m)
 		if (a != b)
 			j->m[a > b ? a : b].parent = a < b ? a : b;
 	}
-	return json_array_size(m->keys) ? 0 : -1;
+	return json_array_size(j->m[me].keys) ? 0 : -1;
+}
+
+static const char *const WHY[] = {"a declaration without id, B/L, invoice or container number",
+                                  "a document without invoice, B/L or container number",
+                                  "an OCR page without src.path",
+                                  "a wood sample whose record carries no decl.id or decl.containers",
+                                  "a scan whose record carries no decl.id or decl.containers",
+                                  "an sc-join record without decl",
+                                  "a record of no known tool (no decl, parse, ocr, wood, scan or join)",
+                                  "a bad line"};
+
+int sc_join_take(struct sc_join *j, struct sc_join_rec *p, const char *file, unsigned long line, struct sc_error *err)
+{
+	const char *fn = intern(j, file);
+	int rc = 0;
+	while (p) {
+		struct sc_join_rec *nx = p->next;
+		if (j->n == j->cap) {
+			size_t cap = j->cap ? j->cap * 2 : 1024;
+			struct sc_join_rec *m = realloc(j->m, cap * sizeof *m);
+			if (!m) {
+				sc_join_prep_free(p);
+				return sc_error_set(err, fn, (int)line, 0, SC_E_NOMEM, "out of memory");
+			}
+			j->m = m;
+			j->cap = cap;
+		}
+		struct sc_join_rec *m = &j->m[j->n];
+		*m = *p;
+		free(p);
+		m->next = NULL;
+		m->file = fn;
+		m->line = line;
+		m->parent = j->n;
+		/* the place, at the end of the order key */
+		if (m->order) {
+			size_t ol = strlen(m->order), cap = ol + strlen(fn) + 24;
+			char *o = realloc(m->order, cap);
+			if (o) {
+				snprintf(o + ol, cap - ol, "%s\x1f%012lu", fn, line);
+				m->order = o;
+			}
+		}
+		j->n++;
+		if (union_keys(j, j->n - 1) < 0 && !m->sub) {
+			m->nokey = 1;
+			rc = sc_error_set(err, fn, (int)line, 0, "no-key", "nothing to link by: %s; it comes out alone",
+			                  WHY[m->kind]);
+		}
+		p = nx;
+	}
+	return rc;
+}
+
+int sc_join_add_line(struct sc_join *j, struct sc_jscan *js, const char *text, size_t len, const char *file,
+                     unsigned long line, struct sc_error *err)
+{
+	struct sc_join_rec *m = sc_join_prep(js, text, len, file, line, err);
+	if (!m)
+		return -2;
+	return sc_join_take(j, m, file, line, err);
 }
 
 int sc_join_add(struct sc_join *j, json_t *rec, const char *file, unsigned long line, struct sc_error *err)
 {
-	enum kind kd = kind_of(rec);
-	const char *fn = intern(j, file);
-	json_t *parse = json_object_get(rec, "parse");
-	const char *ptype = json_string_value(json_object_get(parse, "type"));
-	if (kd == K_DOC && ptype && strcmp(ptype, "consignment") == 0) {
-		/* sc-parse -g ref output: its documents each join on their own */
-		size_t i;
-		json_t *d;
-		int any = 0;
-		json_array_foreach(json_object_get(parse, "documents"), i, d) {
-			struct member *m = new_member(j);
-			if (!m)
-				return sc_error_set(err, fn, (int)line, 0, SC_E_NOMEM, "out of memory");
-			m->kind = K_DOC;
-			m->file = fn;
-			m->line = line;
-			m->id = get_ref(d, "id");
-			m->src = json_incref(json_array_get(json_object_get(d, "src"), 0));
-			if (!m->src)
-				m->src = get_ref(rec, "src");
-			m->ns = json_pack("{s:i,s:O?,s:O?,s:O?,s:O?,s:O?,s:O?}", "v", 1, "type", json_object_get(d, "type"),
-			                  "type_conf", json_object_get(d, "type_conf"), "template",
-			                  json_object_get(d, "template"), "fields", json_object_get(d, "fields"), "items",
-			                  json_object_get(d, "items"), "documents", json_object_get(d, "src"));
-			if (i == 0)
-				m->errors = get_ref(rec, "errors");
-			any |= take(j, m) == 0;
-		}
-		if (any)
-			return 0;
-		kd = K_NONE;   /* a consignment without documents: nothing to link by */
-	}
-	struct member *m = new_member(j);
-	if (!m)
-		return sc_error_set(err, fn, (int)line, 0, SC_E_NOMEM, "out of memory");
-	m->kind = kd;
-	m->file = fn;
-	m->line = line;
-	m->id = json_is_string(json_object_get(rec, "id")) ? get_ref(rec, "id") : NULL;
-	m->src = get_ref(rec, "src");
-	m->errors = json_is_array(json_object_get(rec, "errors")) ? get_ref(rec, "errors") : NULL;
-	switch (kd) {
-	case K_DECL: m->ns = get_ref(rec, "decl"); break;
-	case K_DOC: m->ns = get_ref(rec, "parse"); break;
-	case K_WOOD: m->ns = get_ref(rec, "wood"); m->decl = get_ref(rec, "decl"); break;
-	case K_SCAN: m->ns = get_ref(rec, "scan"); m->decl = get_ref(rec, "decl"); break;
-	case K_JOIN: m->ns = get_ref(rec, "join"); m->decl = get_ref(rec, "decl"); break;
-	case K_OCR: {
-		json_t *c = json_object_get(json_object_get(rec, "ocr"), "conf");
-		m->ns = json_is_number(c) ? json_pack("{s:O}", "conf", c) : json_object();
-		break;
-	}
-	default: m->whole = json_incref(rec); break;
-	}
-	if (take(j, m) < 0) {
-		m->nokey = 1;
-		static const char *const WHY[] = {"a declaration without id, B/L, invoice or container number",
-		                                  "a document without invoice, B/L or container number",
-		                                  "an OCR page without src.path",
-		                                  "a wood sample whose record carries no decl.id or decl.containers",
-		                                  "a scan whose record carries no decl.id or decl.containers",
-		                                  "an sc-join record without decl",
-		                                  "a record of no known tool (no decl, parse, ocr, wood, scan or join)",
-		                                  "a bad line"};
-		return sc_error_set(err, fn, (int)line, 0, "no-key", "nothing to link by: %s; it comes out alone",
-		                    WHY[m->kind]);
-	}
-	return 0;
+	char *text = json_dumps(rec, SC_JSON_FLAGS);
+	if (!text)
+		return sc_error_set(err, file, (int)line, 0, SC_E_NOMEM, "out of memory");
+	struct sc_jscan js;
+	sc_jscan_init(&js);
+	int rc = sc_join_add_line(j, &js, text, strlen(text), file, line, err);
+	sc_jscan_release(&js);
+	free(text);
+	return rc == -2 ? -1 : rc;
 }
 
 void sc_join_add_bad(struct sc_join *j, json_t *rec, const char *file, unsigned long line)
 {
-	struct member *m = new_member(j);
-	if (!m)
-		return;
-	m->kind = K_BAD;
-	m->file = intern(j, file);
-	m->line = line;
-	m->whole = json_incref(rec);
-	m->keys = json_array();
-	make_order(m);
+	char *text = json_dumps(rec, SC_JSON_FLAGS);
+	struct sc_jscan js;
+	sc_jscan_init(&js);
+	if (text && sc_jscan_parse(&js, text, strlen(text), file, line, NULL) == 0) {
+		struct sc_join_rec *m = new_prep(&js, K_BAD);
+		if (m) {
+			json_decref(m->keys);
+			m->keys = json_array();   /* a bad line links to nothing */
+			free(m->idstr);
+			m->idstr = NULL;
+			free(m->order);
+			m->order = strdup("7\x1f\x1f\x1f");
+			m->sub = 1;
+			sc_join_take(j, m, file, line, NULL);
+		}
+	}
+	sc_jscan_release(&js);
+	free(text);
 }
 
 size_t sc_join_records(const struct sc_join *j)
@@ -482,24 +780,24 @@ size_t sc_join_records(const struct sc_join *j)
 	return j->n;
 }
 
+size_t sc_join_bytes(const struct sc_join *j)
+{
+	size_t b = j->n * sizeof *j->m;
+	for (size_t i = 0; i < j->n; i++) {
+		const struct sc_join_rec *m = &j->m[i];
+		b += m->rawlen + 1 + (m->order ? strlen(m->order) + 1 : 0) + (m->idstr ? strlen(m->idstr) + 1 : 0);
+	}
+	return b;
+}
+
 void sc_join_free(struct sc_join *j)
 {
 	if (!j)
 		return;
-	for (size_t i = 0; i < j->n; i++) {
-		struct member *m = &j->m[i];
-		json_decref(m->id);
-		json_decref(m->src);
-		json_decref(m->ns);
-		json_decref(m->decl);
-		json_decref(m->errors);
-		json_decref(m->whole);
-		json_decref(m->keys);
-		free(m->order);
-		free(m->fit_why);
-	}
+	for (size_t i = 0; i < j->n; i++)
+		member_free(&j->m[i]);
 	free(j->m);
-	json_decref(j->keymap);
+	free(j->keymap);
 	for (size_t k = 0; k < j->nfiles; k++)
 		free(j->files[k]);
 	free(j->files);
@@ -515,9 +813,10 @@ void sc_join_free(struct sc_join *j)
 /* ---- linking ----------------------------------------------------------------- */
 
 static const struct sc_join *sort_j;   /* qsort has no context argument; linking is not reentrant */
+static json_t *rec_json(const struct sc_join_rec *m, const char *path);
 static void link_by_content(struct sc_join *j);
 
-static size_t root_of(struct member *m, size_t i)
+static size_t root_of(struct sc_join_rec *m, size_t i)
 {
 	while (m[i].parent != i)
 		i = m[i].parent = m[m[i].parent].parent;
@@ -526,7 +825,7 @@ static size_t root_of(struct member *m, size_t i)
 
 static int cmp_member(const void *a, const void *b)
 {
-	const struct member *x = &sort_j->m[*(const size_t *)a], *y = &sort_j->m[*(const size_t *)b];
+	const struct sc_join_rec *x = &sort_j->m[*(const size_t *)a], *y = &sort_j->m[*(const size_t *)b];
 	if (x->parent != y->parent)
 		return x->parent < y->parent ? -1 : 1;
 	int r = strcmp(x->order ? x->order : "", y->order ? y->order : "");
@@ -542,17 +841,17 @@ static int cmp_group(const void *a, const void *b)
 	return strcmp(sort_j->m[sort_j->idx[x->first]].order, sort_j->m[sort_j->idx[y->first]].order);
 }
 
-static const char *mid(const struct member *m)
+static const char *mid(const struct sc_join_rec *m)
 {
-	const char *s = json_string_value(m->id);
+	const char *s = m->id ? json_string_value(m->id) : m->idstr;
 	if (!s && m->kind == K_DECL)
-		s = json_string_value(json_object_get(m->ns, "id"));
+		s = m->declid;
 	return s ? s : "?";
 }
 
-static void problem(struct group *g, const struct member *at, const char *code, sc_join_problem_fn fn,
+static void problem(struct group *g, const struct sc_join_rec *at, const char *code, sc_join_problem_fn fn,
                     void *ctx, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-static void problem(struct group *g, const struct member *at, const char *code, sc_join_problem_fn fn,
+static void problem(struct group *g, const struct sc_join_rec *at, const char *code, sc_join_problem_fn fn,
                     void *ctx, const char *fmt, ...)
 {
 	struct sc_error e;
@@ -577,12 +876,15 @@ static char *group_id(const struct sc_join *j, const struct group *g)
 {
 	const size_t *ix = j->idx + g->first;
 	for (size_t k = 0; k < g->n; k++)
-		if (j->m[ix[k]].kind == K_DECL && json_is_string(json_object_get(j->m[ix[k]].ns, "id")))
-			return strdup(json_string_value(json_object_get(j->m[ix[k]].ns, "id")));
+		if (j->m[ix[k]].kind == K_DECL && j->m[ix[k]].declid)
+			return strdup(j->m[ix[k]].declid);
 	json_t *docs = json_array();
 	for (size_t k = 0; k < g->n; k++)
-		if (j->m[ix[k]].kind == K_DOC)
-			json_array_append_new(docs, json_pack("{s:O?,s:O}", "id", j->m[ix[k]].id, "parse", j->m[ix[k]].ns));
+		if (j->m[ix[k]].kind == K_DOC) {
+			const struct sc_join_rec *m = &j->m[ix[k]];
+			json_t *id = m->idstr ? json_string(m->idstr) : m->sub ? rec_json(m, "id") : NULL;
+			json_array_append_new(docs, json_pack("{s:o?,s:o}", "id", id, "parse", rec_json(m, "parse")));
+		}
 	char *id = NULL;
 	if (json_array_size(docs)) {
 		json_t *decl = NULL, *pa = sc_parse_consign(NULL, docs, &decl);
@@ -595,14 +897,13 @@ static char *group_id(const struct sc_join *j, const struct group *g)
 	if (id)
 		return id;
 	for (size_t k = 0; k < g->n; k++) {
-		const struct member *m = &j->m[ix[k]];
-		const char *s = json_string_value(json_object_get(m->decl, "id"));
-		if (s)
-			return strdup(s);
+		const struct sc_join_rec *m = &j->m[ix[k]];
+		if (m->kind != K_DECL && m->declid)
+			return strdup(m->declid);
 	}
-	const struct member *m = &j->m[ix[0]];
-	if (json_is_string(m->id))
-		return strdup(json_string_value(m->id));
+	const struct sc_join_rec *m = &j->m[ix[0]];
+	if (m->idstr)
+		return strdup(m->idstr);
 	char buf[600];
 	snprintf(buf, sizeof buf, "%s:%lu", m->file, m->line);
 	return strdup(buf);
@@ -612,9 +913,9 @@ static void check_group(struct sc_join *j, struct group *g, sc_join_problem_fn f
 {
 	const size_t *ix = j->idx + g->first;
 	/* electronic declarations: one id once; two ids in one consignment are linked by some record */
-	const struct member *d0 = NULL;
+	const struct sc_join_rec *d0 = NULL;
 	for (size_t k = 0; k < g->n; k++) {
-		const struct member *m = &j->m[ix[k]];
+		const struct sc_join_rec *m = &j->m[ix[k]];
 		if (m->kind == K_NONE || m->kind == K_BAD || m->nokey)
 			g->bad = 1;
 		if (m->kind != K_DECL)
@@ -623,8 +924,7 @@ static void check_group(struct sc_join *j, struct group *g, sc_join_problem_fn f
 			d0 = m;
 			continue;
 		}
-		const char *a = json_string_value(json_object_get(d0->ns, "id")),
-		           *b = json_string_value(json_object_get(m->ns, "id"));
+		const char *a = d0->declid, *b = m->declid;
 		if (a && b && strcmp(a, b) == 0) {
 			problem(g, m, "duplicate-decl", fn, ctx,
 			        "a second electronic declaration with id \"%s\" (the first is at %s:%lu); both kept, the first is the consignment's decl",
@@ -632,9 +932,9 @@ static void check_group(struct sc_join *j, struct group *g, sc_join_problem_fn f
 			continue;
 		}
 		/* which record links them: one that shares a key with each */
-		const struct member *bridge = NULL;
+		const struct sc_join_rec *bridge = NULL;
 		for (size_t q = 0; q < g->n && !bridge; q++) {
-			const struct member *x = &j->m[ix[q]];
+			const struct sc_join_rec *x = &j->m[ix[q]];
 			if (x->kind == K_DECL)
 				continue;
 			int ha = 0, hb = 0;
@@ -661,18 +961,17 @@ static void check_group(struct sc_join *j, struct group *g, sc_join_problem_fn f
 	}
 	/* sc-join output given back beside the records it was made of */
 	for (size_t k = 0; k < g->n; k++) {
-		const struct member *m = &j->m[ix[k]];
+		const struct sc_join_rec *m = &j->m[ix[k]];
 		if (m->kind != K_JOIN)
 			continue;
 		size_t i;
-		json_t *s;
-		json_array_foreach(json_object_get(m->ns, "sources"), i, s) {
+		json_t *s, *sources = rec_json(m, "join.sources");
+		json_array_foreach(sources, i, s) {
 			const char *sk = json_string_value(json_object_get(s, "kind")),
 			           *sid = json_string_value(json_object_get(s, "id"));
 			for (size_t q = 0; q < g->n && sk && sid; q++) {
-				const struct member *x = &j->m[ix[q]];
-				if (x != m && strcmp(KIND[x->kind], sk) == 0 && json_is_string(x->id) &&
-				    strcmp(json_string_value(x->id), sid) == 0) {
+				const struct sc_join_rec *x = &j->m[ix[q]];
+				if (x != m && strcmp(KIND[x->kind], sk) == 0 && x->idstr && strcmp(x->idstr, sid) == 0) {
 					problem(g, m, "link-cycle", fn, ctx,
 					        "a consignment of sc-join (%s) is given back with its own source %s %s (%s:%lu): the link runs in a circle; both kept, the joined record only as a source",
 					        mid(m), sk, sid, x->file, x->line);
@@ -682,6 +981,7 @@ static void check_group(struct sc_join *j, struct group *g, sc_join_problem_fn f
 			if (!sk)
 				break;
 		}
+		json_decref(sources);
 	}
 }
 
@@ -729,17 +1029,15 @@ const char *sc_join_id(const struct sc_join *j, size_t k)
 
 /* ---- the consignment record ------------------------------------------------------ */
 
-static const char *src_name(const struct member *m)
+static const char *src_name(const struct sc_join_rec *m)
 {
-	if (m->kind == K_DOC) {
-		const char *t = json_string_value(json_object_get(m->ns, "type"));
-		return t ? t : "other";
-	}
+	if (m->kind == K_DOC)
+		return m->dtype ? m->dtype : "other";
 	return m->kind == K_DECL ? "declaration" : m->kind == K_OCR ? "page" : KIND[m->kind];
 }
 
 /* "invoice:0a1b…", the name of a source in checks and reasons */
-static json_t *src_label(const struct member *m)
+static json_t *src_label(const struct sc_join_rec *m)
 {
 	char buf[400];
 	snprintf(buf, sizeof buf, "%s:%s", src_name(m), mid(m));
@@ -751,50 +1049,31 @@ static double round_to(double x, double q)
 	return round(x / q) * q;
 }
 
-/* A document's OCR confidence, 0..100: the lowest of its pages' ocr.conf
- * where sc-ocr's pages are in the consignment, else the mean confidence of
- * the fields sc-parse read (which carries the OCR line confidence). */
-static json_t *doc_conf(const struct sc_join *j, const struct group *g, const struct member *d)
-{
-	double lo = 1e9;
-	int pages = 0;
-	size_t i, k;
-	json_t *s;
-	json_array_foreach(json_object_get(d->ns, "documents"), i, s) {
-		for (k = 0; k < g->n; k++) {
-			const struct member *p = &j->m[j->idx[g->first + k]];
-			json_t *c = json_object_get(p->ns, "conf");
-			if (p->kind != K_OCR || !json_is_number(c))
-				continue;
-			if (json_equal(json_object_get(p->src, "path"), json_object_get(s, "path")) &&
-			    json_equal(json_object_get(p->src, "member"), json_object_get(s, "member")) &&
-			    json_equal(json_object_get(p->src, "page"), json_object_get(s, "page"))) {
-				lo = fmin(lo, json_number_value(c));
-				pages++;
-			}
-		}
-	}
-	if (pages)
-		return json_real(round_to(lo, 0.1));
-	double sum = 0;
-	int n = 0;
-	const char *key;
-	json_t *f;
-	json_object_foreach(json_object_get(d->ns, "fields"), key, f) {
-		json_t *c = json_object_get(f, "conf");
-		if (json_is_number(c))
-			sum += json_number_value(c), n++;
-	}
-	return n ? json_real(round_to(sum / n * 100, 0.1)) : NULL;
-}
-
 struct side {
-	const json_t *decl;   /* the declaration: a decl object */
-	json_t *label;        /* its source label */
+	const struct sc_jscan *js;   /* the declaration: a decl object in js */
+	int decl;
+	json_t *label;               /* its source label */
 };
 
+/* fields.<name>.value of a document's parse (at p in js), or -1 */
+static int fld(const struct sc_jscan *js, int p, const char *name)
+{
+	return sc_jscan_get(js, sc_jscan_get(js, sc_jscan_get(js, p, "fields"), name), "value");
+}
+
+static const char *sval(const struct sc_jscan *js, int v, char *buf, size_t cap)
+{
+	return sc_jscan_str(js, v, buf, cap) >= 0 ? buf : NULL;
+}
+
+/* the document's parse object */
+static int doc_parse(const struct sc_join_rec *doc)
+{
+	return sc_jscan_get(doc->js, 0, "parse");
+}
+
 static void add_check(json_t *checks, const char *field, json_t *dv, json_t *pv, const struct side *s,
-                      const struct member *doc, double tol, int has_tol, double rel, int has_rel, const char *msg,
+                      const struct sc_join_rec *doc, double tol, int has_tol, double rel, int has_rel, const char *msg,
                       const char *hs)
 {
 	json_t *c = json_object();
@@ -819,7 +1098,7 @@ static void fmt_num(char *b, size_t n, double x)
 }
 
 static void check_num(json_t *checks, const struct sc_join_tol *t, enum sc_join_num which, const char *what,
-                      double a, double b, const struct side *s, const struct member *doc, const char *field,
+                      double a, double b, const struct side *s, const struct sc_join_rec *doc, const char *field,
                       const char *hs)
 {
 	double tol = fmax(t->abs[which], t->rel[which] * fmax(fabs(a), fabs(b)));
@@ -855,7 +1134,7 @@ static int same_code(const char *a, const char *b)
 }
 
 static void check_str(json_t *checks, const char *what, const char *field, const char *a, const char *b,
-                      const struct side *s, const struct member *doc)
+                      const struct side *s, const struct sc_join_rec *doc)
 {
 	if (!a || !b || same_code(a, b))
 		return;
@@ -869,15 +1148,12 @@ static void check_str(json_t *checks, const char *what, const char *field, const
 
 /* A reference (B/L, invoice number) by sc-parse's normalization. */
 static void check_ref(json_t *checks, const char *what, const char *field, const char *a, const char *b,
-                      const struct side *s, const struct member *doc)
+                      const struct side *s, const struct sc_join_rec *doc)
 {
 	if (!a || !b)
 		return;
-	json_t *ra = refs_of(field[0] == 'i' ? a : NULL, field[0] == 'b' ? a : NULL, NULL),
-	       *rb = refs_of(field[0] == 'i' ? b : NULL, field[0] == 'b' ? b : NULL, NULL);
-	int same = json_equal(ra, rb) && json_array_size(ra);
-	json_decref(ra);
-	json_decref(rb);
+	char ka[REFMAX], kb[REFMAX];
+	int same = *ref_norm(a, ka) && strcmp(ka, ref_norm(b, kb)) == 0;
 	if (!same)
 		check_str(checks, what, field, a, b, s, doc);
 }
@@ -899,7 +1175,7 @@ static int has_wide(const char *s)
 }
 
 static void check_party(json_t *checks, const struct sc_join_tol *t, const char *what, const char *field,
-                        const char *a, const char *b, const struct side *s, const struct member *doc)
+                        const char *a, const char *b, const struct side *s, const struct sc_join_rec *doc)
 {
 	if (!a || !b)
 		return;
@@ -956,22 +1232,32 @@ static int in_set(const char **v, size_t n, const char *s)
 
 #define MAXSET 256
 
-static void check_containers(json_t *checks, const struct side *s, const struct member *doc)
+/* up to MAXSET strings of array a, decoded (the caller frees each) */
+static size_t strings_of(const struct sc_jscan *js, int a, char **out)
 {
-	const char *dv[MAXSET], *pv[MAXSET];
-	size_t nd = 0, np = 0, i;
-	json_t *x;
+	size_t n = 0;
+	for (int x = sc_jscan_first(js, a); x >= 0 && n < MAXSET; x = sc_jscan_next(js, a, x))
+		if (sc_jscan_type(js, x) == SC_JS_STR && sc_jscan_type(js, a) == SC_JS_ARR)
+			out[n++] = sc_jscan_strdup(js, x);
+	return n;
+}
+
+static void check_containers(json_t *checks, const struct side *s, const struct sc_join_rec *doc)
+{
+	char *dvm[MAXSET], *pvm[MAXSET];
 	/* a declaration that says nothing of containers is not held to them */
-	if (!json_is_array(json_object_get(s->decl, "containers")))
+	int dc = sc_jscan_get(s->js, s->decl, "containers");
+	if (sc_jscan_type(s->js, dc) != SC_JS_ARR)
 		return;
-	json_array_foreach(json_object_get(s->decl, "containers"), i, x)
-		if (json_is_string(x) && nd < MAXSET)
-			dv[nd++] = json_string_value(x);
-	json_array_foreach(json_object_get(json_object_get(json_object_get(doc->ns, "fields"), "containers"), "value"), i, x)
-		if (json_is_string(x) && np < MAXSET)
-			pv[np++] = json_string_value(x);
-	if (!np)
-		return;
+	size_t nd = strings_of(s->js, dc, dvm), np = strings_of(doc->js, fld(doc->js, doc_parse(doc), "containers"), pvm);
+	const char **dv = (const char **)dvm, **pv = (const char **)pvm;
+	int oom = 0;
+	for (size_t k = 0; k < nd; k++)
+		oom |= !dv[k];
+	for (size_t k = 0; k < np; k++)
+		oom |= !pv[k];
+	if (!np || oom)
+		goto out;
 	qsort(dv, nd, sizeof *dv, cmp_cstr);
 	qsort(pv, np, sizeof *pv, cmp_cstr);
 	json_t *dl = src_label(doc);
@@ -994,6 +1280,11 @@ static void check_containers(json_t *checks, const struct side *s, const struct 
 		add_check(checks, "containers_missing", json_string(dv[k]), ps, s, doc, 0, 0, 0, 0, msg, NULL);
 	}
 	json_decref(dl);
+out:
+	for (size_t k = 0; k < nd; k++)
+		free(dvm[k]);
+	for (size_t k = 0; k < np; k++)
+		free(pvm[k]);
 }
 
 struct hsv {
@@ -1002,13 +1293,15 @@ struct hsv {
 	int has_value;
 };
 
-static size_t hs_values(const json_t *items, const char *vkey, struct hsv *out, size_t cap)
+static size_t hs_values(const struct sc_jscan *js, int items, const char *vkey, struct hsv *out, size_t cap)
 {
-	size_t n = 0, i;
-	json_t *x;
-	json_array_foreach(items, i, x) {
-		const char *h = json_string_value(json_object_get(x, "hs"));
-		if (!h || strlen(h) < 6)
+	size_t n = 0;
+	if (sc_jscan_type(js, items) != SC_JS_ARR)
+		return 0;
+	for (int x = sc_jscan_first(js, items); x >= 0; x = sc_jscan_next(js, items, x)) {
+		char h[64];
+		long hl = sc_jscan_str(js, sc_jscan_get(js, x, "hs"), h, sizeof h);
+		if (hl < 0 || strlen(h) < 6)
 			continue;
 		size_t k;
 		for (k = 0; k < n; k++)
@@ -1022,9 +1315,9 @@ static size_t hs_values(const json_t *items, const char *vkey, struct hsv *out, 
 			out[n].has_value = 0;
 			n++;
 		}
-		json_t *v = json_object_get(x, vkey);
-		if (json_is_number(v)) {
-			out[k].value += json_number_value(v);
+		double v;
+		if (sc_jscan_num(js, sc_jscan_get(js, x, vkey), &v) == 0) {
+			out[k].value += v;
 			out[k].has_value = 1;
 		}
 	}
@@ -1036,11 +1329,11 @@ static int cmp_hsv(const void *a, const void *b)
 	return strcmp(((const struct hsv *)a)->hs, ((const struct hsv *)b)->hs);
 }
 
-static void check_items(json_t *checks, const struct sc_join_tol *t, const struct side *s, const struct member *doc)
+static void check_items(json_t *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
 {
 	struct hsv dv[MAXSET], pv[MAXSET];
-	size_t nd = hs_values(json_object_get(s->decl, "items"), "value", dv, MAXSET),
-	       np = hs_values(json_object_get(doc->ns, "items"), "amount", pv, MAXSET);
+	size_t nd = hs_values(s->js, sc_jscan_get(s->js, s->decl, "items"), "value", dv, MAXSET),
+	       np = hs_values(doc->js, sc_jscan_get(doc->js, doc_parse(doc), "items"), "amount", pv, MAXSET);
 	if (!np || !nd)
 		return;
 	qsort(dv, nd, sizeof *dv, cmp_hsv);
@@ -1085,10 +1378,20 @@ static const char *party_name(const json_t *parse, const char *const *names)
 	return NULL;
 }
 
-/* Every field the declaration and one document both state, compared. */
-static void compare(json_t *checks, const struct sc_join_tol *t, const struct side *s, const struct member *doc)
+/* The first of names (fields of the document) that holds a string. */
+static const char *party_js(const struct sc_jscan *js, int p, const char *const *names, char *buf, size_t cap)
 {
-	const json_t *d = s->decl, *p = doc->ns;
+	for (; *names; names++)
+		if (sval(js, fld(js, p, *names), buf, cap))
+			return buf;
+	return NULL;
+}
+
+/* Every field the declaration and one document both state, compared. */
+static void compare(json_t *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
+{
+	const struct sc_jscan *dj = s->js, *pj = doc->js;
+	int d = s->decl, p = doc_parse(doc);
 	static const struct {
 		const char *decl, *doc, *what;
 		enum sc_join_num n;
@@ -1097,70 +1400,44 @@ static void compare(json_t *checks, const struct sc_join_tol *t, const struct si
 	           {"net_kg", "net_kg", "net weight (kg)", SC_JN_NET},
 	           {"packages", "packages", "packages", SC_JN_PACKAGES}};
 	for (size_t k = 0; k < sizeof NUM / sizeof *NUM; k++) {
-		json_t *a = json_object_get(d, NUM[k].decl), *b = fnum(p, NUM[k].doc);
-		if (json_is_number(a) && b)
-			check_num(checks, t, NUM[k].n, NUM[k].what, json_number_value(a), json_number_value(b), s, doc,
-			          NUM[k].decl, NULL);
+		double a, b;
+		if (sc_jscan_num(dj, sc_jscan_get(dj, d, NUM[k].decl), &a) == 0 && sc_jscan_num(pj, fld(pj, p, NUM[k].doc), &b) == 0)
+			check_num(checks, t, NUM[k].n, NUM[k].what, a, b, s, doc, NUM[k].decl, NULL);
 	}
 	static const char *const STR[][3] = {{"currency", "currency", "currency"},
 	                                     {"origin", "origin", "country of origin"},
 	                                     {"incoterm", "incoterm", "Incoterm"},
 	                                     {"port_loading", "port_loading", "port of loading"},
-	                                     {"port_discharge", "port_discharge", "port of discharge"}};
-	for (size_t k = 0; k < sizeof STR / sizeof *STR; k++)
-		check_str(checks, STR[k][2], STR[k][0], json_string_value(json_object_get(d, STR[k][0])), fval(p, STR[k][1]),
-		          s, doc);
-	check_ref(checks, "B/L number", "bl_no", json_string_value(json_object_get(d, "bl_no")), fval(p, "bl_no"), s, doc);
-	check_ref(checks, "invoice number", "invoice_no", json_string_value(json_object_get(d, "invoice_no")),
-	          fval(p, "invoice_no"), s, doc);
+	                                     {"port_discharge", "port_discharge", "port of discharge"},
+	                                     {"bl_no", "bl_no", "B/L number"},
+	                                     {"invoice_no", "invoice_no", "invoice number"}};
+	char a[1024], b[1024];
+	for (size_t k = 0; k < sizeof STR / sizeof *STR; k++) {
+		const char *x = sval(dj, sc_jscan_get(dj, d, STR[k][0]), a, sizeof a),
+		           *y = sval(pj, fld(pj, p, STR[k][1]), b, sizeof b);
+		if (k < 5)
+			check_str(checks, STR[k][2], STR[k][0], x, y, s, doc);
+		else
+			check_ref(checks, STR[k][2], STR[k][0], x, y, s, doc);
+	}
 	static const char *const IMP[] = {"buyer", "consignee", NULL}, *const EXP[] = {"seller", "shipper", NULL};
-	check_party(checks, t, "importer", "importer",
-	            json_string_value(json_object_get(json_object_get(d, "importer"), "name")), party_name(p, IMP), s, doc);
-	check_party(checks, t, "exporter", "exporter",
-	            json_string_value(json_object_get(json_object_get(d, "exporter"), "name")), party_name(p, EXP), s, doc);
+	check_party(checks, t, "importer", "importer", sval(dj, sc_jscan_path(dj, d, "importer.name"), a, sizeof a),
+	            party_js(pj, p, IMP, b, sizeof b), s, doc);
+	check_party(checks, t, "exporter", "exporter", sval(dj, sc_jscan_path(dj, d, "exporter.name"), a, sizeof a),
+	            party_js(pj, p, EXP, b, sizeof b), s, doc);
 	check_containers(checks, s, doc);
 	check_items(checks, t, s, doc);
 }
 
-static json_t *source_entry(const struct sc_join *j, const struct group *g, const struct member *m)
+static json_t *alone_record(const struct sc_join_rec *m, json_t *whole)
 {
-	json_t *e = json_object();
-	json_object_set_new(e, "kind", json_string(KIND[m->kind]));
-	json_object_set_new(e, "id", m->id ? json_incref(m->id) : json_string(mid(m)));
-	json_object_set_new(e, "src", m->src ? json_incref(m->src) : json_null());
-	json_object_set_new(e, "type", json_string(src_name(m)));
-	if (m->fit_why)
-		json_object_set_new(e, "link", json_pack("{s:s,s:i,s:s}", "by", "content", "points", m->fit, "evidence",
-		                                         m->fit_why));
-	if (m->kind == K_DOC) {
-		json_t *c = doc_conf(j, g, m);
-		if (c) {
-			json_object_set_new(e, "conf", c);
-			if (json_number_value(c) < j->tol.conf_low)
-				json_object_set_new(e, "conf_low", json_true());
-		}
-	}
-	return e;
-}
-
-static void copy_keys(json_t *to, const json_t *from, const char *const *keys)
-{
-	for (; *keys; keys++) {
-		json_t *v = json_object_get(from, *keys);
-		if (v)
-			json_object_set(to, *keys, v);
-	}
-}
-
-static json_t *alone_record(const struct member *m, const struct group *g)
-{
-	json_t *rec = json_deep_copy(m->whole);
+	json_t *rec = json_deep_copy(whole);
 	json_t *jn = json_object();
 	json_object_set_new(jn, "v", json_integer(1));
 	json_object_set_new(jn, "alone", json_true());
-	json_t *src = json_object_get(m->whole, "src");
+	json_t *src = json_object_get(whole, "src"), *id = m->idstr ? json_string(m->idstr) : NULL;
 	json_object_set_new(jn, "sources",
-	                    json_pack("[{s:s,s:O?,s:O?,s:s}]", "kind", KIND[m->kind], "id", m->id, "src", src, "type",
+	                    json_pack("[{s:s,s:o?,s:O?,s:s}]", "kind", KIND[m->kind], "id", id, "src", src, "type",
 	                              m->kind == K_BAD ? "bad-line" : "unknown"));
 	json_object_set_new(jn, "checks", json_array());
 	json_object_set_new(jn, "wood", json_array());
@@ -1176,25 +1453,12 @@ static json_t *alone_record(const struct member *m, const struct group *g)
 		                                    "nothing to link by: it comes out alone", "file", m->file, "line",
 		                                    (int)m->line));
 	}
-	(void)g;
 	return rec;
-}
-
-/* The declaration a wood sample is held against: the electronic one, else
- * the first one a record of the consignment carries (documents come later). */
-static const json_t *carrier_decl(const struct sc_join *j, const struct group *g)
-{
-	for (size_t q = 0; q < g->n; q++) {
-		const struct member *m = &j->m[j->idx[g->first + q]];
-		if (m->kind == K_DECL)
-			return m->ns;
-	}
-	return NULL;
 }
 
 /* The first candidate's taxon and CITES appendix, and whether a declared
  * item names its genus: what a rule needs without indexing into top[]. */
-static void wood_facts(json_t *w, const json_t *wood, const json_t *decl)
+static void wood_facts(json_t *w, const json_t *wood, const struct sc_jscan *dj, int decl)
 {
 	json_t *t0 = json_array_get(json_object_get(wood, "top"), 0);
 	const char *taxon = json_string_value(json_object_get(t0, "taxon"));
@@ -1207,11 +1471,11 @@ static void wood_facts(json_t *w, const json_t *wood, const json_t *decl)
 		char genus[64];
 		size_t n = strcspn(taxon, " ");
 		snprintf(genus, sizeof genus, "%.*s", (int)(n < 63 ? n : 63), taxon);
-		size_t i;
-		json_t *it;
-		json_array_foreach(json_object_get(decl, "items"), i, it) {
-			const char *d = json_string_value(json_object_get(it, "description"));
-			if (d && *genus && strcasestr(d, genus))
+		int items = dj ? sc_jscan_get(dj, decl, "items") : -1;
+		for (int it = sc_jscan_first(dj, items); it >= 0 && sc_jscan_type(dj, items) == SC_JS_ARR;
+		     it = sc_jscan_next(dj, items, it)) {
+			char d[1024];
+			if (sval(dj, sc_jscan_get(dj, it, "description"), d, sizeof d) && *genus && strcasestr(d, genus))
 				named = 1;
 		}
 	}
@@ -1256,12 +1520,9 @@ static void prof_ref(char *out, size_t n, const char *v, int bl)
 	out[0] = '\0';
 	if (!v)
 		return;
-	json_t *r = refs_of(bl ? NULL : v, bl ? v : NULL, NULL);
-	const char *s = json_string_value(json_array_get(r, 0));
-	const char *c = s ? strchr(s, ':') : NULL;
-	if (c)
-		snprintf(out, n, "%s", c + 1);
-	json_decref(r);
+	(void)bl;   /* the same key for both */
+	char k[REFMAX];
+	snprintf(out, n, "%s", ref_norm(v, k));
 }
 
 static void prof_party(char *out, size_t cap, size_t *n, const char *name)
@@ -1490,11 +1751,12 @@ static void link_by_content(struct sc_join *j)
 	struct prof *dp = NULL;
 	int *score = NULL;
 	size_t *stamp = NULL, *seen = NULL, *gseen = NULL;
+	json_t **dtree = NULL;
 	json_t *block = json_object();
 	if (!hasdecl || !other || !decls || !root0 || !to || !head || !next || !block)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		const struct member *m = &j->m[i];
+		const struct sc_join_rec *m = &j->m[i];
 		root0[i] = m->parent;
 		to[i] = head[i] = next[i] = (size_t)-1;
 		if (m->kind == K_DECL) {
@@ -1508,7 +1770,11 @@ static void link_by_content(struct sc_join *j)
 			next[i] = head[root0[i]];
 			head[root0[i]] = i;
 		}
-	if (!nd)
+	int orphans = 0;
+	for (size_t i = 0; i < n && !orphans; i++)
+		orphans = head[i] != (size_t)-1;
+	/* no documents alone: nothing to link by content (and no declaration to profile) */
+	if (!nd || !orphans)
 		goto out;
 	/* canonical order, so that a capped candidate list is the same whatever the input order */
 	sortd_j = j;
@@ -1518,10 +1784,13 @@ static void link_by_content(struct sc_join *j)
 	stamp = calloc(nd, sizeof *stamp);
 	seen = malloc(nd * sizeof *seen);
 	gseen = calloc(nd, sizeof *gseen);
-	if (!dp || !score || !stamp || !seen || !gseen)
+	dtree = calloc(nd, sizeof *dtree);
+	if (!dp || !score || !stamp || !seen || !gseen || !dtree)
 		goto out;
 	for (size_t k = 0; k < nd; k++) {
-		prof_decl(&dp[k], j->m[decls[k]].ns);
+		/* the profile points into the tree: kept till the end */
+		dtree[k] = rec_json(&j->m[decls[k]], "decl");
+		prof_decl(&dp[k], dtree[k]);
 		char keys[PMAXV + PMAXC + 2][48];
 		size_t nk = prof_blocks(&dp[k], keys, sizeof keys / sizeof *keys);
 		for (size_t q = 0; q < nk; q++) {
@@ -1546,7 +1815,8 @@ static void link_by_content(struct sc_join *j)
 		size_t nseen = 0;
 		for (size_t i = head[r]; i != (size_t)-1; i = next[i]) {
 			struct prof p;
-			prof_doc(&p, j->m[i].ns);
+			json_t *pj = rec_json(&j->m[i], "parse");
+			prof_doc(&p, pj);
 			char keys[PMAXV + PMAXC + 2][48], why[8];
 			size_t nk = prof_blocks(&p, keys, sizeof keys / sizeof *keys);
 			docno++;
@@ -1566,6 +1836,7 @@ static void link_by_content(struct sc_join *j)
 					score[k] += s;
 				}
 			}
+			json_decref(pj);
 		}
 		size_t best = (size_t)-1;
 		int b1 = 0, b2 = 0;
@@ -1588,14 +1859,16 @@ static void link_by_content(struct sc_join *j)
 			to[r] = best;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct member *m = &j->m[i];
+		struct sc_join_rec *m = &j->m[i];
 		size_t k = to[root0[i]];
 		if (k == (size_t)-1 || m->kind != K_DOC)
 			continue;
 		struct prof p;
 		char why[600];
-		prof_doc(&p, m->ns);
+		json_t *pj = rec_json(m, "parse");
+		prof_doc(&p, pj);
 		m->fit = fit(&p, &dp[k], &j->tol, why, sizeof why);
+		json_decref(pj);
 		free(m->fit_why);
 		m->fit_why = strdup(why);
 	}
@@ -1608,6 +1881,9 @@ static void link_by_content(struct sc_join *j)
 			j->m[a > b ? a : b].parent = a < b ? a : b;
 	}
 out:
+	for (size_t k = 0; dtree && k < nd; k++)
+		json_decref(dtree[k]);
+	free(dtree);
 	free(hasdecl);
 	free(other);
 	free(decls);
@@ -1623,31 +1899,416 @@ out:
 	json_decref(block);
 }
 
-json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
+/* ---- the consignment, written ---------------------------------------------------------
+ *
+ * What the consignment holds as filed (the electronic decl, every source's
+ * src, the documents' fields and items, the wood and scan readings, the
+ * errors) is copied from the records' bytes; what the join makes (its checks,
+ * the documents' cross-checks of sc_parse_consign, the sources' confidence)
+ * is written by jansson. The trees the comparisons read are made for the
+ * consignment at hand, of the fields they read, and let go after it. */
+
+static void put(struct sc_join_out *o, const char *s, size_t n)
+{
+	if (o->failed)
+		return;
+	if (o->len + n + 2 > o->cap) {
+		size_t cap = o->cap ? o->cap : 4096;
+		while (cap < o->len + n + 2)
+			cap *= 2;
+		char *b = realloc(o->s, cap);
+		if (!b) {
+			o->failed = 1;
+			return;
+		}
+		o->s = b;
+		o->cap = cap;
+	}
+	memcpy(o->s + o->len, s, n);
+	o->len += n;
+	o->s[o->len] = '\0';
+}
+
+static void putz(struct sc_join_out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+	struct sc_join_out *o = data;
+	put(o, buf, size);
+	return o->failed ? -1 : 0;
+}
+
+static void put_json(struct sc_join_out *o, const json_t *v)
+{
+	if (!v)
+		putz(o, "null");
+	else if (json_dump_callback(v, dump_cb, o, SC_JSON_FLAGS | JSON_ENCODE_ANY) < 0)
+		o->failed = 1;
+}
+
+/* A string as jansson writes it (SC_JSON_FLAGS): '"', '\\' and the control
+ * characters escaped, everything else (UTF-8) as it is. s is valid UTF-8. */
+static void put_str(struct sc_join_out *o, const char *s)
+{
+	if (!s)
+		s = "";
+	put(o, "\"", 1);
+	const char *run = s;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put(o, run, (size_t)(s - run));
+		char e[8];
+		switch (c) {
+		case '"': putz(o, "\\\""); break;
+		case '\\': putz(o, "\\\\"); break;
+		case '\b': putz(o, "\\b"); break;
+		case '\f': putz(o, "\\f"); break;
+		case '\n': putz(o, "\\n"); break;
+		case '\r': putz(o, "\\r"); break;
+		case '\t': putz(o, "\\t"); break;
+		default:
+			snprintf(e, sizeof e, "\\u%04X", c);
+			putz(o, e);
+		}
+		run = s + 1;
+	}
+	put(o, run, (size_t)(s - run));
+	put(o, "\"", 1);
+}
+
+/* A real as jansson writes it with JSON_REAL_PRECISION(15): %.15g, ".0" when
+ * it would read as an integer, the exponent without '+' or leading zeros. */
+static void put_real(struct sc_join_out *o, double x)
+{
+	char b[64];
+	int n = snprintf(b, sizeof b - 2, "%.15g", x);
+	if (n < 0 || !isfinite(x)) {
+		putz(o, "null");
+		return;
+	}
+	if (!strchr(b, '.') && !strchr(b, 'e'))
+		strcat(b, ".0");
+	char *e = strchr(b, 'e');
+	if (e) {
+		char *st = e + 1, *end;
+		if (*st == '+')
+			memmove(st, st + 1, strlen(st));
+		if (*st == '-')
+			st++;
+		for (end = st; *end == '0' && end[1]; end++)
+			;
+		memmove(st, end, strlen(end) + 1);
+	}
+	putz(o, b);
+}
+
+/* value v of the record as it stands, or null */
+static void put_raw(struct sc_join_out *o, const struct sc_jscan *js, int v)
+{
+	size_t n;
+	const char *s = sc_jscan_span(js, v, &n);
+	if (s)
+		put(o, s, n);
+	else
+		putz(o, "null");
+}
+
+/* ,"key":value for each of keys that object v has, as it stands */
+static void put_members(struct sc_join_out *o, const struct sc_jscan *js, int v, const char *const *keys)
+{
+	for (; *keys; keys++) {
+		int x = sc_jscan_get(js, v, *keys);
+		if (x < 0)
+			continue;
+		putz(o, ",\"");
+		putz(o, *keys);
+		putz(o, "\":");
+		put_raw(o, js, x);
+	}
+}
+
+static json_t *rec_json(const struct sc_join_rec *m, const char *path)
+{
+	struct sc_jscan js;
+	sc_jscan_init(&js);
+	json_t *v = NULL;
+	if (sc_jscan_index(&js, m->raw, m->rawlen) == 0)
+		v = sc_jscan_json(&js, path ? sc_jscan_path(&js, 0, path) : 0);
+	sc_jscan_release(&js);
+	return v;
+}
+
+
+/* A document as sc_parse_consign's cross-checks read it (the comparisons of
+ * the join read the bytes): its type, the values of the fields it checks,
+ * each item's HS code and quantity. The declaration it also makes is not
+ * used when an electronic one was filed, the only case this tree is for. */
+static json_t *lean_doc(const struct sc_jscan *js, int p)
+{
+	if (sc_jscan_type(js, p) != SC_JS_OBJ)
+		return NULL;
+	static const char *const FL[] = {"total", "currency", "gross_kg", "net_kg", "packages", "containers",
+	                                 "bl_no", "invoice_no", "incoterm", "origin", NULL},
+	                         *const IT[] = {"hs", "qty", NULL};
+	json_t *o = json_object();
+	int t = sc_jscan_get(js, p, "type");
+	if (t >= 0)
+		json_object_set_new(o, "type", sc_jscan_json(js, t));
+	int fields = sc_jscan_get(js, p, "fields");
+	json_t *f = json_object();
+	for (const char *const *q = FL; *q; q++) {
+		int x = sc_jscan_get(js, fields, *q), y = sc_jscan_get(js, x, "value");
+		if (y >= 0)
+			json_object_set_new(f, *q, json_pack("{s:o}", "value", sc_jscan_json(js, y)));
+		else if (x >= 0)
+			json_object_set_new(f, *q, json_object());
+	}
+	json_object_set_new(o, "fields", f);
+	int items = sc_jscan_get(js, p, "items");
+	if (sc_jscan_type(js, items) == SC_JS_ARR) {
+		json_t *a = json_array();
+		for (int it = sc_jscan_first(js, items); it >= 0; it = sc_jscan_next(js, items, it)) {
+			json_t *x = json_object();
+			for (const char *const *q = IT; *q; q++) {
+				int y = sc_jscan_get(js, it, *q);
+				if (y >= 0)
+					json_object_set_new(x, *q, sc_jscan_json(js, y));
+			}
+			json_array_append_new(a, x);
+		}
+		json_object_set_new(o, "items", a);
+	}
+	return o;
+}
+
+struct view {
+	struct sc_join_rec m;      /* a copy of the member, its trees filled */
+	struct sc_jscan js;
+};
+
+static void views_free(struct view *v, size_t n)
+{
+	for (size_t q = 0; v && q < n; q++) {
+		json_decref(v[q].m.id);
+		json_decref(v[q].m.src);
+		json_decref(v[q].m.ns);
+		json_decref(v[q].m.decl);
+		sc_jscan_release(&v[q].js);
+	}
+	free(v);
+}
+
+static struct view *views_new(const struct sc_join *j, const struct group *g, int full)
+{
+	struct view *v = calloc(g->n, sizeof *v);
+	if (!v)
+		return NULL;
+	for (size_t q = 0; q < g->n; q++) {
+		struct view *w = &v[q];
+		w->m = j->m[j->idx[g->first + q]];
+		w->m.js = &w->js;
+		w->m.id = w->m.src = w->m.ns = w->m.decl = NULL;
+		sc_jscan_init(&w->js);
+		if (sc_jscan_index(&w->js, w->m.raw, w->m.rawlen) < 0) {
+			views_free(v, q + 1);
+			return NULL;
+		}
+		const struct sc_jscan *js = &w->js;
+		if (w->m.idstr)
+			w->m.id = json_string(w->m.idstr);
+		else if (w->m.sub && sc_jscan_get(js, 0, "id") >= 0)
+			w->m.id = sc_jscan_json(js, sc_jscan_get(js, 0, "id"));
+		switch (w->m.kind) {
+		case K_DOC: {
+			int p = sc_jscan_get(js, 0, "parse");
+			w->m.ns = full ? sc_jscan_json(js, p) : lean_doc(js, p);
+			break;
+		}
+		case K_WOOD: w->m.ns = sc_jscan_json(js, sc_jscan_get(js, 0, "wood")); break;
+		case K_JOIN:
+			w->m.ns = sc_jscan_json(js, sc_jscan_get(js, 0, "join"));
+			w->m.decl = sc_jscan_json(js, sc_jscan_get(js, 0, "decl"));
+			break;
+		default: break;
+		}
+	}
+	return v;
+}
+
+/* Two values the same (strings decoded, anything else byte for byte). */
+static int same_value(const struct sc_jscan *a, int x, const struct sc_jscan *b, int y)
+{
+	if (x < 0 || y < 0)
+		return x < 0 && y < 0;
+	if (sc_jscan_type(a, x) == SC_JS_STR && sc_jscan_type(b, y) == SC_JS_STR) {
+		char s[1024], t[1024];
+		long n = sc_jscan_str(a, x, s, sizeof s), m = sc_jscan_str(b, y, t, sizeof t);
+		return n == m && n < (long)sizeof s && memcmp(s, t, (size_t)n) == 0;
+	}
+	size_t n, m;
+	const char *s = sc_jscan_span(a, x, &n), *t = sc_jscan_span(b, y, &m);
+	return n == m && memcmp(s, t, n) == 0;
+}
+
+/* A document's OCR confidence, 0..100: the lowest of its pages' ocr.conf
+ * where sc-ocr's pages are in the consignment, else the mean confidence of
+ * the fields sc-parse read (which carries the OCR line confidence). */
+static json_t *doc_conf(const struct view *v, size_t n, const struct sc_join_rec *d)
+{
+	const struct sc_jscan *js = d->js;
+	int p = doc_parse(d), docs = sc_jscan_get(js, p, "documents");
+	double lo = 1e9;
+	int pages = 0;
+	for (int s = sc_jscan_first(js, docs); s >= 0 && sc_jscan_type(js, docs) == SC_JS_ARR; s = sc_jscan_next(js, docs, s)) {
+		for (size_t k = 0; k < n; k++) {
+			const struct sc_join_rec *pg = &v[k].m;
+			if (pg->kind != K_OCR || !pg->has_conf)
+				continue;
+			int ps = sc_jscan_get(pg->js, 0, "src");
+			static const char *const K[] = {"path", "member", "page"};
+			int same = 1;
+			for (int q = 0; q < 3 && same; q++)
+				same = same_value(pg->js, sc_jscan_get(pg->js, ps, K[q]), js, sc_jscan_get(js, s, K[q]));
+			if (same) {
+				lo = fmin(lo, pg->conf);
+				pages++;
+			}
+		}
+	}
+	if (pages)
+		return json_real(round_to(lo, 0.1));
+	double sum = 0, c;
+	int nf = 0, fields = sc_jscan_get(js, p, "fields");
+	for (int f = sc_jscan_first(js, fields); f >= 0 && sc_jscan_type(js, fields) == SC_JS_OBJ; f = sc_jscan_next(js, fields, f))
+		if (sc_jscan_num(js, sc_jscan_get(js, f + 1, "conf"), &c) == 0)
+			sum += c, nf++;
+	return nf ? json_real(round_to(sum / nf * 100, 0.1)) : NULL;
+}
+
+static void put_id(struct sc_join_out *o, const struct sc_join_rec *m)
+{
+	if (m->id)
+		put_json(o, m->id);
+	else
+		put_str(o, mid(m));
+}
+
+static void put_source(struct sc_join_out *o, const struct sc_join *j, const struct view *v, size_t n,
+                       const struct sc_join_rec *m)
+{
+	putz(o, "{\"kind\":\"");
+	putz(o, KIND[m->kind]);
+	putz(o, "\",\"id\":");
+	put_id(o, m);
+	putz(o, ",\"src\":");
+	put_raw(o, m->js, sc_jscan_get(m->js, 0, "src"));
+	putz(o, ",\"type\":");
+	put_str(o, src_name(m));
+	if (m->fit_why) {
+		char pts[32];
+		snprintf(pts, sizeof pts, "%d", m->fit);
+		putz(o, ",\"link\":{\"by\":\"content\",\"points\":");
+		putz(o, pts);
+		putz(o, ",\"evidence\":");
+		json_t *ev = json_string(m->fit_why);
+		put_json(o, ev);
+		json_decref(ev);
+		putz(o, "}");
+	}
+	if (m->kind == K_DOC) {
+		json_t *c = doc_conf(v, n, m);
+		if (c) {
+			putz(o, ",\"conf\":");
+			put_real(o, json_real_value(c));
+			if (json_number_value(c) < j->tol.conf_low)
+				putz(o, ",\"conf_low\":true");
+		}
+		json_decref(c);
+	}
+	putz(o, "}");
+}
+
+/* A document as sc_parse_consign lists it in parse.documents[], from its bytes. */
+static void put_document(struct sc_join_out *o, const struct sc_join_rec *m)
+{
+	const struct sc_jscan *js = m->js;
+	int p = sc_jscan_get(js, 0, "parse");
+	static const char *const A[] = {"type", "type_conf", "template", NULL}, *const B[] = {"fields", "items", "notes", NULL};
+	putz(o, "{\"id\":");
+	put_json(o, m->id);
+	put_members(o, js, p, A);
+	int s = sc_jscan_get(js, p, "documents");
+	if (s >= 0) {
+		putz(o, ",\"src\":");
+		put_raw(o, js, s);
+	}
+	put_members(o, js, p, B);
+	putz(o, "}");
+}
+
+static void put_error_list(struct sc_join_out *e, size_t *ne, const struct sc_jscan *js, int arr)
+{
+	for (int x = sc_jscan_first(js, arr); x >= 0; x = sc_jscan_next(js, arr, x)) {
+		if ((*ne)++)
+			putz(e, ",");
+		put_raw(e, js, x);
+	}
+}
+
+static void put_nokey(struct sc_join_out *e, size_t *ne, const struct sc_join_rec *m)
+{
+	json_t *x = json_pack("{s:s,s:s,s:s,s:s,s:i}", "tool", "sc-join", "code", "no-key", "msg",
+	                      "nothing to link by: it comes out alone", "file", m->file, "line", (int)m->line);
+	if ((*ne)++)
+		putz(e, ",");
+	put_json(e, x);
+	json_decref(x);
+}
+
+int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int *bad)
 {
 	if (k >= j->ng)
-		return NULL;
+		return -1;
 	const struct group *g = &j->g[k];
 	const size_t *ix = j->idx + g->first;
 	if (bad)
 		*bad = g->bad;
-	if (g->n == 1 && j->m[ix[0]].whole)
-		return alone_record(&j->m[ix[0]], g);
-
-	json_t *rec = json_object();
-	json_object_set_new(rec, "id", json_string(g->id));
-	json_t *docs = json_array(), *sources = json_array(), *checks = json_array(), *wood = json_array(),
-	       *scan = json_array(), *errors = json_array();
-	const struct member *edecl = NULL, *paper = NULL, *carrier = NULL;
+	const struct sc_join_rec *m0 = &j->m[ix[0]];
+	if (g->n == 1 && (m0->kind == K_NONE || m0->kind == K_BAD)) {
+		json_t *whole = rec_json(m0, NULL);
+		json_t *rec = whole ? alone_record(m0, whole) : NULL;
+		put_json(o, rec);
+		json_decref(rec);
+		json_decref(whole);
+		return o->failed || !rec ? -1 : 0;
+	}
+	int has_edecl = 0;
+	for (size_t q = 0; q < g->n; q++)
+		has_edecl |= j->m[ix[q]].kind == K_DECL;
+	struct view *v = views_new(j, g, !has_edecl);
+	if (!v)
+		return -1;
+	struct sc_join_out eb = {0};
+	size_t ne = 0, nw = 0, ns = 0;
+	struct sc_join_out src = {0}, wood = {0}, scan = {0};
+	json_t *docs = json_array(), *checks = json_array();
+	const struct sc_join_rec *edecl = NULL, *paper = NULL, *carrier = NULL;
 	for (size_t q = 0; q < g->n; q++) {
-		const struct member *m = &j->m[ix[q]];
-		json_array_append_new(sources, source_entry(j, g, m));
-		if (m->errors)
-			json_array_extend(errors, m->errors);
+		const struct sc_join_rec *m = &v[q].m;
+		const struct sc_jscan *js = m->js;
+		if (q)
+			putz(&src, ",");
+		put_source(&src, j, v, g->n, m);
+		int er = sc_jscan_get(js, 0, "errors");
+		if (sc_jscan_type(js, er) == SC_JS_ARR)
+			put_error_list(&eb, &ne, js, er);
 		if (m->nokey)
-			json_array_append_new(errors, json_pack("{s:s,s:s,s:s,s:s,s:i}", "tool", "sc-join", "code", "no-key",
-			                                        "msg", "nothing to link by: it comes out alone", "file",
-			                                        m->file, "line", (int)m->line));
+			put_nokey(&eb, &ne, m);
 		switch (m->kind) {
 		case K_DECL:
 			if (!edecl)
@@ -1655,17 +2316,35 @@ json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
 			break;
 		case K_DOC: {
 			json_array_append_new(docs, json_pack("{s:O?,s:O?,s:O}", "id", m->id, "src", m->src, "parse", m->ns));
-			const char *t = json_string_value(json_object_get(m->ns, "type"));
-			if (!paper && t && strcmp(t, "customs_declaration") == 0)
+			if (!paper && m->dtype && strcmp(m->dtype, "customs_declaration") == 0)
 				paper = m;
 			break;
 		}
 		case K_WOOD: {
 			static const char *const W[] = {"top", "refer", "reasons", "expert", "package", NULL};
-			json_t *w = json_pack("{s:O?,s:O?}", "id", m->id, "src", m->src);
-			copy_keys(w, m->ns, W);
-			wood_facts(w, m->ns, edecl ? edecl->ns : carrier_decl(j, g));
-			json_array_append_new(wood, w);
+			if (nw++)
+				putz(&wood, ",");
+			putz(&wood, "{\"id\":");
+			put_json(&wood, m->id);
+			putz(&wood, ",\"src\":");
+			put_raw(&wood, js, sc_jscan_get(js, 0, "src"));
+			put_members(&wood, js, sc_jscan_get(js, 0, "wood"), W);
+			json_t *f = json_object();
+			const struct sc_join_rec *dd = edecl;
+			for (size_t r = 0; !dd && r < g->n; r++)
+				if (v[r].m.kind == K_DECL)
+					dd = &v[r].m;
+			wood_facts(f, m->ns, dd ? dd->js : NULL, dd ? sc_jscan_get(dd->js, 0, "decl") : -1);
+			const char *fk;
+			json_t *fv;
+			json_object_foreach(f, fk, fv) {
+				putz(&wood, ",\"");
+				putz(&wood, fk);
+				putz(&wood, "\":");
+				put_json(&wood, fv);
+			}
+			json_decref(f);
+			putz(&wood, "}");
 			if (!carrier)
 				carrier = m;
 			break;
@@ -1673,9 +2352,14 @@ json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
 		case K_SCAN: {
 			static const char *const S[] = {"empty", "fill", "density", "anomalies", "consistent", "refer",
 			                                "reasons", "overlay", NULL};
-			json_t *s = json_pack("{s:O?,s:O?}", "id", m->id, "src", m->src);
-			copy_keys(s, m->ns, S);
-			json_array_append_new(scan, s);
+			if (ns++)
+				putz(&scan, ",");
+			putz(&scan, "{\"id\":");
+			put_json(&scan, m->id);
+			putz(&scan, ",\"src\":");
+			put_raw(&scan, js, sc_jscan_get(js, 0, "src"));
+			put_members(&scan, js, sc_jscan_get(js, 0, "scan"), S);
+			putz(&scan, "}");
 			if (!carrier)
 				carrier = m;
 			break;
@@ -1689,39 +2373,34 @@ json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
 		}
 	}
 	/* the declaration: as filed, else the documents', else the one a sample or scan carried */
-	json_t *pa = NULL, *ddecl = NULL, *decl = NULL;
+	json_t *pa = NULL, *ddecl = NULL;
 	if (json_array_size(docs))
 		pa = sc_parse_consign(NULL, docs, &ddecl);
-	if (edecl)
-		decl = json_incref(edecl->ns);
-	else if (ddecl)
-		decl = json_incref(ddecl);
-	else if (carrier && carrier->decl)
-		decl = json_incref(carrier->decl);
-	if (decl)
-		json_object_set_new(rec, "decl", decl);
-	if (pa)
-		json_object_set_new(rec, "parse", pa);
-	json_decref(ddecl);
 
 	/* the declaration against every document: the electronic one when filed,
 	 * else the paper customs declaration against the others */
 	struct side s;
-	const struct member *dm = edecl ? edecl : paper;
+	const struct sc_join_rec *dm = edecl ? edecl : paper;
+	struct sc_jscan pjs;
+	sc_jscan_init(&pjs);
 	if (dm) {
-		s.decl = edecl ? edecl->ns : NULL;
+		s.js = edecl ? edecl->js : &pjs;
+		s.decl = edecl ? sc_jscan_get(edecl->js, 0, "decl") : -1;
 		json_t *pdecl = NULL;
 		if (!edecl) {
-			/* the paper declaration's own values, as a decl */
+			/* the paper declaration's own values, as a decl (read as the others are) */
 			json_t *one = json_pack("[{s:O?,s:O}]", "id", paper->id, "parse", paper->ns);
 			json_t *p1 = sc_parse_consign(NULL, one, &pdecl);
 			json_decref(p1);
 			json_decref(one);
-			s.decl = pdecl;
+			char *text = pdecl ? json_dumps(pdecl, SC_JSON_FLAGS) : NULL;
+			if (text && sc_jscan_parse(&pjs, text, strlen(text), "-", 0, NULL) == 0)
+				s.decl = 0;
+			free(text);
 		}
 		s.label = src_label(dm);
 		for (size_t q = 0; q < g->n; q++) {
-			const struct member *m = &j->m[ix[q]];
+			const struct sc_join_rec *m = &v[q].m;
 			if (m->kind == K_DOC && m != dm)
 				compare(checks, &j->tol, &s, m);
 		}
@@ -1730,12 +2409,12 @@ json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
 		static const char *const NEED[][3] = {{"invoice_no", "invoice", "invoice"},
 		                                     {"bl_no", "bill_of_lading", "bill of lading"}};
 		for (size_t q = 0; edecl && j->ndocs && q < 2; q++) {
-			const char *ref = json_string_value(json_object_get(edecl->ns, NEED[q][0]));
+			char rb[1024];
+			const char *ref = sval(edecl->js, sc_jscan_get(edecl->js, s.decl, NEED[q][0]), rb, sizeof rb);
 			int found = 0;
 			for (size_t r = 0; r < g->n && ref; r++) {
-				const struct member *m = &j->m[ix[r]];
-				const char *t = json_string_value(json_object_get(m->ns, "type"));
-				found |= m->kind == K_DOC && t && strcmp(t, NEED[q][1]) == 0;
+				const struct sc_join_rec *m = &v[r].m;
+				found |= m->kind == K_DOC && m->dtype && strcmp(m->dtype, NEED[q][1]) == 0;
 			}
 			if (ref && !found) {
 				char msg[600];
@@ -1752,10 +2431,10 @@ json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
 	 * keys or by content; never clean, since nothing was held against them */
 	if (!dm && j->ndecls && json_array_size(docs)) {
 		char msg[600];
-		const struct member *d0 = NULL;
+		const struct sc_join_rec *d0 = NULL;
 		for (size_t q = 0; q < g->n && !d0; q++)
-			if (j->m[ix[q]].kind == K_DOC)
-				d0 = &j->m[ix[q]];
+			if (v[q].m.kind == K_DOC)
+				d0 = &v[q].m;
 		json_t *dl = src_label(d0);
 		snprintf(msg, sizeof msg, "%s%s links to no declaration of the run (by its references or its content)",
 		         json_string_value(dl), json_array_size(docs) > 1 ? " and the documents with it" : "");
@@ -1770,22 +2449,94 @@ json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
 			                                        json_string_value(json_object_get(p, "code")), "msg",
 			                                        json_string_value(json_object_get(p, "msg")), "decl", "doc",
 			                                        "decl_src", "doc_src"));
-			json_array_append(errors, p);
+			if (ne++)
+				putz(&eb, ",");
+			put_json(&eb, p);
 		}
 	}
-	json_t *jn = json_object();
-	json_object_set_new(jn, "v", json_integer(1));
+
+	putz(o, "{\"id\":");
+	put_str(o, g->id);
+	if (edecl) {
+		putz(o, ",\"decl\":");
+		put_raw(o, edecl->js, sc_jscan_get(edecl->js, 0, "decl"));
+	} else if (ddecl) {
+		putz(o, ",\"decl\":");
+		put_json(o, ddecl);
+	} else if (carrier && sc_jscan_get(carrier->js, 0, "decl") >= 0) {
+		putz(o, ",\"decl\":");
+		put_raw(o, carrier->js, sc_jscan_get(carrier->js, 0, "decl"));
+	}
+	if (pa) {
+		putz(o, ",\"parse\":{");
+		const char *pk;
+		json_t *pv;
+		int first = 1;
+		json_object_foreach(pa, pk, pv) {
+			if (!first)
+				putz(o, ",");
+			first = 0;
+			put_str(o, pk);
+			putz(o, ":");
+			if (strcmp(pk, "documents") != 0) {
+				put_json(o, pv);
+				continue;
+			}
+			putz(o, "[");
+			int nd = 0;
+			for (size_t q = 0; q < g->n; q++)
+				if (v[q].m.kind == K_DOC) {
+					if (nd++)
+						putz(o, ",");
+					put_document(o, &v[q].m);
+				}
+			putz(o, "]");
+		}
+		putz(o, "}");
+	}
+	putz(o, ",\"join\":{\"v\":1");
 	if (g->n == 1)
-		json_object_set_new(jn, "alone", json_true());
-	json_object_set_new(jn, "sources", sources);
-	json_object_set_new(jn, "checks", checks);
-	json_object_set_new(jn, "wood", wood);
-	json_object_set_new(jn, "scan", scan);
-	json_object_set_new(rec, "join", jn);
-	if (json_array_size(errors))
-		json_object_set_new(rec, "errors", errors);
+		putz(o, ",\"alone\":true");
+	putz(o, ",\"sources\":[");
+	put(o, src.s ? src.s : "", src.len);
+	putz(o, "],\"checks\":");
+	if (json_array_size(checks))
+		put_json(o, checks);
 	else
-		json_decref(errors);
+		putz(o, "[]");
+	putz(o, ",\"wood\":[");
+	put(o, wood.s ? wood.s : "", wood.len);
+	putz(o, "],\"scan\":[");
+	put(o, scan.s ? scan.s : "", scan.len);
+	putz(o, "]}");
+	if (ne) {
+		putz(o, ",\"errors\":[");
+		put(o, eb.s, eb.len);
+		putz(o, "]");
+	}
+	putz(o, "}");
+	int failed = o->failed || src.failed || wood.failed || scan.failed || eb.failed;
+	free(src.s);
+	free(wood.s);
+	free(scan.s);
+	free(eb.s);
+	json_decref(pa);
+	json_decref(ddecl);
 	json_decref(docs);
+	json_decref(checks);
+	views_free(v, g->n);
+	sc_jscan_release(&pjs);
+	return failed ? -1 : 0;
+}
+
+json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
+{
+	struct sc_join_out o = {0};
+	json_t *rec = NULL;
+	if (sc_join_write(j, k, &o, bad) == 0) {
+		json_error_t e;
+		rec = json_loadb(o.s, o.len, 0, &e);
+	}
+	free(o.s);
 	return rec;
 }

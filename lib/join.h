@@ -8,6 +8,7 @@
 #ifndef SC_JOIN_H
 #define SC_JOIN_H
 
+#include "jscan.h"
 #include "sc.h"
 
 /* Tolerances of the comparisons (rules/join.yaml). A numeric pair agrees when
@@ -40,6 +41,22 @@ void sc_join_free(struct sc_join *j);
  */
 int sc_join_add(struct sc_join *j, json_t *rec, const char *file, unsigned long line,
                 struct sc_error *err);
+/*
+ * The same from a line's bytes, in two steps so that the first runs in
+ * parallel: sc_join_prep validates and indexes the line with js (the
+ * caller's scanner, reused) and keeps the record as its compact bytes, with
+ * its keys and order read out (thread-safe); NULL with err filled when the
+ * line is no JSON object (the message of sc_parse_line) or memory ran out.
+ * sc_join_take takes the prepared record (and frees it), as sc_join_add.
+ * sc_join_add_line does both (-2 for a bad line).
+ */
+struct sc_join_rec;
+struct sc_join_rec *sc_join_prep(struct sc_jscan *js, const char *line, size_t len, const char *file,
+                            unsigned long lineno, struct sc_error *err);
+int sc_join_take(struct sc_join *j, struct sc_join_rec *p, const char *file, unsigned long line, struct sc_error *err);
+void sc_join_prep_free(struct sc_join_rec *p);
+int sc_join_add_line(struct sc_join *j, struct sc_jscan *js, const char *text, size_t len, const char *file,
+                     unsigned long line, struct sc_error *err);
 /* A line that was not a record (rec is the stand-in error record). */
 void sc_join_add_bad(struct sc_join *j, json_t *rec, const char *file, unsigned long line);
 
@@ -58,11 +75,23 @@ size_t sc_join_link(struct sc_join *j, sc_join_problem_fn problem, void *ctx);
  * Thread-safe for different k once sc_join_link has run. *bad is set when
  * the consignment carries a linking problem or a record without key. */
 json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad);
+/* The same consignment written as its line (without the newline) at the end
+ * of o (o->s grows; the caller frees it): what the records held as filed is
+ * copied from their bytes. 0, or -1 when out of memory. Thread-safe. */
+struct sc_join_out {
+	char *s;
+	size_t len, cap;
+	int failed;
+};
+int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int *bad);
 /* The consignment's id (borrowed), which also decides its shard. */
 const char *sc_join_id(const struct sc_join *j, size_t k);
 /* Records taken, and a rough count of bytes they hold (for the man page's
  * statement of memory). */
 size_t sc_join_records(const struct sc_join *j);
+/* Bytes the records taken hold (their compact text, order keys, ids and the
+ * member table; not the key map). */
+size_t sc_join_bytes(const struct sc_join *j);
 
 /* The keys a record links by, as "kind:value" strings (caller owns), as
  * sc_join_add sees them; for tests. */

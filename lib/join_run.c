@@ -18,33 +18,45 @@
 
 /* ---- a parallel for --------------------------------------------------------- */
 
+#define MAXJOBS 64
+
 struct pfor {
-	void (*fn)(void *ctx, size_t i);
+	void (*fn)(void *ctx, size_t i, int worker);
 	void *ctx;
 	size_t n;
 	atomic_size_t next;
 };
 
+struct pworker {
+	struct pfor *p;
+	int id;
+};
+
 static void *pfor_worker(void *arg)
 {
-	struct pfor *p = arg;
+	struct pworker *w = arg;
 	size_t i;
-	while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
-		p->fn(p->ctx, i);
+	while ((i = atomic_fetch_add(&w->p->next, 1)) < w->p->n)
+		w->p->fn(w->p->ctx, i, w->id);
 	return NULL;
 }
 
-static void parallel_for(int jobs, size_t n, void (*fn)(void *, size_t), void *ctx)
+/* fn(ctx, i, worker) for every i < n, worker < jobs naming the thread (its scratch) */
+static void parallel_for(int jobs, size_t n, void (*fn)(void *, size_t, int), void *ctx)
 {
 	struct pfor p = {fn, ctx, n, 0};
-	pthread_t th[64];
+	pthread_t th[MAXJOBS];
+	struct pworker w[MAXJOBS];
 	int nt = 0;
-	if (jobs > 64)
-		jobs = 64;
-	for (int t = 1; t < jobs && (size_t)t < n; t++)
-		if (pthread_create(&th[nt], NULL, pfor_worker, &p) == 0)
+	if (jobs > MAXJOBS)
+		jobs = MAXJOBS;
+	for (int t = 1; t < jobs && (size_t)t < n; t++) {
+		w[nt + 1] = (struct pworker){&p, nt + 1};
+		if (pthread_create(&th[nt], NULL, pfor_worker, &w[nt + 1]) == 0)
 			nt++;
-	pfor_worker(&p);
+	}
+	w[0] = (struct pworker){&p, 0};
+	pfor_worker(&w[0]);
 	for (int t = 0; t < nt; t++)
 		pthread_join(th[t], NULL);
 }
@@ -59,16 +71,16 @@ struct rbatch {
 	size_t off[BATCH];
 	size_t len[BATCH];
 	unsigned long lineno[BATCH];
-	json_t *rec[BATCH];
+	struct sc_join_rec *rec[BATCH];
 	struct sc_error err[BATCH];
+	struct sc_jscan js[MAXJOBS];   /* one scanner per worker, kept from batch to batch */
 };
 
-static void parse_one(void *ctx, size_t i)
+/* validate, index and read out one line: in the workers */
+static void prep_one(void *ctx, size_t i, int worker)
 {
 	struct rbatch *b = ctx;
-	b->rec[i] = NULL;
-	if (sc_parse_line(b->name, b->lineno[i], b->bytes + b->off[i], b->len[i], &b->rec[i], &b->err[i]) < 0)
-		b->rec[i] = NULL;
+	b->rec[i] = sc_join_prep(&b->js[worker], b->bytes + b->off[i], b->len[i], b->name, b->lineno[i], &b->err[i]);
 }
 
 static void report(struct sc_join_cfg *c, const struct sc_error *e)
@@ -85,7 +97,7 @@ static void problem_cb(void *ctx, const struct sc_error *e)
 
 static void take_batch(struct sc_join_cfg *c, struct sc_join *j, struct rbatch *b)
 {
-	parallel_for(c->jobs, b->n, parse_one, b);
+	parallel_for(c->jobs, b->n, prep_one, b);
 	for (size_t i = 0; i < b->n; i++) {
 		if (!b->rec[i]) {
 			/* a bad line comes out alone, as the stand-in every tool writes */
@@ -98,11 +110,10 @@ static void take_batch(struct sc_join_cfg *c, struct sc_join *j, struct rbatch *
 		} else {
 			struct sc_error e;
 			sc_error_clear(&e);
-			if (sc_join_add(j, b->rec[i], b->name, b->lineno[i], &e) < 0) {
+			if (sc_join_take(j, b->rec[i], b->name, b->lineno[i], &e) < 0) {
 				report(c, &e);
 				c->diag->bad++;
 			}
-			json_decref(b->rec[i]);
 		}
 	}
 	b->n = 0;
@@ -168,55 +179,31 @@ static struct sc_join *g_held;
 
 /* ---- writing ------------------------------------------------------------------ */
 
-struct wbuf {
-	char *s;
-	size_t len, cap;
-	int failed;
-};
-
 struct wchunk {
 	const struct sc_join *j;
 	size_t first, n;
-	struct wbuf *text;   /* each consignment as its line, made by the worker */
+	struct sc_join_out *text;   /* each consignment as its line, made by the worker */
 	int *bad;
 	int *mine;
 };
 
-static int to_wbuf(const char *buf, size_t size, void *data)
-{
-	struct wbuf *b = data;
-	if (b->len + size + 2 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + size + 2)
-			cap *= 2;
-		char *s = realloc(b->s, cap);
-		if (!s) {
-			b->failed = 1;
-			return -1;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, buf, size);
-	b->len += size;
-	return 0;
-}
-
-/* Build and serialise in the worker: the writer only copies bytes out, and
+/* Build and write in the worker: the writer only copies bytes out, and
  * the buffers are kept from chunk to chunk (no allocation per record once
  * they have grown). */
-static void build_one(void *ctx, size_t i)
+static void build_one(void *ctx, size_t i, int worker)
 {
 	struct wchunk *w = ctx;
-	struct wbuf *b = &w->text[i];
+	struct sc_join_out *b = &w->text[i];
+	(void)worker;
 	b->len = 0;
 	b->failed = 0;
 	if (!w->mine[i])
 		return;
-	json_t *rec = sc_join_build(w->j, w->first + i, &w->bad[i]);
-	if (!rec || json_dump_callback(rec, to_wbuf, b, SC_JSON_FLAGS) < 0 || to_wbuf("\n", 1, b) < 0)
+	if (sc_join_write(w->j, w->first + i, b, &w->bad[i]) < 0 || !b->s)
 		b->failed = 1;
-	json_decref(rec);
+	else {
+		b->s[b->len++] = '\n';   /* sc_join_write keeps room for it */
+	}
 }
 
 /* FNV-1a: the consignment id decides its shard */
@@ -237,11 +224,13 @@ int sc_join_run(struct sc_join_cfg *c, int nfiles, char **files)
 	}
 	read_all(c, j, nfiles, files, b);
 	free(b->bytes);
+	for (int t = 0; t < MAXJOBS; t++)
+		sc_jscan_release(&b->js[t]);
 	free(b);
 	size_t ng = sc_join_link(j, problem_cb, c);
 	c->consignments = 0;
 	size_t chunk = 2048;
-	struct wchunk w = {j, 0, 0, calloc(chunk, sizeof(struct wbuf)), calloc(chunk, sizeof(int)),
+	struct wchunk w = {j, 0, 0, calloc(chunk, sizeof(struct sc_join_out)), calloc(chunk, sizeof(int)),
 	                   calloc(chunk, sizeof(int))};
 	int rc = 0;
 	if (ng && !(w.text && w.bad && w.mine)) {

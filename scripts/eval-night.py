@@ -90,7 +90,7 @@ def main():
         stopped[t["id"]] = (lane, hits, lane in ("yellow", "red"))
     print("%s: %d consignments, %d records beside them (documents that linked to no declaration; lanes %s)" %
           (label, len(truth), alone, ", ".join("%s %d" % kv for kv in sorted(alone_lanes.items())) or "-"))
-    print("  %-11s %4s %7s %9s   %s" % ("kind", "n", "recall", "precision", "lanes green/blue/yellow/red"))
+    print("  %-11s %4s %7s %9s %15s   %s" % ("kind", "n", "recall", "precision", "tp/fn/fp/tn", "lanes green/blue/yellow/red"))
     worst = 1.0
     wrongs = []
     summary = {}
@@ -112,8 +112,10 @@ def main():
         for t in flagged:
             if t["kind"] != kind:
                 wrong[t["kind"]] = wrong.get(t["kind"], 0) + 1
-        summary[kind] = [rec, prec, "/".join(map(str, lanes))]
-        print("  %-11s %4d %7.3f %9.3f   %s%s" % (kind, len(pos), rec, prec, "/".join(map(str, lanes)),
+        fp = len(flagged) - tp
+        conf = "%d/%d/%d/%d" % (tp, len(pos) - tp, fp, len(truth) - len(pos) - fp)
+        summary[kind] = [rec, prec, "/".join(map(str, lanes)), conf]
+        print("  %-11s %4d %7.3f %9.3f %15s   %s%s" % (kind, len(pos), rec, prec, conf, "/".join(map(str, lanes)),
                                                 ("   also flagged: " + ", ".join("%s %d" % kv for kv in sorted(wrong.items())))
                                                 if wrong else ""))
     clean = [t for t in truth if t["kind"] == "clean"]
@@ -126,6 +128,25 @@ def main():
         if stopped[t["id"]][2] and stopped[t["id"]][1]:
             wrongs.append((t, "clean stopped by " + ",".join(sorted(stopped[t["id"]][1]))))
     print("  worst recall or precision over the kinds: %.3f (aim 0.95)" % worst)
+    # the documents planted as poor copies (ocr kind): how they were read, what stopped them
+    copies = [t for t in truth if t.get("low_doc")]
+    if copies:
+        seen = {}
+        for t in copies:
+            r = got.get(t["id"], {})
+            src = [s for s in r.get("join", {}).get("sources", []) if s.get("type") == t["low_doc"]]
+            how = ("read, confidence %s%s" % (src[0].get("conf"), " (low)" if src[0].get("conf_low") else "")
+                   if src else "no document came out of it")
+            hits = ",".join(sorted(h for h in stopped[t["id"]][1] if h.startswith("JOIN-"))) or "no JOIN rule"
+            key = (t.get("low_copy") or "copy", "read" if src else "unread",
+                   "low" if src and src[0].get("conf_low") else "", hits)
+            seen.setdefault(key, []).append(src[0].get("conf") if src else None)
+        print("  poor copies (ocr kind), as read:")
+        for (cp, rd, low, hits), confs in sorted(seen.items()):
+            c = [x for x in confs if x is not None]
+            print("    %-6s %-6s %3d  %s%s; stopped by %s" % (cp, rd, len(confs),
+                  "confidence %s-%s" % (min(c), max(c)) if c else "no text or no fields",
+                  " (below the pack's conf_low)" if low else "", hits))
     summary["clean"] = [None, None, "/".join(map(str, lanes))]
     if os.environ.get("EVAL_SUMMARY"):   # for a side-by-side table of two runs
         with open(os.environ["EVAL_SUMMARY"], "w") as f:

@@ -19,7 +19,9 @@
 # weight off the B/L's), packages, hs (an invoice HS code not declared),
 # container (a container on the B/L not declared), wood (a sample names a CITES
 # species, or is referred, while declared goods are not timber), scan (the scan
-# contradicts the declaration), ocr (a document read with low confidence).
+# contradicts the declaration), ocr (a document read with low confidence: from
+# images, one of its documents is a poor copy, a standard-mode fax or a phone
+# photograph, degraded but legible to a person).
 # Wood and scan readings are records of the shape sc-wood and sc-scan write,
 # drawn here (not read from images). Seeds of measurements are never the demo's.
 import argparse
@@ -176,6 +178,7 @@ def write_night(a):
         for r in csv_rows(c, d):
             w.writerow(r)
         low_doc = rng.choice(["invoice", "bill_of_lading"]) if conf_low else None
+        low_copy = None
         for dtype in ("invoice", "bill_of_lading"):
             name = "%s-%s.png" % (c["id"], dtype.replace("_", "-"))
             path = os.path.join(a.out, "img", name) if a.images else "night/" + name
@@ -190,10 +193,7 @@ def write_night(a):
                 pg = gd.render_pages(c, t, L, a.dpi)[0]
                 img = pg.img
                 if dtype == low_doc:
-                    # a bad copy: a fax of a fax, at a third of the resolution
-                    img, _ = gd.degrade(img, rng, "heavy")
-                    img = img.resize((img.size[0] // 3, img.size[1] // 3))
-                    img, _ = gd.degrade(img, rng, "heavy")
+                    img, low_copy = poor_copy(img, rng, a.dpi)
                 with open(path, "wb") as fp:
                     fp.write(gd.encode(img, "png", a.dpi))
         if wood:
@@ -201,10 +201,43 @@ def write_night(a):
         if scan:
             outs["scan"].write(json.dumps(scan_record(c, d, scan)) + "\n")
         outs["truth"].write(json.dumps({"id": c["id"], "kind": kind, "plant": plant,
-                                        "low_doc": low_doc}) + "\n")
+                                        "low_doc": low_doc, "low_copy": low_copy}) + "\n")
     f_csv.close()
     for f in outs.values():
         f.close()
+
+
+def poor_copy(img, rng, dpi):
+    """The copy a customs desk receives of a document read badly: a fax in
+    standard mode (204 x 98 dpi, one bit a pixel, line noise, a lost scan line
+    or two, stretched back by the receiver) or a phone photograph (tilted,
+    lit from one side, soft, JPEG, 75 to 100 dpi). Degraded but legible to a
+    person, as such copies are; what OCR makes of it is measured, not set."""
+    import numpy as np
+    from PIL import Image, ImageFilter
+    w, h = img.size
+    g = img.convert("L")
+    nrng = np.random.default_rng(rng.randrange(2 ** 32))
+    if rng.random() < 0.5:
+        fw, fh = int(w * 204 / dpi), int(h * 98 / dpi)
+        a = np.asarray(g.resize((fw, fh), Image.BILINEAR), dtype=np.float32)
+        a = a + nrng.normal(0, rng.uniform(8, 20), a.shape)
+        b = np.where(a < rng.uniform(115, 150), 0, 255).astype(np.uint8)
+        for _ in range(rng.randint(0, 3)):
+            r = rng.randrange(fh)
+            b[r:r + 1, :] = 255
+        return Image.fromarray(b).resize((w, h), Image.NEAREST), "fax"
+    g = g.rotate(rng.uniform(-4, 4), resample=Image.BILINEAR, expand=False, fillcolor=235)
+    g = g.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 1.8)))
+    a = np.asarray(g, dtype=np.float32)
+    yy, xx = np.mgrid[0:h, 0:w]
+    side = rng.uniform(0.2, 0.45)
+    a = a * (1 - side * (xx / w + yy / h) / 2) + nrng.normal(0, 5, a.shape)
+    f = rng.uniform(0.5, 0.65)
+    img = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)).resize((int(w * f), int(h * f)), Image.BILINEAR)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=rng.randint(35, 60))
+    return Image.open(io.BytesIO(buf.getvalue())).convert("L"), "photo"
 
 
 def bench(a):

@@ -80,7 +80,7 @@ EVAL_SUMMARY="$B/sum-truth.json" /usr/bin/python3 scripts/eval-night.py "$T/trut
 
 cache=${JOIN_CACHE:-}
 [ -z "$cache" ] && { [ -d /work/cache/join ] && cache=/work/cache/join || cache="$B"; }
-I="$cache/night-img-s31-n200"
+I="$cache/night-img-s31-n200-copies"   # the ocr kind planted as poor copies (a fax, a phone photo)
 if [ ! -s "$I/ocr.jsonl" ]; then
 	echo "  rendering and reading 200 consignments (400 pages) into $I: some minutes"
 	/usr/bin/python3 scripts/gen-night.py --out "$I" --n 200 --seed 31 --images
@@ -98,8 +98,11 @@ echo "  (wood and scan readings are drawn records of the shape sc-wood and sc-sc
 import json, sys
 t, i = (json.load(open(p)) for p in sys.argv[1:3])
 f = lambda x: "  nan" if x is None or x != x else "%.2f" % x
-print("  lane decision per kind: from truth records (seed 21) | from images (seed 31)")
-print("  %-11s %6s %6s %-12s | %6s %6s %-12s" % ("kind", "recall", "prec", "g/b/y/r", "recall", "prec", "g/b/y/r"))
+print("  lane decision per kind: from truth records (seed 21) | from images (seed 31); tp/fn/fp/tn of the kind's rule")
+print("  %-11s %6s %6s %-12s %-13s | %6s %6s %-12s %-13s" % ("kind", "recall", "prec", "g/b/y/r", "tp/fn/fp/tn",
+                                                           "recall", "prec", "g/b/y/r", "tp/fn/fp/tn"))
+c = lambda x: x[3] if len(x) > 3 else ""
 for k in t:
-    print("  %-11s %6s %6s %-12s | %6s %6s %-12s" % (k, f(t[k][0]), f(t[k][1]), t[k][2], f(i[k][0]), f(i[k][1]), i[k][2]))
+    print("  %-11s %6s %6s %-12s %-13s | %6s %6s %-12s %-13s" % (k, f(t[k][0]), f(t[k][1]), t[k][2], c(t[k]),
+                                                               f(i[k][0]), f(i[k][1]), i[k][2], c(i[k])))
 EOF

@@ -1,8 +1,8 @@
 /*
- * fuzz_join.c - sc-join's library: any bytes, cut into lines, parsed as
- * records and joined; every consignment built and written. Nothing may
- * crash, leak or read out of bounds, and every record must come out in some
- * consignment.
+ * fuzz_join.c - sc-join's library: any bytes, cut into lines, read as
+ * records (through lib/jscan, as sc-join reads them) and joined; every
+ * consignment built and written. Nothing may crash, leak or read out of
+ * bounds, and every record must come out in some consignment.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,18 +16,17 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	struct sc_join *j = sc_join_new(NULL);
 	size_t start = 0;
 	unsigned long lineno = 0;
+	struct sc_jscan js;
+	sc_jscan_init(&js);
 
 	while (start <= size) {
 		const unsigned char *nl = memchr(data + start, '\n', size - start);
 		size_t len = nl ? (size_t)(nl - (data + start)) : size - start;
 		struct sc_error err;
-		json_t *rec;
 
 		lineno++;
-		if (sc_parse_line("fuzz", lineno, (const char *)data + start, len, &rec, &err) == 0) {
-			sc_join_add(j, rec, "fuzz", lineno, &err);
-			json_decref(rec);
-		} else {
+		/* as sc-join reads: jscan, and jansson's message for a bad line */
+		if (sc_join_add_line(j, &js, (const char *)data + start, len, "fuzz", lineno, &err) == -2) {
 			json_t *bad = sc_record_for_bad_line("sc-join", &err);
 			sc_join_add_bad(j, bad, "fuzz", lineno);
 			json_decref(bad);
@@ -48,6 +47,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (sources != sc_join_records(j))
 		abort();
 	sc_join_free(j);
+	sc_jscan_release(&js);
 	fclose(sink);
 	return 0;
 }
