@@ -1502,7 +1502,7 @@ static int score(const struct sc_pack *p, struct sc_eval *ev, const json_t *rec,
 	/* a value of the wrong type reads as null and would slip past the rules */
 	{
 		struct sc_error err;
-		if (sc_risk_expr_check_decl(decl, &err) > 0) {
+		if (sc_risk_expr_check_record(ev, decl, &err) > 0) {
 			if (!*problems)
 				*problems = json_array();
 			json_array_append_new(*problems, json_pack("{s:s,s:s}", "code", "bad-type", "msg", err.msg));

@@ -141,6 +141,12 @@ int sc_template_render_to(const struct sc_template *t, struct sc_eval *ev, struc
  * name does); the first is described in err (code "bad-type").
  */
 long sc_risk_expr_check_decl(const json_t *decl, struct sc_error *err);
+/*
+ * The same for the record ev has begun (sc_eval_begin*): one walk that also
+ * resolves the schema's fields of decl for the rules that follow (ev may
+ * be NULL). The same count, and the same first message, as check_decl.
+ */
+long sc_risk_expr_check_record(struct sc_eval *ev, const json_t *decl, struct sc_error *err);
 
 /* Helpers shared with the pack loader and tests. */
 int sc_date_parse(const char *s, size_t len, double *days);

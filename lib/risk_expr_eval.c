@@ -37,6 +37,17 @@ static const json_t *get(struct sc_eval *ev, const json_t *obj, const char *key)
 	return m->val = json_object_get(obj, key);
 }
 
+void sc_rx_memo_put(struct sc_eval *ev, const json_t *obj, const char *key, const json_t *val)
+{
+	uintptr_t h = ((uintptr_t)obj >> 4) * 0x9E3779B1u + ((uintptr_t)key >> 2);
+	struct get_memo *m = &ev->gets[(h ^ (h >> 13)) % (sizeof ev->gets / sizeof ev->gets[0])];
+
+	m->obj = obj;
+	m->key = key;
+	m->gen = ev->gen;
+	m->val = val;
+}
+
 struct sc_eval *sc_eval_new(void)
 {
 	struct sc_eval *ev = calloc(1, sizeof *ev);

@@ -234,6 +234,8 @@ size_t sc_rx_fmt_num(double n, char *buf, size_t len);
 void sc_rx_from_json(struct sc_eval *ev, const json_t *j, enum sc_type want, struct val *v);
 char *sc_rx_scratch(struct sc_eval *ev, size_t n);
 int sc_rx_call(struct sc_eval *ev, const struct node *n, struct val *v);
+/* the value of obj's key (a schema name: its address is the memo key) in this record */
+void sc_rx_memo_put(struct sc_eval *ev, const json_t *obj, const char *key, const json_t *val);
 const json_t *sc_rx_table_get(struct sc_eval *ev, const struct sc_rtable *t, const struct val *k,
                                int nk, const struct val *more);
 int sc_rx_fail(struct parser *P, int pos, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -246,6 +246,75 @@ static long check_object(const json_t *o, const struct field *fs, char *path, si
 	return found;
 }
 
+/*
+ * The fast pass over a record: count the values of o that do not fit fs, and
+ * hand every field of the schema found in o (or not found: null) to the
+ * evaluator's lookup memo, so that the rules' paths find their values
+ * there, resolved in this one walk, instead of looking each up by its name.
+ * No path text is built: check_object does that when a value is wrong.
+ */
+static long fast_check(struct sc_eval *ev, const json_t *o, const struct field *fs)
+{
+	const char *key;
+	size_t klen, nfs = 0, hint = 0;
+	uint64_t seen = 0;
+	json_t *v;
+	long found = 0;
+
+	while (fs[nfs].name)
+		nfs++;
+	json_object_keylen_foreach((json_t *)o, key, klen, v) {
+		const struct field *f = NULL;
+		/* records mostly keep the schema's order: look from after the last match first */
+		for (size_t k = 0; k < nfs; k++) {
+			size_t at = hint + k < nfs ? hint + k : hint + k - nfs;
+			if (fs[at].name[0] == key[0] && strcmp(fs[at].name, key) == 0) {
+				f = &fs[at];
+				hint = at + 1 < nfs ? at + 1 : 0;
+				break;
+			}
+		}
+		(void)klen;
+		if (!f || f->derived)
+			continue;
+		if (f - fs < 64)
+			seen |= 1ull << (f - fs);
+		if (ev)
+			sc_rx_memo_put(ev, o, f->name, v);
+		if (json_is_null(v))
+			continue;
+		if (!type_fits(v, f->t)) {
+			found++;
+		} else if (f->t == SC_T_OBJ && f->sub) {
+			found += fast_check(ev, v, f->sub);
+		} else if (f->t == SC_T_LIST && f->elem != SC_T_ANY) {
+			size_t i;
+			json_t *e;
+			json_array_foreach(v, i, e) {
+				if (json_is_null(e))
+					continue;
+				if (!type_fits(e, f->elem))
+					found++;
+				else if (f->elem == SC_T_OBJ && f->sub)
+					found += fast_check(ev, e, f->sub);
+			}
+		}
+	}
+	/* the fields o does not have read as null: memoise that too */
+	if (ev)
+		for (size_t k = 0; k < nfs && k < 64; k++)
+			if (!(seen & (1ull << k)) && !fs[k].derived)
+				sc_rx_memo_put(ev, o, fs[k].name, NULL);
+	return found;
+}
+
+long sc_risk_expr_check_record(struct sc_eval *ev, const json_t *decl, struct sc_error *err)
+{
+	if (!json_is_object(decl) || fast_check(ev, decl, decl_fields) == 0)
+		return 0;
+	return sc_risk_expr_check_decl(decl, err);
+}
+
 long sc_risk_expr_check_decl(const json_t *decl, struct sc_error *err)
 {
 	char path[256] = "decl";

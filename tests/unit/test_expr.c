@@ -307,6 +307,53 @@ int main(void)
 		sc_risk_expr_free(e);
 	}
 
+	/*
+	 * the one-walk check (which also resolves the fields for the rules) counts
+	 * and describes the values of the wrong type as the full check does, and
+	 * the paths read the same values after it as without it
+	 */
+	{
+		static const char *const recs[] = {
+			"{}", "[]", "{\"origin\":7}", "{\"importer\":\"Acme\"}",
+			"{\"importer\":{\"name\":[1]},\"items\":[{\"qty\":\"x\"},null,3,{\"hs\":1,\"qty\":2}]}",
+			"{\"containers\":[\"A\",2,null],\"net_kg\":null,\"date\":20260302}",
+			"{\"items\":[{\"hs\":\"44\",\"hs\":7}],\"unknown\":{\"x\":1}}",
+		};
+		static const char *const paths[] = {
+			"decl.origin", "decl.importer.name", "count(decl.items, item.qty > 1)",
+			"any(decl.items, item.hs2 == \"85\")", "decl.net_kg", "len(decl.containers)",
+		};
+		for (size_t i = 0; i < sizeof recs / sizeof recs[0] + 1; i++) {
+			json_t *r = i < sizeof recs / sizeof recs[0] ? json_loads(recs[i], 0, NULL) : json_incref(decl);
+			struct sc_error e1, e2;
+			long n1, n2;
+			CHECK(r != NULL);
+			e1.msg[0] = e2.msg[0] = '\0';
+			n1 = sc_risk_expr_check_decl(r, &e1);
+			sc_eval_begin(ev, r);
+			n2 = sc_risk_expr_check_record(ev, r, &e2);
+			CHECK(n1 == n2);
+			CHECK_STR(e1.msg, e2.msg);
+			for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
+				struct sc_risk_expr *x = sc_risk_expr_compile(paths[k], &scope, SC_T_ANY, &err);
+				json_t *a, *b;
+				CHECK(x != NULL);
+				if (!x)
+					continue;
+				a = sc_risk_expr_value(x, ev, &err);     /* after the check's walk */
+				sc_eval_begin(ev, r);
+				b = sc_risk_expr_value(x, ev, &err);     /* looked up by name */
+				CHECK(a && b && json_equal(a, b));
+				json_decref(a);
+				json_decref(b);
+				sc_risk_expr_free(x);
+				sc_eval_begin(ev, r);
+				sc_risk_expr_check_record(ev, r, &e2);
+			}
+			json_decref(r);
+		}
+	}
+
 	sc_eval_free(ev);
 	json_decref(decl);
 	sc_rtable_free(table);

@@ -3,6 +3,7 @@
  * kept and bytes identical whatever the number of workers, records without
  * the needed namespace passed through, enricher errors recorded.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,8 +316,90 @@ static void test_splice_loop(void)
 	unlink(path);
 }
 
+/*
+ * The parse arena: records an enricher keeps past their line (some freed by
+ * another thread, after the run) keep their values while thousands of later
+ * lines are parsed; a line larger than the arena parses too.
+ */
+static json_t *g_kept[400];
+static size_t g_nkept;
+static pthread_mutex_t g_kept_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int enrich_keep(void *ctx, void *state, json_t *rec, json_t **value, struct sc_error *err)
+{
+	json_int_t n = json_integer_value(sc_json_path(rec, "decl.n"));
+
+	(void)ctx;
+	(void)state;
+	(void)err;
+	if (n % 10 == 0) {
+		pthread_mutex_lock(&g_kept_mu);
+		if (g_nkept < sizeof g_kept / sizeof g_kept[0])
+			g_kept[g_nkept++] = json_incref(rec);
+		pthread_mutex_unlock(&g_kept_mu);
+	}
+	*value = json_pack("{s:I}", "n", n);
+	return 0;
+}
+
+static void test_arena(void)
+{
+	char path[] = "/tmp/sc-arena-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	size_t big = 9u << 20;
+
+	for (int i = 0; i < 4000; i++) {
+		fprintf(f, "{\"decl\":{\"n\":%d,\"s\":\"text %d\",\"l\":[%d,\"x\"]}}\n", i, i, i);
+		if (i == 2000) {   /* one line past the arena's 8 MiB */
+			fputs("{\"decl\":{\"n\":-1,\"big\":\"", f);
+			for (size_t k = 0; k < big; k++)
+				putc('a' + (int)(k % 26), f);
+			fputs("\"}}\n", f);
+		}
+	}
+	fclose(f);
+	for (int jobs = 1; jobs <= 4; jobs += 3) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+		char *files[] = {path};
+		struct sc_diag d;
+		struct sc_filter fl = {
+			.tool = "sc-test", .ns = "risk", .needs = "decl", .enrich = enrich_keep, .jobs = jobs,
+			.out = out, .diag = &d,
+		};
+		int intact = 1;
+
+		g_nkept = 0;
+		sc_diag_init(&d, "sc-test");
+		d.out = fopen("/dev/null", "w");
+		sc_filter_run(&fl, 1, files);
+		fclose(d.out);
+		fclose(out);
+		CHECK(d.records == 4001 && d.bad == 0);
+		CHECK(buf && strstr(buf, "{\"decl\":{\"n\":3999,\"s\":\"text 3999\",\"l\":[3999,\"x\"]},\"risk\":{\"n\":3999}}\n"));
+		CHECK(g_nkept == 400);
+		for (size_t k = 0; k < g_nkept; k++) {
+			json_t *r = g_kept[k];
+			json_int_t n = json_integer_value(sc_json_path(r, "decl.n"));
+			char want[64];
+			snprintf(want, sizeof want, "text %lld", (long long)n);
+			if (n % 10 != 0 || !json_is_string(sc_json_path(r, "decl.s")) ||
+			    strcmp(json_string_value(sc_json_path(r, "decl.s")), want) != 0 ||
+			    json_integer_value(json_array_get(sc_json_path(r, "decl.l"), 0)) != n)
+				intact = 0;
+			json_decref(r);
+		}
+		CHECK(intact);
+		free(buf);
+	}
+	unlink(path);
+}
+
 int main(void)
 {
+	test_arena();
 	test_splice();
 	test_splice_loop();
 	test_filter();
