@@ -3,8 +3,10 @@
  * and a truth JSON per document (DIR/STEM.json for a page of .../STEM.pdf).
  * Pages of one file in a row are one document.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,7 +21,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: sc-parse learn -o MODEL --truth DIR[:TYPE] [--truth ...] [--seed N] [--folds K]\n"
 	           "                      [--negatives N] [--precision P] [--confidence Z] [--trees N]\n"
-	           "                      [-t dir] [file ...]\n");
+	           "                      [--held-out FILE] [-t dir] [file ...]\n");
 }
 
 struct lrun {
@@ -171,7 +173,7 @@ static int get_opts(int argc, char **argv, struct lrun *r, struct sc_plearn_opts
 		{"output", required_argument, NULL, 'o'}, {"truth", required_argument, NULL, 'R'},
 		{"seed", required_argument, NULL, 's'},  {"folds", required_argument, NULL, 'k'},
 		{"negatives", required_argument, NULL, 'n'}, {"precision", required_argument, NULL, 'P'},
-		{"confidence", required_argument, NULL, 'z'},
+		{"confidence", required_argument, NULL, 'z'}, {"held-out", required_argument, NULL, 'H'},
 		{"trees", required_argument, NULL, 'e'}, {"templates", required_argument, NULL, 't'},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	int c;
@@ -219,6 +221,15 @@ static int get_opts(int argc, char **argv, struct lrun *r, struct sc_plearn_opts
 			break;
 		case 't':
 			*tdir = optarg;
+			break;
+		case 'H':
+			if (o->heldout)
+				fclose(o->heldout);
+			o->heldout = fopen(optarg, "w");
+			if (!o->heldout) {
+				fprintf(stderr, "sc-parse: learn: %s: %s\n", optarg, strerror(errno));
+				return -1;
+			}
 			break;
 		case 'q':
 			r->diag.quiet = 1;
@@ -278,6 +289,10 @@ int parse_learn_main(int argc, char **argv, const char *datadir)
 		status = 2;
 	} else if (!r.diag.quiet)
 		fprintf(stderr, "sc-parse: learn: %d documents; model written to %s\n", sc_plearn_docs(r.L), out);
+	if (o.heldout && fclose(o.heldout) != 0) {
+		fprintf(stderr, "sc-parse: learn: --held-out: %s\n", strerror(errno));
+		status = 2;
+	}
 	sc_pmodel_free(m);
 	sc_plearn_free(r.L);
 	sc_parse_free(r.p);

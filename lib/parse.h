@@ -130,6 +130,8 @@ struct sc_plearn_opts {
 	int negatives;      /* negative candidates kept per document and field */
 	double precision;   /* the held-out precision each field's threshold aims at */
 	double confidence;  /* z of the Wilson bound that precision is read at (0: the point estimate) */
+	FILE *heldout;      /* NULL, or gets a JSON line per held-out (document, field): what was taken, and
+	                       where the right candidate ranked (to count why fields are lost) */
 	struct sc_learn_gbt_params gbt;
 };
 void sc_plearn_opts_defaults(struct sc_plearn_opts *o);

@@ -1080,8 +1080,12 @@ def demo(outdir):
         fp.write("\n")
 
 # ---------------------------------------------------------------- a corpus
-def corpus(outdir, n, seed, split, level, dpi, types):
-    os.makedirs(outdir, exist_ok=True)
+def corpus(outdir, n, seed, split, level, dpi, types, pdf=False):
+    """n consignments of the split; each document as an image (degraded at
+    level), or with pdf a born-digital PDF (text layer, no degradation); the
+    truth in truth.jsonl, and one file per document in truth/STEM.json, as
+    `sc-parse learn --truth` reads it."""
+    os.makedirs(os.path.join(outdir, "truth"), exist_ok=True)
     tpath = os.path.join(outdir, "truth.jsonl")
     with open(tpath + ".tmp", "w") as tf:
         for i in range(n):
@@ -1097,12 +1101,19 @@ def corpus(outdir, n, seed, split, level, dpi, types):
                 L["form"] = form
                 lv = level if level != "mix" else rng.choice(["none", "mild", "heavy"])
                 d = 300 if dtype == "customs_declaration" and form == "cn" else dpi
-                pg = render_pages(c, t, L, d)[0]
-                img, did = degrade(pg.img, rng, lv)
-                fmt = "jpg" if "jpeg" in did else "png"
-                name = "%s-%s.%s" % (c["id"], dtype.replace("_", "-"), fmt)
-                with open(os.path.join(outdir, name), "wb") as fp:
-                    fp.write(encode(img, fmt, d, did.get("jpeg", 90)))
+                stem = "%s-%s" % (c["id"], dtype.replace("_", "-"))
+                if pdf:
+                    lv, did, name = "none", {}, stem + ".pdf"
+                    write_pdf(render_pages(c, t, L, 0, backend="pdf"), os.path.join(outdir, name), stem)
+                else:
+                    pg = render_pages(c, t, L, d)[0]
+                    img, did = degrade(pg.img, rng, lv)
+                    fmt = "jpg" if "jpeg" in did else "png"
+                    name = "%s.%s" % (stem, fmt)
+                    with open(os.path.join(outdir, name), "wb") as fp:
+                        fp.write(encode(img, fmt, d, did.get("jpeg", 90)))
+                with open(os.path.join(outdir, "truth", stem + ".json"), "w") as fp:
+                    json.dump(dict(t["fields"], type=t["type"], file=name), fp, ensure_ascii=False, sort_keys=True)
                 rec = {"consignment": c["id"], "file": name, "member": None, "pages": 1, "degrade": lv,
                        "did": did, "layout": L, **t}
                 tf.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
@@ -1136,6 +1147,7 @@ def main():
     ap.add_argument("--split", choices=["train", "eval"], default="train")
     ap.add_argument("--degrade", choices=["none", "mild", "heavy", "mix"], default="none")
     ap.add_argument("--dpi", type=int, default=200)
+    ap.add_argument("--pdf", action="store_true", help="born-digital PDFs (a text layer) instead of images")
     ap.add_argument("--types", default="invoice,packing_list,bill_of_lading,customs_declaration,certificate_of_origin",
                     help="comma-separated document types")
     a = ap.parse_args()
@@ -1148,7 +1160,7 @@ def main():
         bad = [t for t in types if t not in RENDER]
         if bad:
             ap.error("unknown document type: " + ", ".join(bad))
-        corpus(a.out, a.n, a.seed, a.split, a.degrade, a.dpi, types)
+        corpus(a.out, a.n, a.seed, a.split, a.degrade, a.dpi, types, a.pdf)
     else:
         ap.error("one of --demo DIR or --out DIR is required")
 
