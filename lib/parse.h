@@ -21,6 +21,12 @@ struct sc_pdoc;     /* the pages of one document, being assembled */
 /* Load every *.yaml in dir (templates and tables). NULL with err at
  * file:line:col on a bad file. */
 struct sc_parse *sc_parse_load(const char *dir, struct sc_error *err);
+/* What sc-parse reads with: the folder's templates, then the extra files,
+ * compiled; the HS table (hs, may be NULL); numeric dates month first
+ * (mdy); the learned reader: model, else the folder's model.scpm when
+ * there, none with no_model. NULL with err. */
+struct sc_parse *sc_parse_open(const char *dir, const char *const *extra, int nextra, const char *hs, int mdy,
+                               const char *model, int no_model, struct sc_error *err);
 /* Add every *.yaml of dir, in name order, without compiling. */
 int sc_parse_add_dir(struct sc_parse *p, const char *dir, struct sc_error *err);
 /* Load one template or table file more (tests, fuzzing, --template). */
@@ -113,6 +119,19 @@ json_t *sc_parse_group_by_ref(const json_t *docs);
 json_t *sc_parse_consign_record(const struct sc_parse *p, const json_t *docs);
 /* The key of a grouping by file (src.path) or by folder (its dirname). */
 void sc_parse_group_key(const json_t *rec, int by_dir, char *out, size_t cap);
+
+/* Documents into consignments as they stream: by shared references (held
+ * to the end), by file or by folder (out when the key changes), or none. */
+enum sc_pgroup_by { SC_PGROUP_NONE, SC_PGROUP_REF, SC_PGROUP_FILE, SC_PGROUP_DIR };
+struct sc_pgroup;
+struct sc_pgroup *sc_pgroup_new(const struct sc_parse *p, enum sc_pgroup_by by);
+void sc_pgroup_free(struct sc_pgroup *g);
+/* A finished document record (taken): what is ready to go out (the
+ * record itself, or a consignment's record) is appended to out, in order;
+ * -1 when out of memory. */
+int sc_pgroup_add(struct sc_pgroup *g, json_t *rec, json_t *out);
+/* The end of the stream: the consignments still held, into out. */
+int sc_pgroup_finish(struct sc_pgroup *g, json_t *out);
 
 /* ---- the learned reader (parse_rank.c, parse_model.c, parse_learn.c) ---- */
 
