@@ -5,11 +5,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "input.h"
 #include "parse.h"
@@ -38,55 +36,20 @@ struct lrun {
 	unsigned long notruth;
 };
 
-/* The truth file of a document: STEM.json in the first --truth folder that
- * holds one. */
-static int find_truth(struct lrun *r, const char *path, char *out, size_t cap, const char **type)
-{
-	char tmp[1024];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	char *base = basename(tmp);
-	char *dot = strrchr(base, '.');
-	if (dot && dot != base)
-		*dot = '\0';
-	for (int k = 0; k < r->ntruth; k++) {
-		struct stat st;
-		snprintf(out, cap, "%s/%s.json", r->tdir[k], base);
-		if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
-			*type = r->ttype[k];
-			return 0;
-		}
-	}
-	return -1;
-}
-
+/* The document put together: learned from with its truth file. */
 static void flush(struct lrun *r)
 {
 	if (!r->doc)
 		return;
-	struct sc_pdoc *d = r->doc;
-	r->doc = NULL;
-	const char *path = r->key;
-	char tpath[2200];
-	const char *type = NULL;
 	struct sc_error err;
 	sc_error_clear(&err);
-	if (find_truth(r, path, tpath, sizeof tpath, &type) < 0) {
-		if (!r->diag.quiet && r->notruth++ < 5)
-			sc_diag_warnf(&r->diag, "%s: no truth file for %s; not learned from", r->where, path);
-		sc_pdoc_free(d);
-		return;
-	}
-	json_t *truth = sc_plearn_read_truth(tpath, NULL, &err);
-	if (!truth) {
+	int rc = sc_plearn_add_found(r->L, r->doc, r->key, r->tdir, r->ttype, r->ntruth, r->where, &err);
+	r->doc = NULL;
+	if (rc < 0) {
 		sc_diag_error(&r->diag, &err);
 		r->diag.bad++;
-		sc_pdoc_free(d);
-		return;
-	}
-	if (sc_plearn_add(r->L, d, truth, type, r->where, &err) < 0) {
-		sc_diag_error(&r->diag, &err);
-		r->diag.bad++;
-	}
+	} else if (rc > 0 && !r->diag.quiet && r->notruth++ < 5)
+		sc_diag_warnf(&r->diag, "%s: no truth file for %s; not learned from", r->where, r->key);
 }
 
 static void take(struct lrun *r, struct sc_input *in, json_t *rec)

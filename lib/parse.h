@@ -164,6 +164,12 @@ json_t *sc_plearn_read_truth(const char *path, const char **type, struct sc_erro
 int sc_plearn_add(struct sc_plearn *L, struct sc_pdoc *d, json_t *truth, const char *type, const char *name,
                   struct sc_error *err);
 int sc_plearn_docs(const struct sc_plearn *L);
+/* A document of file path (taken) with its truth: STEM.json in the first of
+ * the n folders dirs that holds one (its type, types[k], when the truth
+ * names none). 0 learned from, 1 no truth file (d freed), -1 a bad truth
+ * file or no words (err; d freed). where names the document's first record. */
+int sc_plearn_add_found(struct sc_plearn *L, struct sc_pdoc *d, const char *path, const char *const *dirs,
+                        const char *const *types, int n, const char *where, struct sc_error *err);
 /* Learn; logf (may be NULL) gets the cross-validated figures per field. */
 struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts *o, FILE *logf,
                                 struct sc_error *err);

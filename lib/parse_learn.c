@@ -12,6 +12,7 @@
  * data and seed give the same bytes.
  */
 #include <math.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,34 @@ int sc_plearn_add(struct sc_plearn *L, struct sc_pdoc *d, json_t *truth, const c
 	snprintf(D->ttype, sizeof D->ttype, "%s", pt ? pt : "other");
 	json_decref(pa);
 	return 0;
+}
+
+int sc_plearn_add_found(struct sc_plearn *L, struct sc_pdoc *d, const char *path, const char *const *dirs,
+                        const char *const *types, int n, const char *where, struct sc_error *err)
+{
+	char stem[1024], tpath[2200];
+	const char *b = strrchr(path, '/');
+	snprintf(stem, sizeof stem, "%s", b ? b + 1 : path);
+	char *dot = strrchr(stem, '.');
+	if (dot && dot != stem)
+		*dot = '\0';
+	int k;
+	for (k = 0; k < n; k++) {
+		struct stat st;
+		snprintf(tpath, sizeof tpath, "%s/%s.json", dirs[k], stem);
+		if (stat(tpath, &st) == 0 && S_ISREG(st.st_mode))
+			break;
+	}
+	if (k == n) {
+		sc_pdoc_free(d);
+		return 1;
+	}
+	json_t *truth = sc_plearn_read_truth(tpath, NULL, err);
+	if (!truth) {
+		sc_pdoc_free(d);
+		return -1;
+	}
+	return sc_plearn_add(L, d, truth, types[k], where, err);
 }
 
 /* ---- fitting ----------------------------------------------------------------- */
