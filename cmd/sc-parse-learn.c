@@ -3,11 +3,11 @@
  * and a truth JSON per document (DIR/STEM.json for a page of .../STEM.pdf).
  * Pages of one file in a row are one document.
  */
+#include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "input.h"
 #include "parse.h"
@@ -19,7 +19,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: sc-parse learn -o MODEL --truth DIR[:TYPE] [--truth ...] [--seed N] [--folds K]\n"
 	           "                      [--negatives N] [--precision P] [--confidence Z] [--trees N]\n"
-	           "                      [-t dir] [file ...]\n");
+	           "                      [--held-out FILE] [-t dir] [file ...]\n");
 }
 
 struct lrun {
@@ -36,55 +36,20 @@ struct lrun {
 	unsigned long notruth;
 };
 
-/* The truth file of a document: STEM.json in the first --truth folder that
- * holds one. */
-static int find_truth(struct lrun *r, const char *path, char *out, size_t cap, const char **type)
-{
-	char tmp[1024];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	char *base = basename(tmp);
-	char *dot = strrchr(base, '.');
-	if (dot && dot != base)
-		*dot = '\0';
-	for (int k = 0; k < r->ntruth; k++) {
-		struct stat st;
-		snprintf(out, cap, "%s/%s.json", r->tdir[k], base);
-		if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
-			*type = r->ttype[k];
-			return 0;
-		}
-	}
-	return -1;
-}
-
+/* The document put together: learned from with its truth file. */
 static void flush(struct lrun *r)
 {
 	if (!r->doc)
 		return;
-	struct sc_pdoc *d = r->doc;
-	r->doc = NULL;
-	const char *path = r->key;
-	char tpath[2200];
-	const char *type = NULL;
 	struct sc_error err;
 	sc_error_clear(&err);
-	if (find_truth(r, path, tpath, sizeof tpath, &type) < 0) {
-		if (!r->diag.quiet && r->notruth++ < 5)
-			sc_diag_warnf(&r->diag, "%s: no truth file for %s; not learned from", r->where, path);
-		sc_pdoc_free(d);
-		return;
-	}
-	json_t *truth = sc_plearn_read_truth(tpath, NULL, &err);
-	if (!truth) {
+	int rc = sc_plearn_add_found(r->L, r->doc, r->key, r->tdir, r->ttype, r->ntruth, r->where, &err);
+	r->doc = NULL;
+	if (rc < 0) {
 		sc_diag_error(&r->diag, &err);
 		r->diag.bad++;
-		sc_pdoc_free(d);
-		return;
-	}
-	if (sc_plearn_add(r->L, d, truth, type, r->where, &err) < 0) {
-		sc_diag_error(&r->diag, &err);
-		r->diag.bad++;
-	}
+	} else if (rc > 0 && !r->diag.quiet && r->notruth++ < 5)
+		sc_diag_warnf(&r->diag, "%s: no truth file for %s; not learned from", r->where, r->key);
 }
 
 static void take(struct lrun *r, struct sc_input *in, json_t *rec)
@@ -171,7 +136,7 @@ static int get_opts(int argc, char **argv, struct lrun *r, struct sc_plearn_opts
 		{"output", required_argument, NULL, 'o'}, {"truth", required_argument, NULL, 'R'},
 		{"seed", required_argument, NULL, 's'},  {"folds", required_argument, NULL, 'k'},
 		{"negatives", required_argument, NULL, 'n'}, {"precision", required_argument, NULL, 'P'},
-		{"confidence", required_argument, NULL, 'z'},
+		{"confidence", required_argument, NULL, 'z'}, {"held-out", required_argument, NULL, 'H'},
 		{"trees", required_argument, NULL, 'e'}, {"templates", required_argument, NULL, 't'},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	int c;
@@ -219,6 +184,15 @@ static int get_opts(int argc, char **argv, struct lrun *r, struct sc_plearn_opts
 			break;
 		case 't':
 			*tdir = optarg;
+			break;
+		case 'H':
+			if (o->heldout)
+				fclose(o->heldout);
+			o->heldout = fopen(optarg, "w");
+			if (!o->heldout) {
+				fprintf(stderr, "sc-parse: learn: %s: %s\n", optarg, strerror(errno));
+				return -1;
+			}
 			break;
 		case 'q':
 			r->diag.quiet = 1;
@@ -278,6 +252,10 @@ int parse_learn_main(int argc, char **argv, const char *datadir)
 		status = 2;
 	} else if (!r.diag.quiet)
 		fprintf(stderr, "sc-parse: learn: %d documents; model written to %s\n", sc_plearn_docs(r.L), out);
+	if (o.heldout && fclose(o.heldout) != 0) {
+		fprintf(stderr, "sc-parse: learn: --held-out: %s\n", strerror(errno));
+		status = 2;
+	}
 	sc_pmodel_free(m);
 	sc_plearn_free(r.L);
 	sc_parse_free(r.p);

@@ -6,7 +6,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "errcode.h"
 #include "input.h"
@@ -24,17 +23,12 @@ static void usage(FILE *f)
 	        "       sc-parse learn -o MODEL --truth DIR[:TYPE] [--seed N] [file ...]\n");
 }
 
-enum group { G_NONE, G_REF, G_FILE, G_DIR };
-
 struct run {
 	struct sc_parse *p;
 	struct sc_diag diag;
-	enum group group;
+	struct sc_pgroup *group;  /* documents into consignments */
 	FILE *out;
-	struct sc_passm *asm_;  /* pages into documents */
-	/* consignments */
-	json_t *docs;           /* documents held for grouping */
-	char gkey[1024];
+	struct sc_passm *asm_;    /* pages into documents */
 	int fatal;
 	/* documents waiting to be parsed */
 	struct pending *pend;
@@ -53,54 +47,20 @@ static int emit(struct run *r, json_t *rec)
 	return 0;
 }
 
-/* ---- consignments ------------------------------------------------------------ */
-
-static void emit_consignment(struct run *r, json_t *docs)
-{
-	json_t *rec = sc_parse_consign_record(r->p, docs);
-	if (rec)
-		emit(r, rec);
-	json_decref(rec);
-}
-
-/* --group-by ref: consignments by shared references (sc_parse_group_by_ref) */
-static void flush_by_ref(struct run *r)
-{
-	json_t *groups = sc_parse_group_by_ref(r->docs);
-	size_t i;
-	json_t *g;
-	json_array_foreach(groups, i, g)
-		emit_consignment(r, g);
-	json_decref(groups);
-	json_array_clear(r->docs);
-}
-
-static void flush_group(struct run *r)
-{
-	if (json_array_size(r->docs))
-		emit_consignment(r, r->docs);
-	json_array_clear(r->docs);
-}
-
-/* A finished document record: out now, or held for its consignment. */
+/* A finished document record (taken): out now, or held for its
+ * consignment (sc_pgroup). */
 static void document_done(struct run *r, json_t *rec)
 {
-	if (r->group == G_NONE || !json_object_get(rec, "parse")) {
-		emit(r, rec);
-		json_decref(rec);
-		return;
+	json_t *out = json_array();
+	if (!out || sc_pgroup_add(r->group, rec, out) < 0) {
+		sc_diag_fatalf(&r->diag, "out of memory");
+		r->fatal = 1;
 	}
-	if (r->group == G_REF) {
-		/* keep only what the consignment needs: no OCR text is held */
-		json_array_append_new(r->docs, rec);
-		return;
-	}
-	char k[1024];
-	sc_parse_group_key(rec, r->group == G_DIR, k, sizeof k);
-	if (json_array_size(r->docs) && strcmp(k, r->gkey) != 0)
-		flush_group(r);
-	snprintf(r->gkey, sizeof r->gkey, "%s", k);
-	json_array_append_new(r->docs, rec);
+	size_t i;
+	json_t *o;
+	json_array_foreach(out, i, o)
+		emit(r, o);
+	json_decref(out);
 }
 
 /* ---- documents ----------------------------------------------------------------- */
@@ -267,7 +227,7 @@ static int run_text(struct run *r, const char *path)
 }
 
 struct opts {
-	enum group group;
+	enum sc_pgroup_by group;
 	const char *tdir, *hs, *model, *extra[64];
 	int nextra, no_model, text, check, mdy, quiet, jobs;
 };
@@ -288,10 +248,10 @@ static int get_opts(int argc, char **argv, struct opts *o)
 		char *e;
 		switch (c) {
 		case 'g':
-			o->group = (enum group)-1;
+			o->group = (enum sc_pgroup_by)-1;
 			for (int k = 0; k < 5; k++)
 				if (strcmp(optarg, GROUPS[k]) == 0)
-					o->group = k == 4 ? G_FILE : (enum group)k;
+					o->group = k == 4 ? SC_PGROUP_FILE : (enum sc_pgroup_by)k;
 			if ((int)o->group < 0) {
 				fprintf(stderr, "sc-parse: unknown --group-by \"%s\" (ref, file, dir, none)\n", optarg);
 				usage(stderr);
@@ -325,42 +285,17 @@ static int get_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static struct sc_parse *fail(struct sc_parse *p, struct sc_error *err)
-{
-	char buf[1024];
-	sc_error_format(err, buf, sizeof buf);
-	fprintf(stderr, "sc-parse: %s\n", buf);
-	sc_parse_free(p);
-	return NULL;
-}
-
-/* The templates (the folder's files, then -T files, compiled once), the HS
- * table, and the learned reader: --model, else the folder's model.scpm. */
+/* The templates (the folder's files, then -T files), the HS table, and the
+ * learned reader: --model, else the folder's model.scpm. */
 static struct sc_parse *load(const struct opts *o)
 {
 	struct sc_error err;
 	sc_error_clear(&err);
-	struct sc_parse *p = sc_parse_new();
-	if (!p || sc_parse_add_dir(p, o->tdir, &err) < 0)
-		return fail(p, &err);
-	for (int k = 0; k < o->nextra; k++)
-		if (sc_parse_add_file(p, o->extra[k], &err) < 0)
-			return fail(p, &err);
-	if (sc_parse_compile(p, &err) < 0 || (o->hs && sc_parse_set_hs(p, o->hs, &err) < 0))
-		return fail(p, &err);
-	sc_parse_set_mdy(p, o->mdy);
-	char mpath[4200];
-	const char *model = o->model;
-	if (!model && !o->no_model) {
-		snprintf(mpath, sizeof mpath, "%s/model.scpm", o->tdir);
-		if (access(mpath, F_OK) == 0)
-			model = mpath;
-	}
-	if (model && !o->no_model) {
-		struct sc_pmodel *m = sc_pmodel_load(model, &err);
-		if (!m)
-			return fail(p, &err);
-		sc_parse_set_model(p, m);
+	struct sc_parse *p = sc_parse_open(o->tdir, o->extra, o->nextra, o->hs, o->mdy, o->model, o->no_model, &err);
+	if (!p) {
+		char buf[1024];
+		sc_error_format(&err, buf, sizeof buf);
+		fprintf(stderr, "sc-parse: %s\n", buf);
 	}
 	return p;
 }
@@ -391,15 +326,14 @@ int main(int argc, char **argv)
 		sc_parse_free(r.p);
 		return 0;
 	}
-	r.group = o.group;
 	r.diag.quiet = o.quiet;
 	r.jobs = o.jobs < 1 ? 1 : o.jobs;
 	/* a bounded batch: memory stays flat however long the stream */
 	r.cappend = r.jobs > 1 ? 16 * r.jobs : 1;
 	r.pend = calloc((size_t)r.cappend, sizeof *r.pend);
-	r.docs = json_array();
+	r.group = sc_pgroup_new(r.p, o.group);
 	r.asm_ = sc_passm_new(r.p, TOOL);
-	if (!r.pend || !r.asm_ || !r.docs) {
+	if (!r.pend || !r.asm_ || !r.group) {
 		fprintf(stderr, "sc-parse: out of memory\n");
 		return 2;
 	}
@@ -414,11 +348,15 @@ int main(int argc, char **argv)
 	for (int k = 0; o.text && k < nfiles && !r.fatal; k++)
 		run_text(&r, files[k]);
 	flush_all(&r);
-	if (r.group == G_REF)
-		flush_by_ref(&r);
-	else
-		flush_group(&r);
-	json_decref(r.docs);
+	json_t *rest = json_array();
+	if (!rest || sc_pgroup_finish(r.group, rest) < 0)
+		sc_diag_fatalf(&r.diag, "out of memory");
+	size_t i;
+	json_t *rec;
+	json_array_foreach(rest, i, rec)
+		emit(&r, rec);
+	json_decref(rest);
+	sc_pgroup_free(r.group);
 	sc_passm_free(r.asm_);
 	free(r.pend);
 	sc_parse_free(r.p);

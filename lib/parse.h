@@ -21,6 +21,12 @@ struct sc_pdoc;     /* the pages of one document, being assembled */
 /* Load every *.yaml in dir (templates and tables). NULL with err at
  * file:line:col on a bad file. */
 struct sc_parse *sc_parse_load(const char *dir, struct sc_error *err);
+/* What sc-parse reads with: the folder's templates, then the extra files,
+ * compiled; the HS table (hs, may be NULL); numeric dates month first
+ * (mdy); the learned reader: model, else the folder's model.scpm when
+ * there, none with no_model. NULL with err. */
+struct sc_parse *sc_parse_open(const char *dir, const char *const *extra, int nextra, const char *hs, int mdy,
+                               const char *model, int no_model, struct sc_error *err);
 /* Add every *.yaml of dir, in name order, without compiling. */
 int sc_parse_add_dir(struct sc_parse *p, const char *dir, struct sc_error *err);
 /* Load one template or table file more (tests, fuzzing, --template). */
@@ -114,6 +120,19 @@ json_t *sc_parse_consign_record(const struct sc_parse *p, const json_t *docs);
 /* The key of a grouping by file (src.path) or by folder (its dirname). */
 void sc_parse_group_key(const json_t *rec, int by_dir, char *out, size_t cap);
 
+/* Documents into consignments as they stream: by shared references (held
+ * to the end), by file or by folder (out when the key changes), or none. */
+enum sc_pgroup_by { SC_PGROUP_NONE, SC_PGROUP_REF, SC_PGROUP_FILE, SC_PGROUP_DIR };
+struct sc_pgroup;
+struct sc_pgroup *sc_pgroup_new(const struct sc_parse *p, enum sc_pgroup_by by);
+void sc_pgroup_free(struct sc_pgroup *g);
+/* A finished document record (taken): what is ready to go out (the
+ * record itself, or a consignment's record) is appended to out, in order;
+ * -1 when out of memory. */
+int sc_pgroup_add(struct sc_pgroup *g, json_t *rec, json_t *out);
+/* The end of the stream: the consignments still held, into out. */
+int sc_pgroup_finish(struct sc_pgroup *g, json_t *out);
+
 /* ---- the learned reader (parse_rank.c, parse_model.c, parse_learn.c) ---- */
 
 struct sc_pmodel;   /* a ranking model: document types and per-field trees */
@@ -130,6 +149,8 @@ struct sc_plearn_opts {
 	int negatives;      /* negative candidates kept per document and field */
 	double precision;   /* the held-out precision each field's threshold aims at */
 	double confidence;  /* z of the Wilson bound that precision is read at (0: the point estimate) */
+	FILE *heldout;      /* NULL, or gets a JSON line per held-out (document, field): what was taken, and
+	                       where the right candidate ranked (to count why fields are lost) */
 	struct sc_learn_gbt_params gbt;
 };
 void sc_plearn_opts_defaults(struct sc_plearn_opts *o);
@@ -143,6 +164,12 @@ json_t *sc_plearn_read_truth(const char *path, const char **type, struct sc_erro
 int sc_plearn_add(struct sc_plearn *L, struct sc_pdoc *d, json_t *truth, const char *type, const char *name,
                   struct sc_error *err);
 int sc_plearn_docs(const struct sc_plearn *L);
+/* A document of file path (taken) with its truth: STEM.json in the first of
+ * the n folders dirs that holds one (its type, types[k], when the truth
+ * names none). 0 learned from, 1 no truth file (d freed), -1 a bad truth
+ * file or no words (err; d freed). where names the document's first record. */
+int sc_plearn_add_found(struct sc_plearn *L, struct sc_pdoc *d, const char *path, const char *const *dirs,
+                        const char *const *types, int n, const char *where, struct sc_error *err);
 /* Learn; logf (may be NULL) gets the cross-validated figures per field. */
 struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts *o, FILE *logf,
                                 struct sc_error *err);

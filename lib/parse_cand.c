@@ -173,10 +173,24 @@ static int token_amount(const char *s, size_t n, double *v, int *dec, int *glued
 	size_t b = 0, e = n;
 	int neg = 0;
 	*glued = 0;
+	/* what the OCR glues in front: "=85.54", a quote, a tilde */
+	while (b < e && (s[b] == '=' || s[b] == '~' || s[b] == '\'' || s[b] == '"' || s[b] == ':'))
+		b++, *glued = 1;
+	if (b + 3 <= e && (unsigned char)s[b] == 0xe2 && (unsigned char)s[b + 1] == 0x80)
+		b += 3, *glued = 1;   /* curly quotes */
 	if (b < e && (s[b] == '-' || s[b] == '(')) neg = 1, b++;
 	size_t c = cur_at(s + b, e - b);
 	if (c)
 		b += c, *glued = 1;
+	else if (b + 1 < e && isalpha_((unsigned char)s[b])) {
+		/* a currency the OCR misread ("RH152.00", "RN 85", "RiM367.10"): up to
+		 * three letters glued in front of the digits */
+		size_t k = b;
+		while (k < e && k - b < 4 && isalpha_((unsigned char)s[k]))
+			k++;
+		if (k - b <= 3 && k < e && isdig((unsigned char)s[k]))
+			b = k, *glued = 2;
+	}
 	if (b < e && s[b] == '-') neg = 1, b++;
 	while (e > b && (s[e - 1] == ')' || s[e - 1] == '*' || s[e - 1] == ':' || s[e - 1] == ';'))
 		e--;
@@ -251,6 +265,64 @@ static struct rcand *new_cand(struct rdoc *r, int kind, int tok, int ntok)
 	return c;
 }
 
+/* After date c (read in order ord): a dash, "to", "thru", "until", "bis",
+ * "au", "tot" or "~" and another date make it a range's start; the end is
+ * a candidate of its own, also when glued in the same token
+ * ("2/10/2020-2/16/2020"), so that a flight's last day can be found. */
+static void range_end(struct rdoc *r, struct rcand *c, int ord)
+{
+	const struct pline *L = &r->d->l[c->line];
+	size_t i = c->off + c->len, n = L->len;
+	while (i < n && L->text[i] == ' ')
+		i++;
+	static const char *const SEP[] = {"-", "~", "to ", "thru ", "through ", "until ", "till ", "bis ", "au ", "tot ",
+	                                  "\xe2\x80\x93", "\xe8\x87\xb3", NULL};
+	size_t k = 0;
+	for (int s = 0; SEP[s] && !k; s++) {
+		size_t sl = strlen(SEP[s]);
+		if (i + sl <= n && sc_ci_eq(L->text + i, SEP[s], sl))
+			k = sl;
+	}
+	if (!k)
+		return;
+	i += k;
+	while (i < n && L->text[i] == ' ')
+		i++;
+	if (i >= n || !(isdig((unsigned char)L->text[i]) || isalpha_((unsigned char)L->text[i])))
+		return;
+	size_t e = i + 24 < n ? i + 24 : n;
+	char iso[11];
+	struct sc_span sp;
+	if (sc_norm_date(L->text + i, e - i, ord, iso, &sp) < 0 || sp.off != 0)
+		return;
+	c->rstart = 1;
+	c->poff = i;
+	memcpy(c->pair, iso, 11);
+	/* glued into this candidate's last token: the end is a candidate here (a
+	 * spaced one is found from its own token) */
+	int lt = c->tok + c->ntok - 1;
+	const struct rtok *t = &r->t[lt];
+	if (i < t->off + t->len) {
+		int first = lt, nt = 1;
+		while (lt + nt < r->lt0[c->line + 1] && r->t[lt + nt].off < i + sp.len)
+			nt++;
+		struct rcand s0 = *c;
+		struct rcand *d = new_cand(r, RK_DATE, first, nt);
+		if (!d)
+			return;
+		/* new_cand may have moved the array: c is stale, s0 is the start */
+		d->off = i;
+		d->len = sp.len;
+		memcpy(d->str, iso, 11);
+		d->glued = 1;
+		d->reading = s0.reading;
+		d->order = s0.order;
+		d->monthname = s0.monthname;
+		d->rend = 1;
+		memcpy(d->pair, s0.str, 11);
+	}
+}
+
 static void date_cands(struct rdoc *r, int ti)
 {
 	const struct rtok *t = &r->t[ti];
@@ -275,7 +347,7 @@ static void date_cands(struct rdoc *r, int ti)
 			char ch = s[k];
 			int near = (k > 0 && (isdig((unsigned char)s[k - 1]) || s[k - 1] == '/' || s[k - 1] == '-' || s[k - 1] == '.')) ||
 			           (k + 1 < n && (isdig((unsigned char)s[k + 1]) || s[k + 1] == '/' || s[k + 1] == '-'));
-			if (near && (ch == 'O' || ch == 'o'))
+			if (near && (ch == 'O' || ch == 'o' || ch == '@'))
 				ch = '0', changed = 1;
 			else if (near && (ch == 'I' || ch == 'l' || ch == '|'))
 				ch = '1', changed = 1;
@@ -286,10 +358,55 @@ static void date_cands(struct rdoc *r, int ti)
 			ok[1] = sc_norm_date(fix, n, SC_DATE_MDY, iso[1], &sp[1]) == 0 && sp[1].off < t->len;
 		}
 	}
+	/* eight digits, day first or year first ("27032018", "20180327") */
+	if (!ok[0] && !ok[1] && t->len == 8) {
+		int all = 1;
+		for (size_t k = 0; k < 8; k++)
+			all &= isdig((unsigned char)s[k]);
+		int y1 = all ? atoi((char[5]){s[4], s[5], s[6], s[7], 0}) : 0;
+		int y0 = all ? atoi((char[5]){s[0], s[1], s[2], s[3], 0}) : 0;
+		char buf[11];
+		if (y1 >= 2000 && y1 <= 2035)
+			snprintf(buf, sizeof buf, "%.2s/%.2s/%.4s", s, s + 2, s + 4);
+		else if (y0 >= 2000 && y0 <= 2035)
+			snprintf(buf, sizeof buf, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
+		else
+			buf[0] = '\0';
+		if (buf[0] && sc_norm_date(buf, 10, SC_DATE_DMY, iso[0], &sp[0]) == 0 && sp[0].len == 10) {
+			struct rcand *c = new_cand(r, RK_DATE, ti, 1);
+			if (c) {
+				memcpy(c->str, iso[0], 11);
+				c->glued = 2;
+				c->order = 1;
+			}
+		}
+		return;
+	}
 	/* not a date found later in the span: it belongs to that token */
 	for (int o = 0; o < 2; o++) {
 		if (!ok[o])
 			continue;
+		/* a year the OCR misread (2078, 2518, 2617 for 2018, 2017): the same
+		 * date again, its year's middle digits repaired, marked so */
+		int y = atoi(iso[o]);
+		if (y > 2035 && y < 10000) {
+			char fy[11];
+			memcpy(fy, iso[o], 11);
+			fy[1] = '0';
+			if (fy[2] > '3')
+				fy[2] = '1';
+			int ny = atoi(fy);
+			if (ny >= 2000 && ny <= 2035 && !(o == 1 && ok[0] && strcmp(iso[0], iso[1]) == 0)) {
+				struct rcand *c = new_cand(r, RK_DATE, ti, 1);
+				if (!c)
+					return;
+				c->off = t->off + sp[o].off;
+				c->len = sp[o].len < t->len - sp[o].off ? sp[o].len : t->len - sp[o].off;
+				memcpy(c->str, fy, 11);
+				c->glued = 2;
+				c->order = ok[0] && ok[1] ? 0 : o + 1;
+			}
+		}
 		if (o == 1 && ok[0] && strcmp(iso[0], iso[1]) == 0)
 			continue;
 		size_t de = t->off + sp[o].off + sp[o].len;
@@ -308,6 +425,8 @@ static void date_cands(struct rdoc *r, int ti)
 		for (size_t k = c->off; k < c->off + c->len; k++)
 			if (isalpha_((unsigned char)L->text[k]) || (unsigned char)L->text[k] >= 0xe0)
 				c->monthname = 1;
+		c->order = c->monthname || (ok[0] && ok[1]) ? 0 : ok[0] ? 1 : 2;
+		range_end(r, c, o == 0 ? SC_DATE_DMY : SC_DATE_MDY);
 	}
 }
 
@@ -319,6 +438,18 @@ static void amount_cands(struct rdoc *r, int ti)
 	const char *s = L->text + t->off;
 	double v;
 	int dec, glued;
+	if (t->len >= 2 && (s[t->len - 1] == '.' || s[t->len - 1] == ',') && ti + 1 < last && r->t[ti + 1].len == 2 &&
+	    isdig((unsigned char)L->text[r->t[ti + 1].off]) && isdig((unsigned char)L->text[r->t[ti + 1].off + 1]) &&
+	    token_amount(s, t->len, &v, &dec, &glued) < 0) {
+		char buf[48];
+		size_t bl = (size_t)snprintf(buf, sizeof buf, "%.*s.%.2s", (int)t->len - 1, s, L->text + r->t[ti + 1].off);
+		if (bl < sizeof buf && token_amount(buf, bl, &v, &dec, &glued) == 0) {
+			struct rcand *c = new_cand(r, RK_AMOUNT, ti, 2);
+			if (c)
+				c->num = v, c->dec = 2, c->glued = glued, c->split = 1;
+		}
+		return;
+	}
 	if (token_amount(s, t->len, &v, &dec, &glued) == 0) {
 		/* the OCR split the decimals off: "33 . 90", "33. 90", "33 ,90" */
 		if (dec == 0 && ti + 1 < last) {
@@ -495,6 +626,18 @@ static int above_tokens(const struct rdoc *r, int li, double x0, double x1, int 
 	return -1;
 }
 
+/* Days since 1970-01-01 of an ISO date (the civil calendar). */
+static long iso_day(const char *s)
+{
+	long y = atol(s), m = atol(s + 5), d = atol(s + 8);
+	if (m < 1 || m > 12)
+		return 0;
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
 static void features(struct rdoc *r, struct rcand *c, float *x, const double *sorted, int nsorted,
                      double medh)
 {
@@ -554,8 +697,53 @@ static void features(struct rdoc *r, struct rcand *c, float *x, const double *so
 			if (!diff && has_value(sorted, nsorted, av + a))
 				diff = 1;
 		}
+		/* subtotal plus a tax of a plausible rate; cash tendered (whole) minus change */
+		int taxsum = 0, cashround = 0;
+		for (int i = 0; i < nsorted && i < 400 && !taxsum; i++) {
+			double a = sorted[i];
+			if (a <= 0 || a >= av)
+				continue;
+			double b = av - a;
+			if (b >= 0.03 * a && b <= 0.30 * a && has_value(sorted, nsorted, b))
+				taxsum = 1;
+		}
+		for (int i = nsorted - 1, k = 0; i >= 0 && k < 200 && !cashround; i--, k++) {
+			double a = sorted[i];
+			if (a <= av + 0.004)
+				break;
+			if (a == floor(a) && has_value(sorted, nsorted, a - av))
+				cashround = 1;
+		}
 		x[F_K + 7] = (float)sum;
 		x[F_K + 8] = (float)diff;
+		x[F_K + 15] = (float)taxsum;
+		x[F_K + 16] = (float)cashround;
+		/* the amounts after it on its page: how many, larger, equal; equal before */
+		int below = 0, larger = 0, eqb = 0, eqa = 0, near = 0, blines = 0, lastline = c->line;
+		double tl = av * 1e-6 + 0.004;
+		for (int q = 0; q < r->namt; q++) {
+			const struct rcand *o = &r->c[r->amt[q]];
+			if (o == c || d->l[o->line].page != L->page)
+				continue;
+			double ov = fabs(o->num);
+			if (fabs(ov - av) > tl && fabs(ov - av) < 0.05)
+				near = 1;
+			if (o->line > c->line) {
+				below++;
+				larger += ov > av + tl;
+				eqb += fabs(ov - av) <= tl;
+				if (o->line != lastline)
+					blines++, lastline = o->line;
+			} else if (o->line < c->line)
+				eqa += fabs(ov - av) <= tl;
+		}
+		x[F_K + 17] = (float)(below > 50 ? 50 : below);
+		x[F_K + 18] = (float)(larger > 50 ? 50 : larger);
+		x[F_K + 19] = (float)eqb;
+		x[F_K + 20] = (float)eqa;
+		x[F_K + 21] = (float)near;
+		x[F_K + 22] = fabs(av * 20 - floor(av * 20 + 0.5)) < 1e-6;
+		x[F_K + 23] = (float)(blines > 50 ? 50 : blines);
 		x[F_K + 9] = (float)c->split;
 		x[F_K + 10] = av == floor(av);
 		/* the other amounts on its line, and whether it is the rightmost */
@@ -627,6 +815,23 @@ static void features(struct rdoc *r, struct rcand *c, float *x, const double *so
 		}
 		int distinct = lo;
 		x[F_K + 14] = (float)distinct;
+		/* ranges: which end, how long, how many of the document's dates inside */
+		x[F_K + 15] = (float)c->rstart;
+		x[F_K + 16] = (float)c->rend;
+		if (c->rstart || c->rend) {
+			const char *a = c->rstart ? c->str : c->pair, *b = c->rstart ? c->pair : c->str;
+			x[F_K + 17] = (float)(iso_day(b) - iso_day(a));
+			int in = 0;
+			for (int k = 0; k < r->ndates; k++)
+				in += strcmp(r->dates[k], a) >= 0 && strcmp(r->dates[k], b) <= 0;
+			x[F_K + 18] = (float)in;
+		} else
+			x[F_K + 17] = -1;
+		x[F_K + 19] = (float)r->ndmy;
+		x[F_K + 20] = (float)r->nmdy;
+		x[F_K + 21] = (float)c->order;
+		x[F_K + 22] = c->rstart && strcmp(c->str, r->rfirst) == 0;
+		x[F_K + 23] = c->rend && strcmp(c->str, r->rlast) == 0;
 		break;
 	}
 	case RK_REF: {
@@ -735,6 +940,7 @@ void sc_rdoc_free(struct rdoc *r)
 	free(r->lamt);
 	free(r->lamt_tok);
 	free(r->refs);
+	free(r->amt);
 	free(r);
 }
 
@@ -780,6 +986,29 @@ struct rdoc *sc_rdoc_build(const struct sc_pdoc *d, int type)
 			ref_cands(r, ti);
 		}
 		party_cands(r, li);
+	}
+	/* the ends of spaced ranges, found from their own tokens; the document's
+	 * date orders and its widest range */
+	for (int i = 0; i < r->nc; i++) {
+		struct rcand *c = &r->c[i];
+		if (c->kind != RK_DATE)
+			continue;
+		r->ndmy += c->order == 1, r->nmdy += c->order == 2;
+		if (!c->rstart)
+			continue;
+		for (int j = i + 1; j < r->nc; j++) {
+			struct rcand *e = &r->c[j];
+			if (e->line != c->line)
+				break;
+			if (e->kind == RK_DATE && e->off == c->poff && strcmp(e->str, c->pair) == 0) {
+				e->rend = 1;
+				memcpy(e->pair, c->str, 11);
+			}
+		}
+		if (!r->rfirst[0] || strcmp(c->str, r->rfirst) < 0)
+			memcpy(r->rfirst, c->str, 11);
+		if (!r->rlast[0] || strcmp(c->pair, r->rlast) > 0)
+			memcpy(r->rlast, c->pair, 11);
 	}
 	/* the amounts in order, for ranks and arithmetic */
 	int na = 0;
@@ -827,7 +1056,8 @@ struct rdoc *sc_rdoc_build(const struct sc_pdoc *d, int type)
 	r->lamt = calloc((size_t)d->n + 1, sizeof *r->lamt);
 	r->lamt_tok = calloc((size_t)d->n + 1, sizeof *r->lamt_tok);
 	r->refs = malloc(((size_t)r->nc + 1) * sizeof *r->refs);
-	if (!r->lamt || !r->lamt_tok || !r->refs) {
+	r->amt = malloc(((size_t)r->nc + 1) * sizeof *r->amt);
+	if (!r->lamt || !r->lamt_tok || !r->refs || !r->amt) {
 		free(sorted);
 		free(hs);
 		sc_rdoc_free(r);
@@ -842,6 +1072,8 @@ struct rdoc *sc_rdoc_build(const struct sc_pdoc *d, int type)
 		}
 		if (c->kind == RK_REF)
 			r->refs[r->nrefs++] = i;
+		if (c->kind == RK_AMOUNT)
+			r->amt[r->namt++] = i;
 	}
 	sort_refs = r;
 	qsort(r->refs, (size_t)r->nrefs, sizeof *r->refs, cmp_ref);
@@ -855,7 +1087,7 @@ struct rdoc *sc_rdoc_build(const struct sc_pdoc *d, int type)
 
 /* The document's words as a bag, for its type: hashed words of the first
  * pages, with the title zone (first lines) apart. */
-void sc_rdoc_type_features(const struct sc_pdoc *d, float *x)
+void sc_rdoc_type_features(const struct sc_pdoc *d, const char *tmpl_type, float *x)
 {
 	memset(x, 0, SC_TYPE_NF * sizeof *x);
 	int first_lines = 0;
@@ -886,4 +1118,8 @@ void sc_rdoc_type_features(const struct sc_pdoc *d, float *x)
 		x[k] = (float)log1p(x[k]);
 	x[0] = (float)d->pages;
 	x[1] = (float)d->n;
+	if (tmpl_type && strcmp(tmpl_type, "other") != 0) {
+		x[256 + fnv(tmpl_type, strlen(tmpl_type), SC_FNV32_OFFSET) % 7] = 1;
+		x[263] = 1;
+	}
 }

@@ -1,179 +1,17 @@
 /*
  * parse_doc.c - one document's key elements, read from its lines
- * (parse_pdoc.c): every template label found in one trie pass, the document type, labelled fields (value to the right, or
- * below inside the label's box), and line items assigned to the table's
- * columns by their positions under the header.
+ * (parse_pdoc.c): every template label found in one trie pass, the
+ * document type, labelled fields (value to the right, or below inside the
+ * label's box), checks and derived fields; the value readers are in
+ * parse_value.c, geometry in parse_geom.c, the item tables in
+ * parse_items.c, the learned reader in parse_rank.c.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse_rank.h"
+#include "parse_doc.h"
 
-struct hit {
-	int line;
-	size_t off, end, vend;    /* label start, end, value start (after separators) */
-	const struct use *u;
-	int nu;
-	int longest;              /* the longest label at this start (fields, columns, ends) */
-};
-
-struct ctx {
-	const struct sc_parse *p;
-	const struct sc_pdoc *d;
-	struct hit *h;
-	int nh, caph;
-	int t;                    /* chosen template, -1 for none */
-	int mdy;
-};
-
-/* ---- geometry -------------------------------------------------------------- */
-
-static double char_w(const char *s, size_t i, size_t *adv)
-{
-	unsigned char c = (unsigned char)s[i];
-	*adv = 1;
-	if (c >= 0xf0)
-		return *adv = 4, 1.0;
-	if (c >= 0xe0)
-		return *adv = 3, 1.0;
-	if (c >= 0xc0)
-		return *adv = 2, 0.6;
-	if (c == ' ')
-		return 0.3;
-	if (strchr("il.,:;'|!I[]()jtf/", c))
-		return 0.3;
-	if (strchr("mwMW", c))
-		return 0.85;
-	if (c >= 'A' && c <= 'Z')
-		return 0.68;
-	if (c >= '0' && c <= '9')
-		return 0.56;
-	return 0.52;
-}
-
-/* The estimated x of byte offset off in line L. */
-static double line_x(const struct pline *L, size_t off)
-{
-	if (L->na) {
-		const struct anchor *a = L->a;
-		if (off <= a[0].off)
-			return a[0].x0 - (double)(a[0].off - off) * (a[0].x1 - a[0].x0) / (double)(a[0].len ? a[0].len : 1);
-		for (int k = 0; k < L->na; k++) {
-			if (off < a[k].off + a[k].len)
-				return off >= a[k].off ? a[k].x0 + (a[k].x1 - a[k].x0) * (double)(off - a[k].off) / (double)a[k].len
-				                       : a[k].x0;
-			if (k + 1 < L->na && off < a[k + 1].off)
-				return off == a[k].off + a[k].len ? a[k].x1 : a[k + 1].x0;
-		}
-		return a[L->na - 1].x1;
-	}
-	if (!L->box) {
-		double w = 0;
-		for (size_t i = 0; i < off && i < L->len; i++) {
-			unsigned char c = (unsigned char)L->text[i];
-			if ((c & 0xc0) != 0x80)
-				w += c >= 0xe0 ? 20 : 10;
-		}
-		return L->x + w;
-	}
-	double tot = 0, upto = 0;
-	for (size_t i = 0; i < L->len;) {
-		size_t adv;
-		double w = char_w(L->text, i, &adv);
-		if (i < off)
-			upto += w;
-		tot += w;
-		i += adv;
-	}
-	return tot > 0 ? L->x + L->w * upto / tot : L->x;
-}
-
-static int line_slice_chars(const struct pline *L, double x0, double x1, size_t *b, size_t *e);
-
-/* The byte range of L whose words' centres lie in [x0, x1): a word is never
- * cut in two (the tail of a container number is not a value). */
-static int line_slice(const struct pline *L, double x0, double x1, size_t *b, size_t *e)
-{
-	if (line_slice_chars(L, x0, x1, b, e) < 0)
-		return -1;
-	size_t ws = *b, we = *b;
-	while (ws > 0 && L->text[ws - 1] != ' ')
-		ws--;
-	while (we < L->len && L->text[we] != ' ')
-		we++;
-	if (ws < *b) {
-		double cx = (line_x(L, ws) + line_x(L, we)) / 2;
-		*b = cx >= x0 ? ws : we;
-	}
-	ws = *e, we = *e;
-	while (ws > 0 && L->text[ws - 1] != ' ')
-		ws--;
-	while (we < L->len && L->text[we] != ' ')
-		we++;
-	if (we > *e) {
-		double cx = (line_x(L, ws) + line_x(L, we)) / 2;
-		*e = cx < x1 ? we : ws;
-	}
-	while (*b < *e && L->text[*b] == ' ')
-		(*b)++;
-	return *b < *e ? 0 : -1;
-}
-
-/* The byte range of L whose characters' centres lie in [x0, x1). */
-static int line_slice_chars(const struct pline *L, double x0, double x1, size_t *b, size_t *e)
-{
-	if (L->na) {
-		int have = 0;
-		for (size_t i = 0; i < L->len;) {
-			unsigned char c = (unsigned char)L->text[i];
-			size_t adv = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-			if (i + adv > L->len)
-				adv = L->len - i;
-			double cx = (line_x(L, i) + line_x(L, i + adv)) / 2;
-			if (cx >= x0 && cx < x1) {
-				if (!have)
-					*b = i, have = 1;
-				*e = i + adv;
-			}
-			i += adv;
-		}
-		return have ? 0 : -1;
-	}
-	double tot = 0;
-	for (size_t i = 0; i < L->len;) {
-		size_t adv;
-		tot += L->box ? char_w(L->text, i, &adv) : ((unsigned char)L->text[i] >= 0xe0 ? (adv = 3, 2.0)
-		                                                : (adv = ((unsigned char)L->text[i] >= 0xc0 ? 2 : 1), 1.0));
-		i += adv;
-	}
-	double scale = L->box ? (tot > 0 ? L->w / tot : 0) : 10;
-	double acc = 0;
-	int have = 0;
-	for (size_t i = 0; i < L->len;) {
-		size_t adv;
-		double w = L->box ? char_w(L->text, i, &adv)
-		                  : ((unsigned char)L->text[i] >= 0xe0 ? (adv = 3, 2.0)
-		                     : (adv = ((unsigned char)L->text[i] >= 0xc0 ? 2 : 1), 1.0));
-		double cx = L->x + (acc + w / 2) * scale;
-		if (cx >= x0 && cx < x1) {
-			if (!have)
-				*b = i, have = 1;
-			*e = i + adv;
-		}
-		acc += w;
-		i += adv;
-	}
-	return have ? 0 : -1;
-}
-
-static int same_row(const struct pline *a, const struct pline *b)
-{
-	if (a->page != b->page)
-		return 0;
-	double top = fmax(a->y, b->y), bot = fmin(a->y + a->h, b->y + b->h);
-	return bot - top > 0.5 * fmin(a->h, b->h);
-}
 
 /* ---- hits ------------------------------------------------------------------ */
 
@@ -322,235 +160,6 @@ static int best_template(const struct sc_parse *p, const double *scores, double 
 	return best;
 }
 
-/* ---- value extraction ------------------------------------------------------- */
-
-static int isdig(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int isalpha_(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static void trim(const char *s, size_t *b, size_t *e)
-{
-	while (*b < *e && strchr(" :.,;#|-/_()[]", s[*b]))
-		(*b)++;
-	while (*e > *b && strchr(" :,;|-_(", s[*e - 1]))
-		(*e)--;
-}
-
-static int meaningful(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (isdig(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0xe0)
-			return 1;
-	}
-	return 0;
-}
-
-static json_t *num(double v)
-{
-	/* values as printed: round away binary noise */
-	return json_real(round(v * 10000) / 10000);
-}
-
-struct val {
-	json_t *v;
-	size_t off, len;     /* raw span within the region */
-	double q;            /* quality 0..1 */
-	json_t *extra;       /* currency found with money; party parts */
-};
-
-/* A reference: the first token with a digit, 3 to 40 characters of letters,
- * digits and - / . */
-static int get_ref(const char *s, size_t n, struct val *o)
-{
-	for (size_t i = 0; i < n;) {
-		while (i < n && s[i] == ' ')
-			i++;
-		size_t j = i;
-		int dig = 0, bad = 0;
-		while (j < n && s[j] != ' ') {
-			unsigned char c = (unsigned char)s[j];
-			if (isdig(c))
-				dig++;
-			else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || strchr("-/.", c)))
-				bad = 1;
-			j++;
-		}
-		size_t b = i, e = j;
-		/* "INV- 2026-09564": OCR split a reference at its hyphen */
-		if (!bad && j < n && j > i && (s[j - 1] == '-' || s[j - 1] == '/') && j + 1 < n &&
-		    isdig((unsigned char)s[j + 1])) {
-			size_t k = j + 1;
-			while (k < n && s[k] != ' ')
-				k++;
-			e = j = k;
-			dig = 1;
-		}
-		/* "HDMU5 14432082": OCR split a carrier's reference after its code */
-		if (!bad && j - i >= 4 && j - i <= 8 && j < n) {
-			int lead = 0;
-			while (i + lead < j && s[i + lead] >= 'A' && s[i + lead] <= 'Z')
-				lead++;
-			int alld = lead == 4;
-			for (size_t k = i + 4; alld && k < j; k++)
-				alld = isdig((unsigned char)s[k]);
-			size_t k = j + 1, nd = 0;
-			while (k < n && isdig((unsigned char)s[k]))
-				k++, nd++;
-			if (alld && nd >= 4 && (k == n || s[k] == ' ') && (j - i - 4) + nd >= 8 && (j - i - 4) + nd <= 12)
-				e = j = k;
-		}
-		while (e > b && strchr(".,;:/-", s[e - 1]))
-			e--;
-		while (b < e && strchr("/-.", s[b]))
-			b++;
-		if (!bad && dig && e - b >= 3 && e - b <= 40) {
-			char buf[48];
-			size_t o2 = 0;
-			for (size_t k = b; k < e && o2 < sizeof buf - 1; k++)
-				if (s[k] != ' ')
-					buf[o2++] = s[k];
-			/* a lower-case l among capitals and digits is a capital I (Cl-2026 is CI-2026) */
-			for (size_t k = 0; k < o2; k++)
-				if (buf[k] == 'l' && (k == 0 || !(buf[k - 1] >= 'a' && buf[k - 1] <= 'z')) &&
-				    (k + 1 >= o2 || !(buf[k + 1] >= 'a' && buf[k + 1] <= 'z')))
-					buf[k] = 'I';
-			o->v = sc_parse_jstrn(buf, o2);
-			o->off = b, o->len = e - b, o->q = 0.95;
-			return 0;
-		}
-		i = j;
-	}
-	return -1;
-}
-
-static int get_value(const struct ctx *c, enum kind k, const char *s, size_t n, struct val *o)
-{
-	struct sc_span sp = {0, 0};
-	char buf[40];
-	o->extra = NULL;
-	o->q = 0.9;
-	switch (k) {
-	case K_TEXT: {
-		size_t b = 0, e = n;
-		trim(s, &b, &e);
-		if (!meaningful(s + b, e - b) || e - b > 300)
-			return -1;
-		o->v = sc_parse_jstrn(s + b, e - b);
-		o->off = b, o->len = e - b;
-		return 0;
-	}
-	case K_REF:
-		return get_ref(s, n, o);
-	case K_DATE:
-		if (sc_norm_date(s, n, c->mdy, buf, &sp) < 0)
-			return -1;
-		o->v = json_string(buf);
-		break;
-	case K_AMOUNT:
-	case K_MONEY: {
-		double v;
-		int dec;
-		/* skip numbers that are part of a date or a reference before the amount */
-		if (sc_norm_amount(s, n, &v, &dec, &sp) < 0)
-			return -1;
-		o->v = num(v);
-		if (k == K_MONEY && sc_norm_currency(s, n, buf, NULL) == 0)
-			o->extra = json_string(buf);
-		break;
-	}
-	case K_WEIGHT: {
-		double kg;
-		if (sc_norm_weight(s, n, 1, &kg, &sp) < 0)
-			return -1;
-		o->v = num(kg);
-		break;
-	}
-	case K_INT: {
-		double v;
-		int dec;
-		if (sc_norm_amount(s, n, &v, &dec, &sp) < 0 || dec != 0 || v < 0 || v > 1e9)
-			return -1;
-		o->v = json_integer((json_int_t)v);
-		break;
-	}
-	case K_COUNTRY:
-		if (sc_norm_country(s, n, buf, &sp) < 0)
-			return -1;
-		o->v = json_string(buf);
-		break;
-	case K_PORT:
-		if (sc_norm_port(c->p->ports, s, n, buf, &sp) < 0)
-			return -1;
-		o->v = json_string(buf);
-		break;
-	case K_INCOTERM:
-		if (sc_norm_incoterm(s, n, buf, &sp) < 0)
-			return -1;
-		o->v = json_string(buf);
-		break;
-	case K_CURRENCY:
-		if (sc_norm_currency(s, n, buf, &sp) < 0)
-			return -1;
-		o->v = json_string(buf);
-		break;
-	case K_HS: {
-		int st;
-		if (sc_norm_hs(s, n, c->p->hs, buf, &st, &sp) < 0 || st == SC_HS_BAD_CHAPTER)
-			return -1;
-		o->v = json_string(buf);
-		o->q = st == SC_HS_OK ? 0.95 : 0.6;
-		break;
-	}
-	case K_UNIT: {
-		const char *u;
-		if (sc_norm_unit(s, n, &u, &sp) < 0)
-			return -1;
-		o->v = json_string(u);
-		break;
-	}
-	case K_SEALS: {
-		json_t *a = json_array();
-		struct val r;
-		size_t i = 0, first = 0, last = 0;
-		while (i < n && json_array_size(a) < 20 && get_ref(s + i, n - i, &r) == 0) {
-			char cn[12];
-			int rep;
-			const char *rs = json_string_value(r.v);
-			if (strlen(rs) < 5 || sc_norm_container(rs, strlen(rs), cn, &rep, NULL) != -1) {
-				/* a container (or a piece of one), not a seal */
-				json_decref(r.v);
-				i += r.off + r.len;
-				continue;
-			}
-			if (!json_array_size(a))
-				first = i + r.off;
-			json_array_append(a, r.v);
-			json_decref(r.v);
-			last = i + r.off + r.len;
-			i += r.off + r.len;
-		}
-		if (!json_array_size(a)) {
-			json_decref(a);
-			return -1;
-		}
-		o->v = a;
-		o->off = first, o->len = last - first;
-		return 0;
-	}
-	default:
-		return -1;
-	}
-	o->off = sp.off, o->len = sp.len;
-	return 0;
-}
-
 /* ---- regions next to a label ------------------------------------------------ */
 
 static int is_cut(const struct ctx *c, const struct hit *h)
@@ -585,15 +194,15 @@ static double box_right(const struct ctx *c, const struct hit *h)
 		xe = 1e9;
 	size_t nc = next_cut(c, h->line, h->end);
 	if (nc < L->len)
-		return line_x(L, nc);
-	double hx = line_x(L, h->off);
+		return sc_pd_line_x(L, nc);
+	double hx = sc_pd_line_x(L, h->off);
 	for (int k = 0; k < c->d->n; k++) {
 		const struct pline *M = &c->d->l[k];
-		if (k == h->line || !same_row(L, M) || M->x <= hx + 1)
+		if (k == h->line || !sc_pd_same_row(L, M) || M->x <= hx + 1)
 			continue;
 		for (int j = M->hit0; j < M->hit0 + M->nhit; j++)
 			if (is_cut(c, &c->h[j])) {
-				double x = line_x(M, c->h[j].off);
+				double x = sc_pd_line_x(M, c->h[j].off);
 				if (x > hx && x < xe)
 					xe = x;
 			}
@@ -665,7 +274,7 @@ static int below(const struct ctx *c, const struct hit *h, double x0, double x1,
 		const struct pline *M = &c->d->l[best];
 		size_t b, e;
 		double tol = (x1 - x0) * 0.02;
-		if (line_slice(M, x0 - tol, x1, &b, &e) < 0)
+		if (sc_pd_line_slice(M, x0 - tol, x1, &b, &e) < 0)
 			break;
 		/* a wide gap between words ends the box (columns OCR merged) */
 		for (int q = 0; q + 1 < M->na; q++) {
@@ -699,7 +308,7 @@ static json_t *bbox_of(const struct pline *L, size_t b, size_t e)
 {
 	if (!L->box)
 		return NULL;
-	double x0 = line_x(L, b), x1 = line_x(L, e);
+	double x0 = sc_pd_line_x(L, b), x1 = sc_pd_line_x(L, e);
 	return json_pack("[iiii]", (int)lround(x0), (int)lround(L->y), (int)lround(x1 - x0), (int)lround(L->h));
 }
 
@@ -731,18 +340,18 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 	if (F->kind == K_PARTY) {
 		/* a block: the rest of the label's line, then the lines below in its box,
 		 * whose left edge is the line's when the label opens it ("Bill To / Buyer:") */
-		double x0 = line_x(L, h->off), x1 = box_right(c, h);
+		double x0 = sc_pd_line_x(L, h->off), x1 = box_right(c, h);
 		if (h->off <= 16)
 			x0 = fmin(x0, L->x);
 		int nr = 0;
 		size_t cut = next_cut(c, h->line, h->vend);
 		size_t b = h->vend, e = cut;
-		trim(L->text, &b, &e);
+		sc_pd_trim(L->text, &b, &e);
 		/* "17" before the next box's label is that box's number, not a name */
 		int letters = 0;
 		for (size_t q = b; q < e; q++)
-			letters += isalpha_((unsigned char)L->text[q]) || (unsigned char)L->text[q] >= 0xe0;
-		if (!F->below && letters >= 2 && meaningful(L->text + b, e - b)) {
+			letters += sc_pd_isalpha((unsigned char)L->text[q]) || (unsigned char)L->text[q] >= 0xe0;
+		if (!F->below && letters >= 2 && sc_pd_meaningful(L->text + b, e - b)) {
 			r[0].line = h->line, r[0].b = b, r[0].e = e, r[0].q = 1;
 			nr = 1;
 		}
@@ -751,8 +360,8 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 			return NULL;
 		const struct pline *N = &c->d->l[r[0].line];
 		size_t nb = r[0].b, ne = r[0].e;
-		trim(N->text, &nb, &ne);
-		if (!meaningful(N->text + nb, ne - nb) || ne - nb < 3)
+		sc_pd_trim(N->text, &nb, &ne);
+		if (!sc_pd_meaningful(N->text + nb, ne - nb) || ne - nb < 3)
 			return NULL;
 		json_t *f = json_object();
 		json_t *name = sc_parse_jstrn(N->text + nb, ne - nb);
@@ -762,7 +371,7 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 		for (int k = 0; k < nr; k++) {
 			const struct pline *M = &c->d->l[r[k].line];
 			size_t mb = r[k].b, me = r[k].e;
-			trim(M->text, &mb, &me);
+			sc_pd_trim(M->text, &mb, &me);
 			struct sc_span sp;
 			if (!idv && sc_norm_uscc(M->text + mb, me - mb, id, &sp) == 0)
 				idv = json_string(id);
@@ -780,7 +389,7 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 				size_t wl = strcspn(w, " ");
 				int digs = 0;
 				for (size_t q = 0; q < wl; q++)
-					digs += isdig((unsigned char)w[q]);
+					digs += sc_pd_isdig((unsigned char)w[q]);
 				if (wl >= 15 && wl <= 20 && digs >= 6) {
 					size_t L2 = (size_t)(t - ns);
 					json_t *nn = sc_parse_jstrn(ns, L2);
@@ -828,15 +437,15 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 		int same_line_first = !F->below;
 		if ((pass == 0) == same_line_first) {
 			size_t cut = next_cut(c, h->line, h->vend);
-			if (cut > h->vend && get_value(c, F->kind, L->text + h->vend, cut - h->vend, &v) == 0)
+			if (cut > h->vend && sc_pd_get_value(c, F->kind, L->text + h->vend, cut - h->vend, &v) == 0)
 				return field_obj(c, &v, h->line, h->vend, 1.0);
 			/* 2: another line on the same row, to the right */
 			if (cut >= L->len || cut == h->vend) {
-				double lx = line_x(L, h->end);
+				double lx = sc_pd_line_x(L, h->end);
 				int best = -1;
 				for (int k = 0; k < c->d->n; k++) {
 					const struct pline *M = &c->d->l[k];
-					if (k == h->line || !same_row(L, M) || M->x < lx - 2)
+					if (k == h->line || !sc_pd_same_row(L, M) || M->x < lx - 2)
 						continue;
 					if (best < 0 || M->x < c->d->l[best].x)
 						best = k;
@@ -844,18 +453,18 @@ static json_t *from_hit(const struct ctx *c, const struct field *F, const struct
 				if (best >= 0) {
 					const struct pline *M = &c->d->l[best];
 					size_t mc = next_cut(c, best, 0);
-					if (mc > 0 && get_value(c, F->kind, M->text, mc, &v) == 0)
+					if (mc > 0 && sc_pd_get_value(c, F->kind, M->text, mc, &v) == 0)
 						return field_obj(c, &v, best, 0, 0.95);
 				}
 			}
 		} else {
 			/* 3: below, inside the label's box */
-			double x0 = line_x(L, h->off), x1 = box_right(c, h);
+			double x0 = sc_pd_line_x(L, h->off), x1 = box_right(c, h);
 			int nr = below(c, h, x0 - (x1 - x0) * 0.05, x1, r, F->kind == K_SEALS ? 4 : 1, F->name);
 			json_t *got = NULL;
 			for (int k = 0; k < nr; k++) {
 				const struct pline *M = &c->d->l[r[k].line];
-				if (get_value(c, F->kind, M->text + r[k].b, r[k].e - r[k].b, &v) == 0) {
+				if (sc_pd_get_value(c, F->kind, M->text + r[k].b, r[k].e - r[k].b, &v) == 0) {
 					if (F->kind != K_SEALS)
 						return field_obj(c, &v, r[k].line, r[k].b, r[k].q);
 					/* seals: one per container row, all of them */
@@ -1021,410 +630,6 @@ static void scan_checked(struct ctx *c, json_t *fields, json_t *notes)
 	}
 }
 
-/* ---- line items --------------------------------------------------------------- */
-
-struct col {
-	const struct field *f;
-	double x0, x1, xc;
-	int numeric;
-};
-
-struct tok {
-	size_t b, e;
-	double x0, x1, xc;
-	int numish;     /* starts with a digit: a number, maybe with a unit glued on */
-	int hs;
-	int col;
-};
-
-static int col_numeric(const struct field *f)
-{
-	return f->kind == K_AMOUNT || f->kind == K_WEIGHT || f->kind == K_INT || f->kind == K_QTY_UNIT ||
-	       f->kind == K_STACK;
-}
-
-static int cmp_col(const void *a, const void *b)
-{
-	const struct col *x = a, *y = b;
-	return x->x0 < y->x0 ? -1 : x->x0 > y->x0;
-}
-
-static int tokenize(const struct pline *L, struct tok *t, int max, const struct sc_parse *p)
-{
-	int n = 0;
-	size_t i = 0;
-	while (i < L->len && n < max) {
-		while (i < L->len && (L->text[i] == ' ' || L->text[i] == '|'))
-			i++;
-		if (i >= L->len)
-			break;
-		size_t j = i;
-		while (j < L->len && L->text[j] != ' ' && L->text[j] != '|')
-			j++;
-		t[n].b = i, t[n].e = j;
-		t[n].x0 = line_x(L, i), t[n].x1 = line_x(L, j);
-		t[n].xc = (t[n].x0 + t[n].x1) / 2;
-		t[n].numish = isdig((unsigned char)L->text[i]) || (L->text[i] == '-' && j > i + 1 &&
-		                                                   isdig((unsigned char)L->text[i + 1]));
-		char d[11];
-		int st;
-		struct sc_span sp;
-		t[n].hs = (j - i) >= 6 && sc_norm_hs(L->text + i, j - i, p->hs, d, &st, &sp) == 0 && sp.off == 0 &&
-		          sp.len == j - i && st != SC_HS_BAD_CHAPTER && strlen(d) >= 6;
-		/* a number with thousands marks or decimals is not an HS code */
-		if (t[n].hs && (memchr(L->text + i, ',', j - i) || ((j - i) < 8 && memchr(L->text + i, '.', j - i) &&
-		                                                   strlen(d) < 6)))
-			t[n].hs = 0;
-		t[n].col = -1;
-		n++;
-		i = j;
-	}
-	return n;
-}
-
-/* Assign the numeric tokens to numeric columns in order (monotone), nearest
- * centres; a token may stay out (it belongs to a text cell) at a fixed cost. */
-static void assign_numeric(struct tok *t, int nt, const struct col *cols, int nc, double pagew)
-{
-	int ti[64], ci[32];
-	int n = 0, m = 0;
-	for (int k = 0; k < nt && n < 64; k++)
-		if (t[k].numish && !t[k].hs)
-			ti[n++] = k;
-	for (int k = 0; k < nc && m < 32; k++)
-		if (cols[k].numeric)
-			ci[m++] = k;
-	if (!n || !m)
-		return;
-	/* dp[i][j]: best cost placing the first i tokens using the first j columns */
-	static const double SKIP = 0.12;
-	double dp[65][33];
-	unsigned char how[65][33];   /* 0 skip token, 1 skip column, 2 match */
-	for (int i = 0; i <= n; i++)
-		for (int j = 0; j <= m; j++) {
-			if (i == 0 && j == 0) {
-				dp[0][0] = 0;
-				continue;
-			}
-			double best = 1e18;
-			unsigned char bh = 0;
-			if (i > 0 && dp[i - 1][j] + SKIP < best)
-				best = dp[i - 1][j] + SKIP, bh = 0;
-			if (j > 0 && dp[i][j - 1] < best)
-				best = dp[i][j - 1], bh = 1;
-			if (i > 0 && j > 0) {
-				const struct col *C = &cols[ci[j - 1]];
-				const struct tok *T = &t[ti[i - 1]];
-				/* right-aligned numbers end near the header's right edge */
-				double d = fmin(fabs(T->xc - C->xc), fabs(T->x1 - C->x1)) / pagew;
-				if (dp[i - 1][j - 1] + d < best)
-					best = dp[i - 1][j - 1] + d, bh = 2;
-			}
-			dp[i][j] = best, how[i][j] = bh;
-		}
-	for (int i = n, j = m; i > 0 || j > 0;) {
-		unsigned char h = how[i][j];
-		if (h == 2) {
-			t[ti[i - 1]].col = ci[j - 1];
-			i--, j--;
-		} else if (h == 1) {
-			j--;
-		} else {
-			i--;
-		}
-	}
-}
-
-static void item_set(json_t *it, const char *key, json_t *v, int append)
-{
-	if (!v)
-		return;
-	json_t *old = json_object_get(it, key);
-	if (old && append && json_is_string(old) && json_is_string(v)) {
-		size_t a = json_string_length(old), b = json_string_length(v);
-		char *s = malloc(a + b + 2);
-		if (s) {
-			memcpy(s, json_string_value(old), a);
-			s[a] = ' ';
-			memcpy(s + a + 1, json_string_value(v), b);
-			json_object_set_new(it, key, sc_parse_jstrn(s, a + b + 1));
-			free(s);
-		}
-		json_decref(v);
-		return;
-	}
-	if (old) {
-		json_decref(v);
-		return;
-	}
-	json_object_set_new(it, key, v);
-}
-
-/* Put a cell's text into the item under key, read as that key's kind. */
-static void cell_value(const struct ctx *c, json_t *it, const char *key, enum kind k, const char *s, size_t n,
-                       int append)
-{
-	struct val v;
-	if (!n)
-		return;
-	if (strcmp(key, "ignore") == 0)
-		return;
-	if (strcmp(key, "qty_unit") == 0 || k == K_QTY_UNIT) {
-		double x;
-		int dec;
-		struct sc_span sp;
-		const char *u;
-		if (sc_norm_amount(s, n, &x, &dec, &sp) == 0)
-			item_set(it, "qty", num(x), 0);
-		if (sc_norm_unit(s, n, &u, NULL) == 0)
-			item_set(it, "unit", json_string(u), 0);
-		return;
-	}
-	static const struct { const char *key; enum kind k; } KK[] = {
-		{"no", K_INT}, {"description", K_TEXT}, {"hs", K_HS}, {"qty", K_AMOUNT}, {"unit", K_UNIT},
-		{"unit_price", K_AMOUNT}, {"amount", K_AMOUNT}, {"net_kg", K_WEIGHT}, {"gross_kg", K_WEIGHT},
-		{"packages", K_INT}, {"origin", K_COUNTRY}, {"currency", K_CURRENCY}};
-	for (size_t q = 0; q < sizeof KK / sizeof KK[0]; q++)
-		if (strcmp(KK[q].key, key) == 0)
-			k = KK[q].k;
-	if (get_value(c, k, s, n, &v) == 0) {
-		json_decref(v.extra);
-		if (k == K_HS && v.q < 0.9 && !json_object_get(it, "hs"))
-			/* a code the nomenclature does not know: kept, and said so */
-			json_object_set_new(it, "hs_check", json_string("not in the nomenclature"));
-		item_set(it, key, v.v, strcmp(key, "description") == 0 && append);
-	}
-}
-
-static int cmp_line_y(const void *a, const void *b, void *arg)
-{
-	const struct sc_pdoc *d = arg;
-	const struct pline *x = &d->l[*(const int *)a], *y = &d->l[*(const int *)b];
-	if (x->page != y->page)
-		return x->page - y->page;
-	if (x->y != y->y)
-		return x->y < y->y ? -1 : 1;
-	return x->x < y->x ? -1 : x->x > y->x;
-}
-
-static int is_end_line(const struct ctx *c, int li)
-{
-	const struct pline *L = &c->d->l[li];
-	for (int k = L->hit0; k < L->hit0 + L->nhit; k++) {
-		const struct hit *h = &c->h[k];
-		if (!h->longest)
-			continue;
-		for (int j = 0; j < h->nu; j++)
-			if (h->u[j].kind == U_END && h->u[j].tmpl == c->t)
-				return 1;
-		/* a field label of the document (Total..., Subtotal) ends the table too */
-		for (int j = 0; j < h->nu; j++)
-			if (h->u[j].kind == U_FIELD && (h->u[j].tmpl == c->t || h->u[j].tmpl == c->p->common) &&
-			    h->off < 4)
-				return 1;
-	}
-	return 0;
-}
-
-static void extract_items(struct ctx *c, json_t *items)
-{
-	const struct sc_parse *p = c->p;
-	if (c->t < 0 || p->t[c->t].ncols == 0)
-		return;
-	const struct tmpl *T = &p->t[c->t];
-	const struct sc_pdoc *d = c->d;
-	int *order = malloc((size_t)(d->n ? d->n : 1) * sizeof *order);
-	if (!order)
-		return;
-	for (int k = 0; k < d->n; k++)
-		order[k] = k;
-	qsort_r(order, (size_t)d->n, sizeof *order, cmp_line_y, (void *)d);
-
-	int done_upto = -1;
-	for (int oi = 0; oi < d->n; oi++) {
-		if (oi <= done_upto)
-			continue;
-		/* a header row: two or more of the template's columns on one row */
-		int li = order[oi];
-		const struct pline *L = &d->l[li];
-		struct col cols[32];
-		int nc = 0;
-		int rowend = oi;
-		for (int oj = oi; oj < d->n && oj < oi + 64; oj++) {
-			const struct pline *M = &d->l[order[oj]];
-			if (M->page != L->page || M->y > L->y + L->h * 1.3)
-				break;
-			if (!same_row(L, M))
-				continue;
-			rowend = oj;
-			for (int k = M->hit0; k < M->hit0 + M->nhit; k++) {
-				const struct hit *h = &c->h[k];
-				if (!h->longest)
-					continue;
-				for (int j = 0; j < h->nu; j++) {
-					const struct use *u = &h->u[j];
-					if (u->kind != U_COLUMN || u->tmpl != c->t || nc >= 32)
-						continue;
-					int dup = 0;
-					for (int q = 0; q < nc; q++)
-						dup |= cols[q].f == &T->cols[u->index];
-					if (dup)
-						continue;
-					cols[nc].f = &T->cols[u->index];
-					cols[nc].x0 = line_x(M, h->off);
-					cols[nc].x1 = line_x(M, h->end);
-					cols[nc].xc = (cols[nc].x0 + cols[nc].x1) / 2;
-					cols[nc].numeric = col_numeric(cols[nc].f);
-					nc++;
-					break;
-				}
-			}
-		}
-		if (nc < 3)
-			continue;
-		qsort(cols, (size_t)nc, sizeof *cols, cmp_col);
-		double pagew = L->page <= 64 && d->pw[L->page - 1] > 0 ? d->pw[L->page - 1] : 1000;
-		if (!L->box)
-			pagew = 1000;
-		/* the rows below, until an end label or a wide gap */
-		double last_y = L->y + L->h, lh = L->h;
-		json_t *cur = NULL;
-		int cur_rows = 0;
-		int oj = rowend + 1;
-		int empty_rows = 0;
-		while (oj < d->n) {
-			const struct pline *M = &d->l[order[oj]];
-			if (M->page != L->page || M->y > last_y + lh * 4.5)
-				break;
-			/* gather one row */
-			int r0 = oj, r1 = oj;
-			while (r1 + 1 < d->n && r1 - r0 < 64 && same_row(M, &d->l[order[r1 + 1]]))
-				r1++;
-			int end = 0;
-			for (int q = r0; q <= r1; q++)
-				end |= is_end_line(c, order[q]);
-			if (end)
-				break;
-			struct tok tk[96];
-			int nt = 0;
-			int tline[96];
-			for (int q = r0; q <= r1 && nt < 96; q++) {
-				int got = tokenize(&d->l[order[q]], tk + nt, 96 - nt, p);
-				for (int z = 0; z < got; z++)
-					tline[nt + z] = order[q];
-				nt += got;
-			}
-			/* an HS-shaped token (6120.00) away from the HS column is a number */
-			for (int z = 0; z < nt; z++) {
-				if (!tk[z].hs)
-					continue;
-				int q = 0, hsq = -1;
-				for (q = 0; q < nc; q++)
-					if (cols[q].f->kind == K_HS)
-						hsq = q;
-				double lo = hsq >= 0 ? cols[hsq].x0 - (hsq > 0 ? (cols[hsq].x0 - cols[hsq - 1].x1) / 2 : 1e9) : 0;
-				double hi = hsq >= 0 ? (hsq + 1 < nc ? cols[hsq + 1].x0 : 1e12) : 0;
-				if (hsq < 0 || tk[z].xc < lo || tk[z].xc > hi)
-					tk[z].hs = 0;
-			}
-			assign_numeric(tk, nt, cols, nc, pagew);
-			/* the rest by left edges: the last column starting left of the token */
-			int has_no = 0, has_hs = 0, has_num = 0;
-			for (int z = 0; z < nt; z++) {
-				if (tk[z].col >= 0) {
-					has_num++;
-					if (cols[tk[z].col].f->kind == K_INT && strcmp(cols[tk[z].col].f->name, "no") == 0)
-						has_no = 1;
-					continue;
-				}
-				int best = -1;
-				if (tk[z].hs) {
-					for (int q = 0; q < nc; q++)
-						if (cols[q].f->kind == K_HS)
-							best = q;
-					has_hs |= best >= 0;
-				}
-				if (best < 0) {
-					double tol = (cols[nc - 1].x1 - cols[0].x0) * 0.015;
-					for (int q = 0; q < nc; q++)
-						if (!cols[q].numeric && cols[q].f->kind != K_HS && cols[q].x0 - tol <= tk[z].x0)
-							best = q;
-					if (best < 0)
-						for (int q = 0; q < nc; q++)
-							if (!cols[q].numeric && cols[q].f->kind != K_HS) {
-								best = q;
-								break;
-							}
-				}
-				tk[z].col = best;
-			}
-			int start = has_no || has_hs || (!cur && has_num >= 2) ||
-			            (cur && has_num >= 2 && T->cols[0].kind != K_STACK && !has_hs &&
-			             !json_object_get(cur, "hs") && 0);
-			int has_stack = 0;
-			for (int q = 0; q < nc; q++)
-				has_stack |= cols[q].f->kind == K_STACK;
-			if (!start && !has_stack && has_num >= 2 && cur)
-				start = 1;   /* a plain table: every row with numbers is an item */
-			if (!start && !cur) {
-				if (++empty_rows > 2)
-					break;
-				oj = r1 + 1;
-				continue;
-			}
-			if (start) {
-				if (cur)
-					json_array_append_new(items, cur);
-				if (json_array_size(items) >= 500) {
-					cur = NULL;
-					break;
-				}
-				cur = json_object();
-				cur_rows = 0;
-				json_object_set_new(cur, "page", json_integer(M->page));
-			}
-			/* fill the cells, column by column, in token order */
-			for (int q = 0; q < nc; q++) {
-				const struct field *F = cols[q].f;
-				char buf[512];
-				size_t bl = 0;
-				int line = -1;
-				for (int z = 0; z < nt; z++) {
-					if (tk[z].col != q)
-						continue;
-					const struct pline *TL = &d->l[tline[z]];
-					size_t L2 = tk[z].e - tk[z].b;
-					if (bl + L2 + 1 >= sizeof buf)
-						break;
-					if (bl)
-						buf[bl++] = ' ';
-					memcpy(buf + bl, TL->text + tk[z].b, L2);
-					bl += L2;
-					line = tline[z];
-				}
-				if (!bl || line < 0)
-					continue;
-				const char *key = F->name;
-				enum kind k = F->kind;
-				if (F->kind == K_STACK) {
-					if (cur_rows >= F->nstack)
-						continue;
-					key = F->stack[cur_rows];
-					k = K_TEXT;
-				}
-				cell_value(c, cur, key, k, buf, bl, !start || strcmp(key, "description") == 0);
-			}
-			cur_rows++;
-			last_y = d->l[order[r1]].y + d->l[order[r1]].h;
-			oj = r1 + 1;
-		}
-		if (cur)
-			json_array_append_new(items, cur);
-		done_upto = oj - 1;
-	}
-	free(order);
-}
-
 /* ---- the whole document ------------------------------------------------------- */
 
 static void derive(struct ctx *c, json_t *fields, json_t *items)
@@ -1470,7 +675,7 @@ static void derive(struct ctx *c, json_t *fields, json_t *items)
 				if (j - i != 4)
 					continue;
 				size_t q = j;
-				while (q < L->len && isdig((unsigned char)L->text[q]))
+				while (q < L->len && sc_pd_isdig((unsigned char)L->text[q]))
 					q++;
 				if (q - j < 8 || q - j > 12 || (q < L->len && L->text[q] != ' '))
 					continue;
@@ -1527,10 +732,10 @@ static void derive(struct ctx *c, json_t *fields, json_t *items)
 			if (L->page != 1 || L->y >= c->d->l[title].y || L->nhit)
 				continue;
 			size_t b = 0, e = L->len;
-			trim(L->text, &b, &e);
+			sc_pd_trim(L->text, &b, &e);
 			int letters = 0;
 			for (size_t i = b; i < e; i++)
-				letters += isalpha_((unsigned char)L->text[i]);
+				letters += sc_pd_isalpha((unsigned char)L->text[i]);
 			if (letters < 4)
 				continue;
 			struct val v = {sc_parse_jstrn(L->text + b, e - b), 0, e - b, 0.8, NULL};
@@ -1556,7 +761,7 @@ static void derive(struct ctx *c, json_t *fields, json_t *items)
 			while (*rest == ' ' || *rest == '.')
 				rest++;
 			struct val v;
-			if (!json_object_get(fields, "voyage") && get_ref(rest, strlen(rest), &v) == 0) {
+			if (!json_object_get(fields, "voyage") && sc_pd_get_ref(rest, strlen(rest), &v) == 0) {
 				json_t *f = json_deep_copy(ves);
 				json_object_set_new(f, "value", v.v);
 				json_object_set_new(fields, "voyage", f);
@@ -1573,19 +778,19 @@ static void derive(struct ctx *c, json_t *fields, json_t *items)
 		for (int k = 0; k < c->d->n && !json_object_get(fields, "packages"); k++) {
 			const struct pline *L = &c->d->l[k];
 			for (size_t i = 0; i < L->len; i++) {
-				if (!isdig((unsigned char)L->text[i]) || (i && (isdig((unsigned char)L->text[i - 1]) ||
+				if (!sc_pd_isdig((unsigned char)L->text[i]) || (i && (sc_pd_isdig((unsigned char)L->text[i - 1]) ||
 				                                             L->text[i - 1] == '.' || L->text[i - 1] == ',')))
 					continue;
 				size_t j = i;
 				long v = 0;
-				while (j < L->len && isdig((unsigned char)L->text[j]) && v < 100000000)
+				while (j < L->len && sc_pd_isdig((unsigned char)L->text[j]) && v < 100000000)
 					v = v * 10 + (L->text[j++] - '0');
 				if (j >= L->len || L->text[j] != ' ')
 					continue;
 				for (size_t q = 0; q < sizeof KINDS / sizeof KINDS[0]; q++) {
 					size_t kl = strlen(KINDS[q]);
 					if (j + 1 + kl <= L->len && sc_ci_eq(L->text + j + 1, KINDS[q], kl) &&
-					    (j + 1 + kl == L->len || !isalpha_(L->text[j + 1 + kl]))) {
+					    (j + 1 + kl == L->len || !sc_pd_isalpha(L->text[j + 1 + kl]))) {
 						struct val pv = {json_integer(v), i, j + 1 + kl - i, 0.9, NULL};
 						json_object_set_new(fields, "packages", field_obj(c, &pv, k, 0, 1));
 						break;
@@ -1623,7 +828,7 @@ static json_t *parse_ctx(struct ctx *c, const char **type_out)
 	json_t *fields = json_object(), *items = json_array(), *notes = json_array();
 	extract_fields(c, fields);
 	scan_checked(c, fields, notes);
-	extract_items(c, items);
+	sc_pd_extract_items(c, items);
 	derive(c, fields, items);
 	if (p->model) {
 		/* the learned reader decides the fields it knows, and the type */

@@ -232,3 +232,77 @@ json_t *sc_parse_consign_record(const struct sc_parse *p, const json_t *docs)
 	}
 	return rec;
 }
+
+/* ---- consignments as the documents stream ----------------------------------- */
+
+struct sc_pgroup {
+	const struct sc_parse *p;
+	enum sc_pgroup_by by;
+	json_t *docs;          /* documents held for their consignment */
+	char key[1024];
+};
+
+struct sc_pgroup *sc_pgroup_new(const struct sc_parse *p, enum sc_pgroup_by by)
+{
+	struct sc_pgroup *g = calloc(1, sizeof *g);
+	if (!g || !(g->docs = json_array())) {
+		free(g);
+		return NULL;
+	}
+	g->p = p, g->by = by;
+	return g;
+}
+
+void sc_pgroup_free(struct sc_pgroup *g)
+{
+	if (!g)
+		return;
+	json_decref(g->docs);
+	free(g);
+}
+
+static int consign_out(struct sc_pgroup *g, const json_t *docs, json_t *out)
+{
+	json_t *rec = sc_parse_consign_record(g->p, docs);
+	return rec ? json_array_append_new(out, rec) : -1;
+}
+
+static int flush_held(struct sc_pgroup *g, json_t *out)
+{
+	int rc = 0;
+	if (json_array_size(g->docs))
+		rc = consign_out(g, g->docs, out);
+	json_array_clear(g->docs);
+	return rc;
+}
+
+int sc_pgroup_add(struct sc_pgroup *g, json_t *rec, json_t *out)
+{
+	if (g->by == SC_PGROUP_NONE || !json_object_get(rec, "parse"))
+		return json_array_append_new(out, rec);
+	if (g->by == SC_PGROUP_REF)   /* held to the end: no OCR text is kept */
+		return json_array_append_new(g->docs, rec);
+	char k[1024];
+	sc_parse_group_key(rec, g->by == SC_PGROUP_DIR, k, sizeof k);
+	int rc = 0;
+	if (json_array_size(g->docs) && strcmp(k, g->key) != 0)
+		rc = flush_held(g, out);
+	snprintf(g->key, sizeof g->key, "%s", k);
+	return json_array_append_new(g->docs, rec) < 0 ? -1 : rc;
+}
+
+int sc_pgroup_finish(struct sc_pgroup *g, json_t *out)
+{
+	if (g->by != SC_PGROUP_REF)
+		return flush_held(g, out);
+	json_t *groups = sc_parse_group_by_ref(g->docs);
+	int rc = groups ? 0 : -1;
+	size_t i;
+	json_t *c;
+	json_array_foreach(groups, i, c)
+		if (consign_out(g, c, out) < 0)
+			rc = -1;
+	json_decref(groups);
+	json_array_clear(g->docs);
+	return rc;
+}

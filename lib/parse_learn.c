@@ -12,6 +12,7 @@
  * data and seed give the same bytes.
  */
 #include <math.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ struct ldoc {
 	char type[32];
 	json_t *truth;       /* field -> value (only fields of TRUTH_FIELDS, JSON null kept) */
 	json_t *tmpl;        /* the templates' fields */
+	char ttype[32];      /* the templates' type ("other": no template matched) */
 	char name[256];
 };
 
@@ -175,8 +177,38 @@ int sc_plearn_add(struct sc_plearn *L, struct sc_pdoc *d, json_t *truth, const c
 	/* the templates' reading, for the one feature that uses them */
 	json_t *pa = sc_parse_doc(L->p, d);
 	D->tmpl = json_incref(json_object_get(pa, "fields"));
+	const char *pt = json_string_value(json_object_get(pa, "type"));
+	snprintf(D->ttype, sizeof D->ttype, "%s", pt ? pt : "other");
 	json_decref(pa);
 	return 0;
+}
+
+int sc_plearn_add_found(struct sc_plearn *L, struct sc_pdoc *d, const char *path, const char *const *dirs,
+                        const char *const *types, int n, const char *where, struct sc_error *err)
+{
+	char stem[1024], tpath[2200];
+	const char *b = strrchr(path, '/');
+	snprintf(stem, sizeof stem, "%s", b ? b + 1 : path);
+	char *dot = strrchr(stem, '.');
+	if (dot && dot != stem)
+		*dot = '\0';
+	int k;
+	for (k = 0; k < n; k++) {
+		struct stat st;
+		snprintf(tpath, sizeof tpath, "%s/%s.json", dirs[k], stem);
+		if (stat(tpath, &st) == 0 && S_ISREG(st.st_mode))
+			break;
+	}
+	if (k == n) {
+		sc_pdoc_free(d);
+		return 1;
+	}
+	json_t *truth = sc_plearn_read_truth(tpath, NULL, err);
+	if (!truth) {
+		sc_pdoc_free(d);
+		return -1;
+	}
+	return sc_plearn_add(L, d, truth, types[k], where, err);
 }
 
 /* ---- fitting ----------------------------------------------------------------- */
@@ -311,6 +343,7 @@ static void calibrate(const double *mm, const unsigned char *yy, int n, const st
 
 void sc_plearn_opts_defaults(struct sc_plearn_opts *o)
 {
+	memset(o, 0, sizeof *o);
 	o->seed = 1;
 	o->folds = 3;
 	o->negatives = 40;
@@ -360,6 +393,107 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp((const char *)a, (const char *)b);
 }
 
+/* The type classifier cross-validated (for the log): per type, how many of
+ * its held-out documents were given it, and how many of the others were. */
+static int type_cv(const struct sc_plearn *L, const struct sc_pmodel *m, const float *TX, const int *dtype,
+                   const struct sc_plearn_opts *o, FILE *logf, struct sc_error *err)
+{
+	int K = o->folds < 2 ? 2 : o->folds, n = L->n;
+	int *got = malloc((size_t)n * sizeof *got);
+	float *X = malloc((size_t)n * SC_TYPE_NF * sizeof *X);
+	unsigned char *y = malloc((size_t)n);
+	double *bp = malloc((size_t)n * sizeof *bp);
+	if (!got || !X || !y || !bp) {
+		free(got), free(X), free(y), free(bp);
+		return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
+	}
+	for (int i = 0; i < n; i++)
+		got[i] = -1, bp[i] = -1;
+	struct sc_learn_gbt_params tp = o->gbt;
+	tp.trees = 60;
+	tp.min_leaf = 2;
+	for (int fold = 0; fold < K; fold++)
+		for (int k = 0; k < m->ntypes; k++) {
+			size_t nt = 0;
+			for (int i = 0; i < n; i++)
+				if (i % K != fold) {
+					memcpy(X + nt * SC_TYPE_NF, TX + (size_t)i * SC_TYPE_NF, SC_TYPE_NF * sizeof *X);
+					y[nt++] = dtype[i] == k;
+				}
+			if (!two_classes(y, nt))
+				continue;
+			tp.seed = o->seed + 101 + (uint64_t)k + 1000 * (uint64_t)fold;
+			struct sc_learn_gbt *g = sc_learn_gbt_train(X, y, nt, SC_TYPE_NF, NULL, NULL, 0, &tp, NULL, err);
+			if (!g) {
+				free(got), free(X), free(y), free(bp);
+				return -1;
+			}
+			for (int i = fold; i < n; i += K) {
+				double p = 1 / (1 + exp(-sc_learn_gbt_margin(g, TX + (size_t)i * SC_TYPE_NF, NULL)));
+				if (p > bp[i])
+					bp[i] = p, got[i] = k;
+			}
+			sc_learn_gbt_free(g);
+		}
+	for (int k = 0; k < m->ntypes; k++) {
+		int nk = 0, right = 0, other = 0;
+		for (int i = 0; i < n; i++) {
+			int as = bp[i] >= 0.5 ? got[i] : -1;
+			nk += dtype[i] == k;
+			right += dtype[i] == k && as == k;
+			other += dtype[i] != k && as == k;
+		}
+		fprintf(logf, "sc-parse: learn: type %-10s %4d documents  cross-validated: %d typed so, %d others typed so\n",
+		        m->types[k], nk, right, other);
+	}
+	free(got), free(X), free(y), free(bp);
+	return 0;
+}
+
+/* One held-out (document, field): the taken candidate, its margin and line,
+ * and the best right candidate's rank among the field's candidates. */
+static void heldout_line(FILE *f, const struct ldoc *D, const char *field, const json_t *tv, const struct rdoc *rd,
+                         const struct sc_learn_gbt *g, int kind, int best, double bm)
+{
+	int right = -1, rank = 0, n = 0;
+	double rm = -INFINITY;
+	for (int c = 0; c < rd->nc; c++) {
+		if (rd->c[c].kind != kind)
+			continue;
+		n++;
+		double mg = sc_learn_gbt_margin(g, rd->x + (size_t)c * SC_RANK_NF, NULL);
+		if (sc_rank_matches(&rd->c[c], tv) && mg > rm)
+			rm = mg, right = c;
+	}
+	if (right >= 0)
+		for (int c = 0; c < rd->nc; c++)
+			rank += rd->c[c].kind == kind && sc_learn_gbt_margin(g, rd->x + (size_t)c * SC_RANK_NF, NULL) > rm;
+	json_t *o = json_object();
+	json_object_set_new(o, "doc", json_string(D->name));
+	json_object_set_new(o, "type", json_string(D->type));
+	json_object_set_new(o, "field", json_string(field));
+	json_object_set(o, "truth", (json_t *)tv);
+	json_object_set_new(o, "cands", json_integer(n));
+	if (best >= 0) {
+		const struct rcand *c = &rd->c[best];
+		json_object_set_new(o, "took", sc_rank_value(c));
+		json_object_set_new(o, "margin", json_real(bm));
+		json_object_set_new(o, "ok", json_boolean(sc_rank_matches(c, tv)));
+		json_object_set_new(o, "line", json_stringn(rd->d->l[c->line].text, rd->d->l[c->line].len));
+	}
+	if (right >= 0) {
+		const struct rcand *c = &rd->c[right];
+		json_object_set_new(o, "right_rank", json_integer(rank));
+		json_object_set_new(o, "right_margin", json_real(rm));
+		json_object_set_new(o, "right_line", json_stringn(rd->d->l[c->line].text, rd->d->l[c->line].len));
+	}
+	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (s)
+		fprintf(f, "%s\n", s);
+	free(s);
+	json_decref(o);
+}
+
 struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts *o, FILE *logf,
                                 struct sc_error *err)
 {
@@ -401,7 +535,7 @@ struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts
 		for (int k = 0; k < m->ntypes; k++)
 			if (strcmp(m->types[k], L->docs[i].type) == 0)
 				dtype[i] = k;
-		sc_rdoc_type_features(L->docs[i].d, TX + (size_t)i * SC_TYPE_NF);
+		sc_rdoc_type_features(L->docs[i].d, L->docs[i].ttype, TX + (size_t)i * SC_TYPE_NF);
 	}
 	struct sc_learn_gbt_params tp = o->gbt;
 	tp.trees = 60;
@@ -417,6 +551,8 @@ struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts
 			if (!m->tg[k])
 				goto fail;
 		}
+	if (m->ntypes > 1 && logf && type_cv(L, m, TX, dtype, o, logf, err) < 0)
+		goto fail;
 	/* the fields: those the truth files name, in TRUTH_FIELDS order */
 	for (int k = 0; TRUTH_FIELDS[k].name; k++) {
 		unsigned types = 0;
@@ -538,6 +674,8 @@ struct sc_pmodel *sc_plearn_fit(struct sc_plearn *L, const struct sc_plearn_opts
 						bm = mg, best = c;
 				}
 				ceil_[k * SC_PMODEL_MAX_TYPES + dtype[i]] += any;
+				if (o->heldout)
+					heldout_line(o->heldout, D, F->name, tv, rd, fg[k], F->kind, best, bm);
 				if (best >= 0) {
 					oo[k][noo[k]].m = bm;
 					oo[k][noo[k]].ok = (unsigned char)sc_rank_matches(&rd->c[best], tv);

@@ -3,7 +3,7 @@
  * so that a bad one is reported at its line and the same model always
  * writes the same bytes (numbers in %.9g / %.17g, which read back exactly).
  *
- *   sc-parse-model 1
+ *   {"format":"sc-parse-model","v":3,"created_by":"sc-parse learn 0.1.0"}
  *   seed S
  *   docs N
  *   types K name...
@@ -14,6 +14,10 @@
  *
  * A tree block: "gbt NF NTREES NNODES BASE", "roots r...", then NNODES lines
  * "n F THR LEFT RIGHT VALUE".
+ *
+ * The first line is the header of sc(7), MODEL FILES. Files of versions 1 and
+ * 2 began with a line "sc-parse-model N" instead; their features are not
+ * this program's, so they are refused with model-version (learn again).
  */
 #include <errno.h>
 #include <math.h>
@@ -21,6 +25,7 @@
 #include <string.h>
 
 #include "errcode.h"
+#include "sc.h"
 #include "parse_rank.h"
 
 const char *const sc_rank_kinds[RK__N] = {"date", "amount", "ref", "party"};
@@ -54,7 +59,8 @@ static void write_gbt(FILE *f, const struct sc_learn_gbt *g)
 
 int sc_pmodel_write(const struct sc_pmodel *m, FILE *f)
 {
-	fprintf(f, "%s %d\n", SC_PMODEL_MAGIC, SC_PMODEL_VERSION);
+	fprintf(f, "{\"format\":\"%s\",\"v\":%d,\"created_by\":\"sc-parse learn %s\"}\n", SC_PMODEL_MAGIC,
+	        SC_PMODEL_VERSION, SC_VERSION);
 	fprintf(f, "seed %llu\n", (unsigned long long)m->seed);
 	fprintf(f, "docs %d\n", m->docs);
 	fprintf(f, "types %d", m->ntypes);
@@ -285,26 +291,31 @@ struct sc_pmodel *sc_pmodel_read(const char *buf, size_t len, const char *name, 
 		return NULL;
 	}
 	r->p = buf, r->end = buf + len, r->name = name, r->line = 0, r->err = err;
-	if (need_line(r, "the \"sc-parse-model\" line") < 0)
+	if (need_line(r, "the header line") < 0)
 		goto fail;
 	size_t ml = strlen(SC_PMODEL_MAGIC);
-	if (strncmp(r->buf, SC_PMODEL_MAGIC, ml) != 0 || r->buf[ml] != ' ') {
-		bad(r, "not an sc-parse model (no \"" SC_PMODEL_MAGIC "\" line)");
-		goto fail;
-	}
-	char *s = r->buf + ml + 1;
-	long ver;
-	if (parse_int(&s, 0, 1000000, &ver) < 0 || *s) {
-		bad(r, "bad version");
-		goto fail;
-	}
-	/* version 1 is version 2 without per-type calibration: still read */
-	if (ver < 1 || ver > SC_PMODEL_VERSION) {
-		sc_error_set(err, name, 1, 0, "bad-model",
-		             "model version %ld; this sc-parse reads versions 1 to %d (learn it again)", ver,
+	if (strncmp(r->buf, SC_PMODEL_MAGIC, ml) == 0 && r->buf[ml] == ' ') {
+		/* the line before the header convention: versions 1 and 2 */
+		char *s = r->buf + ml + 1;
+		long ver;
+		if (parse_int(&s, 0, 1000000, &ver) < 0 || *s) {
+			bad(r, "bad version");
+			goto fail;
+		}
+		sc_error_set(err, name, 1, 0, "model-version",
+		             "model file format version %ld; this program reads version %d: learn the model again", ver,
 		             SC_PMODEL_VERSION);
 		goto fail;
 	}
+	json_error_t je;
+	json_t *h = json_loads(r->buf, JSON_REJECT_DUPLICATES, &je);
+	int hc = sc_model_header_check(h, SC_PMODEL_MAGIC, "sc-parse learn", SC_PMODEL_VERSION, name, err);
+	json_decref(h);
+	if (hc < 0) {
+		err->line = 1;
+		goto fail;
+	}
+	char *s;
 	int have_types = 0, done = 0;
 	while (!done) {
 		if (need_line(r, "\"end\"") < 0)

@@ -16,19 +16,22 @@ static double sigmoid(double z)
 	return 1 / (1 + exp(-z));
 }
 
-int sc_pmodel_type(const struct sc_pmodel *m, const struct sc_pdoc *d, double *prob)
+int sc_pmodel_type(const struct sc_pmodel *m, const struct sc_pdoc *d, const char *tmpl_type, double *prob,
+                   double *probs)
 {
 	*prob = 0;
 	if (!m->ntypes)
 		return -1;
 	float x[SC_TYPE_NF];
-	sc_rdoc_type_features(d, x);
+	sc_rdoc_type_features(d, tmpl_type, x);
 	int best = -1;
 	double bp = -1, sum = 0;
 	for (int k = 0; k < m->ntypes; k++) {
 		if (!m->tg[k])
 			continue;
 		double p = sigmoid(sc_learn_gbt_margin(m->tg[k], x, NULL));
+		if (probs)
+			probs[k] = p;
 		sum += p;
 		if (p > bp)
 			bp = p, best = k;
@@ -183,15 +186,17 @@ void sc_rank_doc(const struct sc_pmodel *m, const struct sc_pdoc *d, json_t *fie
 		if (!known && m->ntypes)
 			return;
 	}
-	int t = m->ntypes == 1 ? 0 : sc_pmodel_type(m, d, &tp);
+	int t = m->ntypes == 1 ? 0 : sc_pmodel_type(m, d, tmpl_matched ? *type : NULL, &tp, NULL);
 	if (m->ntypes == 1)
 		tp = 1;
 	/* the type reported: a template that matched keeps its word (its title
-	 * and phrases were found); else the model's. The candidates are read
-	 * with the model's type either way, as they were learned. (The model's
-	 * type is not let overrule a template: learned from two sources, it
-	 * calls a plain commercial invoice a receipt, sure of it.) */
-	if (t >= 0 && !(tmpl_matched && *type && strcmp(*type, "other") != 0)) {
+	 * and phrases were found), else the model's (which sees the templates'
+	 * type as one feature among the words). The candidates are read with the
+	 * model's type either way, as they were learned. The model is not let
+	 * overrule a template yet: its invoices are ad-buy forms and two
+	 * generator layouts, and it calls a plain commercial invoice a receipt. */
+	int keep = tmpl_matched && *type && strcmp(*type, "other") != 0;
+	if (t >= 0 && !keep) {
 		*type = tp >= 0.5 ? m->types[t] : "other";
 		*type_conf = tp >= 0.5 ? tp : 1 - tp;
 	}

@@ -25,8 +25,8 @@ enum {
 	F_PAGE, F_LASTPAGE, F_NPAGES, F_Y, F_X0, F_X1, F_H, F_NTOK, F_TIDX, F_LASTTOK, F_LCOLON, F_LGAP, F_BOX,
 	F_SEGSTART, F_REPEAT, F_ABOVE_DY, F_TMPL, /* the YAML templates read this value for the field */
 	F_DOCTYPE,                                 /* 7 slots: the document's type, one-hot */
-	F_K = F_DOCTYPE + 7,                       /* 16 slots of the kind's own */
-	F_LEFTW = F_K + 16, F_LEFTW_N = 64,
+	F_K = F_DOCTYPE + 7,                       /* 24 slots of the kind's own */
+	F_LEFTW = F_K + 24, F_LEFTW_N = 64,
 	F_LEFTG = F_LEFTW + F_LEFTW_N, F_LEFTG_N = 64,
 	F_UPW = F_LEFTG + F_LEFTG_N, F_UPW_N = 48,
 	F_UPG = F_UPW + F_UPW_N, F_UPG_N = 32,
@@ -35,7 +35,7 @@ enum {
 	F_LINEW = F_OWN + F_OWN_N, F_LINEW_N = 32,
 	SC_RANK_NF = F_LINEW + F_LINEW_N
 };
-#define SC_TYPE_NF 256
+#define SC_TYPE_NF 264
 
 struct rtok {
 	int line;
@@ -52,6 +52,10 @@ struct rcand {
 	double num;         /* amounts */
 	char str[104];      /* dates (ISO), references, parties */
 	int dec, glued, split, reading, monthname, seg;
+	int order;          /* dates: 1 read day first only, 2 month first only, 0 either way or named */
+	int rstart, rend;   /* dates: the first, the second of a range ("03/13/20-03/24/20", "1 to 7 May") */
+	size_t poff;        /* the other end's offset in the line (rstart) */
+	char pair[11];      /* the other end of the range (ISO) */
 };
 
 struct rdoc {
@@ -67,16 +71,22 @@ struct rdoc {
 	int ndates;
 	int *lamt, *lamt_tok;   /* per line: amounts, the last one's token */
 	int *refs, nrefs;       /* reference candidates, by value */
+	int *amt, namt;         /* amount candidates, in line order */
+	int ndmy, nmdy;         /* dates that read only day first, only month first */
+	char rfirst[11], rlast[11];  /* the earliest range start, the latest range end */
 };
 
 struct rdoc *sc_rdoc_build(const struct sc_pdoc *d, int type);
 void sc_rdoc_free(struct rdoc *r);
-void sc_rdoc_type_features(const struct sc_pdoc *d, float *x);
+/* The type's features: the words of the first pages, the title zone apart,
+ * and the type the templates' titles and phrases gave (NULL or "other":
+ * none), one feature among the rest. */
+void sc_rdoc_type_features(const struct sc_pdoc *d, const char *tmpl_type, float *x);
 
 /* ---- the model ------------------------------------------------------------ */
 
 #define SC_PMODEL_MAGIC "sc-parse-model"
-#define SC_PMODEL_VERSION 2
+#define SC_PMODEL_VERSION 3
 #define SC_PMODEL_MAX_TYPES 7
 #define SC_PMODEL_MAX_FIELDS 16
 
@@ -111,7 +121,9 @@ int sc_pmodel_save(const struct sc_pmodel *m, const char *path, struct sc_error 
 void sc_pmodel_free(struct sc_pmodel *m);
 
 /* The type of a document: index into m->types and its probability. */
-int sc_pmodel_type(const struct sc_pmodel *m, const struct sc_pdoc *d, double *prob);
+/* probs (may be NULL): each type's own probability, m->ntypes of them. */
+int sc_pmodel_type(const struct sc_pmodel *m, const struct sc_pdoc *d, const char *tmpl_type, double *prob,
+                   double *probs);
 /* A value's text for the field's JSON (caller owns). */
 json_t *sc_rank_value(const struct rcand *c);
 /* Does a candidate's value equal json value v (as the scorer counts)? */

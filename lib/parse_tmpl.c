@@ -5,8 +5,10 @@
  * Every error names file:line:col (through lib/yamltree.h).
  */
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "parse_int.h"
 #include "yamltree.h"
@@ -685,6 +687,40 @@ struct sc_parse *sc_parse_load(const char *dir, struct sc_error *err)
 	if (sc_parse_add_dir(p, dir, err) < 0 || sc_parse_compile(p, err) < 0) {
 		sc_parse_free(p);
 		return NULL;
+	}
+	return p;
+}
+
+struct sc_parse *sc_parse_open(const char *dir, const char *const *extra, int nextra, const char *hs, int mdy,
+                               const char *model, int no_model, struct sc_error *err)
+{
+	struct sc_parse *p = sc_parse_new();
+	if (!p) {
+		sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		return NULL;
+	}
+	int ok = sc_parse_add_dir(p, dir, err) == 0;
+	for (int k = 0; ok && k < nextra; k++)
+		ok = sc_parse_add_file(p, extra[k], err) == 0;
+	ok = ok && sc_parse_compile(p, err) == 0 && (!hs || sc_parse_set_hs(p, hs, err) == 0);
+	if (!ok) {
+		sc_parse_free(p);
+		return NULL;
+	}
+	sc_parse_set_mdy(p, mdy);
+	char mpath[4200];
+	if (!model && !no_model) {
+		snprintf(mpath, sizeof mpath, "%s/model.scpm", dir);
+		if (access(mpath, F_OK) == 0)
+			model = mpath;
+	}
+	if (model && !no_model) {
+		struct sc_pmodel *m = sc_pmodel_load(model, err);
+		if (!m) {
+			sc_parse_free(p);
+			return NULL;
+		}
+		sc_parse_set_model(p, m);
 	}
 	return p;
 }

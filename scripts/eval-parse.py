@@ -77,6 +77,90 @@ def run(dirpath, sc_bin):
     return parsed
 
 
+ITEM_KEYS = ["description", "hs", "qty", "unit", "unit_price", "amount", "net_kg", "gross_kg", "packages"]
+
+
+def item_same(key, want, got):
+    """An item cell: descriptions when half their words agree, HS codes at
+    the digits printed (the shorter, at least six), the rest as fields."""
+    if got is None:
+        return False
+    if key == "description":
+        return dice(want, got) >= 0.5
+    if key == "hs":
+        a, b = re.sub(r"\D", "", str(want)), re.sub(r"\D", "", str(got))
+        n = min(len(a), len(b))
+        return n >= 6 and a[:n] == b[:n]
+    return same(key, want, got)
+
+
+def score_items(truth, got):
+    """Item-table F1 over cells: the parsed rows matched one to one with the
+    truth rows (greedily, most agreeing cells first), a cell right when it
+    agrees in its matched row; a parsed cell of a column the truth row has
+    and a truth cell count once each. Per column and in all."""
+    st = {k: [0, 0, 0] for k in ITEM_KEYS}
+    rows = [0, 0, 0]   # documents with items, parsed row count right, truth rows
+    for name, t in sorted(truth.items()):
+        T = t.get("items") or []
+        if not T:
+            continue
+        P = got.get(name, {}).get("items") or []
+        rows[0] += 1
+        rows[1] += len(P) == len(T)
+        rows[2] += len(T)
+        pairs = []
+        for i, tr in enumerate(T):
+            for j, pr in enumerate(P):
+                agree = sum(item_same(k, tr[k], pr.get(k)) for k in ITEM_KEYS if k in tr)
+                pairs.append((-agree, i, j))
+        pairs.sort()
+        ti, pj, match = set(), set(), {}
+        for a, i, j in pairs:
+            if i in ti or j in pj or a == 0:
+                continue
+            ti.add(i), pj.add(j)
+            match[i] = j
+        for i, tr in enumerate(T):
+            pr = P[match[i]] if i in match else {}
+            for k in ITEM_KEYS:
+                if k not in tr:
+                    continue
+                g = pr.get(k)
+                if g is not None and item_same(k, tr[k], g):
+                    st[k][0] += 1
+                else:
+                    st[k][2] += 1
+                    st[k][1] += g is not None
+        for j, pr in enumerate(P):
+            if j in pj:
+                continue
+            for k in ITEM_KEYS:   # a row the truth does not have: its cells are wrong
+                if pr.get(k) is not None:
+                    st[k][1] += 1
+    if not rows[0]:
+        return None
+    print("items: %d documents with an item table (%d rows); row count right on %d (%.3f)" % (
+        rows[0], rows[2], rows[1], rows[1] / rows[0]))
+    print("%-14s %5s %6s %6s %6s" % ("item column", "n", "P", "R", "F1"))
+    T3 = [0, 0, 0]
+    for k in ITEM_KEYS:
+        tp, fp, fn = st[k]
+        n = tp + fn
+        if not n:
+            continue
+        P_ = tp / (tp + fp) if tp + fp else 0.0
+        R_ = tp / n
+        print("%-14s %5d %6.3f %6.3f %6.3f" % (k, n, P_, R_, 2 * P_ * R_ / (P_ + R_) if P_ + R_ else 0.0))
+        for x in range(3):
+            T3[x] += st[k][x]
+    P_ = T3[0] / (T3[0] + T3[1]) if T3[0] + T3[1] else 0
+    R_ = T3[0] / (T3[0] + T3[2]) if T3[0] + T3[2] else 0
+    F_ = 2 * P_ * R_ / (P_ + R_) if P_ + R_ else 0
+    print("%-14s %5d %6.3f %6.3f %6.3f" % ("ITEMS (micro)", T3[0] + T3[2], P_, R_, F_))
+    return F_
+
+
 def score(dirpath, parsed_path, title):
     truth = {t["file"]: t for t in (json.loads(l) for l in open(os.path.join(dirpath, "truth.jsonl")))}
     got = {}
@@ -140,6 +224,7 @@ def score(dirpath, parsed_path, title):
             r_ = tp / (tp + fn) if tp + fn else 0
             print("  pages %-6s %3d documents %5d fields  P %.3f  R %.3f  F1 %.3f" % (
                 name, nd, tp + fn, p_, r_, 2 * p_ * r_ / (p_ + r_) if p_ + r_ else 0))
+    score_items(truth, got)
     return F
 
 

@@ -514,49 +514,116 @@ def money(c, x, style):
     return fmt_amount(x, style, dec)
 
 
+# An invoice's words in the languages of --layouts many (general trade
+# vocabulary, English as the templates always had it).
+INV_WORDS = {
+    "en": {"title0": "COMMERCIAL INVOICE", "title1": "INVOICE", "no": "Invoice No.:", "date": "Invoice Date:",
+           "contract": "Contract No.:", "terms": "Terms of Delivery:", "origin": "Country of Origin:",
+           "buyer": "Bill To / Buyer:", "pol": "Port of Loading:", "pod": "Port of Discharge:",
+           "vessel": "Vessel / Voyage:", "pay": "Payment: T/T 30 days after B/L date", "seller1": "SELLER / EXPORTER",
+           "buyer1": "BUYER / IMPORTER", "no1": "INVOICE NUMBER", "date1": "DATE", "cur1": "CURRENCY",
+           "terms1": "INCOTERMS 2020", "from1": "FROM", "to1": "TO", "origin1": "ORIGIN OF GOODS",
+           "ref1": "ORDER REF.", "cols": ["No.", "Description of Goods", "HS Code", "Quantity", "Unit", "Unit Price",
+                                        "Amount"], "sub": "Subtotal:", "freight": "Freight:",
+           "ins": "Insurance:", "total0": "TOTAL %s: ", "total1": "Total Amount:", "vat": "VAT summary",
+           "vat_cols": ["Rate", "Net", "VAT", "Gross"]},
+    "de": {"title0": "HANDELSRECHNUNG", "title1": "RECHNUNG", "no": "Rechnungsnummer:", "date": "Rechnungsdatum:",
+           "contract": "Auftragsnummer:", "terms": "Lieferbedingungen:", "origin": "Ursprungsland:",
+           "buyer": "Rechnungsempfänger / Käufer:", "pol": "Verladehafen:", "pod": "Bestimmungshafen:",
+           "vessel": "Schiff / Reise:", "pay": "Zahlung: 30 Tage nach B/L-Datum", "seller1": "VERKÄUFER / EXPORTEUR",
+           "buyer1": "KÄUFER / IMPORTEUR", "no1": "RECHNUNG NR.", "date1": "DATUM", "cur1": "WÄHRUNG",
+           "terms1": "INCOTERMS 2020", "from1": "VON", "to1": "NACH", "origin1": "URSPRUNG DER WARE",
+           "ref1": "BESTELLUNG", "cols": ["Pos.", "Warenbeschreibung", "Zolltarifnr.", "Menge", "Einheit",
+                                        "Einzelpreis", "Betrag"], "sub": "Zwischensumme:", "freight": "Fracht:",
+           "ins": "Versicherung:", "total0": "GESAMTBETRAG %s: ", "total1": "Gesamtbetrag:", "vat": "MwSt.-Übersicht",
+           "vat_cols": ["Satz", "Netto", "MwSt.", "Brutto"]},
+    "fr": {"title0": "FACTURE COMMERCIALE", "title1": "FACTURE", "no": "Facture N°:", "date": "Date de facture:",
+           "contract": "N° de commande:", "terms": "Conditions de livraison:", "origin": "Pays d'origine:",
+           "buyer": "Facturé à / Acheteur:", "pol": "Port de chargement:", "pod": "Port de déchargement:",
+           "vessel": "Navire / Voyage:", "pay": "Paiement: 30 jours après la date du B/L",
+           "seller1": "VENDEUR / EXPORTATEUR", "buyer1": "ACHETEUR / IMPORTATEUR", "no1": "NUMÉRO DE FACTURE",
+           "date1": "DATE", "cur1": "DEVISE", "terms1": "INCOTERMS 2020", "from1": "DE", "to1": "À",
+           "origin1": "ORIGINE DES MARCHANDISES", "ref1": "RÉF. COMMANDE",
+           "cols": ["N°", "Désignation des marchandises", "Code SH", "Quantité", "Unité", "Prix unitaire",
+                    "Montant"], "sub": "Sous-total:", "freight": "Fret:", "ins": "Assurance:",
+           "total0": "TOTAL %s: ", "total1": "Montant total:", "vat": "Récapitulatif TVA",
+           "vat_cols": ["Taux", "HT", "TVA", "TTC"]},
+    "nl": {"title0": "HANDELSFACTUUR", "title1": "FACTUUR", "no": "Factuurnummer:", "date": "Factuurdatum:",
+           "contract": "Ordernummer:", "terms": "Leveringsvoorwaarden:", "origin": "Land van oorsprong:",
+           "buyer": "Factuuradres / Koper:", "pol": "Laadhaven:", "pod": "Loshaven:", "vessel": "Schip / Reis:",
+           "pay": "Betaling: 30 dagen na B/L-datum", "seller1": "VERKOPER / EXPORTEUR", "buyer1": "KOPER / IMPORTEUR",
+           "no1": "FACTUURNUMMER", "date1": "DATUM", "cur1": "VALUTA", "terms1": "INCOTERMS 2020", "from1": "VAN",
+           "to1": "NAAR", "origin1": "OORSPRONG GOEDEREN", "ref1": "ORDERREF.",
+           "cols": ["Nr.", "Omschrijving goederen", "GS-code", "Aantal", "Eenheid", "Stukprijs", "Bedrag"],
+           "sub": "Subtotaal:", "freight": "Vracht:", "ins": "Verzekering:", "total0": "TOTAAL %s: ",
+           "total1": "Totaalbedrag:", "vat": "BTW-overzicht", "vat_cols": ["Tarief", "Netto", "BTW", "Bruto"]},
+    "es": {"title0": "FACTURA COMERCIAL", "title1": "FACTURA", "no": "Factura N.º:", "date": "Fecha de factura:",
+           "contract": "N.º de pedido:", "terms": "Condiciones de entrega:", "origin": "País de origen:",
+           "buyer": "Facturar a / Comprador:", "pol": "Puerto de carga:", "pod": "Puerto de descarga:",
+           "vessel": "Buque / Viaje:", "pay": "Pago: 30 días después de la fecha del B/L",
+           "seller1": "VENDEDOR / EXPORTADOR", "buyer1": "COMPRADOR / IMPORTADOR", "no1": "NÚMERO DE FACTURA",
+           "date1": "FECHA", "cur1": "MONEDA", "terms1": "INCOTERMS 2020", "from1": "DE", "to1": "A",
+           "origin1": "ORIGEN DE LA MERCANCÍA", "ref1": "REF. PEDIDO",
+           "cols": ["N.º", "Descripción de la mercancía", "Código SA", "Cantidad", "Unidad", "Precio unitario",
+                    "Importe"], "sub": "Subtotal:", "freight": "Flete:", "ins": "Seguro:", "total0": "TOTAL %s: ",
+           "total1": "Importe total:", "vat": "Resumen de IVA", "vat_cols": ["Tipo", "Base", "IVA", "Total"]},
+}
+
+
 def render_invoice(cv, c, t, L):
-    """Commercial invoice. L: layout dict (variant, date style, number style)."""
+    """Commercial invoice. L: layout dict (variant, date style, number style;
+    with --layouts many also lang, glue: labels glued to their values, and
+    taxsum: a VAT summary under the total)."""
     v, ns = L["variant"], L["num"]
+    W = INV_WORDS[L.get("lang", "en")]
+    glue = L.get("glue", False)
     s, b = c["seller"], c["buyer"]
     f = t["fields"]
     if v == 0:  # seller letterhead, title right, label: value pairs
         cv.text(15, 14, s["name"], 14, bold=True)
         cv.text(15, 21, s["address"] + ", " + COUNTRIES[s["country"]][0], 9)
-        cv.text(195, 32, "COMMERCIAL INVOICE", 16, bold=True, align="right")
+        cv.text(195, 32, W["title0"], 16, bold=True, align="right")
         y = 44
-        for lab, val in [("Invoice No.:", f["invoice_no"]), ("Invoice Date:", fmt_date(f["date"], L["date"])),
-                         ("Contract No.:", c["contract_no"]), ("Terms of Delivery:",
-                                                                f["incoterm"] + " " + c["port_discharge_name"]),
-                         ("Country of Origin:", COUNTRIES[f["origin"]][0])]:
-            cv.text(120, y, lab, 9, bold=True)
-            cv.text(156, y, val, 9)
+        for lab, val in [(W["no"], f["invoice_no"]), (W["date"], fmt_date(f["date"], L["date"])),
+                         (W["contract"], c["contract_no"]), (W["terms"],
+                                                            f["incoterm"] + " " + c["port_discharge_name"]),
+                         (W["origin"], COUNTRIES[f["origin"]][0])]:
+            if glue:
+                cv.text(120, y, lab.replace(" ", "") + val, 9)
+            else:
+                cv.text(120, y, lab, 9, bold=True)
+                cv.text(156, y, val, 9)
             y += 5.2
-        block(cv, 15, 44, "Bill To / Buyer:", party_lines(b), width=90)
+        block(cv, 15, 44, W["buyer"], party_lines(b), width=90)
         y = 78
-        cv.text(15, y, "Port of Loading: %s, %s" % (c["port_loading_name"], COUNTRIES[s["country"]][0]), 9)
-        cv.text(110, y, "Port of Discharge: %s, China" % c["port_discharge_name"], 9)
-        cv.text(15, y + 5.2, "Vessel / Voyage: %s / %s" % (c["vessel"], c["voyage"]), 9)
-        cv.text(110, y + 5.2, "Payment: T/T 30 days after B/L date", 9)
+        cv.text(15, y, "%s %s, %s" % (W["pol"], c["port_loading_name"], COUNTRIES[s["country"]][0]), 9)
+        cv.text(110, y, "%s %s, China" % (W["pod"], c["port_discharge_name"]), 9)
+        cv.text(15, y + 5.2, "%s %s / %s" % (W["vessel"], c["vessel"], c["voyage"]), 9)
+        cv.text(110, y + 5.2, W["pay"], 9)
         y += 14
-    else:  # centred title, boxed parties, details grid
-        cv.text(105, 12, "INVOICE", 18, bold=True, align="center")
-        block(cv, 17, 26, "SELLER / EXPORTER", party_lines(s), box=True, width=82)
-        block(cv, 111, 26, "BUYER / IMPORTER", party_lines(b), box=True, width=82)
+    else:  # centred title, boxed parties, details grid: values under their header cells
+        cv.text(105, 12, W["title1"], 18, bold=True, align="center")
+        block(cv, 17, 26, W["seller1"], party_lines(s), box=True, width=82)
+        block(cv, 111, 26, W["buyer1"], party_lines(b), box=True, width=82)
         y = 56
-        grid = [("INVOICE NUMBER", f["invoice_no"]), ("DATE", fmt_date(f["date"], L["date"])),
-                ("CURRENCY", f["currency"]), ("INCOTERMS 2020", f["incoterm"] + " " + c["port_discharge_name"]),
-                ("FROM", c["port_loading_name"]), ("TO", c["port_discharge_name"] + ", CHINA"),
-                ("ORIGIN OF GOODS", COUNTRIES[f["origin"]][0].upper()), ("ORDER REF.", c["contract_no"])]
+        grid = [(W["no1"], f["invoice_no"]), (W["date1"], fmt_date(f["date"], L["date"])),
+                (W["cur1"], f["currency"]), (W["terms1"], f["incoterm"] + " " + c["port_discharge_name"]),
+                (W["from1"], c["port_loading_name"]), (W["to1"], c["port_discharge_name"] + ", CHINA"),
+                (W["origin1"], COUNTRIES[f["origin"]][0].upper()), (W["ref1"], c["contract_no"])]
         for k, (lab, val) in enumerate(grid):
             gx, gy = 15 + (k % 4) * 45, y + (k // 4) * 12
             cv.rect(gx, gy, 45, 12)
-            cv.text(gx + 1.5, gy + 1.2, lab, 6.5, bold=True)
-            cv.text(gx + 1.5, gy + 6, val, 8.5)
+            if glue:  # the label and its value on one line, glued
+                cv.text(gx + 1.5, gy + 4, lab.replace(" ", "") + ":" + val, 7)
+            else:
+                cv.text(gx + 1.5, gy + 1.2, lab, 6.5, bold=True)
+                cv.text(gx + 1.5, gy + 6, val, 8.5)
         y += 30
     cur = f["currency"]
-    cols = [("No.", 9, "right"), ("Description of Goods", 66, "left"), ("HS Code", 22, "left"),
-            ("Quantity", 20, "right"), ("Unit", 13, "left"), ("Unit Price\n" + cur, 22, "right"),
-            ("Amount\n" + cur, 28, "right")]
+    C = W["cols"]
+    cols = [(C[0], 9, "right"), (C[1], 66, "left"), (C[2], 22, "left"),
+            (C[3], 20, "right"), (C[4], 13, "left"), (C[5] + "\n" + cur, 22, "right"),
+            (C[6] + "\n" + cur, 28, "right")]
     rows = []
     for k, it in enumerate(t["items"], 1):
         hs = it["hs"][:8] if L["hs8"] else it["hs"]
@@ -567,11 +634,11 @@ def render_invoice(cv, c, t, L):
                      money(c, it["amount"], ns)])
     y = table(cv, 15, y, cols, rows, grid=(v == 1))
     y += 2
-    lines = [("Subtotal:", c["subtotal"])]
+    lines = [(W["sub"], c["subtotal"])]
     if c["freight"]:
-        lines.append(("Freight:", c["freight"]))
+        lines.append((W["freight"], c["freight"]))
     if c["insurance"]:
-        lines.append(("Insurance:", c["insurance"]))
+        lines.append((W["ins"], c["insurance"]))
     for lab, val in lines:
         cv.text(160, y, lab, 9, align="right")
         cv.text(195, y, money(c, val, ns), 9, align="right")
@@ -579,10 +646,17 @@ def render_invoice(cv, c, t, L):
     cv.line(130, y, 195, y, 0.4)
     y += 1.5
     sym = {"USD": "US$", "EUR": "EUR", "JPY": "JPY", "AUD": "AUD"}[cur] if L["sym"] else cur
-    cv.text(160, y, "TOTAL %s: " % ({"CIF": "CIF", "CFR": "CFR"}.get(f["incoterm"], "")).strip()
-            if v == 0 else "Total Amount:", 10, bold=True, align="right")
+    cv.text(160, y, W["total0"] % ({"CIF": "CIF", "CFR": "CFR"}.get(f["incoterm"], "")).strip()
+            if v == 0 else W["total1"], 10, bold=True, align="right")
     cv.text(195, y, "%s %s" % (sym, money(c, f["total"], ns)), 10, bold=True, align="right")
     y += 12
+    if L.get("taxsum"):  # a VAT summary under the total (export: zero-rated)
+        cv.text(120, y - 4, W["vat"], 8, bold=True)
+        for k, (lab, val) in enumerate(zip(W["vat_cols"], ["0%", money(c, f["total"], ns), money(c, 0, ns),
+                                                           money(c, f["total"], ns)])):
+            cv.text(135 + k * 16, y + 0.5, lab, 7, align="right")
+            cv.text(135 + k * 16, y + 4.5, val, 7, align="right")
+        y += 10
     cv.text(15, y, "Total packages: %d %s" % (c["packages"], c["package_kind"]), 9)
     cv.text(15, y + 5, "Total net weight: %s   Total gross weight: %s" % (
         fmt_weight(c["net_kg"], L["wt"]), fmt_weight(c["gross_kg"], L["wt"])), 9)
@@ -966,11 +1040,17 @@ def encode(img, fmt, dpi, quality=85):
     return buf.getvalue()
 
 
+MANY = False   # --layouts many: invoices in 40 layouts (2 forms x 5 languages x glued x tax summary)
+
+
 def layout_for(rng, dtype):
     fam = rng.choice(["sans", "serif", "mono", "cond"])
-    return {"variant": rng.randrange(2), "family": fam, "date": rng.choice(["iso", "dmy", "dmy.", "long", "us", "dmon"]),
-            "num": rng.choice(["en", "en", "en", "eu"]), "wt": rng.choice(["kgs", "kg", "eu"]),
-            "hs8": rng.random() < 0.3, "hsdot": rng.random() < 0.3, "sym": rng.random() < 0.4}
+    L = {"variant": rng.randrange(2), "family": fam, "date": rng.choice(["iso", "dmy", "dmy.", "long", "us", "dmon"]),
+         "num": rng.choice(["en", "en", "en", "eu"]), "wt": rng.choice(["kgs", "kg", "eu"]),
+         "hs8": rng.random() < 0.3, "hsdot": rng.random() < 0.3, "sym": rng.random() < 0.4}
+    if MANY and dtype == "invoice":   # drawn after the rest: the default layouts stay as they were
+        L.update(lang=rng.choice(sorted(INV_WORDS)), glue=rng.random() < 0.5, taxsum=rng.random() < 0.5)
+    return L
 
 
 def render_pages(c, t, L, dpi, backend="raster", npages=1):
@@ -1080,8 +1160,12 @@ def demo(outdir):
         fp.write("\n")
 
 # ---------------------------------------------------------------- a corpus
-def corpus(outdir, n, seed, split, level, dpi, types):
-    os.makedirs(outdir, exist_ok=True)
+def corpus(outdir, n, seed, split, level, dpi, types, pdf=False):
+    """n consignments of the split; each document as an image (degraded at
+    level), or with pdf a born-digital PDF (text layer, no degradation); the
+    truth in truth.jsonl, and one file per document in truth/STEM.json, as
+    `sc-parse learn --truth` reads it."""
+    os.makedirs(os.path.join(outdir, "truth"), exist_ok=True)
     tpath = os.path.join(outdir, "truth.jsonl")
     with open(tpath + ".tmp", "w") as tf:
         for i in range(n):
@@ -1097,12 +1181,19 @@ def corpus(outdir, n, seed, split, level, dpi, types):
                 L["form"] = form
                 lv = level if level != "mix" else rng.choice(["none", "mild", "heavy"])
                 d = 300 if dtype == "customs_declaration" and form == "cn" else dpi
-                pg = render_pages(c, t, L, d)[0]
-                img, did = degrade(pg.img, rng, lv)
-                fmt = "jpg" if "jpeg" in did else "png"
-                name = "%s-%s.%s" % (c["id"], dtype.replace("_", "-"), fmt)
-                with open(os.path.join(outdir, name), "wb") as fp:
-                    fp.write(encode(img, fmt, d, did.get("jpeg", 90)))
+                stem = "%s-%s" % (c["id"], dtype.replace("_", "-"))
+                if pdf:
+                    lv, did, name = "none", {}, stem + ".pdf"
+                    write_pdf(render_pages(c, t, L, 0, backend="pdf"), os.path.join(outdir, name), stem)
+                else:
+                    pg = render_pages(c, t, L, d)[0]
+                    img, did = degrade(pg.img, rng, lv)
+                    fmt = "jpg" if "jpeg" in did else "png"
+                    name = "%s.%s" % (stem, fmt)
+                    with open(os.path.join(outdir, name), "wb") as fp:
+                        fp.write(encode(img, fmt, d, did.get("jpeg", 90)))
+                with open(os.path.join(outdir, "truth", stem + ".json"), "w") as fp:
+                    json.dump(dict(t["fields"], type=t["type"], file=name), fp, ensure_ascii=False, sort_keys=True)
                 rec = {"consignment": c["id"], "file": name, "member": None, "pages": 1, "degrade": lv,
                        "did": did, "layout": L, **t}
                 tf.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
@@ -1136,9 +1227,15 @@ def main():
     ap.add_argument("--split", choices=["train", "eval"], default="train")
     ap.add_argument("--degrade", choices=["none", "mild", "heavy", "mix"], default="none")
     ap.add_argument("--dpi", type=int, default=200)
+    ap.add_argument("--pdf", action="store_true", help="born-digital PDFs (a text layer) instead of images")
+    ap.add_argument("--layouts", choices=["two", "many"], default="two",
+                    help="two layouts per type (as always), or many: invoices in 40 (languages, glued labels, "
+                         "a tax summary under the total)")
     ap.add_argument("--types", default="invoice,packing_list,bill_of_lading,customs_declaration,certificate_of_origin",
                     help="comma-separated document types")
     a = ap.parse_args()
+    global MANY
+    MANY = a.layouts == "many"
     if a.demo:
         demo(a.demo)
     elif a.truth and a.out:
@@ -1148,7 +1245,7 @@ def main():
         bad = [t for t in types if t not in RENDER]
         if bad:
             ap.error("unknown document type: " + ", ".join(bad))
-        corpus(a.out, a.n, a.seed, a.split, a.degrade, a.dpi, types)
+        corpus(a.out, a.n, a.seed, a.split, a.degrade, a.dpi, types, a.pdf)
     else:
         ap.error("one of --demo DIR or --out DIR is required")
 

@@ -240,6 +240,29 @@ static void pages_and_consignments(struct sc_parse *p)
 	sc_parse_group_key(rec, 0, k, sizeof k);
 	CHECK_STR(k, "/x/y/a.pdf");
 	json_decref(rec);
+
+	/* as they stream: by file, a consignment goes out when the file changes;
+	 * a record without parse passes at once; none: every record at once */
+	struct sc_pgroup *pg = sc_pgroup_new(p, SC_PGROUP_FILE);
+	json_t *out = json_array();
+	json_t *d1 = parsed("INV-1", NULL), *d2 = parsed("INV-1", NULL), *d3 = parsed("INV-2", NULL);
+	json_object_set_new(d1, "src", json_pack("{s:s}", "path", "a.zip"));
+	json_object_set_new(d2, "src", json_pack("{s:s}", "path", "a.zip"));
+	json_object_set_new(d3, "src", json_pack("{s:s}", "path", "b.zip"));
+	CHECK(sc_pgroup_add(pg, d1, out) == 0 && json_array_size(out) == 0);
+	CHECK(sc_pgroup_add(pg, d2, out) == 0 && json_array_size(out) == 0);
+	CHECK(sc_pgroup_add(pg, json_pack("{s:s}", "id", "other"), out) == 0 && json_array_size(out) == 1);
+	CHECK(sc_pgroup_add(pg, d3, out) == 0 && json_array_size(out) == 2);
+	CHECK(json_object_get(json_array_get(out, 1), "decl") != NULL);
+	CHECK(sc_pgroup_finish(pg, out) == 0 && json_array_size(out) == 3);
+	sc_pgroup_free(pg);
+	json_decref(out);
+	pg = sc_pgroup_new(p, SC_PGROUP_NONE);
+	out = json_array();
+	CHECK(sc_pgroup_add(pg, parsed("INV-1", NULL), out) == 0 && json_array_size(out) == 1);
+	CHECK(sc_pgroup_finish(pg, out) == 0 && json_array_size(out) == 1);
+	sc_pgroup_free(pg);
+	json_decref(out);
 }
 
 int main(void)
