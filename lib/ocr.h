@@ -35,7 +35,7 @@ struct sc_ocr_opts {
 };
 
 /* Default line height: chosen on the train split of real receipts (see man/sc-ocr.1). */
-#define SC_OCR_LINE_PX 40
+#define SC_OCR_LINE_PX 48
 #define SC_OCR_REREAD_CONF 90
 
 /* CPU seconds*1000 spent per stage by one worker (or summed over workers). */

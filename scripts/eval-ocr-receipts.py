@@ -7,14 +7,17 @@ that is the most any parser can recover. Figures are given for the train and
 the dev split separately (tune on train, report dev).
 
     scripts/eval-ocr-receipts.py [--data DIR] [--split train|dev|all]
-        [--sample N] [--cache DIR] [--jobs N] [-- sc-ocr options...]
+        [--sample N] [--part K/N] [--cache DIR] [--jobs N] [-- sc-ocr options...]
 
 OCR outputs are cached under --cache (default /work/cache/ocr/receipts, or
 $SC_OCR_CACHE), keyed by the sc-ocr binary, its options and the image, so a
 second run costs nothing. Run it under `nice`: it OCRs hundreds of images.
 
-"Verbatim" ignores spaces only (OCR splits "19/10/ 2018"): the date as printed
-(date_raw), and the total as printed without its currency ("RM 9.00" -> 9.00).
+"Verbatim" ignores spaces (OCR splits "19/10/ 2018") and case (the labels of
+SROIE write "27MAR2018" where the receipt prints "27 Mar 2018", which any date
+reader takes): the date as printed (date_raw), and the total as printed without
+its currency ("RM 9.00" -> 9.00). The figure with case kept, as measured before
+case was folded, is printed beside it in brackets.
 """
 import argparse
 import hashlib
@@ -52,6 +55,7 @@ def main():
     ap.add_argument("--sample", type=int, default=0, help="every k-th receipt of each split, k chosen to give about N")
     ap.add_argument("--cache", default=os.environ.get("SC_OCR_CACHE", "/work/cache/ocr/receipts"))
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--part", default="", help="K/N: only the K-th of N interleaved parts of each split (to keep a run short)")
     ap.add_argument("--sc-ocr", default="sc-ocr")
     ap.add_argument("--misses", action="store_true", help="list the receipts whose date or total is missing")
     ap.add_argument("opts", nargs="*")
@@ -70,6 +74,10 @@ def main():
         for s in want:
             k = max(1, len(names[s]) // a.sample)
             names[s] = names[s][::k]
+    if a.part:
+        k, n = (int(x) for x in a.part.split("/"))
+        for s in want:
+            names[s] = names[s][k - 1::n]
     binary = subprocess.run(["sh", "-c", "command -v " + a.sc_ocr], capture_output=True, text=True).stdout.strip()
     h = hashlib.sha256(open(binary, "rb").read())
     h.update(("\0".join(a.opts)).encode())
@@ -93,6 +101,7 @@ def main():
     for s in want:
         n = {"date": 0, "total": 0}
         hit = {"date": 0, "total": 0}
+        exact = {"date": 0, "total": 0}
         miss = []
         for f in names[s]:
             truth = json.load(open(os.path.join(a.data, f[:-4] + ".json")))
@@ -101,13 +110,16 @@ def main():
                 if not forms:
                     continue
                 n[field] += 1
-                if any(x in text for x in forms):
+                exact[field] += any(x in text for x in forms)
+                if any(x.lower() in text.lower() for x in forms):
                     hit[field] += 1
                 else:
                     miss.append("%s %s %s" % (f, field, forms[0]))
-        print("  %-5s %3d receipts: date %.3f (%d/%d)  total %.3f (%d/%d)" % (
+        print("  %-5s %3d receipts: date %.3f (%d/%d) [%.3f]  total %.3f (%d/%d) [%.3f]" % (
             s, len(names[s]), hit["date"] / max(n["date"], 1), hit["date"], n["date"],
-            hit["total"] / max(n["total"], 1), hit["total"], n["total"]))
+            exact["date"] / max(n["date"], 1),
+            hit["total"] / max(n["total"], 1), hit["total"], n["total"],
+            exact["total"] / max(n["total"], 1)))
         if a.misses:
             for m in miss:
                 print("    miss", m)
