@@ -2534,8 +2534,11 @@ json_t *sc_join_build(const struct sc_join *j, size_t k, int *bad)
 	struct sc_join_out o = {0};
 	json_t *rec = NULL;
 	if (sc_join_write(j, k, &o, bad) == 0) {
-		json_error_t e;
-		rec = json_loadb(o.s, o.len, 0, &e);
+		/* as every record is read: an integer past 64 bits, copied as
+		 * filed, is valid JSON too (jansson alone refuses it) */
+		struct sc_error e;
+		if (sc_parse_line("sc-join", 0, o.s, o.len, &rec, &e) < 0)
+			rec = NULL;
 	}
 	free(o.s);
 	return rec;
