@@ -178,25 +178,13 @@ out:
 
 /* References are normalized by sc-parse's rule, so that a declaration's
  * "RW 2026/04817" meets an invoice's "RW-2026-04817" exactly as two
- * documents meet in sc-parse -g ref. ref_norm is sc_parse_refs's key made
- * without a tree (it runs for every record); test_join holds the two
- * against each other. Upper case, the letters OCR confuses with digits as
- * the digit, letters and digits only, at most 79; "" when under 5. */
+ * documents meet in sc-parse -g ref: sc_parse_ref_key, called on the
+ * record's bytes (no tree); test_join holds the keys of the two tools
+ * against each other. */
 #define REFMAX 80
 static const char *ref_norm(const char *s, char *out)
 {
-	size_t o = 0;
-	for (; s && *s && o + 1 < REFMAX; s++) {
-		char c = *s;
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 32);
-		c = c == 'O' ? '0' : c == 'I' || c == 'L' ? '1' : c == 'S' ? '5' : c == 'Z' ? '2' : c == 'B' ? '8' : c;
-		if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-			out[o++] = c;
-	}
-	out[o] = '\0';
-	if (o < 5)
-		out[0] = '\0';
+	sc_parse_ref_key(s, out, REFMAX);
 	return out;
 }
 
@@ -694,15 +682,9 @@ int sc_join_take(struct sc_join *j, struct sc_join_rec *p, const char *file, uns
 	int rc = 0;
 	while (p) {
 		struct sc_join_rec *nx = p->next;
-		if (j->n == j->cap) {
-			size_t cap = j->cap ? j->cap * 2 : 1024;
-			struct sc_join_rec *m = realloc(j->m, cap * sizeof *m);
-			if (!m) {
-				sc_join_prep_free(p);
-				return sc_error_set(err, fn, (int)line, 0, SC_E_NOMEM, "out of memory");
-			}
-			j->m = m;
-			j->cap = cap;
+		if (j->n == j->cap && sc_grow(&j->m, &j->cap, 1024, sizeof *j->m) < 0) {
+			sc_join_prep_free(p);
+			return sc_error_set(err, fn, (int)line, 0, SC_E_NOMEM, "out of memory");
 		}
 		struct sc_join_rec *m = &j->m[j->n];
 		*m = *p;
@@ -2032,6 +2014,21 @@ static void put_members(struct sc_join_out *o, const struct sc_jscan *js, int v,
 	}
 }
 
+/* The opening of one entry of join.wood[] or join.scan[] (the k-th):
+ * {"id":..,"src":.. and the kept members of the reading's namespace ns,
+ * as filed; the caller adds what it derives and the closing brace. */
+static void put_reading(struct sc_join_out *o, size_t k, const struct sc_join_rec *m, const struct sc_jscan *js,
+                        const char *ns, const char *const *keep)
+{
+	if (k)
+		putz(o, ",");
+	putz(o, "{\"id\":");
+	put_json(o, m->id);
+	putz(o, ",\"src\":");
+	put_raw(o, js, sc_jscan_get(js, 0, "src"));
+	put_members(o, js, sc_jscan_get(js, 0, ns), keep);
+}
+
 static json_t *rec_json(const struct sc_join_rec *m, const char *path)
 {
 	struct sc_jscan js;
@@ -2322,13 +2319,7 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 		}
 		case K_WOOD: {
 			static const char *const W[] = {"top", "refer", "reasons", "expert", "package", NULL};
-			if (nw++)
-				putz(&wood, ",");
-			putz(&wood, "{\"id\":");
-			put_json(&wood, m->id);
-			putz(&wood, ",\"src\":");
-			put_raw(&wood, js, sc_jscan_get(js, 0, "src"));
-			put_members(&wood, js, sc_jscan_get(js, 0, "wood"), W);
+			put_reading(&wood, nw++, m, js, "wood", W);
 			json_t *f = json_object();
 			const struct sc_join_rec *dd = edecl;
 			for (size_t r = 0; !dd && r < g->n; r++)
@@ -2352,13 +2343,7 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 		case K_SCAN: {
 			static const char *const S[] = {"empty", "fill", "density", "anomalies", "consistent", "refer",
 			                                "reasons", "overlay", NULL};
-			if (ns++)
-				putz(&scan, ",");
-			putz(&scan, "{\"id\":");
-			put_json(&scan, m->id);
-			putz(&scan, ",\"src\":");
-			put_raw(&scan, js, sc_jscan_get(js, 0, "src"));
-			put_members(&scan, js, sc_jscan_get(js, 0, "scan"), S);
+			put_reading(&scan, ns++, m, js, "scan", S);
 			putz(&scan, "}");
 			if (!carrier)
 				carrier = m;

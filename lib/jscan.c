@@ -106,14 +106,8 @@ struct scan {
 
 static int push_tok(struct sc_jscan *js, uint8_t type, size_t off)
 {
-	if (js->n == js->cap) {
-		size_t cap = js->cap ? js->cap * 2 : 256;
-		struct sc_jtok *t = realloc(js->t, cap * sizeof *t);
-		if (!t)
-			return -1;
-		js->t = t;
-		js->cap = cap;
-	}
+	if (js->n == js->cap && sc_grow(&js->t, &js->cap, 256, sizeof *js->t) < 0)
+		return -1;
 	struct sc_jtok *t = &js->t[js->n];
 	t->off = (uint32_t)off;
 	t->len = 0;
@@ -247,6 +241,19 @@ static int overflows(const unsigned char *s, size_t n)
 	return r;
 }
 
+/* The digits a fraction or an exponent must have (at least one). */
+static int digit_run(struct scan *S, size_t *p)
+{
+	if (*p >= S->len || !is_digit(S->in[*p])) {
+		S->why = "invalid number";
+		S->p = *p;
+		return -1;
+	}
+	while (*p < S->len && is_digit(S->in[*p]))
+		(*p)++;
+	return 0;
+}
+
 static int scan_number(struct sc_jscan *js, struct scan *S)
 {
 	const unsigned char *in = S->in;
@@ -268,26 +275,16 @@ static int scan_number(struct sc_jscan *js, struct scan *S)
 	if (p < len && in[p] == '.') {
 		real = 1;
 		p++;
-		if (p >= len || !is_digit(in[p])) {
-			S->why = "invalid number";
-			S->p = p;
+		if (digit_run(S, &p) < 0)
 			return -1;
-		}
-		while (p < len && is_digit(in[p]))
-			p++;
 	}
 	if (p < len && (in[p] == 'e' || in[p] == 'E')) {
 		real = expo = 1;
 		p++;
 		if (p < len && (in[p] == '+' || in[p] == '-'))
 			p++;
-		if (p >= len || !is_digit(in[p])) {
-			S->why = "invalid number";
-			S->p = p;
+		if (digit_run(S, &p) < 0)
 			return -1;
-		}
-		while (p < len && is_digit(in[p]))
-			p++;
 	}
 	size_t n = p - start;
 	if (expo || intdigits > 300) {
@@ -368,15 +365,9 @@ int sc_jscan_parse(struct sc_jscan *js, const char *text, size_t len, const char
 				rc = -1;
 				goto fail;
 			}
-			if (depth == js->stackcap) {
-				size_t cap = js->stackcap ? js->stackcap * 2 : 64;
-				uint32_t *st = realloc(js->stack, cap * sizeof *st);
-				if (!st) {
-					rc = -2;
-					goto fail;
-				}
-				js->stack = st;
-				js->stackcap = cap;
+			if (depth == js->stackcap && sc_grow(&js->stack, &js->stackcap, 64, sizeof *js->stack) < 0) {
+				rc = -2;
+				goto fail;
 			}
 			if (push_tok(js, c == '{' ? SC_JS_OBJ : SC_JS_ARR, S.o) < 0) {
 				rc = -2;
@@ -493,14 +484,8 @@ int sc_jscan_index(struct sc_jscan *js, const char *text, size_t len)
 			continue;
 		}
 		if (c == '{' || c == '[') {
-			if (depth == js->stackcap) {
-				size_t cap = js->stackcap ? js->stackcap * 2 : 64;
-				uint32_t *st = realloc(js->stack, cap * sizeof *st);
-				if (!st)
-					return -1;
-				js->stack = st;
-				js->stackcap = cap;
-			}
+			if (depth == js->stackcap && sc_grow(&js->stack, &js->stackcap, 64, sizeof *js->stack) < 0)
+				return -1;
 			if (push_tok(js, c == '{' ? SC_JS_OBJ : SC_JS_ARR, p) < 0)
 				return -1;
 			js->stack[depth++] = (uint32_t)(js->n - 1);

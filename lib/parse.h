@@ -84,6 +84,11 @@ json_t *sc_parse_consign(const struct sc_parse *p, const json_t *docs, json_t **
 /* The references a parsed document shares with others of its consignment
  * (invoice_no, bl_no, containers), as "kind:value" strings (caller owns). */
 json_t *sc_parse_refs(const json_t *parse);
+/* The key a reference meets others by: upper case, the letters OCR
+ * confuses with digits as the digit (O 0, I L 1, S 5, Z 2, B 8), letters
+ * and digits only, at most cap - 1; "" when under 5 (too short to identify
+ * anything) or when s is NULL. So RW-2026-04817 and RW 2026 O4817 meet. */
+void sc_parse_ref_key(const char *s, char *out, size_t cap);
 
 /* ---- pages to documents, documents to consignments (parse_group.c) ---- */
 

@@ -10,12 +10,10 @@
 
 #include "parse_int.h"
 
-/* An upper-case alphanumeric key for a reference, so RW-2026-04817 and
- * RW 2026 04817 meet. Empty when too short to identify anything. */
-static void ref_key(const char *s, char *out, size_t cap)
+void sc_parse_ref_key(const char *s, char *out, size_t cap)
 {
 	size_t o = 0;
-	for (; *s && o + 1 < cap; s++) {
+	for (; s && *s && o + 1 < cap; s++) {
 		char c = *s;
 		if (c >= 'a' && c <= 'z')
 			c = (char)(c - 32);
@@ -44,7 +42,7 @@ json_t *sc_parse_refs(const json_t *parse)
 		const char *v = fval(parse, REFS[k]);
 		if (!v)
 			continue;
-		ref_key(v, key, sizeof key);
+		sc_parse_ref_key(v, key, sizeof key);
 		if (!*key)
 			continue;
 		snprintf(buf, sizeof buf, "%s:%s", REFS[k], key);
@@ -216,8 +214,8 @@ static void check_string(json_t *checks, const struct dref *d, int n, const char
 			ref = v;
 			continue;
 		}
-		ref_key(ref, a, sizeof a);
-		ref_key(v, b, sizeof b);
+		sc_parse_ref_key(ref, a, sizeof a);
+		sc_parse_ref_key(v, b, sizeof b);
 		if (strcmp(*a ? a : ref, *b ? b : v) != 0)
 			bad = 1;
 	}
