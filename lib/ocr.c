@@ -48,6 +48,11 @@ static TessBaseAPI *engine(const char *tessdata, const char *lang, int psm, stru
 	}
 	/* tesseract's "Estimating resolution" and similar notes are not ours to print */
 	TessBaseAPISetVariable(api, "debug_file", "/dev/null");
+	/* tesseract 5 reads every doubtful line a second time inverted, in
+	 * case it is light on dark; on dark-on-light pages that is time for
+	 * nothing. It is switched on again per page where the page is dark
+	 * (see INK_INVERT) */
+	TessBaseAPISetVariable(api, "tessedit_do_invert", "0");
 	TessBaseAPISetPageSegMode(api, (TessPageSegMode)psm);
 	return api;
 }
@@ -707,6 +712,7 @@ struct survey {
 	float skew, skew_conf;  /* degrees, as pixFindSkew measures them */
 	int quarters;           /* quarter turns clockwise that make the text upright */
 	double grain;           /* mean step between neighbouring paper pixels, 0-255 */
+	double ink;             /* share of the page darker than its threshold, 0-1 */
 };
 
 /* Orientation decisions below these are left to the reading (and to OSD
@@ -747,6 +753,7 @@ static void survey_page(PIX *gray, unsigned steps, struct survey *s)
 	l_float32 up = 0, left = 0;
 
 	memset(s, 0, sizeof *s);
+	s->ink = -1;   /* not known */
 	half = pixGetWidth(gray) > 1000 ? pixScaleAreaMap2(gray) : pixClone(gray);
 	if (!half)
 		return;
@@ -755,6 +762,11 @@ static void survey_page(PIX *gray, unsigned steps, struct survey *s)
 	pixDestroy(&half);
 	if (!bin)
 		return;
+	{
+		l_int32 dark = 0;
+		if (pixCountPixels(bin, &dark, NULL) == 0)
+			s->ink = (double)dark / ((double)pixGetWidth(bin) * pixGetHeight(bin));
+	}
 	s->grain = paper_grain(gray, thresh);
 	if (steps & SC_PRE_DESKEW) {
 		/* the skew on the full page: measured on the half-size copy it was
@@ -788,6 +800,17 @@ static void survey_page(PIX *gray, unsigned steps, struct survey *s)
 /* Paper grain above which a page is smoothed before reading: clean renders
  * and JPEG copies of the generated pages measure below 2, scanner grain 27 */
 #define GRAIN_MAX 6.0
+
+/* A page with more ink than this may hold light-on-dark text (a dark band,
+ * a negative scan): only there does tesseract try lines inverted. Printed
+ * pages, forms and receipts measure 0.02-0.15 */
+#define INK_INVERT 0.30
+
+static void set_invert(TessBaseAPI *api, int on)
+{
+	if (api)
+		TessBaseAPISetVariable(api, "tessedit_do_invert", on ? "1" : "0");
+}
 
 /* Sauvola binarization of a gray page into *bin; -1 (and *bin NULL) if it fails. */
 static int sauvola(PIX *gray, PIX **bin)
@@ -901,7 +924,7 @@ json_t *sc_ocr_page_unguarded(struct sc_ocr *o, const struct sc_page *page, stru
 	struct sc_ocr_times before = o->times;
 	PIX *bin = NULL;
 	struct survey sv = {0};
-	int laid_out = 0, smoothed = 0;
+	int laid_out = 0, smoothed = 0, invert = 1;
 
 	if (page->text)
 		return text_layer_record(o, page);
@@ -969,6 +992,8 @@ json_t *sc_ocr_page_unguarded(struct sc_ocr *o, const struct sc_page *page, stru
 		}
 	}
 	o->times.osd += cpu_ms() - t;
+	invert = sv.ink < 0 || sv.ink > INK_INVERT;
+	set_invert(o->api, invert);
 
 	t = cpu_ms();
 	if (sv.skew != 0 &&
@@ -1092,6 +1117,7 @@ json_t *sc_ocr_page_unguarded(struct sc_ocr *o, const struct sc_page *page, stru
 		t = cpu_ms();
 		if (!o->han && !(o->han = engine(o->opts.tessdata, "chi_sim+eng", o->opts.psm, err)))
 			goto fail;
+		set_invert(o->han, invert);
 		if (strcmp(script, "Han") != 0 && han_trial(o, pix, dpi, &best))
 			snprintf(script, sizeof script, "Han");
 		o->times.osd += cpu_ms() - t;

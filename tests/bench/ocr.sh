@@ -111,5 +111,12 @@ printf 'born-digital PDF, 3 pages: text layer %.3fs (CER %s), OCR %.2fs (CER %s)
 
 # small print: real receipts (../shared/data/docs/receipts), the share of true
 # dates and totals present verbatim in the text, train and dev apart (cached
-# under /work/cache/ocr or $SC_OCR_CACHE: a second run costs nothing)
-nice scripts/eval-ocr-receipts.py --jobs "$cores" --sample "${OCR_RECEIPTS_SAMPLE:-60}" || echo "receipts: evaluation failed"
+# under /work/cache/ocr or $SC_OCR_CACHE: a second run costs nothing).
+# OCR_RECEIPTS_SPLIT=train keeps dev unseen while tuning; none skips it.
+split=${OCR_RECEIPTS_SPLIT:-all}
+if [ "$split" = none ]; then
+	echo "receipts: skipped (OCR_RECEIPTS_SPLIT=none)"
+else
+	nice scripts/eval-ocr-receipts.py --jobs "$cores" --sample "${OCR_RECEIPTS_SAMPLE:-60}" --split "$split" ||
+		echo "receipts: evaluation failed"
+fi
