@@ -263,3 +263,82 @@ int sc_parse_run(const struct sc_parse_run *o, int nfiles, char *const *files)
 		r.fatal = 1;
 	return r.fatal ? -1 : 0;
 }
+
+/* ---- sc-parse learn: labelled documents in ------------------------------------ */
+
+/* The document being put together from its pages. */
+struct lrun {
+	const struct sc_parse_learn_run *o;
+	struct sc_diag *diag;
+	struct sc_plearn *L;
+	struct sc_pdoc *doc;
+	char key[1024];
+	char where[1100];
+	long last_page;
+	unsigned long notruth;
+};
+
+/* The document put together: learned from with its truth file. */
+static void flush(struct lrun *r)
+{
+	if (!r->doc)
+		return;
+	struct sc_error err;
+	sc_error_clear(&err);
+	int rc = sc_plearn_add_found(r->L, r->doc, r->key, r->o->truth_dirs, r->o->truth_types, r->o->ntruth, r->where, &err);
+	r->doc = NULL;
+	if (rc < 0) {
+		sc_diag_error(r->diag, &err);
+		r->diag->bad++;
+	} else if (rc > 0 && !r->diag->quiet && r->notruth++ < 5)
+		sc_diag_warnf(r->diag, "%s: no truth file for %s; not learned from", r->where, r->key);
+}
+
+static void take(struct lrun *r, struct sc_input *in, json_t *rec)
+{
+	const char *path = json_string_value(sc_json_path(rec, "src.path"));
+	const char *member = json_string_value(sc_json_path(rec, "src.member"));
+	json_t *pg = sc_json_path(rec, "src.page");
+	long page = json_is_integer(pg) ? (long)json_integer_value(pg) : 1;
+	char key[1024];
+	snprintf(key, sizeof key, "%s%s%s", path ? path : "", member ? "/" : "", member ? member : "");
+	if (!path) {
+		sc_input_reject(in, "no-path", "record without src.path: no truth to find");
+		return;
+	}
+	if (!r->doc || strcmp(key, r->key) != 0 || page != r->last_page + 1) {
+		flush(r);
+		r->doc = sc_pdoc_new();
+		snprintf(r->key, sizeof r->key, "%s", key);
+		snprintf(r->where, sizeof r->where, "%s:%lu", sc_input_name(in), sc_input_lineno(in));
+	}
+	r->last_page = page;
+	struct sc_error err;
+	sc_error_clear(&err);
+	/* a page with nothing to read still belongs to its document */
+	(void)sc_pdoc_add_ocr(r->doc, json_object_get(rec, "ocr"), json_object_get(rec, "src"), &err);
+}
+
+unsigned long sc_parse_learn_read(const struct sc_parse_learn_run *o, int nfiles, char *const *files)
+{
+	struct lrun r = {.o = o, .diag = o->diag, .L = o->learn};
+	struct sc_input *in = sc_input_new(nfiles, files, o->diag, NULL);
+	json_t *rec;
+	int rc;
+
+	if (!in)
+		return 0;
+	while ((rc = sc_input_next(in, &rec)) != 0) {
+		if (rc < 0)
+			continue;   /* reported and counted */
+		if (json_is_object(json_object_get(rec, "ocr")))
+			take(&r, in, rec);
+		json_decref(rec);
+	}
+	sc_input_free(in);
+	flush(&r);
+	if (r.notruth > 5)
+		sc_diag_warnf(o->diag, "%lu documents in all had no truth file", r.notruth);
+	return r.notruth;
+}
+

@@ -30,4 +30,23 @@ struct sc_parse_run {
  */
 int sc_parse_run(const struct sc_parse_run *r, int nfiles, char *const *files);
 
+/*
+ * sc-parse learn's reading: the records of files[0..nfiles) (standard input
+ * when none) with an "ocr" object; pages of one file in a row are one
+ * document, learned with its truth file (sc_plearn_add_found: DIR/STEM.json
+ * for a page of .../STEM.pdf, in the first of truth_dirs that has it). Bad
+ * lines and truth files are reported and counted; the first five documents
+ * without truth are named, then a total. Returns the documents without truth.
+ */
+struct sc_parse_learn_run {
+	struct sc_plearn *learn;          /* borrowed: gathers the documents */
+	const char *const *truth_dirs;    /* --truth DIR */
+	const char *const *truth_types;   /* its :TYPE, or NULL */
+	int ntruth;
+	struct sc_diag *diag;
+};
+
+unsigned long sc_parse_learn_read(const struct sc_parse_learn_run *r, int nfiles,
+                                  char *const *files);
+
 #endif
