@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "hash.h"
 #include "wood.h"
 
@@ -1172,7 +1173,7 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 	set_name(m);
 	goto out;
 nomem:
-	sc_error_set(err, lib->dir, 0, 0, "nomem", "out of memory");
+	sc_error_set(err, lib->dir, 0, 0, SC_E_NOMEM, "out of memory");
 fail:
 	sc_wood_model_free(m);
 	m = NULL;
@@ -1289,14 +1290,14 @@ int sc_wood_model_save(const struct sc_wood_model *m, const char *path, struct s
 	char *text = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(h);
 	if (!text)
-		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 	size_t nf = 2 * (size_t)d + (size_t)d * d + (size_t)c * d + (size_t)c * (1 + SC_WOOD_POOL_MAX) +
 	            (size_t)(m->nproto + m->nspec) * d;
 	size_t blen = nf * 4 + (size_t)(m->nproto + m->nspec) * 2;
 	unsigned char *b = malloc(blen + 1), *o = b;
 	if (!b) {
 		free(text);
-		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	for (int j = 0; j < d; j++, o += 4)
 		put_f32(o, m->mean[j]);
@@ -1688,7 +1689,7 @@ json_t *sc_wood_decide(const struct sc_wood_model *m, const struct sc_cites *cit
 			json_decref(w);
 			json_decref(top);
 			json_decref(reasons);
-			sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+			sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 			return NULL;
 		}
 		if (drivers && ndrivers) {
@@ -1817,7 +1818,7 @@ json_t *sc_wood_decide_sample(const struct sc_wood_model *m, const struct sc_cit
 		json_decref(top);
 		json_decref(reasons);
 		json_decref(left);
-		sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	json_object_set_new(w, "photos", json_integer(n));
