@@ -11,14 +11,6 @@
 #include "ocr_run.h"
 #include "sc.h"
 
-static volatile sig_atomic_t stop_signal;
-
-/* SIGINT, SIGTERM: the batch ends after the lines already whole. */
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
 static void usage(FILE *f)
 {
 	fputs("usage: sc-ocr [-h] [--version] [-j jobs] [-l lang] [-T list] [--dpi n] [--psm n]\n"
@@ -34,118 +26,126 @@ enum { O_DPI = 256, O_PSM, O_WORDS, O_TIMING, O_NO_OSD, O_NO_DESKEW, O_NO_UPSCAL
        O_NO_TEXT, O_TESSDATA, O_MAX_MEMBER, O_MAX_TOTAL, O_MAX_DEPTH, O_VERSION, O_LINE_PX,
        O_REREAD, O_MAX_MEMORY, O_NO_RULES, O_NO_CROP };
 
+static const struct option longopts[] = {
+	{"help", no_argument, NULL, 'h'},       {"version", no_argument, NULL, O_VERSION},
+	{"jobs", required_argument, NULL, 'j'}, {"lang", required_argument, NULL, 'l'},
+	{"files-from", required_argument, NULL, 'T'},
+	{"dpi", required_argument, NULL, O_DPI}, {"psm", required_argument, NULL, O_PSM},
+	{"words", no_argument, NULL, O_WORDS},  {"timing", no_argument, NULL, O_TIMING},
+	{"no-osd", no_argument, NULL, O_NO_OSD}, {"no-deskew", no_argument, NULL, O_NO_DESKEW},
+	{"no-upscale", no_argument, NULL, O_NO_UPSCALE},
+	{"binarize", no_argument, NULL, O_BINARIZE},
+	{"no-text-layer", no_argument, NULL, O_NO_TEXT},
+	{"tessdata", required_argument, NULL, O_TESSDATA},
+	{"max-member", required_argument, NULL, O_MAX_MEMBER},
+	{"max-total", required_argument, NULL, O_MAX_TOTAL},
+	{"max-depth", required_argument, NULL, O_MAX_DEPTH},
+	{"line-height", required_argument, NULL, O_LINE_PX},
+	{"reread-conf", required_argument, NULL, O_REREAD},
+	{"max-memory", required_argument, NULL, O_MAX_MEMORY},
+	{"no-rules", no_argument, NULL, O_NO_RULES},
+	{"no-crop", no_argument, NULL, O_NO_CROP},
+	{NULL, 0, NULL, 0},
+};
+
+/* The steps an option turns off or on, for the table-driven flags. */
+static int step_option(int c, struct sc_ocr_run *run)
+{
+	switch (c) {
+	case O_NO_OSD: run->ocr.steps &= ~SC_PRE_OSD; return 1;
+	case O_NO_DESKEW: run->ocr.steps &= ~SC_PRE_DESKEW; return 1;
+	case O_NO_UPSCALE: run->ocr.steps &= ~SC_PRE_UPSCALE; return 1;
+	case O_NO_RULES: run->ocr.steps &= ~SC_PRE_RULES; return 1;
+	case O_NO_CROP: run->ocr.steps &= ~SC_PRE_CROP; return 1;
+	case O_BINARIZE: run->ocr.steps |= SC_PRE_BINARIZE; return 1;
+	}
+	return 0;
+}
+
+/* One option with its value into run; 0, or -1 when the value is not one. */
+static int value_option(int c, const char *arg, struct sc_ocr_run *run, const char **list_path)
+{
+	size_t size;
+	int v;
+
+	switch (c) {
+	case 'j': return sc_parse_int(arg, 1, 64, &run->jobs);
+	case 'l': run->ocr.lang = arg; return 0;
+	case 'T': *list_path = arg; return 0;
+	case O_DPI: return sc_parse_int(arg, 50, 1200, &run->pdf_dpi);
+	case O_PSM: return sc_parse_int(arg, 1, 13, &run->ocr.psm);
+	case O_LINE_PX: return sc_parse_int(arg, 10, 200, &run->ocr.line_px);
+	case O_REREAD: return sc_parse_int(arg, 0, 100, &run->ocr.reread_conf);
+	case O_TESSDATA: run->ocr.tessdata = arg; return 0;
+	case O_MAX_MEMORY:
+		if (sc_parse_size(arg, &size) < 0 || size < ((size_t)16 << 20))
+			return -1;
+		run->max_memory = size;
+		return 0;
+	case O_MAX_MEMBER: return sc_parse_size(arg, &run->limits.max_member);
+	case O_MAX_TOTAL: return sc_parse_size(arg, &run->limits.max_total);
+	case O_MAX_DEPTH:
+		if (sc_parse_int(arg, 0, 16, &v) < 0)
+			return -1;
+		run->limits.max_depth = v;
+		return 0;
+	}
+	return -1;
+}
+
+/* The options into run; -1 to exit 0 (help, version), 2 on a usage error,
+ * else 0 with optind at the first path. */
+static int options(int argc, char **argv, struct sc_ocr_run *run, const char **list_path,
+                   struct sc_diag *diag)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "hj:l:T:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return -1;
+		case O_VERSION:
+			printf("sc-ocr %s\n", SC_VERSION);
+			return -1;
+		case O_WORDS: run->ocr.words = 1; continue;
+		case O_TIMING: run->ocr.timing = 1; continue;
+		case O_NO_TEXT: run->text_layer = 0; continue;
+		case '?':
+			usage(stderr);
+			return 2;
+		}
+		if (step_option(c, run))
+			continue;
+		if (value_option(c, optarg, run, list_path) < 0) {
+			for (const struct option *o = longopts; o->name; o++)
+				if (o->val == c)
+					sc_diag_fatalf(diag, "invalid value for %s%s: %s", c < 256 ? "-" : "--",
+					               c < 256 ? (char[]){(char)c, 0} : o->name, optarg);
+			usage(stderr);
+			return 2;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},       {"version", no_argument, NULL, O_VERSION},
-		{"jobs", required_argument, NULL, 'j'}, {"lang", required_argument, NULL, 'l'},
-		{"files-from", required_argument, NULL, 'T'},
-		{"dpi", required_argument, NULL, O_DPI}, {"psm", required_argument, NULL, O_PSM},
-		{"words", no_argument, NULL, O_WORDS},  {"timing", no_argument, NULL, O_TIMING},
-		{"no-osd", no_argument, NULL, O_NO_OSD}, {"no-deskew", no_argument, NULL, O_NO_DESKEW},
-		{"no-upscale", no_argument, NULL, O_NO_UPSCALE},
-		{"binarize", no_argument, NULL, O_BINARIZE},
-		{"no-text-layer", no_argument, NULL, O_NO_TEXT},
-		{"tessdata", required_argument, NULL, O_TESSDATA},
-		{"max-member", required_argument, NULL, O_MAX_MEMBER},
-		{"max-total", required_argument, NULL, O_MAX_TOTAL},
-		{"max-depth", required_argument, NULL, O_MAX_DEPTH},
-		{"line-height", required_argument, NULL, O_LINE_PX},
-		{"reread-conf", required_argument, NULL, O_REREAD},
-		{"max-memory", required_argument, NULL, O_MAX_MEMORY},
-		{"no-rules", no_argument, NULL, O_NO_RULES},
-		{"no-crop", no_argument, NULL, O_NO_CROP},
-		{NULL, 0, NULL, 0},
-	};
 	struct sc_diag diag;
 	struct sc_ocr_run run;
 	const char *list_path = NULL;
+	char *std_in[] = {"-"};
 	FILE *list = NULL;
-	size_t size;
-	int c, v;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int st;
 
 	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
 	sc_diag_init(&diag, "sc-ocr");
 	sc_ocr_run_init(&run, &diag);
 	run.jobs = ncpu > 0 ? (int)ncpu : 1;
 	run.progress = 1;
-	while ((c = getopt_long(argc, argv, "hj:l:T:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case O_VERSION:
-			printf("sc-ocr %s\n", SC_VERSION);
-			return 0;
-		case 'j':
-			if (sc_parse_int(optarg, 1, 64, &run.jobs) < 0)
-				goto bad_value;
-			break;
-		case 'l':
-			run.ocr.lang = optarg;
-			break;
-		case 'T':
-			list_path = optarg;
-			break;
-		case O_DPI:
-			if (sc_parse_int(optarg, 50, 1200, &run.pdf_dpi) < 0)
-				goto bad_value;
-			break;
-		case O_PSM:
-			if (sc_parse_int(optarg, 1, 13, &run.ocr.psm) < 0)
-				goto bad_value;
-			break;
-		case O_LINE_PX:
-			if (sc_parse_int(optarg, 10, 200, &run.ocr.line_px) < 0)
-				goto bad_value;
-			break;
-		case O_REREAD:
-			if (sc_parse_int(optarg, 0, 100, &run.ocr.reread_conf) < 0)
-				goto bad_value;
-			break;
-		case O_WORDS: run.ocr.words = 1; break;
-		case O_TIMING: run.ocr.timing = 1; break;
-		case O_NO_OSD: run.ocr.steps &= ~SC_PRE_OSD; break;
-		case O_NO_DESKEW: run.ocr.steps &= ~SC_PRE_DESKEW; break;
-		case O_NO_UPSCALE: run.ocr.steps &= ~SC_PRE_UPSCALE; break;
-		case O_NO_RULES: run.ocr.steps &= ~SC_PRE_RULES; break;
-		case O_NO_CROP: run.ocr.steps &= ~SC_PRE_CROP; break;
-		case O_BINARIZE: run.ocr.steps |= SC_PRE_BINARIZE; break;
-		case O_NO_TEXT: run.text_layer = 0; break;
-		case O_TESSDATA: run.ocr.tessdata = optarg; break;
-		case O_MAX_MEMORY:
-			if (sc_parse_size(optarg, &size) < 0 || size < ((size_t)16 << 20))
-				goto bad_value;
-			run.max_memory = size;
-			break;
-		case O_MAX_MEMBER:
-		case O_MAX_TOTAL:
-			if (sc_parse_size(optarg, &size) < 0)
-				goto bad_value;
-			if (c == O_MAX_MEMBER)
-				run.limits.max_member = size;
-			else
-				run.limits.max_total = size;
-			break;
-		case O_MAX_DEPTH:
-			if (sc_parse_int(optarg, 0, 16, &v) < 0)
-				goto bad_value;
-			run.limits.max_depth = v;
-			break;
-		default:
-			usage(stderr);
-			return 2;
-		}
-		continue;
-bad_value:
-		for (const struct option *o = longopts; o->name; o++)
-			if (o->val == c)
-				fprintf(stderr, "sc-ocr: invalid value for %s%s: %s\n", c < 256 ? "-" : "--",
-				        c < 256 ? (char[]){(char)c, 0} : o->name, optarg);
-		usage(stderr);
-		return 2;
-	}
+	if ((st = options(argc, argv, &run, &list_path, &diag)) != 0)
+		return st < 0 ? 0 : st;
 	if (list_path) {
 		list = strcmp(list_path, "-") == 0 ? stdin : fopen(list_path, "r");
 		if (!list) {
@@ -153,38 +153,21 @@ bad_value:
 			return 2;
 		}
 	}
-	{
-		char *std_in[] = {"-"};
-		int n = argc - optind;
-		char **paths = argv + optind;
-		if (n == 0 && !list) {
-			paths = std_in;
-			n = 1;
-		}
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		run.stop = &stop_signal;
-		run.capture_stderr = 1;
-		sc_ocr_run(&run, paths, n, list, list_path);
-	}
+	sc_stop_install();   /* SIGINT, SIGTERM: the batch ends after the lines already whole */
+	run.capture_stderr = 1;
+	if (optind == argc && !list)
+		sc_ocr_run(&run, std_in, 1, list, list_path);
+	else
+		sc_ocr_run(&run, argv + optind, argc - optind, list, list_path);
 	if (list && list != stdin)
 		fclose(list);
-	if (run.ocr.timing) {
-		const struct sc_ocr_times *t = &run.times;
-		fprintf(stderr, "sc-ocr: CPU seconds by stage: decode %.2f, osd %.2f, deskew %.2f, "
-		        "scale %.2f, recognize %.2f, reread %.2f, output %.2f\n", t->decode / 1000,
-		        t->osd / 1000, t->deskew / 1000, t->scale / 1000, t->recognize / 1000,
-		        t->reread / 1000, t->output / 1000);
-	}
+	if (run.ocr.timing)
+		sc_ocr_times_print(&diag, &run.times);
 	if (run.interrupted) {
 		fflush(stdout);
-		fprintf(stderr, "sc-ocr: %s: stopped after %lu pages\n",
-		        stop_signal == SIGINT ? "interrupted" : "terminated", diag.records);
-		return 128 + (int)stop_signal;
+		sc_diag_fatalf(&diag, "%s: stopped after %lu pages",
+		               run.interrupted == SIGINT ? "interrupted" : "terminated", diag.records);
+		sc_stop_now();
 	}
 	return sc_diag_finish(&diag, "pages");
 }

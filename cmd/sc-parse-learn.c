@@ -9,11 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "input.h"
-#include "parse.h"
+#include "parse_run.h"
 #include "sc-parse-learn.h"
-
-#define TOOL "sc-parse"
 
 static void usage(FILE *f)
 {
@@ -22,115 +19,94 @@ static void usage(FILE *f)
 	           "                      [--held-out FILE] [-t dir] [file ...]\n");
 }
 
-struct lrun {
-	struct sc_diag diag;
-	struct sc_parse *p;
-	struct sc_plearn *L;
-	const char *tdir[32];
-	const char *ttype[32];
+/* The options and the truth folders. */
+struct lopts {
+	struct sc_diag *diag;
+	struct sc_plearn_opts learn;
+	const char *out, *tdir;
+	const char *truth_dir[32], *truth_type[32];
+	char truth_buf[32][4096];
 	int ntruth;
-	struct sc_pdoc *doc;
-	char key[1024];
-	char where[1100];
-	long last_page;
-	unsigned long notruth;
 };
 
-/* The document put together: learned from with its truth file. */
-static void flush(struct lrun *r)
-{
-	if (!r->doc)
-		return;
-	struct sc_error err;
-	sc_error_clear(&err);
-	int rc = sc_plearn_add_found(r->L, r->doc, r->key, r->tdir, r->ttype, r->ntruth, r->where, &err);
-	r->doc = NULL;
-	if (rc < 0) {
-		sc_diag_error(&r->diag, &err);
-		r->diag.bad++;
-	} else if (rc > 0 && !r->diag.quiet && r->notruth++ < 5)
-		sc_diag_warnf(&r->diag, "%s: no truth file for %s; not learned from", r->where, r->key);
-}
-
-static void take(struct lrun *r, struct sc_input *in, json_t *rec)
-{
-	const char *path = json_string_value(sc_json_path(rec, "src.path"));
-	const char *member = json_string_value(sc_json_path(rec, "src.member"));
-	json_t *pg = sc_json_path(rec, "src.page");
-	long page = json_is_integer(pg) ? (long)json_integer_value(pg) : 1;
-	char key[1024];
-	snprintf(key, sizeof key, "%s%s%s", path ? path : "", member ? "/" : "", member ? member : "");
-	if (!path) {
-		sc_input_reject(in, "no-path", "record without src.path: no truth to find");
-		return;
-	}
-	if (!r->doc || strcmp(key, r->key) != 0 || page != r->last_page + 1) {
-		flush(r);
-		r->doc = sc_pdoc_new();
-		snprintf(r->key, sizeof r->key, "%s", key);
-		snprintf(r->where, sizeof r->where, "%s:%lu", sc_input_name(in), sc_input_lineno(in));
-	}
-	r->last_page = page;
-	struct sc_error err;
-	sc_error_clear(&err);
-	/* a page with nothing to read still belongs to its document */
-	(void)sc_pdoc_add_ocr(r->doc, json_object_get(rec, "ocr"), json_object_get(rec, "src"), &err);
-}
-
-/* Every record of the files (standard input when none) with an "ocr" object. */
-static void read_all(struct lrun *r, int nfiles, char *const *files)
-{
-	struct sc_input *in = sc_input_new(nfiles, files, &r->diag, NULL);
-	if (!in)
-		return;
-	json_t *rec;
-	int rc;
-	while ((rc = sc_input_next(in, &rec)) != 0) {
-		if (rc < 0)
-			continue;   /* reported and counted */
-		if (json_is_object(json_object_get(rec, "ocr")))
-			take(r, in, rec);
-		json_decref(rec);
-	}
-	sc_input_free(in);
-}
-
 /* A number option within [lo, hi], or the message and -1. */
-static int num_opt(const char *name, const char *arg, double lo, double hi, double *out)
+static int num_opt(struct lopts *o, const char *name, const char *arg, double lo, double hi,
+                   double *out)
 {
-	char *e;
-	double v = strtod(arg, &e);
-	if (*e || e == arg || !(v >= lo && v <= hi)) {
-		fprintf(stderr, "sc-parse: learn: --%s wants a number from %g to %g, not \"%s\"\n", name, lo, hi, arg);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	if (sc_parse_double(arg, lo, hi, out) == 0)
+		return 0;
+	sc_diag_fatalf(o->diag, "learn: --%s wants a number from %g to %g, not \"%s\"", name, lo, hi,
+	               arg);
+	return -1;
 }
 
 /* --truth DIR[:TYPE] */
-static int add_truth(struct lrun *r, const char *arg)
+static int add_truth(struct lopts *o, const char *arg)
 {
-	static char tbuf[32][4096];
-	if (r->ntruth >= 32) {
-		fprintf(stderr, "sc-parse: learn: at most 32 --truth folders\n");
+	char *buf, *colon;
+
+	if (o->ntruth >= 32) {
+		sc_diag_fatalf(o->diag, "learn: at most 32 --truth folders");
 		return -1;
 	}
-	snprintf(tbuf[r->ntruth], sizeof tbuf[0], "%s", arg);
-	char *colon = strrchr(tbuf[r->ntruth], ':');
-	r->ttype[r->ntruth] = NULL;
+	buf = o->truth_buf[o->ntruth];
+	snprintf(buf, sizeof o->truth_buf[0], "%s", arg);
+	colon = strrchr(buf, ':');
+	o->truth_type[o->ntruth] = NULL;
 	if (colon) {
 		*colon = '\0';
-		r->ttype[r->ntruth] = colon + 1;
+		o->truth_type[o->ntruth] = colon + 1;
 	}
-	r->tdir[r->ntruth] = tbuf[r->ntruth];
-	r->ntruth++;
+	o->truth_dir[o->ntruth++] = buf;
 	return 0;
 }
 
+/* One option with a value; 0, or -1 after the message. */
+static int value_opt(struct lopts *o, int c, const char *arg)
+{
+	struct sc_plearn_opts *l = &o->learn;
+	double v;
+
+	switch (c) {
+	case 'o': o->out = arg; return 0;
+	case 't': o->tdir = arg; return 0;
+	case 'R': return add_truth(o, arg);
+	case 's':
+		if (sc_parse_u64(arg, &l->seed) == 0)
+			return 0;
+		sc_diag_fatalf(o->diag, "learn: --seed wants a number, not \"%s\"", arg);
+		return -1;
+	case 'k':
+		if (num_opt(o, "folds", arg, 2, 20, &v) < 0)
+			return -1;
+		l->folds = (int)v;
+		return 0;
+	case 'n':
+		if (num_opt(o, "negatives", arg, 1, 100000, &v) < 0)
+			return -1;
+		l->negatives = (int)v;
+		return 0;
+	case 'P': return num_opt(o, "precision", arg, 0.01, 1, &l->precision);
+	case 'z': return num_opt(o, "confidence", arg, 0, 5, &l->confidence);
+	case 'e':
+		if (num_opt(o, "trees", arg, 1, 5000, &v) < 0)
+			return -1;
+		l->gbt.trees = (int)v;
+		return 0;
+	case 'H':
+		if (l->heldout)
+			fclose(l->heldout);
+		if ((l->heldout = fopen(arg, "w")))
+			return 0;
+		sc_diag_fatalf(o->diag, "learn: %s: %s", arg, strerror(errno));
+		return -1;
+	}
+	usage(stderr);
+	return -1;
+}
+
 /* The options: 0 to run, 1 to exit 0 (--help), -1 to exit 2. */
-static int get_opts(int argc, char **argv, struct lrun *r, struct sc_plearn_opts *o, const char **out,
-                    const char **tdir)
+static int get_opts(int argc, char **argv, struct lopts *o)
 {
 	static const struct option lo[] = {
 		{"output", required_argument, NULL, 'o'}, {"truth", required_argument, NULL, 'R'},
@@ -140,125 +116,74 @@ static int get_opts(int argc, char **argv, struct lrun *r, struct sc_plearn_opts
 		{"trees", required_argument, NULL, 'e'}, {"templates", required_argument, NULL, 't'},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	int c;
-	double v;
+
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:t:qh", lo, NULL)) != -1) {
-		char *e;
-		switch (c) {
-		case 'o':
-			*out = optarg;
-			break;
-		case 'R':
-			if (add_truth(r, optarg) < 0)
-				return -1;
-			break;
-		case 's':
-			o->seed = strtoull(optarg, &e, 10);
-			if (*e || e == optarg) {
-				fprintf(stderr, "sc-parse: learn: --seed wants a number, not \"%s\"\n", optarg);
-				return -1;
-			}
-			break;
-		case 'k':
-			if (num_opt("folds", optarg, 2, 20, &v) < 0)
-				return -1;
-			o->folds = (int)v;
-			break;
-		case 'n':
-			if (num_opt("negatives", optarg, 1, 100000, &v) < 0)
-				return -1;
-			o->negatives = (int)v;
-			break;
-		case 'P':
-			if (num_opt("precision", optarg, 0.01, 1, &o->precision) < 0)
-				return -1;
-			break;
-		case 'z':
-			if (num_opt("confidence", optarg, 0, 5, &o->confidence) < 0)
-				return -1;
-			break;
-		case 'e':
-			if (num_opt("trees", optarg, 1, 5000, &v) < 0)
-				return -1;
-			o->gbt.trees = (int)v;
-			break;
-		case 't':
-			*tdir = optarg;
-			break;
-		case 'H':
-			if (o->heldout)
-				fclose(o->heldout);
-			o->heldout = fopen(optarg, "w");
-			if (!o->heldout) {
-				fprintf(stderr, "sc-parse: learn: %s: %s\n", optarg, strerror(errno));
-				return -1;
-			}
-			break;
-		case 'q':
-			r->diag.quiet = 1;
-			break;
-		case 'h':
+		if (c == 'q')
+			o->diag->quiet = 1;
+		else if (c == 'h') {
 			usage(stdout);
 			return 1;
-		default:
-			usage(stderr);
+		} else if (value_opt(o, c, optarg) < 0)
 			return -1;
-		}
+	}
+	if (!o->out || !o->ntruth) {
+		sc_diag_fatalf(o->diag, "learn: -o MODEL and at least one --truth DIR are needed");
+		usage(stderr);
+		return -1;
 	}
 	return 0;
 }
 
+/* The message of err, as "sc-parse: learn: ...". */
+static void learn_error(struct sc_diag *d, const struct sc_error *err)
+{
+	char buf[1024];
+
+	sc_error_format(err, buf, sizeof buf);
+	sc_diag_fatalf(d, "learn: %s", buf);
+}
+
 int parse_learn_main(int argc, char **argv, const char *datadir)
 {
-	struct lrun r;
-	memset(&r, 0, sizeof r);
-	sc_diag_init(&r.diag, TOOL);
-	struct sc_plearn_opts o;
-	sc_plearn_opts_defaults(&o);
-	const char *out = NULL, *tdir = NULL;
-	int rc = get_opts(argc, argv, &r, &o, &out, &tdir);
-	if (rc)
-		return rc > 0 ? 0 : 2;
-	if (!out || !r.ntruth) {
-		fprintf(stderr, "sc-parse: learn: -o MODEL and at least one --truth DIR are needed\n");
-		usage(stderr);
-		return 2;
-	}
-	char dir[4096];
-	if (!tdir) {
-		snprintf(dir, sizeof dir, "%s/parse", datadir);
-		tdir = dir;
-	}
+	struct sc_diag diag;
+	static struct lopts o;   /* static: the truth folders' names are 128 KiB */
 	struct sc_error err;
+	struct sc_parse *p;
+	struct sc_pmodel *m;
+	char dir[4096];
+	int status = 0, rc;
+
+	sc_diag_init(&diag, "sc-parse");
+	o.diag = &diag;
+	sc_plearn_opts_defaults(&o.learn);
+	if ((rc = get_opts(argc, argv, &o)) != 0)
+		return rc > 0 ? 0 : 2;
+	if (!o.tdir) {
+		snprintf(dir, sizeof dir, "%s/parse", datadir);
+		o.tdir = dir;
+	}
 	sc_error_clear(&err);
-	r.p = sc_parse_load(tdir, &err);
-	if (!r.p) {
-		char buf[1024];
-		sc_error_format(&err, buf, sizeof buf);
-		fprintf(stderr, "sc-parse: learn: %s\n", buf);
+	if (!(p = sc_parse_load(o.tdir, &err))) {
+		learn_error(&diag, &err);
 		return 2;
 	}
-	r.L = sc_plearn_new(r.p);
-	read_all(&r, argc - optind, argv + optind);
-	flush(&r);
-	if (r.notruth > 5)
-		sc_diag_warnf(&r.diag, "%lu documents in all had no truth file", r.notruth);
-	int status = 0;
-	struct sc_pmodel *m = sc_plearn_fit(r.L, &o, r.diag.quiet ? NULL : stderr, &err);
-	if (!m || sc_pmodel_save(m, out, &err) < 0) {
-		char buf[1024];
-		sc_error_format(&err, buf, sizeof buf);
-		fprintf(stderr, "sc-parse: learn: %s\n", buf);
+	struct sc_parse_learn_run run = {sc_plearn_new(p), o.truth_dir, o.truth_type, o.ntruth, &diag};
+	sc_parse_learn_read(&run, argc - optind, argv + optind);
+	m = sc_plearn_fit(run.learn, &o.learn, diag.quiet ? NULL : stderr, &err);
+	if (!m || sc_pmodel_save(m, o.out, &err) < 0) {
+		learn_error(&diag, &err);
 		status = 2;
-	} else if (!r.diag.quiet)
-		fprintf(stderr, "sc-parse: learn: %d documents; model written to %s\n", sc_plearn_docs(r.L), out);
-	if (o.heldout && fclose(o.heldout) != 0) {
-		fprintf(stderr, "sc-parse: learn: --held-out: %s\n", strerror(errno));
+	} else if (!diag.quiet)
+		sc_diag_notef(&diag, "learn: %d documents; model written to %s", sc_plearn_docs(run.learn),
+		              o.out);
+	if (o.learn.heldout && fclose(o.learn.heldout) != 0) {
+		sc_diag_fatalf(&diag, "learn: --held-out: %s", strerror(errno));
 		status = 2;
 	}
 	sc_pmodel_free(m);
-	sc_plearn_free(r.L);
-	sc_parse_free(r.p);
-	int st = sc_diag_finish(&r.diag, "records");
-	return status ? status : st;
+	sc_plearn_free(run.learn);
+	sc_parse_free(p);
+	rc = sc_diag_finish(&diag, "records");
+	return status ? status : rc;
 }

@@ -34,15 +34,16 @@ struct opts {
 	int jobs;
 };
 
+/* A number option in [lo, hi]; else the message (status 2, which ends the
+ * option loop) and -1. */
 static double num_arg(const char *s, double lo, double hi, struct sc_diag *d, const char *what)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (*s == '\0' || *end != '\0' || !(v >= lo && v <= hi)) {
-		sc_diag_fatalf(d, "%s must be a number from %g to %g, not \"%s\"", what, lo, hi, s);
-		return -1;
-	}
-	return v;
+	double v;
+
+	if (sc_parse_double(s, lo, hi, &v) == 0)
+		return v;
+	sc_diag_fatalf(d, "%s must be a number from %g to %g, not \"%s\"", what, lo, hi, s);
+	return -1;
 }
 
 static struct sc_cites *load_cites(const char *path, struct sc_diag *d)
@@ -116,6 +117,12 @@ static int parse(int argc, char **argv, struct opts *o, struct sc_diag *d)
 	return 0;
 }
 
+/* Records on standard input rather than image files. */
+static int from_records(int argc, char **argv)
+{
+	return argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0);
+}
+
 static int identify(struct opts *o, int argc, char **argv, struct sc_diag *d)
 {
 	struct sc_error e;
@@ -130,7 +137,7 @@ static int identify(struct opts *o, int argc, char **argv, struct sc_diag *d)
 	o->id.cites = cites;
 	if (cites && o->id.refer_dir && mkdir(o->id.refer_dir, 0777) < 0 && errno != EEXIST)
 		sc_diag_fatalf(d, "%s: cannot make folder: %s", o->id.refer_dir, strerror(errno));
-	else if (cites && (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0)))
+	else if (cites && from_records(argc, argv))
 		sc_wood_identify_records(&o->id, 0, NULL, o->jobs, stdout, d);
 	else if (cites)
 		sc_wood_identify_files(&o->id, argc, argv, o->jobs, stdout, d);
@@ -139,13 +146,52 @@ static int identify(struct opts *o, int argc, char **argv, struct sc_diag *d)
 	return sc_diag_finish(d, "images");
 }
 
+/* The command cmd with its operands; the exit status. */
+static int command(const char *cmd, struct opts *o, int argc, char **argv, struct sc_diag *d)
+{
+	if (strcmp(cmd, "identify") == 0) {
+		if (!o->model) {
+			sc_diag_fatalf(d, "identify needs -m MODEL");
+			usage(stderr);
+			return 2;
+		}
+		if (o->id.samples && from_records(argc, argv)) {
+			sc_diag_fatalf(d, "--samples groups image files named as arguments, not records");
+			usage(stderr);
+			return 2;
+		}
+		return identify(o, argc, argv, d);
+	}
+	if (strcmp(cmd, "answers") == 0) {
+		if (argc < 1) {
+			usage(stderr);
+			return 2;
+		}
+		sc_wood_answers(argc, argv, stdout, d);
+		return sc_diag_finish(d, "packages");
+	}
+	if (argc != 1 || (cmd[0] == 't' && !o->out)) {
+		usage(stderr);
+		return 2;
+	}
+	if (cmd[0] == 't') {
+		sc_wood_train_run(argv[0], o->out, o->add, &o->to, o->jobs, d);
+	} else {
+		struct sc_cites *cites = load_cites(o->cites, d);
+		if (cites)
+			sc_wood_eval_run(argv[0], cites, &o->to, &o->id.ro, o->jobs, stdout, d);
+		sc_cites_free(cites);
+	}
+	return sc_diag_finish(d, "images");
+}
+
 int main(int argc, char **argv)
 {
+	static const char *const cmds[] = {"train", "identify", "answers", "eval", NULL};
+	const char *cmd = argc >= 2 ? argv[1] : "";
 	struct sc_diag d;
 	struct opts o;
-	const char *cmd = argc >= 2 ? argv[1] : "";
-	static const char *const cmds[] = {"train", "identify", "answers", "eval", NULL};
-	int known = 0;
+	int known = 0, r;
 
 	argv[0] = sc_tool_start(argv[0]);   /* names the program; failed writes exit 2 */
 	sc_diag_init(&d, prog);
@@ -158,52 +204,15 @@ int main(int argc, char **argv)
 		known |= strcmp(cmd, cmds[i]) == 0;
 	if (!known) {
 		/* -h and --version stand alone; anything else needs a command */
-		int r = argc >= 2 && cmd[0] == '-' ? parse(argc, argv, &o, &d) : 0;
+		r = argc >= 2 && cmd[0] == '-' ? parse(argc, argv, &o, &d) : 0;
 		if (r)
 			return r - 1;
 		if (argc >= 2)
-			fprintf(stderr, "%s: unknown command \"%s\"\n", prog, cmd);
+			sc_diag_fatalf(&d, "unknown command \"%s\"", cmd);
 		usage(stderr);
 		return 2;
 	}
-	int r = parse(argc - 1, argv + 1, &o, &d);
-	if (r)
+	if ((r = parse(argc - 1, argv + 1, &o, &d)) != 0)
 		return r - 1;
-	argc -= optind + 1;
-	argv += optind + 1;
-
-	if (strcmp(cmd, "identify") == 0) {
-		if (!o.model) {
-			fprintf(stderr, "%s: identify needs -m MODEL\n", prog);
-			usage(stderr);
-			return 2;
-		}
-		if (o.id.samples && (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0))) {
-			fprintf(stderr, "%s: --samples groups image files named as arguments, not records\n", prog);
-			usage(stderr);
-			return 2;
-		}
-		return identify(&o, argc, argv, &d);
-	}
-	if (strcmp(cmd, "answers") == 0) {
-		if (argc < 1) {
-			usage(stderr);
-			return 2;
-		}
-		sc_wood_answers(argc, argv, stdout, &d);
-		return sc_diag_finish(&d, "packages");
-	}
-	if (argc != 1 || (cmd[0] == 't' && !o.out)) {
-		usage(stderr);
-		return 2;
-	}
-	if (cmd[0] == 't') {
-		sc_wood_train_run(argv[0], o.out, o.add, &o.to, o.jobs, &d);
-	} else {
-		struct sc_cites *cites = load_cites(o.cites, &d);
-		if (cites)
-			sc_wood_eval_run(argv[0], cites, &o.to, &o.id.ro, o.jobs, stdout, &d);
-		sc_cites_free(cites);
-	}
-	return sc_diag_finish(&d, "images");
+	return command(cmd, &o, argc - optind - 1, argv + optind + 1, &d);
 }

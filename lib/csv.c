@@ -27,6 +27,8 @@ struct sc_csv {
 	size_t ilen, ipos;
 	int mem, ioerr, started;
 	char delim;
+	int after_quote_dropped;      /* lenient: text after a closing quote is dropped */
+	int no_recovery;              /* a stray quote is not taken apart into rows */
 	size_t max_field, max_row, max_fields;
 	char *row;                    /* the fields' bytes, each NUL-terminated */
 	size_t rlen, rcap;
@@ -48,6 +50,8 @@ static struct sc_csv *csv_new(const char *name, const struct sc_csv_opts *o)
 		return NULL;
 	snprintf(c->name, sizeof c->name, "%s", name);
 	c->delim = o ? o->delim : 0;
+	c->after_quote_dropped = o && o->after_quote_dropped;
+	c->no_recovery = o && o->no_recovery;
 	c->max_field = o && o->max_field ? o->max_field : SC_CSV_MAX_FIELD_DEFAULT;
 	c->max_row = o && o->max_row ? o->max_row : SC_CSV_MAX_ROW_DEFAULT;
 	c->max_fields = o && o->max_fields ? o->max_fields : SC_CSV_MAX_FIELDS_DEFAULT;
@@ -275,7 +279,7 @@ static void end_field(struct sc_csv *c, struct rowstate *rs)
 	c->row[c->rlen++] = '\0';
 }
 
-enum { S_START, S_PLAIN, S_QUOTED, S_QUOTE_IN };
+enum { S_START, S_PLAIN, S_QUOTED, S_QUOTE_IN, S_AFTER_QUOTE };
 
 /* Fields of one physical line read alone; -1 when a quote is left open at its
  * end, unless lenient: then the open quote counts as text (a stray quote). */
@@ -456,6 +460,8 @@ int sc_csv_next(struct sc_csv *c, size_t *n, char ***fields, struct sc_error *er
 				if (ch == '"') {
 					put(c, &rs, '"');
 					state = S_QUOTED;
+				} else if (c->after_quote_dropped) {
+					state = S_AFTER_QUOTE;
 				} else {
 					row_error(c, &rs, c->line, "csv-quote",
 					          "character after a closing quote in field %lu",
@@ -463,13 +469,15 @@ int sc_csv_next(struct sc_csv *c, size_t *n, char ***fields, struct sc_error *er
 					state = S_PLAIN;
 				}
 				break;
+			case S_AFTER_QUOTE:
+				break;   /* dropped up to the delimiter */
 			}
 		}
 		if (c->ioerr) {
 			sc_error_set(err, c->name, (int)c->line, 0, "io", "read error");
 			return -2;
 		}
-		if (multiline && !c->rawover &&
+		if (multiline && !c->rawover && !c->no_recovery &&
 		    (rs.bad || (c->nexp > 0 && (long)c->nf != c->nexp) || looks_merged(c))) {
 			struct sc_error e = rs.e;
 			unsigned long next = c->row_line + 1;

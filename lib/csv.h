@@ -19,6 +19,12 @@ struct sc_csv_opts {
 	size_t max_field;    /* 0: default */
 	size_t max_row;      /* 0: default */
 	size_t max_fields;   /* 0: default */
+	int after_quote_dropped;  /* text between a closing quote and the delimiter is
+	                           * dropped, not an error (OFAC's `"NAME" ,` spacing) */
+	int no_recovery;          /* for a caller that stops at the first bad row (a table
+	                           * used whole or not at all): a quote that does not close
+	                           * is one error, its field running to the end, and the
+	                           * lines after a stray quote are not read again as rows */
 };
 
 struct sc_csv;

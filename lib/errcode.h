@@ -63,6 +63,10 @@
 	X("dup-column", "a column name given twice") \
 	X("csv-quote", "a CSV field whose quotes do not close") \
 	X("csv-width", "a CSV row with more fields than the header") \
+	X("csv-nul", "a CSV field that holds a NUL byte") \
+	X("csv-field-size", "a CSV field longer than --max-field") \
+	X("csv-row-size", "a CSV row longer than --max-row") \
+	X("csv-fields", "a CSV row with more fields than the reader takes") \
 	X("short-row", "a row with fewer fields than the header") \
 	X("no-id", "a row with no declaration id") \
 	X("bad-value", "a value that does not read as its type") \

@@ -1,65 +1,20 @@
 /*
  * join_run.c - sc-join's loop: every input line is read (parsed by -j
  * workers in batches, taken in input order), everything is linked, and the
- * consignments are built by the workers in chunks and written in the
- * canonical order, so the output is the same whatever -j and whatever the
- * order of the input files.
+ * consignments are built by the workers in chunks (both on lib/workq's
+ * parallel for) and written in the canonical order, so the output is the
+ * same whatever -j and whatever the order of the input files.
  */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
 #include "input.h"
 #include "join_run.h"
+#include "workq.h"
 
 #define BATCH 4096
-
-/* ---- a parallel for --------------------------------------------------------- */
-
-#define MAXJOBS 64
-
-struct pfor {
-	void (*fn)(void *ctx, size_t i, int worker);
-	void *ctx;
-	size_t n;
-	atomic_size_t next;
-};
-
-struct pworker {
-	struct pfor *p;
-	int id;
-};
-
-static void *pfor_worker(void *arg)
-{
-	struct pworker *w = arg;
-	size_t i;
-	while ((i = atomic_fetch_add(&w->p->next, 1)) < w->p->n)
-		w->p->fn(w->p->ctx, i, w->id);
-	return NULL;
-}
-
-/* fn(ctx, i, worker) for every i < n, worker < jobs naming the thread (its scratch) */
-static void parallel_for(int jobs, size_t n, void (*fn)(void *, size_t, int), void *ctx)
-{
-	struct pfor p = {fn, ctx, n, 0};
-	pthread_t th[MAXJOBS];
-	struct pworker w[MAXJOBS];
-	int nt = 0;
-	if (jobs > MAXJOBS)
-		jobs = MAXJOBS;
-	for (int t = 1; t < jobs && (size_t)t < n; t++) {
-		w[nt + 1] = (struct pworker){&p, nt + 1};
-		if (pthread_create(&th[nt], NULL, pfor_worker, &w[nt + 1]) == 0)
-			nt++;
-	}
-	w[0] = (struct pworker){&p, 0};
-	pfor_worker(&w[0]);
-	for (int t = 0; t < nt; t++)
-		pthread_join(th[t], NULL);
-}
+#define MAXJOBS SC_WORKQ_MAX_JOBS
 
 /* ---- reading ----------------------------------------------------------------- */
 
@@ -97,7 +52,7 @@ static void problem_cb(void *ctx, const struct sc_error *e)
 
 static void take_batch(struct sc_join_cfg *c, struct sc_join *j, struct rbatch *b)
 {
-	parallel_for(c->jobs, b->n, prep_one, b);
+	sc_workq_for(c->jobs, b->n, prep_one, b);
 	for (size_t i = 0; i < b->n; i++) {
 		if (!b->rec[i]) {
 			/* a bad line comes out alone, as the stand-in every tool writes */
@@ -243,7 +198,7 @@ int sc_join_run(struct sc_join_cfg *c, int nfiles, char **files)
 		for (size_t i = 0; i < w.n; i++)
 			w.mine[i] = c->shards <= 1 || id_hash(sc_join_id(j, first + i)) % (unsigned)c->shards ==
 			                                  (unsigned)c->shard;
-		parallel_for(c->jobs, w.n, build_one, &w);
+		sc_workq_for(c->jobs, w.n, build_one, &w);
 		for (size_t i = 0; i < w.n && rc == 0; i++) {
 			if (!w.mine[i])
 				continue;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "jscan.h"
 
 void sc_jscan_init(struct sc_jscan *js)
@@ -342,7 +343,7 @@ int sc_jscan_parse(struct sc_jscan *js, const char *text, size_t len, const char
 	if (js->bufcap < len + 1) {
 		char *b = realloc(js->buf, len + 1);
 		if (!b)
-			return sc_error_set(err, file, (int)line, 1, "nomem", "out of memory reading a line of %zu bytes", len);
+			return sc_error_set(err, file, (int)line, 1, SC_E_NOMEM, "out of memory reading a line of %zu bytes", len);
 		js->buf = b;
 		js->bufcap = len + 1;
 	}
@@ -455,7 +456,7 @@ int sc_jscan_parse(struct sc_jscan *js, const char *text, size_t len, const char
 fail:
 	js->n = 0;
 	if (rc == -2)
-		return sc_error_set(err, file, (int)line, (int)S.p + 1, "nomem", "out of memory reading a line of %zu bytes",
+		return sc_error_set(err, file, (int)line, (int)S.p + 1, SC_E_NOMEM, "out of memory reading a line of %zu bytes",
 		                    len);
 	return sc_error_set(err, file, (int)line, (int)(S.p < len ? S.p : len) + 1, "bad-json", "invalid JSON: %s",
 	                    S.why ? S.why : "invalid token");

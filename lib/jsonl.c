@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errcode.h"
 #include "sc.h"
 
 struct sc_reader {
@@ -31,7 +32,7 @@ struct sc_reader *sc_reader_open(const char *path, size_t max_line, struct sc_er
 	struct sc_reader *r = calloc(1, sizeof *r);
 
 	if (!r) {
-		sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	r->max_line = max_line ? max_line : SC_MAX_LINE_DEFAULT;
@@ -51,7 +52,7 @@ struct sc_reader *sc_reader_open(const char *path, size_t max_line, struct sc_er
 	r->cap = READ_CHUNK * 4;
 	r->buf = malloc(r->cap);
 	if (!r->buf) {
-		sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 		sc_reader_free(r);
 		return NULL;
 	}
@@ -232,7 +233,7 @@ int sc_parse_line(const char *name, unsigned long lineno, const char *line, size
 		                            : json_error_code(&jerr);
 		switch (code) {
 		case json_error_out_of_memory:
-			return sc_error_set(err, name, (int)lineno, col, "nomem",
+			return sc_error_set(err, name, (int)lineno, col, SC_E_NOMEM,
 			                    "out of memory reading a line of %zu bytes", len);
 		case json_error_stack_overflow:
 			return sc_error_set(err, name, (int)lineno, col, "too-deep",

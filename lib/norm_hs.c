@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "norm.h"
 #include "sc.h"
 
@@ -93,7 +94,7 @@ struct sc_hs *sc_hs_load(const char *path, struct sc_error *err)
 	if (!h || !h->sub) {
 		sc_hs_free(h);
 		free(data);
-		sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	/* which CSV column is hscode? (the first line names it); else column 0 */

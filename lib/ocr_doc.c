@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "ocr_doc.h"
 
 struct sc_ocr_doc {
@@ -190,7 +191,7 @@ struct sc_ocr_doc *sc_ocr_doc_open(const unsigned char *data, size_t len, const 
 	}
 	d = calloc(1, sizeof *d);
 	if (!d) {
-		sc_error_set(err, name, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	d->data = data;
@@ -488,7 +489,7 @@ static int pdf_page(struct sc_ocr_doc *d, int index, int dpi, int text_layer, st
 		layout_text(page, text, scale, &p->lines, &p->words, &p->text);
 		g_free(text);
 		g_object_unref(page);
-		return p->text ? 0 : sc_error_set(err, d->name, 0, 0, "nomem", "out of memory");
+		return p->text ? 0 : sc_error_set(err, d->name, 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	g_free(text);
 	{
@@ -501,7 +502,7 @@ static int pdf_page(struct sc_ocr_doc *d, int index, int dpi, int text_layer, st
 		if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
 			cairo_surface_destroy(surf);
 			g_object_unref(page);
-			return sc_error_set(err, d->name, 0, 0, "nomem", "cannot render PDF page %d",
+			return sc_error_set(err, d->name, 0, 0, SC_E_NOMEM, "cannot render PDF page %d",
 			                    index + 1);
 		}
 		cr = cairo_create(surf);
@@ -529,7 +530,7 @@ static int pdf_page(struct sc_ocr_doc *d, int index, int dpi, int text_layer, st
 		cairo_surface_destroy(surf);
 		g_object_unref(page);
 		if (!pix)
-			return sc_error_set(err, d->name, 0, 0, "nomem", "out of memory");
+			return sc_error_set(err, d->name, 0, 0, SC_E_NOMEM, "out of memory");
 		p->pix = pix;
 	}
 	return 0;

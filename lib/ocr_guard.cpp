@@ -12,6 +12,7 @@
 #include <new>
 
 extern "C" {
+#include "errcode.h"
 #include "ocr.h"
 json_t *sc_ocr_page_unguarded(struct sc_ocr *o, const struct sc_page *page, struct sc_error *err);
 int sc_ocr_start_unguarded(struct sc_ocr *o, struct sc_error *err);
@@ -37,7 +38,7 @@ extern "C" json_t *sc_ocr_page(struct sc_ocr *o, const struct sc_page *page, str
 		return sc_ocr_page_unguarded(o, page, err);
 	} catch (const std::bad_alloc &) {
 		drop(o);
-		sc_error_set(err, NULL, 0, 0, "nomem", "out of memory while recognizing the page");
+		sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory while recognizing the page");
 	} catch (const std::exception &e) {
 		drop(o);
 		sc_error_set(err, NULL, 0, 0, "ocr-failed", "tesseract failed: %s", e.what());
@@ -54,7 +55,7 @@ extern "C" int sc_ocr_start(struct sc_ocr *o, struct sc_error *err)
 		return sc_ocr_start_unguarded(o, err);
 	} catch (const std::bad_alloc &) {
 		drop(o);
-		return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory while starting tesseract");
+		return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory while starting tesseract");
 	} catch (...) {
 		drop(o);
 		return sc_error_set(err, NULL, 0, 0, "ocr-failed", "tesseract could not start");

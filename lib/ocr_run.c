@@ -70,9 +70,11 @@ struct pool {
 	struct sc_ocr_times times;  /* summed over workers as they finish */
 };
 
+/* The signal that asked the batch to stop (sc_stop_install), or 0. */
 static int stopped(const struct pool *p)
 {
-	return p->run->stop && *p->run->stop;
+	(void)p;
+	return sc_stop_requested();
 }
 
 /* CPU time of the calling thread, in milliseconds. */
@@ -549,6 +551,14 @@ void sc_ocr_run_init(struct sc_ocr_run *r, struct sc_diag *diag)
 	r->out = stdout;
 	r->diag = diag;
 	r->max_memory = SC_OCR_MAX_MEMORY;
+}
+
+void sc_ocr_times_print(struct sc_diag *d, const struct sc_ocr_times *t)
+{
+	sc_diag_notef(d, "CPU seconds by stage: decode %.2f, osd %.2f, deskew %.2f, scale %.2f, "
+	              "recognize %.2f, reread %.2f, output %.2f", t->decode / 1000, t->osd / 1000,
+	              t->deskew / 1000, t->scale / 1000, t->recognize / 1000, t->reread / 1000,
+	              t->output / 1000);
 }
 
 int sc_ocr_run(struct sc_ocr_run *r, char **paths, int npaths, FILE *list, const char *list_name)

@@ -21,11 +21,11 @@ struct sc_ocr_run {
 	int progress;            /* progress line on a terminal */
 	size_t max_memory;       /* bytes one worker may use for a page (decode and recognition) */
 	int capture_stderr;      /* library messages on fd 2 become warnings naming the file */
-	volatile sig_atomic_t *stop;  /* set (by a signal handler) to end the batch after whole lines */
 	FILE *out;
 	struct sc_diag *diag;    /* records = pages written, bad = records with errors */
 	struct sc_ocr_times times;    /* filled: CPU per stage, summed over workers */
-	int interrupted;         /* filled: the batch was stopped by *stop */
+	int interrupted;         /* filled: the signal that stopped the batch after whole lines
+	                          * (sc_stop_install, sc_stop_requested), or 0 */
 };
 
 /* Default per-worker memory: 512 MiB (an A4 page at 300 dpi needs about 150). */
@@ -37,6 +37,8 @@ void sc_ocr_run_init(struct sc_ocr_run *r, struct sc_diag *diag);
  * listed in `list` if not NULL. Returns 0, or -1 on a fatal error (engine
  * could not start, standard output failed): diag->status is then 2.
  */
+/* "CPU seconds by stage: ..." of --timing, as a note. */
+void sc_ocr_times_print(struct sc_diag *d, const struct sc_ocr_times *t);
 int sc_ocr_run(struct sc_ocr_run *r, char **paths, int npaths, FILE *list, const char *list_name);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errcode.h"
 #include "parse_int.h"
 #include "yamltree.h"
 
@@ -235,7 +236,7 @@ static int add_labels(struct sc_parse *p, const struct sc_yaml *y, json_t *label
 	json_array_foreach(labels, i, x) {
 		u.rank = (unsigned short)i;
 		if (add_pending(p, json_string_value(x), u) < 0)
-			return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+			return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -320,7 +321,7 @@ static int load_field(struct sc_parse *p, const struct sc_yaml *y, int ti, const
 		return sc_yaml_error(y, spec, err, "bad-template", "too many fields");
 	struct field *na = realloc(*arr, (size_t)(*cnt + 1) * sizeof *na);
 	if (!na)
-		return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	*arr = na;
 	na[*cnt] = f;
 	struct use u = {(unsigned short)ti, is_col ? U_COLUMN : U_FIELD, (unsigned short)*cnt, 0, 0};
@@ -340,7 +341,7 @@ static int load_phrases(struct sc_parse *p, const struct sc_yaml *y, int ti, jso
 			return sc_yaml_error(y, w, err, "bad-template", "weight of \"%s\": expected a number", key);
 		struct use u = {(unsigned short)ti, (unsigned char)kind, 0, 0, (float)json_number_value(w)};
 		if (add_pending(p, key, u) < 0)
-			return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+			return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -364,11 +365,11 @@ static int load_ports(struct sc_parse *p, const struct sc_yaml *y, json_t *v, st
 		json_t *x;
 		if (json_is_string(names)) {
 			if (sc_ports_add(p->ports, code, json_string_value(names)) < 0)
-				return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+				return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		}
 		json_array_foreach(names, i, x)
 			if (sc_ports_add(p->ports, code, json_string_value(x)) < 0)
-				return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+				return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -406,7 +407,7 @@ static int load_root(struct sc_parse *p, const struct sc_yaml *y, struct sc_erro
 			return sc_error_set(err, name, 0, 0, "bad-template", "too many templates");
 		struct tmpl *nt = realloc(p->t, (size_t)nc * sizeof *nt);
 		if (!nt)
-			return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+			return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		p->t = nt, p->capt = nc;
 	}
 	int ti = p->nt++;
@@ -565,15 +566,15 @@ int sc_parse_compile(struct sc_parse *p, struct sc_error *err)
 	if (p->nt == 0)
 		return sc_error_set(err, NULL, 0, 0, "no-templates", "no parse templates loaded");
 	if (new_node(p, 0) < 0)
-		return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	int *pairs = malloc((size_t)(p->npend ? p->npend : 1) * 2 * sizeof *pairs);
 	if (!pairs)
-		return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	for (int k = 0; k < p->npend; k++) {
 		int node = insert(p, p->pend[k].text);
 		if (node < 0) {
 			free(pairs);
-			return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+			return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		}
 		pairs[2 * k] = node, pairs[2 * k + 1] = k;
 	}
@@ -581,7 +582,7 @@ int sc_parse_compile(struct sc_parse *p, struct sc_error *err)
 	p->uses = malloc((size_t)(p->npend ? p->npend : 1) * sizeof *p->uses);
 	if (!p->uses) {
 		free(pairs);
-		return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	for (int k = 0; k < p->npend; k++) {
 		int node = pairs[2 * k];
@@ -664,7 +665,7 @@ int sc_parse_add_dir(struct sc_parse *p, const char *dir, struct sc_error *err)
 	}
 	closedir(d);
 	if (rc < 0)
-		sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	/* in name order, so the result never depends on the directory's order */
 	if (names)
 		qsort(names, nn, sizeof *names, cmp_str);
@@ -681,7 +682,7 @@ struct sc_parse *sc_parse_load(const char *dir, struct sc_error *err)
 {
 	struct sc_parse *p = sc_parse_new();
 	if (!p) {
-		sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	if (sc_parse_add_dir(p, dir, err) < 0 || sc_parse_compile(p, err) < 0) {
@@ -696,7 +697,7 @@ struct sc_parse *sc_parse_open(const char *dir, const char *const *extra, int ne
 {
 	struct sc_parse *p = sc_parse_new();
 	if (!p) {
-		sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	int ok = sc_parse_add_dir(p, dir, err) == 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "report.h"
 
 #define CSV_MAX_COLS 64
@@ -33,7 +34,7 @@ struct sc_report_csv *sc_report_csv_new(const char *cols, struct sc_error *err)
 	const char *p, *q;
 
 	if (!c) {
-		sc_error_set(err, "--columns", 0, 0, "nomem", "out of memory");
+		sc_error_set(err, "--columns", 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	if (!cols || !*cols)

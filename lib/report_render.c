@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "report.h"
 #include "report_doc.h"
 
@@ -637,7 +638,7 @@ int sc_report_render(FILE *out, enum sc_report_format f, const json_t *summary,
 	}
 	doc = sc_report_doc(summary, baseline);
 	if (!doc)
-		return sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 	if (f == SC_REPORT_TEXT)
 		render_text(out, doc);
 	else if (f == SC_REPORT_MD)

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "csv.h"
 #include "hash.h"
 #include "risk.h"
 #include "risk_screen.h"
@@ -534,59 +535,72 @@ static json_t *csv_cell(const char *s)
 	return json_string(s);
 }
 
+/* A row the CSV reader refused, as a pack error at its file:line. */
+static void table_row_error(struct loader *L, const char *path, const struct sc_error *row)
+{
+	struct sc_error e;
+
+	sc_error_set(&e, shown(path), row->line, row->col, "bad-table", "%s", row->msg);
+	sc_lint_add(L->lint, SC_LINT_ERROR, &e);
+}
+
+/* The CSV file of a pack table (lib/csv.c: RFC 4180, comma-separated, a
+ * header line naming the columns): its rows into t. A bad row is an error
+ * of the pack at its file:line, and the table stops there. */
 static int table_csv(struct loader *L, const struct sc_yaml *y, const json_t *node, struct sc_rtable *t,
                      const char *path, const json_t *keys, const json_t *also)
 {
+	const struct sc_csv_opts copts = {.delim = ',', .no_recovery = 1};
 	unsigned char *data;
-	size_t len;
+	size_t len, nf, nh = 0;
 	struct sc_error err;
-	char *p, *end, *f[64], *head[64];
-	int nf, nh = 0, st;
-	unsigned long line = 1, at_line;
+	struct sc_csv *csv;
+	char **f, *head[64];
+	int st;
 
 	if (sc_read_file(path, SC_PACK_MAX_TABLE_BYTES, &data, &len, &err) < 0) {
 		at(L, SC_LINT_ERROR, y, node, "bad-table", "%s", err.msg);
 		return -1;
 	}
-	p = (char *)data;
-	end = p + len;
-	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-		p += 3;
-	if ((st = sc_csv_record(&p, end, f, 64, &nf, &line)) <= 0) {
+	if (!(csv = sc_csv_open_buffer(shown(path), (const char *)data, len, &copts, &err))) {
 		free(data);
-		at_file(L, SC_LINT_ERROR, path, "bad-table", "no header line");
+		at(L, SC_LINT_ERROR, y, node, "bad-table", "%s", err.msg);
 		return -1;
 	}
-	for (int i = 0; i < nf; i++)
+	if ((st = sc_csv_next(csv, &nf, &f, &err)) <= 0) {
+		if (st < 0)
+			table_row_error(L, path, &err);
+		else
+			at_file(L, SC_LINT_ERROR, path, "bad-table", "no header line");
+		sc_csv_free(csv);
+		free(data);
+		return -1;
+	}
+	for (size_t i = 0; i < nf && nh < 64; i++)
 		head[nh++] = strdup(f[i]);
-	for (;;) {
+	while ((st = sc_csv_next(csv, &nf, &f, &err)) != 0) {
 		json_t *row;
-		at_line = line;
-		st = sc_csv_record(&p, end, f, 64, &nf, &line);
-		if (st == 0)
-			break;
 		if (st < 0) {
-			struct sc_error e;
-			sc_error_set(&e, shown(path), (int)at_line, 0, "bad-table", "unterminated quote");
-			sc_lint_add(L->lint, SC_LINT_ERROR, &e);
+			table_row_error(L, path, &err);
 			break;
 		}
 		if (nf == 1 && !f[0][0])
 			continue;
 		row = json_object();
-		for (int i = 0; i < nf && i < nh; i++)
-			json_object_set_new(row, head[i], csv_cell(f[i]));
+		for (size_t i = 0; i < nf && i < nh; i++)
+			json_object_set_new(row, head[i] ? head[i] : "", csv_cell(f[i]));
 		if (add_row(t, row, keys, also) < 0) {
 			struct sc_error e;
-			sc_error_set(&e, shown(path), (int)at_line, 0, "bad-table", "a key column of table \"%s\" is empty or missing", t->name);
+			sc_error_set(&e, shown(path), (int)sc_csv_line(csv), 0, "bad-table", "a key column of table \"%s\" is empty or missing", t->name);
 			sc_lint_add(L->lint, SC_LINT_ERROR, &e);
 			json_decref(row);
 			break;
 		}
 		json_decref(row);
 	}
-	for (int i = 0; i < nh; i++)
+	for (size_t i = 0; i < nh; i++)
 		free(head[i]);
+	sc_csv_free(csv);
 	free(data);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "csv.h"
 #include "errcode.h"
 #include "hash.h"
 #include "risk_screen.h"
@@ -343,60 +344,7 @@ static int add_name(struct sc_risk_screen_list *l, const char *name, size_t len)
 	return 0;
 }
 
-/* ---- CSV ------------------------------------------------------------------ */
-
-/* One CSV record from *p: fields into f (pointers into buf, unescaped in place). */
-int sc_csv_record(char **p, char *end, char **f, int maxf, int *nf, unsigned long *line)
-{
-	char *s = *p;
-	int n = 0;
-
-	if (s >= end)
-		return 0;
-	for (;;) {
-		char *w = s, *st = s;
-		if (s < end && *s == '"') {
-			s++;
-			for (;;) {
-				if (s >= end)
-					return -1;
-				if (*s == '"') {
-					if (s + 1 < end && s[1] == '"') {
-						*w++ = '"';
-						s += 2;
-						continue;
-					}
-					s++;
-					break;
-				}
-				if (*s == '\n')
-					(*line)++;
-				*w++ = *s++;
-			}
-			while (s < end && *s != ',' && *s != '\n')
-				s++;   /* junk after a closing quote, e.g. OFAC's "-0- " spacing */
-		} else {
-			while (s < end && *s != ',' && *s != '\n')
-				*w++ = *s++;
-		}
-		char *fe = w;
-		if (fe > st && fe[-1] == '\r')
-			fe--;
-		char term = s < end ? *s : '\n';
-		*fe = '\0';
-		if (n < maxf)
-			f[n++] = st;
-		if (s < end)
-			s++;
-		if (term == '\n') {
-			(*line)++;
-			break;
-		}
-	}
-	*p = s;
-	*nf = n;
-	return 1;
-}
+/* ---- CSV (lib/csv.c) ------------------------------------------------------- */
 
 static const char *trimmed(char *s)
 {
@@ -411,55 +359,66 @@ static const char *trimmed(char *s)
 	return s;
 }
 
+/* A refused row as a list error at its file:line; -1. */
+static int list_error(const char *path, const struct sc_error *row, struct sc_error *err)
+{
+	return sc_error_set(err, path, row->line, row->col, "bad-list", "%s", row->msg);
+}
+
+/* The names of a list file: OFAC's sdn.csv or alt.csv (no header; the name
+ * in column 2 or 4), or a CSV whose header names a "name" and optionally an
+ * "aliases" column (aliases separated by ";"). */
 static int load_csv(struct sc_risk_screen_list *l, const char *path, int ofac, int alt,
                     struct sc_error *err)
 {
+	/* OFAC pads a field after its closing quote ("-0- " spacing): dropped */
+	const struct sc_csv_opts copts = {.delim = ',', .after_quote_dropped = 1, .no_recovery = 1};
 	unsigned char *data;
-	size_t len;
-	char *p, *end, *f[16];
-	int nf, st, name_col = ofac ? (alt ? 3 : 1) : -1, alias_col = -1;
-	unsigned long line = 1, at;
+	size_t len, nf;
+	struct sc_error row;
+	struct sc_csv *csv;
+	char **f;
+	long name_col = ofac ? (alt ? 3 : 1) : -1, alias_col = -1;
+	int st, rc = -1;
 
 	if (sc_read_file(path, MAX_FILE, &data, &len, err) < 0)
 		return -1;
-	p = (char *)data;
-	end = p + len;
-	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-		p += 3;
+	if (!(csv = sc_csv_open_buffer(path, (const char *)data, len, &copts, err))) {
+		free(data);
+		return -1;
+	}
 	if (!ofac) {
-		at = line;
-		st = sc_csv_record(&p, end, f, 16, &nf, &line);
-		if (st <= 0) {
-			free(data);
-			return sc_error_set(err, path, (int)at, 0, "bad-list", st < 0 ? "unterminated quote" : "empty list");
+		if ((st = sc_csv_next(csv, &nf, &f, &row)) <= 0) {
+			if (st < 0)
+				list_error(path, &row, err);
+			else
+				sc_error_set(err, path, 1, 0, "bad-list", "empty list");
+			goto out;
 		}
-		for (int i = 0; i < nf; i++) {
+		for (size_t i = 0; i < nf; i++) {
 			const char *h = trimmed(f[i]);
 			if (strcasecmp(h, "name") == 0)
-				name_col = i;
+				name_col = (long)i;
 			else if (strcasecmp(h, "aliases") == 0)
-				alias_col = i;
+				alias_col = (long)i;
 		}
 		if (name_col < 0) {
-			free(data);
-			return sc_error_set(err, path, 1, 0, "bad-list", "no \"name\" column in the header");
+			sc_error_set(err, path, 1, 0, "bad-list", "no \"name\" column in the header");
+			goto out;
 		}
 	}
-	for (;;) {
-		at = line;
-		st = sc_csv_record(&p, end, f, 16, &nf, &line);
-		if (st == 0)
-			break;
+	while ((st = sc_csv_next(csv, &nf, &f, &row)) != 0) {
 		if (st < 0) {
-			free(data);
-			return sc_error_set(err, path, (int)at, 0, "bad-list", "unterminated quote");
+			/* a list read in part would screen some names and miss others */
+			list_error(path, &row, err);
+			goto out;
 		}
-		if (nf <= name_col)
+		if ((long)nf <= name_col)
 			continue;   /* blank lines, OFAC's trailing EOF byte */
 		const char *name = trimmed(f[name_col]);
 		if (*name && add_name(l, name, strlen(name)) < 0)
 			goto oom;
-		if (alias_col >= 0 && nf > alias_col) {
+		if (alias_col >= 0 && (long)nf > alias_col) {
 			char *a = f[alias_col], *save = NULL;
 			for (char *t = strtok_r(a, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
 				const char *tt = trimmed(t);
@@ -468,11 +427,14 @@ static int load_csv(struct sc_risk_screen_list *l, const char *path, int ofac, i
 			}
 		}
 	}
-	free(data);
-	return 0;
+	rc = 0;
+	goto out;
 oom:
+	sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
+out:
+	sc_csv_free(csv);
 	free(data);
-	return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
+	return rc;
 }
 
 struct sc_risk_screen_list *sc_risk_screen_load(const char *path, const char *format, struct sc_error *err)

@@ -38,11 +38,4 @@ size_t sc_risk_screen_normalize(const char *name, size_t len, char *out, size_t 
 /* Jaro-Winkler similarity of two byte strings, 0..1. */
 double sc_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen);
 
-/*
- * One CSV record (RFC 4180 quoting) from *p up to end: the fields are
- * unescaped in place and NUL-terminated, at most maxf of them kept in f.
- * *line counts newlines. 1 and *p advanced; 0 at end; -1 on an unterminated quote.
- */
-int sc_csv_record(char **p, char *end, char **f, int maxf, int *nf, unsigned long *line);
-
 #endif

@@ -325,7 +325,7 @@ int sc_outfile_open(const char *path, struct sc_outfile **out, struct sc_error *
 		                    "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
 	o = calloc(1, sizeof *o);
 	if (!o)
-		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 	snprintf(o->path, sizeof o->path, "%s", path);
 	/* beside the output, so the rename stays within one file system; mkstemp
 	 * creates it with O_CREAT|O_EXCL (a planted name or link is never followed) */

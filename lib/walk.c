@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "errcode.h"
 #include "walk.h"
 
 void sc_walk_limits_default(struct sc_walk_limits *l)
@@ -138,7 +139,7 @@ static int read_member(struct sc_walk *w, struct archive *a, const char *path,
 			nb = realloc(buf, ncap);
 			if (!nb) {
 				free(buf);
-				return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+				return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 			}
 			buf = nb;
 			cap = ncap;
@@ -147,7 +148,7 @@ static int read_member(struct sc_walk *w, struct archive *a, const char *path,
 		len += (size_t)got;
 	}
 	if (!buf && !(buf = malloc(1)))
-		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 	*out = buf;
 	*outlen = len;
 	return 0;
@@ -165,7 +166,7 @@ static int walk_archive(struct sc_walk *w, const char *path, const char *prefix,
 
 	if (!a)
 		return deliver_error(w, path, prefix,
-		                     (sc_error_set(&err, path, 0, 0, "nomem", "out of memory"), &err));
+		                     (sc_error_set(&err, path, 0, 0, SC_E_NOMEM, "out of memory"), &err));
 	archive_read_support_filter_all(a);
 	archive_read_support_format_all(a);
 	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {

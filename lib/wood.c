@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errcode.h"
 #include "norm.h"
 #include "sha256.h"
 #include "wood.h"
@@ -180,7 +181,7 @@ int sc_wood_analyse_file(const char *path, struct sc_wood_feat *f, struct sc_cv_
 	cw = sc_cv_wood_new(data, len, r, msg, sizeof msg);
 	free(data);
 	if (!cw)
-		return sc_error_set(err, path, 0, 0, strcmp(msg, SC_CV_NOMEM) == 0 ? "nomem" : "bad-image", "%s", msg);
+		return sc_error_set(err, path, 0, 0, strcmp(msg, SC_CV_NOMEM) == 0 ? SC_E_NOMEM : "bad-image", "%s", msg);
 	f->width = w;
 	f->height = h;
 	sc_cv_wood_quality(cw, &f->q);
@@ -189,7 +190,7 @@ int sc_wood_analyse_file(const char *path, struct sc_wood_feat *f, struct sc_cv_
 		f->x = malloc((size_t)f->npatches * SC_CV_NFEAT * sizeof(float));
 		if (!f->x) {
 			sc_cv_wood_delete(cw);
-			return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+			return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 		}
 		for (int i = 0; i < f->npatches; i++)
 			memcpy(f->x + (size_t)i * SC_CV_NFEAT, sc_cv_wood_features(cw, i),
@@ -293,7 +294,7 @@ struct sc_cites *sc_cites_load_yaml(const struct sc_yaml *y, struct sc_error *er
 	c = calloc(1, sizeof *c);
 	if (!c || !(c->e = calloc(json_array_size(taxa) + 1, sizeof *c->e))) {
 		free(c);
-		sc_error_set(err, sc_yaml_name(y), 0, 0, "nomem", "out of memory");
+		sc_error_set(err, sc_yaml_name(y), 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	c->source = strdup(source);
@@ -364,7 +365,7 @@ struct sc_cites *sc_cites_load_yaml(const struct sc_yaml *y, struct sc_error *er
 		e->unconfirmed = dupnull(unc);
 		c->n++;
 		if (!e->taxon || !e->genus || !e->appendix || !e->effective || (ann && !e->annotation)) {
-			sc_error_set(err, sc_yaml_name(y), 0, 0, "nomem", "out of memory");
+			sc_error_set(err, sc_yaml_name(y), 0, 0, SC_E_NOMEM, "out of memory");
 			goto fail;
 		}
 	}
@@ -536,7 +537,7 @@ int sc_wood_taxon_parse(const struct sc_yaml *y, const char *folder, struct sc_w
 		json_decref(*specimens);
 		*specimens = NULL;
 		sc_wood_taxon_clear(t);
-		return sc_error_set(err, sc_yaml_name(y), 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, sc_yaml_name(y), 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	return 0;
 bad_names:
@@ -687,7 +688,7 @@ struct sc_wood_library *sc_wood_library_scan(const char *dir, struct sc_diag *di
 	if (!lib || !(lib->taxa = calloc(nd + 1, sizeof *lib->taxa)) || !(lib->dir = strdup(dir))) {
 		free_list(dirs, nd);
 		sc_wood_library_free(lib);
-		sc_error_set(err, dir, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, dir, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	for (size_t di = 0; di < nd && lib->ntaxa < SC_WOOD_MAX_TAXA; di++) {

@@ -256,14 +256,6 @@ int sc_wood_answer_learn(const char *libdir, const struct sc_wood_library *lib, 
 
 /* ---- running the commands (wood_run.c) ---------------------------------- */
 
-/*
- * Call fn(ctx, i) for i in 0..n-1 on `jobs` workers (lib/workq), and
- * ready(ctx, i) in the calling thread in order of i, as soon as item i and all
- * before it are done (ready may be NULL). jobs <= 1 runs everything here.
- */
-int sc_wood_pool_run(size_t n, int jobs, void (*fn)(void *ctx, size_t i),
-                     void (*ready)(void *ctx, size_t i), void *ctx);
-
 /* What identification needs; shared read-only by the workers. */
 struct sc_wood_ident {
 	const struct sc_wood_model *m;

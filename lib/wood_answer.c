@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errcode.h"
 #include "sha256.h"
 #include "wood.h"
 #include "yamltree.h"
@@ -89,7 +90,7 @@ static int package_read(const char *path, struct package *p, struct sc_error *er
 
 	memset(p, 0, sizeof *p);
 	if (!a)
-		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		archive_read_free(a);
 		return sc_error_set(err, path, 0, 0, "not-file", "not a regular file");
@@ -129,7 +130,7 @@ static int package_read(const char *path, struct package *p, struct sc_error *er
 			break;
 		}
 		if (!(*dst = malloc((size_t)size + 1))) {
-			rc = sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+			rc = sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 			break;
 		}
 		la_ssize_t got = archive_read_data(a, *dst, (size_t)size);
@@ -388,7 +389,7 @@ int sc_wood_answer_learn(const char *libdir, const struct sc_wood_library *lib, 
 				unlink(path);
 				rc = sc_error_set(err, path, 0, 0, "write", "cannot add to the library: %s", strerror(errno));
 			} else if (!(*added = strdup(path)))
-				rc = sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+				rc = sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 		}
 	}
 	package_clear(&p);

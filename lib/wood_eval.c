@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "wood.h"
 
 struct tally {
@@ -48,7 +49,7 @@ static struct sc_wood_model *train_subset(const struct sc_wood_library *lib,
 	struct sc_wood_train_opts so = *o;
 
 	if (!imgs || !fs || !taxa || !map) {
-		sc_error_set(err, lib->dir, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, lib->dir, 0, 0, SC_E_NOMEM, "out of memory");
 		goto out;
 	}
 	for (int t = 0; t < lib->ntaxa; t++) {
@@ -140,7 +141,7 @@ json_t *sc_wood_eval(const struct sc_wood_library *lib, const struct sc_wood_fea
 	long skipped = 0;
 
 	if (!fold || !keep_img || !keep_taxon || !conf || !named || !per) {
-		sc_error_set(err, lib->dir, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, lib->dir, 0, 0, SC_E_NOMEM, "out of memory");
 		free(fold);
 		free(keep_img);
 		free(keep_taxon);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errcode.h"
 #include "hash.h"
 #include "wood.h"
 
@@ -923,6 +924,107 @@ static int pooled_evidence(const float *proto, const uint16_t *pl, int np, const
 	       evidence_add(&ev[2], s, t) < 0 ? -1 : 0;
 }
 
+/* The model's taxa from the library's: names, anatomy, CITES, and up to
+ * SC_WOOD_REFS reference photos each, by path relative to the library (so
+ * that the model moves with it). -1 when out of memory. */
+static int copy_taxa(struct sc_wood_model *m, const struct sc_wood_library *lib,
+                     const struct sc_wood_feat *feats)
+{
+	size_t dl = strlen(lib->dir);
+
+	for (int t = 0; t < lib->ntaxa; t++) {
+		struct mtaxon *mt = &m->taxa[t];
+		const struct sc_wood_taxon *lt = &lib->taxa[t];
+		int nr = 0;
+		mt->name = strdup(lt->name);
+		mt->folder = strdup(lt->folder);
+		mt->porosity = lt->porosity ? strdup(lt->porosity) : NULL;
+		mt->trade_names = json_deep_copy(lt->trade_names ? lt->trade_names : json_array());
+		mt->cites = lt->cites ? json_deep_copy(lt->cites) : NULL;
+		for (size_t i = 0; i < lib->nimages && nr < SC_WOOD_REFS; i++)
+			if (lib->images[i].taxon == t && feats[i].npatches > 0) {
+				const char *p = lib->images[i].path;
+				if (strncmp(p, lib->dir, dl) == 0 && p[dl] == '/')
+					mt->refs[nr++] = strdup(p + dl + 1);
+			}
+		if (!mt->name || !mt->folder)
+			return -1;
+	}
+	return 0;
+}
+
+/* The temperature that makes held-out scores honest (least log loss over
+ * the nheld held-out logits z, of c taxa, whose truth is held[]), searched
+ * from 1 to 20: never sharper than the fit itself, since a few held-out
+ * images all named right would otherwise push the scores to 1. */
+static double temperature(const double *z, const int *held, size_t nheld, int c)
+{
+	double bestt = 1, bestl = 1e300, *p = malloc(c * sizeof *p);
+
+	for (int gi = 0; p && gi <= 60; gi++) {
+		double t = exp(gi * log(20.0) / 60), loss = 0;
+		for (size_t i = 0; i < nheld; i++) {
+			softmax_t(z + i * c, c, t, p);
+			loss -= log(p[held[i]] > 1e-12 ? p[held[i]] : 1e-12);
+		}
+		if (loss < bestl) {
+			bestl = loss;
+			bestt = t;
+		}
+	}
+	free(p);
+	return bestt;
+}
+
+/* The novelty limits of m from the held-out evidence ev[k - 1][pooling].
+ * -1 when out of memory. */
+static int calibrate_limits(struct sc_wood_model *m, struct evidence ev[SC_WOOD_POOL_MAX][3])
+{
+	int c = m->c;
+
+	/* the limit for each number of photos. Several photos are pooled by
+	 * comparing their mean with the taxon's specimens (each specimen's mean
+	 * photo): pooling takes the photo-to-photo spread out of the sample, and
+	 * specimens take it out of what the sample is measured against, so what
+	 * is left is what tells specimens, and relatives, apart. The other two
+	 * ways (the mean against the taxon's photos; the mean of the photos'
+	 * distances) are calibrated too and their figures kept in the header:
+	 * on the synthetic library's held-out folds, specimens referred the most
+	 * left-out samples at 1% and 2% of known ones referred, for 2, 3 and 4
+	 * photos, and were level with the others at 5% to 12%.
+	 * With no held-out samples of k photos, those of k - 1 stand in. */
+	for (int kk = 1; kk <= SC_WOOD_POOL_MAX; kk++) {
+		float *own = m->own + (size_t)(kk - 1) * c;
+		if (ev[kk - 1][0].n == 0 && kk > 1) {
+			memcpy(own, own - c, c * sizeof *own);
+			m->novelty[kk - 1] = m->novelty[kk - 2];
+			m->pool[kk - 1] = m->pool[kk - 2];
+			continue;
+		}
+		for (int pm = 0; pm < (kk == 1 ? 1 : 3); pm++) {
+			float *tmp = malloc(c * sizeof *tmp);
+			double lim, sc, kr, ur;
+			if (!tmp || calibrate_novelty(c, &ev[kk - 1][pm], tmp, &lim, &sc, &kr, &ur) < 0) {
+				free(tmp);
+				return -1;
+			}
+			m->cal_alt[kk - 1][pm][0] = kr;
+			m->cal_alt[kk - 1][pm][1] = ur;
+			m->cal_alt[kk - 1][pm][2] = sc;
+			if (pm == (kk == 1 ? POOL_MEAN : POOL_SPECIMENS)) {
+				memcpy(own, tmp, c * sizeof *own);
+				m->novelty[kk - 1] = lim;
+				m->pool[kk - 1] = pm;
+				m->cal_known[kk - 1] = kr;
+				m->cal_left[kk - 1] = ur;
+				m->cal_n[kk - 1] = (long)ev[kk - 1][pm].n;
+			}
+			free(tmp);
+		}
+	}
+	return 0;
+}
+
 struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
                                     const struct sc_wood_feat *feats,
                                     const struct sc_wood_train_opts *o, struct sc_error *err)
@@ -974,26 +1076,8 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 			goto fail;
 		}
 	m->images = good;
-	for (int t = 0; t < c; t++) {
-		struct mtaxon *mt = &m->taxa[t];
-		const struct sc_wood_taxon *lt = &lib->taxa[t];
-		int nr = 0;
-		mt->name = strdup(lt->name);
-		mt->folder = strdup(lt->folder);
-		mt->porosity = lt->porosity ? strdup(lt->porosity) : NULL;
-		mt->trade_names = json_deep_copy(lt->trade_names ? lt->trade_names : json_array());
-		mt->cites = lt->cites ? json_deep_copy(lt->cites) : NULL;
-		for (size_t i = 0; i < n && nr < SC_WOOD_REFS; i++)
-			if (lib->images[i].taxon == t && feats[i].npatches > 0) {
-				/* relative to the library, so that the model moves with it */
-				const char *p = lib->images[i].path;
-				size_t dl = strlen(lib->dir);
-				if (strncmp(p, lib->dir, dl) == 0 && p[dl] == '/')
-					mt->refs[nr++] = strdup(p + dl + 1);
-			}
-		if (!mt->name || !mt->folder)
-			goto nomem;
-	}
+	if (copy_taxa(m, lib, feats) < 0)
+		goto nomem;
 	for (size_t i = 0; i < n; i++)
 		use[i] = feats[i].npatches > 0;
 	standardise(feats, n, use, d, m->mean, m->sd);
@@ -1101,63 +1185,9 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 		if (bad)
 			goto nomem;
 	}
-	/* temperature: the one that makes held-out scores honest (least log loss) */
-	double bestt = 1, bestl = 1e300, *p = malloc(c * sizeof *p);
-	/* never sharper than the fit itself: a few held-out images all named right
-	 * would otherwise push the scores to 1 */
-	for (int gi = 0; p && gi <= 60; gi++) {
-		double t = exp(gi * log(20.0) / 60), loss = 0;
-		for (size_t i = 0; i < nheld; i++) {
-			softmax_t(z + i * c, c, t, p);
-			loss -= log(p[held[i]] > 1e-12 ? p[held[i]] : 1e-12);
-		}
-		if (loss < bestl) {
-			bestl = loss;
-			bestt = t;
-		}
-	}
-	free(p);
-	m->temperature = nheld ? bestt : 1.0;
-	/* the limit for each number of photos. Several photos are pooled by
-	 * comparing their mean with the taxon's specimens (each specimen's mean
-	 * photo): pooling takes the photo-to-photo spread out of the sample, and
-	 * specimens take it out of what the sample is measured against, so what
-	 * is left is what tells specimens, and relatives, apart. The other two
-	 * ways (the mean against the taxon's photos; the mean of the photos'
-	 * distances) are calibrated too and their figures kept in the header:
-	 * on the synthetic library's held-out folds, specimens referred the most
-	 * left-out samples at 1% and 2% of known ones referred, for 2, 3 and 4
-	 * photos, and were level with the others at 5% to 12%.
-	 * With no held-out samples of k photos, those of k - 1 stand in. */
-	for (int kk = 1; kk <= SC_WOOD_POOL_MAX; kk++) {
-		float *own = m->own + (size_t)(kk - 1) * c;
-		if (ev[kk - 1][0].n == 0 && kk > 1) {
-			memcpy(own, own - c, c * sizeof *own);
-			m->novelty[kk - 1] = m->novelty[kk - 2];
-			m->pool[kk - 1] = m->pool[kk - 2];
-			continue;
-		}
-		for (int pm = 0; pm < (kk == 1 ? 1 : 3); pm++) {
-			float *tmp = malloc(c * sizeof *tmp);
-			double lim, sc, kr, ur;
-			if (!tmp || calibrate_novelty(c, &ev[kk - 1][pm], tmp, &lim, &sc, &kr, &ur) < 0) {
-				free(tmp);
-				goto nomem;
-			}
-			m->cal_alt[kk - 1][pm][0] = kr;
-			m->cal_alt[kk - 1][pm][1] = ur;
-			m->cal_alt[kk - 1][pm][2] = sc;
-			if (pm == (kk == 1 ? POOL_MEAN : POOL_SPECIMENS)) {
-				memcpy(own, tmp, c * sizeof *own);
-				m->novelty[kk - 1] = lim;
-				m->pool[kk - 1] = pm;
-				m->cal_known[kk - 1] = kr;
-				m->cal_left[kk - 1] = ur;
-				m->cal_n[kk - 1] = (long)ev[kk - 1][pm].n;
-			}
-			free(tmp);
-		}
-	}
+	m->temperature = nheld ? temperature(z, held, nheld, c) : 1.0;
+	if (calibrate_limits(m, ev) < 0)
+		goto nomem;
 	m->sharp_min = 0.3 * quantile(sharp, nsharp, 0.02);
 
 	/* the final fit on everything */
@@ -1172,7 +1202,7 @@ struct sc_wood_model *sc_wood_train(const struct sc_wood_library *lib,
 	set_name(m);
 	goto out;
 nomem:
-	sc_error_set(err, lib->dir, 0, 0, "nomem", "out of memory");
+	sc_error_set(err, lib->dir, 0, 0, SC_E_NOMEM, "out of memory");
 fail:
 	sc_wood_model_free(m);
 	m = NULL;
@@ -1289,14 +1319,14 @@ int sc_wood_model_save(const struct sc_wood_model *m, const char *path, struct s
 	char *text = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(h);
 	if (!text)
-		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 	size_t nf = 2 * (size_t)d + (size_t)d * d + (size_t)c * d + (size_t)c * (1 + SC_WOOD_POOL_MAX) +
 	            (size_t)(m->nproto + m->nspec) * d;
 	size_t blen = nf * 4 + (size_t)(m->nproto + m->nspec) * 2;
 	unsigned char *b = malloc(blen + 1), *o = b;
 	if (!b) {
 		free(text);
-		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	for (int j = 0; j < d; j++, o += 4)
 		put_f32(o, m->mean[j]);
@@ -1688,7 +1718,7 @@ json_t *sc_wood_decide(const struct sc_wood_model *m, const struct sc_cites *cit
 			json_decref(w);
 			json_decref(top);
 			json_decref(reasons);
-			sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+			sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 			return NULL;
 		}
 		if (drivers && ndrivers) {
@@ -1817,7 +1847,7 @@ json_t *sc_wood_decide_sample(const struct sc_wood_model *m, const struct sc_cit
 		json_decref(top);
 		json_decref(reasons);
 		json_decref(left);
-		sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	json_object_set_new(w, "photos", json_integer(n));

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errcode.h"
 #include "hash.h"
 #include "sha256.h"
 #include "wood.h"
@@ -24,7 +25,7 @@ static int add_entry(struct archive *a, const char *name, const void *data, size
 	int rc = 0;
 
 	if (!e)
-		return sc_error_set(err, pkg, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, pkg, 0, 0, SC_E_NOMEM, "out of memory");
 	archive_entry_set_pathname(e, name);
 	archive_entry_set_size(e, (la_int64_t)len);
 	archive_entry_set_filetype(e, AE_IFREG);
@@ -116,7 +117,7 @@ int sc_wood_refer_package(const char *dir, const char *image_path, const json_t 
 	a = archive_write_new();
 	if (!a) {
 		free(img);
-		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	if (archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
 	    archive_write_set_filter_option(a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
@@ -155,7 +156,7 @@ int sc_wood_refer_package(const char *dir, const char *image_path, const json_t 
 		fprintf(tf, "%s\n", sc_wood_model_taxon(m, t));
 	if (!tf || fclose(tf) != 0 || !(answer = sc_wood_answer_template(name, sha256, top))) {
 		if (rc == 0)
-			rc = sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+			rc = sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 	}
 	if (rc == 0)
 		rc = add_entry(a, "taxa.txt", taxa, tlen, err, path);
@@ -204,7 +205,7 @@ int sc_wood_refer_package(const char *dir, const char *image_path, const json_t 
 	/* the copy the expert edits, beside the package; never over an answer given */
 	char *apath = rc == 0 ? sc_wood_answer_path(path) : NULL;
 	if (rc == 0 && !apath)
-		rc = sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+		rc = sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 	if (apath) {
 		int fd = open(apath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (fd >= 0) {
@@ -224,6 +225,6 @@ int sc_wood_refer_package(const char *dir, const char *image_path, const json_t 
 		return -1;
 	}
 	if (!(*out_path = strdup(path)))
-		return sc_error_set(err, path, 0, 0, "nomem", "out of memory");
+		return sc_error_set(err, path, 0, 0, SC_E_NOMEM, "out of memory");
 	return 0;
 }

@@ -5,7 +5,6 @@
  * expert's answers, and training with the answers learned.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,103 +14,22 @@
 #include "wood.h"
 #include "workq.h"
 
-/* ---- the pool -------------------------------------------------------------- */
+/* ---- output ------------------------------------------------------------------- */
 
-struct pjob {
-	struct sc_qnode node;   /* first: the queue links jobs through it */
-	size_t i;
-	int done;
-};
-
-struct pool {
-	pthread_mutex_t mu;
-	pthread_cond_t finished;
-	struct sc_workq q;
-	void (*fn)(void *ctx, size_t i);
-	void *ctx;
-};
-
-static void *pool_worker(void *arg)
+/* rec as one line of out, unless an earlier write failed; a failed write is
+ * reported once in the shared wording (sc_diag_flush), status 2. */
+static void put_record(FILE *out, const json_t *rec, struct sc_diag *d)
 {
-	struct pool *p = arg;
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		struct pjob *j = (struct pjob *)sc_workq_pop(&p->q, &p->mu);
-		pthread_mutex_unlock(&p->mu);
-		if (!j)
-			return NULL;
-		p->fn(p->ctx, j->i);
-		pthread_mutex_lock(&p->mu);
-		j->done = 1;
-		pthread_cond_broadcast(&p->finished);
-		pthread_mutex_unlock(&p->mu);
-	}
+	if (d->status < 2 && sc_write_record(out, rec) < 0)
+		sc_diag_flush(d, out, "standard output");
 }
 
-int sc_wood_pool_run(size_t n, int jobs, void (*fn)(void *ctx, size_t i),
-                     void (*ready)(void *ctx, size_t i), void *ctx)
+/* The end of a run's output: flushed and checked unless already failed. */
+static int end_output(FILE *out, struct sc_diag *d)
 {
-	struct pool p;
-	pthread_t th[SC_WOOD_MAX_JOBS];
-	int nth = 0;
-	size_t window, sub = 0, done = 0;
-	struct pjob *slots;
-
-	if (jobs > SC_WOOD_MAX_JOBS)
-		jobs = SC_WOOD_MAX_JOBS;
-	window = 4 * (size_t)(jobs > 1 ? jobs : 1);
-	slots = jobs > 1 ? calloc(window, sizeof *slots) : NULL;
-	if (slots) {
-		memset(&p, 0, sizeof p);
-		p.fn = fn;
-		p.ctx = ctx;
-		pthread_mutex_init(&p.mu, NULL);
-		pthread_cond_init(&p.finished, NULL);
-		sc_workq_init(&p.q);
-		for (int t = 0; t < jobs; t++)
-			nth += pthread_create(&th[nth], NULL, pool_worker, &p) == 0;
-	}
-	if (nth == 0) {  /* one job, or no thread could start: do it here */
-		if (slots) {
-			sc_workq_destroy(&p.q);
-			pthread_cond_destroy(&p.finished);
-			pthread_mutex_destroy(&p.mu);
-			free(slots);
-		}
-		for (size_t i = 0; i < n; i++) {
-			fn(ctx, i);
-			if (ready)
-				ready(ctx, i);
-		}
-		return 0;
-	}
-	while (done < n) {
-		for (; sub < n && sub - done < window; sub++) {
-			struct pjob *j = &slots[sub % window];
-			j->i = sub;
-			j->done = 0;
-			pthread_mutex_lock(&p.mu);
-			sc_workq_push(&p.q, &j->node);
-			pthread_mutex_unlock(&p.mu);
-		}
-		pthread_mutex_lock(&p.mu);
-		while (!slots[done % window].done)
-			pthread_cond_wait(&p.finished, &p.mu);
-		pthread_mutex_unlock(&p.mu);
-		if (ready)
-			ready(ctx, done);
-		done++;
-	}
-	pthread_mutex_lock(&p.mu);
-	sc_workq_close(&p.q);
-	pthread_mutex_unlock(&p.mu);
-	for (int t = 0; t < nth; t++)
-		pthread_join(th[t], NULL);
-	sc_workq_destroy(&p.q);
-	pthread_cond_destroy(&p.finished);
-	pthread_mutex_destroy(&p.mu);
-	free(slots);
-	return 0;
+	if (d->status < 2)
+		sc_diag_flush(d, out, "standard output");
+	return d->status < 2 ? 0 : -1;
 }
 
 /* ---- analysing a library ----------------------------------------------------- */
@@ -134,7 +52,7 @@ static void analyse_one(void *ctx, size_t i)
 	a->bad[i] = sc_wood_analyse_file(a->lib->images[i].path, &a->feats[i], NULL, &a->errs[i]) < 0;
 }
 
-static void analysed(void *ctx, size_t i)
+static int analysed(void *ctx, size_t i)
 {
 	struct analyse *a = ctx;
 	/* messages in library order, whatever the threads did */
@@ -144,6 +62,7 @@ static void analysed(void *ctx, size_t i)
 		a->diag->bad++;
 	}
 	sc_progress_update(a->progress, i + 1);
+	return 0;
 }
 
 struct sc_wood_feat *sc_wood_library_analyse(const struct sc_wood_library *lib, int jobs,
@@ -164,7 +83,7 @@ struct sc_wood_feat *sc_wood_library_analyse(const struct sc_wood_library *lib, 
 		return NULL;
 	}
 	a.progress = sc_progress_new(diag->prog, "images", lib->nimages);
-	sc_wood_pool_run(lib->nimages, jobs, analyse_one, analysed, &a);
+	sc_workq_ordered(lib->nimages, jobs, analyse_one, analysed, &a);
 	sc_progress_free(a.progress);
 	free(a.errs);
 	free(a.bad);
@@ -269,7 +188,7 @@ static void identify_one(void *ctx, size_t i)
 	}
 }
 
-static void identified(void *ctx, size_t i)
+static int identified(void *ctx, size_t i)
 {
 	struct files *f = ctx;
 	f->diag->records++;
@@ -279,11 +198,12 @@ static void identified(void *ctx, size_t i)
 		sc_diag_error(f->diag, &f->errs[i]);
 		f->diag->bad++;
 	}
-	if (f->recs[i] && f->diag->status < 2 && sc_write_record(f->out, f->recs[i]) < 0)
-		sc_diag_fatalf(f->diag, "cannot write to standard output");
+	if (f->recs[i])
+		put_record(f->out, f->recs[i], f->diag);
 	json_decref(f->recs[i]);
 	f->recs[i] = NULL;
 	sc_progress_update(f->progress, i + 1);
+	return f->diag->status >= 2;   /* output failed: no further image is started */
 }
 
 char *sc_wood_sample_key(const char *path, int by)
@@ -317,9 +237,10 @@ static void sample_analyse(void *ctx, size_t i)
 	s->bad[i] = sc_wood_analyse_file(s->paths[i], &s->feats[i], NULL, &s->errs[i]) < 0;
 }
 
-static void sample_analysed(void *ctx, size_t i)
+static int sample_analysed(void *ctx, size_t i)
 {
 	sc_progress_update(((struct samples *)ctx)->progress, i + 1);
+	return 0;
 }
 
 /*
@@ -348,7 +269,7 @@ static int identify_samples(const struct sc_wood_ident *c, int n, char **paths, 
 		ok = (keys[i] = sc_wood_sample_key(paths[i], c->samples)) != NULL;
 	if (ok) {
 		s.progress = sc_progress_new(diag->prog, "images", (unsigned long)n);
-		sc_wood_pool_run(un, jobs, sample_analyse, sample_analysed, &s);
+		sc_workq_ordered(un, jobs, sample_analyse, sample_analysed, &s);
 		sc_progress_free(s.progress);
 	}
 	/* a sample's leader is its first photo; the decision is made once, there */
@@ -409,8 +330,7 @@ static int identify_samples(const struct sc_wood_ident *c, int n, char **paths, 
 			}
 			json_object_set_new(rec, "wood", w);
 		}
-		if (sc_write_record(out, rec) < 0)
-			sc_diag_fatalf(diag, "cannot write to standard output");
+		put_record(out, rec, diag);
 		json_decref(rec);
 	}
 	if (!ok)
@@ -430,9 +350,7 @@ static int identify_samples(const struct sc_wood_ident *c, int n, char **paths, 
 	free(s.feats);
 	free(s.errs);
 	free(s.bad);
-	if (fflush(out) != 0)
-		sc_diag_fatalf(diag, "cannot write to standard output");
-	return diag->status < 2 ? 0 : -1;
+	return end_output(out, diag);
 }
 
 int sc_wood_identify_files(const struct sc_wood_ident *c, int n, char **paths, int jobs, FILE *out,
@@ -457,14 +375,12 @@ int sc_wood_identify_files(const struct sc_wood_ident *c, int n, char **paths, i
 		return -1;
 	}
 	f.progress = sc_progress_new(diag->prog, "images", (unsigned long)n);
-	sc_wood_pool_run((size_t)n, jobs, identify_one, identified, &f);
+	sc_workq_ordered((size_t)n, jobs, identify_one, identified, &f);
 	sc_progress_free(f.progress);
 	free(f.recs);
 	free(f.errs);
 	free(f.state);
-	if (fflush(out) != 0)
-		sc_diag_fatalf(diag, "cannot write to standard output");
-	return diag->status < 2 ? 0 : -1;
+	return end_output(out, diag);
 }
 
 int sc_wood_identify_records(const struct sc_wood_ident *c, int nfiles, char **files, int jobs,
@@ -498,13 +414,13 @@ int sc_wood_answers(int n, char **packages, FILE *out, struct sc_diag *diag)
 			if (rec)
 				sc_record_add_error(rec, diag->prog, &e);
 		}
-		if (!rec || sc_write_record(out, rec) < 0)
-			sc_diag_fatalf(diag, rec ? "cannot write to standard output" : "out of memory");
+		if (rec)
+			put_record(out, rec, diag);
+		else
+			sc_diag_fatalf(diag, "out of memory");
 		json_decref(rec);
 	}
-	if (fflush(out) != 0)
-		sc_diag_fatalf(diag, "cannot write to standard output");
-	return diag->status < 2 ? 0 : -1;
+	return end_output(out, diag);
 }
 
 /* Learn the answers in the JSON lines of `path` into the library at dir. */
@@ -610,8 +526,10 @@ int sc_wood_eval_run(const char *dir, const struct sc_cites *cites, const struct
 		if (feats)
 			sc_diag_error(diag, &e);
 		diag->status = 2;
-	} else if (sc_write_record(out, rep) < 0 || fflush(out) != 0)
-		sc_diag_fatalf(diag, "cannot write to standard output");
+	} else {
+		put_record(out, rep, diag);
+		end_output(out, diag);
+	}
 	json_decref(rep);
 	sc_wood_feats_free(feats, lib->nimages);
 	sc_wood_library_free(lib);

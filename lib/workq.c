@@ -1,6 +1,8 @@
 /*
- * workq.c - the FIFO behind the worker pools, and the ordered pool on it.
+ * workq.c - the FIFO behind the worker pools, the ordered pool on it, and a
+ * parallel for.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "workq.h"
@@ -152,4 +154,48 @@ out:
 	pthread_mutex_destroy(&o.mu);
 	free(ring);
 	return given;
+}
+
+/* ---- a parallel for ----------------------------------------------------------- */
+
+struct pfor {
+	void (*fn)(void *ctx, size_t i, int worker);
+	void *ctx;
+	size_t n;
+	atomic_size_t next;
+};
+
+struct pworker {
+	struct pfor *p;
+	int id;
+};
+
+static void *pfor_worker(void *arg)
+{
+	struct pworker *w = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&w->p->next, 1)) < w->p->n)
+		w->p->fn(w->p->ctx, i, w->id);
+	return NULL;
+}
+
+void sc_workq_for(int jobs, size_t n, void (*fn)(void *ctx, size_t i, int worker), void *ctx)
+{
+	struct pfor p = {fn, ctx, n, 0};
+	pthread_t th[SC_WORKQ_MAX_JOBS];
+	struct pworker w[SC_WORKQ_MAX_JOBS];
+	int nt = 0;
+
+	if (jobs > SC_WORKQ_MAX_JOBS)
+		jobs = SC_WORKQ_MAX_JOBS;
+	for (int t = 1; t < jobs && (size_t)t < n; t++) {
+		w[nt + 1] = (struct pworker){&p, nt + 1};
+		if (pthread_create(&th[nt], NULL, pfor_worker, &w[nt + 1]) == 0)
+			nt++;
+	}
+	w[0] = (struct pworker){&p, 0};
+	pfor_worker(&w[0]);   /* the calling thread is worker 0 */
+	for (int t = 0; t < nt; t++)
+		pthread_join(th[t], NULL);
 }

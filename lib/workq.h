@@ -4,7 +4,7 @@
  * first member, guarded by the pool's own mutex so that the queue and the
  * pool's other state change together; and, on it, an ordered pool for a
  * tool whose items are independent but whose output is in input order
- * (sc-scan's images).
+ * (sc-scan's images), and a parallel for (sc-join's batches).
  */
 #ifndef SC_WORKQ_H
 #define SC_WORKQ_H
@@ -44,5 +44,15 @@ void sc_workq_close(struct sc_workq *q);
 size_t sc_workq_window(int jobs);
 size_t sc_workq_ordered(size_t n, int jobs, void (*work)(void *ctx, size_t i),
                         int (*done)(void *ctx, size_t i), void *ctx);
+
+/*
+ * A parallel for, for items whose order does not matter (the caller puts
+ * each result in its slot i): fn(ctx, i, worker) for every i in [0, n), taken
+ * in turn by up to jobs threads, the calling thread among them; worker, in
+ * [0, jobs), names the thread, so that fn may use scratch of its own.
+ * Returns when every item has been worked. Threads that cannot start leave
+ * their share to the others.
+ */
+void sc_workq_for(int jobs, size_t n, void (*fn)(void *ctx, size_t i, int worker), void *ctx);
 
 #endif

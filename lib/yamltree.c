@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "errcode.h"
 #include "yamltree.h"
 
 #define MAX_NODES 1000000
@@ -131,7 +132,7 @@ static json_t *scalar_value(const yaml_event_t *ev, const char *name, struct sc_
 	}
 	json_t *str = json_stringn(s, len);
 	if (!str)
-		sc_error_set(err, name, line, col, "nomem", "out of memory");
+		sc_error_set(err, name, line, col, SC_E_NOMEM, "out of memory");
 	return str;
 }
 
@@ -161,7 +162,7 @@ static int attach(struct sc_yaml *y, struct frame *top, json_t *v, yaml_mark_t m
 		top->key_mark = m;
 		json_decref(v);
 		if (!top->pending_key)
-			return sc_error_set(err, y->name, 0, 0, "nomem", "out of memory");
+			return sc_error_set(err, y->name, 0, 0, SC_E_NOMEM, "out of memory");
 		if (json_object_get(top->node, top->pending_key))
 			return sc_error_set(err, y->name, (int)m.line + 1, (int)m.column + 1, "yaml",
 			                    "duplicate key \"%s\"", top->pending_key);
@@ -185,7 +186,7 @@ static struct sc_yaml *load(const char *name, const unsigned char *buf, size_t l
 	struct sc_yaml *y = calloc(1, sizeof *y);
 
 	if (!y) {
-		sc_error_set(err, name, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, name, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	snprintf(y->name, sizeof y->name, "%s", name);

@@ -46,8 +46,10 @@ for f in sorted(glob.glob(root + '/lib/*.[ch]') + glob.glob(root + '/lib/*.cpp')
             found.append((m.start(), a[4][1:-1]))
     # the other setters: sc_yaml_error(y, node, err, CODE, ...), and the
     # problem(g, rec, CODE, ...) of lib/join.c that writes errors[] itself, and
-    # sc_input_reject(in, CODE, ...)
-    for fn, at in (('sc_yaml_error', 3), ('problem', 2), ('sc_input_reject', 1)):
+    # sc_input_reject(in, CODE, ...), and the row_error(c, rs, line, CODE, ...)
+    # of lib/csv.c
+    for fn, at in (('sc_yaml_error', 3), ('problem', 2), ('sc_input_reject', 1),
+                   ('row_error', 3)):
         for m in re.finditer(r'\b%s\s*\(' % fn, src):
             a = call_args(src, m.end())
             if len(a) > at and re.fullmatch(r'"[^"]*"', a[at]):

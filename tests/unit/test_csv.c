@@ -54,6 +54,13 @@ int main(void)
 	CHECK_STR(dump("a\tb\n1\t2\n", NULL), "1:a|b\n2:1|2\n");
 	struct sc_csv_opts semi = { .delim = ';' };
 	CHECK_STR(dump("a,b;c\n", &semi), "1:a,b|c\n");
+	/* OFAC's padding after a closing quote: dropped when asked, else an error */
+	struct sc_csv_opts pad = { .delim = ',', .after_quote_dropped = 1 };
+	CHECK_STR(dump("a,b\n\"x\" ,2\n\"y\"z,3\n", &pad), "1:a|b\n2:x|2\n3:y|3\n");
+	/* a reader that stops at the first bad row: no rows made from a stray
+	 * quote's lines, the open field runs to the end */
+	struct sc_csv_opts whole = { .delim = ',', .no_recovery = 1 };
+	CHECK_STR(dump("a,b\n1,\"x\n2,3\n", &whole), "1:a|b\n!2:csv-quote\n");
 	/* bad rows: reported with their line, the rows around them still come */
 	CHECK_STR(dump("a,b\n\"x\"y,2\nok,3\n", NULL), "1:a|b\n!2:csv-quote\n3:ok|3\n");
 	/* an unclosed quote costs only its row: reading goes on at the next line */

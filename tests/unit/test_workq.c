@@ -6,6 +6,7 @@
  */
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "workq.h"
@@ -77,6 +78,37 @@ static void run_once(size_t n, int jobs, size_t stop_at)
 	free(r.slot);
 }
 
+/* the parallel for: every item once, each worker's id in [0, jobs) */
+struct pfor_run {
+	atomic_int worked[700];
+	atomic_int bad_worker;
+	int jobs;
+};
+
+static void pfor_item(void *ctx, size_t i, int worker)
+{
+	struct pfor_run *r = ctx;
+	if (worker < 0 || worker >= (r->jobs < 1 ? 1 : r->jobs > SC_WORKQ_MAX_JOBS ?
+	                             SC_WORKQ_MAX_JOBS : r->jobs))
+		atomic_fetch_add(&r->bad_worker, 1);
+	atomic_fetch_add(&r->worked[i], 1);
+}
+
+static void for_once(size_t n, int jobs)
+{
+	static struct pfor_run r;
+	size_t once = 0;
+
+	memset(&r, 0, sizeof r);
+	r.jobs = jobs;
+	sc_workq_for(jobs, n, pfor_item, &r);
+	for (size_t i = 0; i < n; i++)
+		once += atomic_load(&r.worked[i]) == 1;
+	CHECK(once == n);
+	CHECK(atomic_load(&r.bad_worker) == 0);
+	CHECK(n == 700 || atomic_load(&r.worked[n]) == 0);
+}
+
 int main(void)
 {
 	const int jobs[] = { 1, 2, 3, 8, 64, 100 };
@@ -87,6 +119,11 @@ int main(void)
 		run_once(1000, jobs[k], (size_t)-1);
 		run_once(500, jobs[k], 37);
 		run_once(500, jobs[k], 0);
+	}
+	for (size_t k = 0; k < sizeof jobs / sizeof jobs[0]; k++) {
+		for_once(0, jobs[k]);
+		for_once(1, jobs[k]);
+		for_once(699, jobs[k]);
 	}
 	CHECK(sc_workq_window(1) == 4);
 	CHECK(sc_workq_window(1000) == sc_workq_window(SC_WORKQ_MAX_JOBS));
