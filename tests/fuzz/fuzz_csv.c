@@ -1,7 +1,9 @@
 /*
  * fuzz_csv.c - libFuzzer target for the CSV reader and the row conversion of
  * import maps: any bytes, read with small caps through the generic map (the
- * first row as header), must give rows or errors, never a crash or a leak.
+ * first row as header), in every mode of the reader (delimiter guessed or
+ * given, text after a closing quote dropped, no recovery of stray quotes),
+ * must give rows or errors, never a crash or a leak.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,6 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!map && !(map = sc_import_map_load_buffer("fuzz.yaml", map_text, sizeof map_text - 1, &err)))
 		abort();
 	o.delim = size && (data[0] & 1) ? 0 : ',';   /* guessed or given */
+	/* the lenient modes of the rule packs' tables and screening lists */
+	o.after_quote_dropped = size && (data[0] & 2);
+	o.no_recovery = size && (data[0] & 4);
 	struct sc_csv *c = sc_csv_open_buffer("fuzz.csv", (const char *)data, size, &o, &err);
 	if (!c)
 		return 0;
