@@ -573,20 +573,29 @@ static int key_is(const struct sc_jscan *js, int k, const char *key, size_t klen
 	return n >= 0 && (size_t)n == klen && klen < sizeof buf && memcmp(buf, key, klen) == 0;
 }
 
+/* The members walked inline, the common key (no escape) compared by its
+ * length and first byte before memcmp: lookups are most of sc-join's reading. */
 static int get_n(const struct sc_jscan *js, int v, const char *key, size_t klen)
 {
 	if (sc_jscan_type(js, v) != SC_JS_OBJ)
 		return -1;
 	int found = -1;
-	for (int m = sc_jscan_first(js, v); m >= 0; m = sc_jscan_next(js, v, m))
-		if (key_is(js, m, key, klen))
-			found = m + 1;
+	const struct sc_jtok *t = js->t;
+	uint32_t end = t[v].end;
+	for (uint32_t m = (uint32_t)v + 1; m < end; m = t[m + 1].end) {
+		const struct sc_jtok *k = &t[m];
+		if (!k->esc) {
+			if (k->len == klen && (!klen || (js->s[k->off] == key[0] && memcmp(js->s + k->off, key, klen) == 0)))
+				found = (int)m + 1;
+		} else if (key_is(js, (int)m, key, klen))
+			found = (int)m + 1;
+	}
 	return found;
 }
 
-int sc_jscan_get(const struct sc_jscan *js, int v, const char *key)
+int sc_jscan_getn(const struct sc_jscan *js, int v, const char *key, size_t klen)
 {
-	return get_n(js, v, key, strlen(key));
+	return get_n(js, v, key, klen);
 }
 
 int sc_jscan_path(const struct sc_jscan *js, int v, const char *path)
