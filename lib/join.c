@@ -2460,7 +2460,7 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 	/* the declaration: as filed, else the documents', else the one a sample or scan carried */
 	json_t *pa = NULL, *ddecl = NULL;
 	if (json_array_size(docs))
-		pa = sc_parse_consign(NULL, docs, &ddecl);
+		pa = sc_parse_consign(NULL, docs, edecl ? NULL : &ddecl);   /* a filed decl is the decl */
 
 	/* the declaration against every document: the electronic one when filed,
 	 * else the paper customs declaration against the others */
