@@ -1098,10 +1098,10 @@ struct side {
 	json_t *label;               /* its source label */
 };
 
-/* fields.<name>.value of a document's parse (at p in js), or -1 */
-static int fld(const struct sc_jscan *js, int p, const char *name)
+/* <name>.value of a document's parse.fields (at f in js, found once per document), or -1 */
+static int fld(const struct sc_jscan *js, int f, const char *name)
 {
-	return sc_jscan_get(js, sc_jscan_get(js, sc_jscan_get(js, p, "fields"), name), "value");
+	return sc_jscan_get(js, sc_jscan_get(js, f, name), "value");
 }
 
 static const char *sval(const struct sc_jscan *js, int v, char *buf, size_t cap)
@@ -1292,7 +1292,7 @@ static void check_containers(json_t *checks, const struct side *s, const struct 
 	int dc = sc_jscan_get(s->js, s->decl, "containers");
 	if (sc_jscan_type(s->js, dc) != SC_JS_ARR)
 		return;
-	size_t nd = strings_of(s->js, dc, dvm), np = strings_of(doc->js, fld(doc->js, doc_parse(doc), "containers"), pvm);
+	size_t nd = strings_of(s->js, dc, dvm), np = strings_of(doc->js, fld(doc->js, sc_jscan_get(doc->js, doc_parse(doc), "fields"), "containers"), pvm);
 	const char **dv = (const char **)dvm, **pv = (const char **)pvm;
 	int oom = 0;
 	for (size_t k = 0; k < nd; k++)
@@ -1422,10 +1422,10 @@ static const char *party_name(const json_t *parse, const char *const *names)
 }
 
 /* The first of names (fields of the document) that holds a string. */
-static const char *party_js(const struct sc_jscan *js, int p, const char *const *names, char *buf, size_t cap)
+static const char *party_js(const struct sc_jscan *js, int f, const char *const *names, char *buf, size_t cap)
 {
 	for (; *names; names++)
-		if (sval(js, fld(js, p, *names), buf, cap))
+		if (sval(js, fld(js, f, *names), buf, cap))
 			return buf;
 	return NULL;
 }
@@ -1434,7 +1434,7 @@ static const char *party_js(const struct sc_jscan *js, int p, const char *const 
 static void compare(json_t *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
 {
 	const struct sc_jscan *dj = s->js, *pj = doc->js;
-	int d = s->decl, p = doc_parse(doc);
+	int d = s->decl, p = sc_jscan_get(pj, doc_parse(doc), "fields");
 	static const struct {
 		const char *decl, *doc, *what;
 		enum sc_join_num n;

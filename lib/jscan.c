@@ -741,6 +741,29 @@ int sc_jscan_num(const struct sc_jscan *js, int v, double *x)
 		*x = (double)(s[0] == '-' ? -a : a);
 		return 0;
 	}
+	/* a decimal fraction of at most 15 digits, no exponent: its digits and
+	 * 10^k are exact doubles, so one division is correctly rounded, the
+	 * value strtod gives (Clinger's fast path), without strtod */
+	if (t->len <= 17) {
+		static const double P10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+		long long a = 0;
+		int digits = 0, frac = -1, ok = 1;
+		for (size_t k = s[0] == '-'; k < t->len && ok; k++) {
+			if (s[k] == '.' && frac < 0)
+				frac = 0;
+			else if (s[k] >= '0' && s[k] <= '9') {
+				a = a * 10 + (s[k] - '0');
+				digits++;
+				frac += frac >= 0;
+			} else
+				ok = 0;
+		}
+		if (ok && frac >= 0 && digits <= 15) {
+			double v = (double)a / P10[frac];
+			*x = s[0] == '-' ? -v : v;
+			return 0;
+		}
+	}
 	char small[64], *b = t->len < sizeof small ? small : malloc(t->len + 1);
 	if (!b)
 		return -1;
