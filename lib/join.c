@@ -7,6 +7,7 @@
  * the order of the input files or on -j.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,8 @@ struct sc_join_rec {
 	/* borrowed views, filled only while a consignment is built (NULL in j->m) */
 	json_t *id, *src, *ns, *decl;
 	const struct sc_jscan *js;
-	json_t *keys;     /* array of "kind:value" */
+	char *keys;       /* the "kind:value" strings it links by, back to back, each with its NUL */
+	unsigned nkeys;
 	const char *file; /* interned */
 	unsigned long line;
 	char *order;      /* canonical order key */
@@ -188,15 +190,60 @@ static const char *ref_norm(const char *s, char *out)
 	return out;
 }
 
+/* A member's keys while they are read out: flat bytes, not a tree of
+ * strings per key (one block per member, which union_keys points into). */
+struct kbuf {
+	char *s;
+	size_t len, cap;
+	unsigned n;
+};
+
+/* Whole UTF-8 sequences only: a key cut at its buffer in the middle of a
+ * character is dropped, as json_string refused it when keys were jansson
+ * strings (the source was valid UTF-8, so only a cut can break it). */
+static int utf8_whole(const unsigned char *s)
+{
+	while (*s) {
+		int n = *s < 0x80 ? 0 : *s >= 0xF0 ? 3 : *s >= 0xE0 ? 2 : *s >= 0xC0 ? 1 : -1;
+		if (n < 0)
+			return 0;
+		s++;
+		for (; n > 0; n--, s++)
+			if ((*s & 0xC0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+static void kput(struct kbuf *b, const char *key)
+{
+	size_t n = strlen(key) + 1;
+	if (!utf8_whole((const unsigned char *)key))
+		return;
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 128;
+		while (cap < b->len + n)
+			cap *= 2;
+		char *x = realloc(b->s, cap);
+		if (!x)
+			return;   /* a key lost to memory is a key not read: the record still comes out */
+		b->s = x;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, key, n);
+	b->len += n;
+	b->n++;
+}
+
 /* cap: where sc-parse's and the earlier sc-join's buffers cut a key */
-static void add_key(json_t *keys, const char *kind, const char *v, size_t cap)
+static void add_key(struct kbuf *keys, const char *kind, const char *v, size_t cap)
 {
 	char buf[300];
 	snprintf(buf, cap < sizeof buf ? cap : sizeof buf, "%s:%s", kind, v);
-	json_array_append_new(keys, json_string(buf));
+	kput(keys, buf);
 }
 
-static void add_decl_key(json_t *keys, const char *id)
+static void add_decl_key(struct kbuf *keys, const char *id)
 {
 	if (!id || !*id)
 		return;
@@ -206,7 +253,7 @@ static void add_decl_key(json_t *keys, const char *id)
 
 /* invoice_no:KEY, bl_no:KEY, container:C for each string in containers (an
  * array, or -1) at least min_cont long: sc_parse_refs's keys */
-static void ref_keys(json_t *keys, const char *inv, const char *bl, const struct sc_jscan *js, int cont,
+static void ref_keys(struct kbuf *keys, const char *inv, const char *bl, const struct sc_jscan *js, int cont,
                      size_t min_cont)
 {
 	char k[REFMAX];
@@ -231,7 +278,7 @@ static const char *jstr(const struct sc_jscan *js, int v, const char *key, char 
 	return sc_jscan_str(js, x, buf, cap) >= 0 ? buf : NULL;
 }
 
-static void decl_keys(json_t *keys, const struct sc_jscan *js, int d, int all)
+static void decl_keys(struct kbuf *keys, const struct sc_jscan *js, int d, int all)
 {
 	char id[512], inv[512], bl[512];
 	add_decl_key(keys, jstr(js, d, "id", id, sizeof id));
@@ -239,7 +286,7 @@ static void decl_keys(json_t *keys, const struct sc_jscan *js, int d, int all)
 	         all ? jstr(js, d, "bl_no", bl, sizeof bl) : NULL, js, sc_jscan_get(js, d, "containers"), 4);
 }
 
-static void page_key(json_t *keys, const struct sc_jscan *js, int src)
+static void page_key(struct kbuf *keys, const struct sc_jscan *js, int src)
 {
 	char path[1024], member[256];
 	if (!jstr(js, src, "path", path, sizeof path))
@@ -250,7 +297,7 @@ static void page_key(json_t *keys, const struct sc_jscan *js, int src)
 		pg = 1;
 	char buf[1400];
 	snprintf(buf, sizeof buf, "page:%s|%s|%lld", path, mb ? mb : "", pg);
-	json_array_append_new(keys, json_string(buf));
+	kput(keys, buf);
 }
 
 static const char *fval(const json_t *parse, const char *name)
@@ -258,7 +305,7 @@ static const char *fval(const json_t *parse, const char *name)
 	return json_string_value(json_object_get(json_object_get(json_object_get(parse, "fields"), name), "value"));
 }
 
-static void doc_keys(json_t *keys, const struct sc_jscan *js, int parse)
+static void doc_keys(struct kbuf *keys, const struct sc_jscan *js, int parse)
 {
 	int fields = sc_jscan_get(js, parse, "fields");
 	char inv[512], bl[512], cno[512];
@@ -284,25 +331,31 @@ static enum kind kind_of(const struct sc_jscan *js)
 
 static void member_keys(struct sc_join_rec *m, const struct sc_jscan *js)
 {
-	m->keys = json_array();
+	struct kbuf kb = {0};
 	switch (m->kind) {
 	case K_DECL:
-		decl_keys(m->keys, js, sc_jscan_get(js, 0, "decl"), 1);
+		decl_keys(&kb, js, sc_jscan_get(js, 0, "decl"), 1);
 		break;
 	case K_WOOD:
 	case K_SCAN:
 	case K_JOIN:
-		decl_keys(m->keys, js, sc_jscan_get(js, 0, "decl"), 1);
+		decl_keys(&kb, js, sc_jscan_get(js, 0, "decl"), 1);
 		break;
 	case K_DOC:
-		doc_keys(m->keys, js, sc_jscan_get(js, 0, "parse"));
+		doc_keys(&kb, js, sc_jscan_get(js, 0, "parse"));
 		break;
 	case K_OCR:
-		page_key(m->keys, js, sc_jscan_get(js, 0, "src"));
+		page_key(&kb, js, sc_jscan_get(js, 0, "src"));
 		break;
 	default:
 		break;
 	}
+	/* cut to its size: it is kept for the whole run */
+	char *k = kb.n ? realloc(kb.s, kb.len) : NULL;
+	if (!kb.n)
+		free(kb.s);
+	m->keys = k ? k : kb.n ? kb.s : NULL;
+	m->nkeys = kb.n;
 }
 
 json_t *sc_join_keys(const json_t *rec)
@@ -313,8 +366,11 @@ json_t *sc_join_keys(const json_t *rec)
 		sc_join_free(j);
 		return all;
 	}
-	for (size_t i = 0; i < j->n; i++)
-		json_array_extend(all, j->m[i].keys);
+	for (size_t i = 0; i < j->n; i++) {
+		const char *k = j->m[i].keys;
+		for (unsigned q = 0; q < j->m[i].nkeys; q++, k += strlen(k) + 1)
+			json_array_append_new(all, json_string(k));
+	}
 	sc_join_free(j);
 	return all;
 }
@@ -354,7 +410,7 @@ static void member_free(struct sc_join_rec *m)
 	free(m->idstr);
 	free(m->declid);
 	free(m->dtype);
-	json_decref(m->keys);
+	free(m->keys);
 	free(m->order);
 	free(m->fit_why);
 }
@@ -574,7 +630,7 @@ static struct sc_join_rec *prep_consignment(struct sc_jscan *js)
 		if (!m)
 			continue;
 		m->sub = 1;
-		any |= json_array_size(m->keys) > 0;
+		any |= m->nkeys > 0;
 		*tail = m;
 		tail = &m->next;
 	}
@@ -643,10 +699,8 @@ static int kgrow(struct sc_join *j)
 
 static int union_keys(struct sc_join *j, size_t me)
 {
-	size_t i;
-	json_t *k;
-	json_array_foreach(j->m[me].keys, i, k) {
-		const char *s = json_string_value(k);
+	const char *s = j->m[me].keys;
+	for (unsigned q = 0; q < j->m[me].nkeys; q++, s += strlen(s) + 1) {
 		if ((j->kused + 1) * 2 > j->kcap && kgrow(j) < 0)
 			return -1;
 		uint64_t h = sc_fnv64_str(SC_FNV64_OFFSET, s);
@@ -664,7 +718,7 @@ static int union_keys(struct sc_join *j, size_t me)
 		if (a != b)
 			j->m[a > b ? a : b].parent = a < b ? a : b;
 	}
-	return json_array_size(j->m[me].keys) ? 0 : -1;
+	return j->m[me].nkeys ? 0 : -1;
 }
 
 static const char *const WHY[] = {"a declaration without id, B/L, invoice or container number",
@@ -743,8 +797,9 @@ void sc_join_add_bad(struct sc_join *j, json_t *rec, const char *file, unsigned 
 	if (text && sc_jscan_parse(&js, text, strlen(text), file, line, NULL) == 0) {
 		struct sc_join_rec *m = new_prep(&js, K_BAD);
 		if (m) {
-			json_decref(m->keys);
-			m->keys = json_array();   /* a bad line links to nothing */
+			free(m->keys);
+			m->keys = NULL;   /* a bad line links to nothing */
+			m->nkeys = 0;
 			free(m->idstr);
 			m->idstr = NULL;
 			free(m->order);
@@ -891,6 +946,15 @@ static char *group_id(const struct sc_join *j, const struct group *g)
 	return strdup(buf);
 }
 
+static int has_key(const struct sc_join_rec *m, const char *key)
+{
+	const char *k = m->keys;
+	for (unsigned q = 0; q < m->nkeys; q++, k += strlen(k) + 1)
+		if (strcmp(k, key) == 0)
+			return 1;
+	return 0;
+}
+
 static void check_group(struct sc_join *j, struct group *g, sc_join_problem_fn fn, void *ctx)
 {
 	const size_t *ix = j->idx + g->first;
@@ -920,13 +984,10 @@ static void check_group(struct sc_join *j, struct group *g, sc_join_problem_fn f
 			if (x->kind == K_DECL)
 				continue;
 			int ha = 0, hb = 0;
-			size_t i, i2;
-			json_t *kx, *ky;
-			json_array_foreach(x->keys, i, kx) {
-				json_array_foreach(d0->keys, i2, ky)
-					ha |= json_equal(kx, ky);
-				json_array_foreach(m->keys, i2, ky)
-					hb |= json_equal(kx, ky);
+			const char *kx = x->keys;
+			for (unsigned i = 0; i < x->nkeys; i++, kx += strlen(kx) + 1) {
+				ha |= has_key(d0, kx);
+				hb |= has_key(m, kx);
 			}
 			if (ha && hb)
 				bridge = x;
@@ -1037,10 +1098,10 @@ struct side {
 	json_t *label;               /* its source label */
 };
 
-/* fields.<name>.value of a document's parse (at p in js), or -1 */
-static int fld(const struct sc_jscan *js, int p, const char *name)
+/* <name>.value of a document's parse.fields (at f in js, found once per document), or -1 */
+static int fld(const struct sc_jscan *js, int f, const char *name)
 {
-	return sc_jscan_get(js, sc_jscan_get(js, sc_jscan_get(js, p, "fields"), name), "value");
+	return sc_jscan_get(js, sc_jscan_get(js, f, name), "value");
 }
 
 static const char *sval(const struct sc_jscan *js, int v, char *buf, size_t cap)
@@ -1231,7 +1292,7 @@ static void check_containers(json_t *checks, const struct side *s, const struct 
 	int dc = sc_jscan_get(s->js, s->decl, "containers");
 	if (sc_jscan_type(s->js, dc) != SC_JS_ARR)
 		return;
-	size_t nd = strings_of(s->js, dc, dvm), np = strings_of(doc->js, fld(doc->js, doc_parse(doc), "containers"), pvm);
+	size_t nd = strings_of(s->js, dc, dvm), np = strings_of(doc->js, fld(doc->js, sc_jscan_get(doc->js, doc_parse(doc), "fields"), "containers"), pvm);
 	const char **dv = (const char **)dvm, **pv = (const char **)pvm;
 	int oom = 0;
 	for (size_t k = 0; k < nd; k++)
@@ -1361,10 +1422,10 @@ static const char *party_name(const json_t *parse, const char *const *names)
 }
 
 /* The first of names (fields of the document) that holds a string. */
-static const char *party_js(const struct sc_jscan *js, int p, const char *const *names, char *buf, size_t cap)
+static const char *party_js(const struct sc_jscan *js, int f, const char *const *names, char *buf, size_t cap)
 {
 	for (; *names; names++)
-		if (sval(js, fld(js, p, *names), buf, cap))
+		if (sval(js, fld(js, f, *names), buf, cap))
 			return buf;
 	return NULL;
 }
@@ -1373,7 +1434,7 @@ static const char *party_js(const struct sc_jscan *js, int p, const char *const 
 static void compare(json_t *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
 {
 	const struct sc_jscan *dj = s->js, *pj = doc->js;
-	int d = s->decl, p = doc_parse(doc);
+	int d = s->decl, p = sc_jscan_get(pj, doc_parse(doc), "fields");
 	static const struct {
 		const char *decl, *doc, *what;
 		enum sc_join_num n;
@@ -2088,6 +2149,32 @@ struct view {
 	struct sc_jscan js;
 };
 
+/* The views of a thread, kept from consignment to consignment: indexing a
+ * member again then costs its scan only, not the growth of a new token
+ * array per member (which cost about a tenth of the run in malloc). */
+struct vcache {
+	struct view *v;
+	size_t cap;
+};
+
+static pthread_key_t vc_key;
+static pthread_once_t vc_once = PTHREAD_ONCE_INIT;
+
+static void vc_free(void *p)
+{
+	struct vcache *c = p;
+	for (size_t q = 0; c && q < c->cap; q++)
+		sc_jscan_release(&c->v[q].js);
+	if (c)
+		free(c->v);
+	free(c);
+}
+
+static void vc_init(void)
+{
+	pthread_key_create(&vc_key, vc_free);
+}
+
 static void views_free(struct view *v, size_t n)
 {
 	for (size_t q = 0; v && q < n; q++) {
@@ -2095,22 +2182,35 @@ static void views_free(struct view *v, size_t n)
 		json_decref(v[q].m.src);
 		json_decref(v[q].m.ns);
 		json_decref(v[q].m.decl);
-		sc_jscan_release(&v[q].js);
+		v[q].m.id = v[q].m.src = v[q].m.ns = v[q].m.decl = NULL;
 	}
-	free(v);
 }
 
 static struct view *views_new(const struct sc_join *j, const struct group *g, int full)
 {
-	struct view *v = calloc(g->n, sizeof *v);
-	if (!v)
-		return NULL;
+	pthread_once(&vc_once, vc_init);
+	struct vcache *c = pthread_getspecific(vc_key);
+	if (!c) {
+		c = calloc(1, sizeof *c);
+		if (!c || pthread_setspecific(vc_key, c) != 0) {
+			free(c);
+			return NULL;
+		}
+	}
+	if (c->cap < g->n) {
+		struct view *nv = realloc(c->v, g->n * sizeof *nv);
+		if (!nv)
+			return NULL;
+		memset(nv + c->cap, 0, (g->n - c->cap) * sizeof *nv);
+		c->v = nv;
+		c->cap = g->n;
+	}
+	struct view *v = c->v;
 	for (size_t q = 0; q < g->n; q++) {
 		struct view *w = &v[q];
 		w->m = j->m[j->idx[g->first + q]];
 		w->m.js = &w->js;
 		w->m.id = w->m.src = w->m.ns = w->m.decl = NULL;
-		sc_jscan_init(&w->js);
 		if (sc_jscan_index(&w->js, w->m.raw, w->m.rawlen) < 0) {
 			views_free(v, q + 1);
 			return NULL;
@@ -2360,7 +2460,7 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 	/* the declaration: as filed, else the documents', else the one a sample or scan carried */
 	json_t *pa = NULL, *ddecl = NULL;
 	if (json_array_size(docs))
-		pa = sc_parse_consign(NULL, docs, &ddecl);
+		pa = sc_parse_consign(NULL, docs, edecl ? NULL : &ddecl);   /* a filed decl is the decl */
 
 	/* the declaration against every document: the electronic one when filed,
 	 * else the paper customs declaration against the others */

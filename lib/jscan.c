@@ -574,20 +574,29 @@ static int key_is(const struct sc_jscan *js, int k, const char *key, size_t klen
 	return n >= 0 && (size_t)n == klen && klen < sizeof buf && memcmp(buf, key, klen) == 0;
 }
 
+/* The members walked inline, the common key (no escape) compared by its
+ * length and first byte before memcmp: lookups are most of sc-join's reading. */
 static int get_n(const struct sc_jscan *js, int v, const char *key, size_t klen)
 {
 	if (sc_jscan_type(js, v) != SC_JS_OBJ)
 		return -1;
 	int found = -1;
-	for (int m = sc_jscan_first(js, v); m >= 0; m = sc_jscan_next(js, v, m))
-		if (key_is(js, m, key, klen))
-			found = m + 1;
+	const struct sc_jtok *t = js->t;
+	uint32_t end = t[v].end;
+	for (uint32_t m = (uint32_t)v + 1; m < end; m = t[m + 1].end) {
+		const struct sc_jtok *k = &t[m];
+		if (!k->esc) {
+			if (k->len == klen && (!klen || (js->s[k->off] == key[0] && memcmp(js->s + k->off, key, klen) == 0)))
+				found = (int)m + 1;
+		} else if (key_is(js, (int)m, key, klen))
+			found = (int)m + 1;
+	}
 	return found;
 }
 
-int sc_jscan_get(const struct sc_jscan *js, int v, const char *key)
+int sc_jscan_getn(const struct sc_jscan *js, int v, const char *key, size_t klen)
 {
-	return get_n(js, v, key, strlen(key));
+	return get_n(js, v, key, klen);
 }
 
 int sc_jscan_path(const struct sc_jscan *js, int v, const char *path)
@@ -732,6 +741,29 @@ int sc_jscan_num(const struct sc_jscan *js, int v, double *x)
 			a = a * 10 + (s[k] - '0');
 		*x = (double)(s[0] == '-' ? -a : a);
 		return 0;
+	}
+	/* a decimal fraction of at most 15 digits, no exponent: its digits and
+	 * 10^k are exact doubles, so one division is correctly rounded, the
+	 * value strtod gives (Clinger's fast path), without strtod */
+	if (t->len <= 17) {
+		static const double P10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+		long long a = 0;
+		int digits = 0, frac = -1, ok = 1;
+		for (size_t k = s[0] == '-'; k < t->len && ok; k++) {
+			if (s[k] == '.' && frac < 0)
+				frac = 0;
+			else if (s[k] >= '0' && s[k] <= '9') {
+				a = a * 10 + (s[k] - '0');
+				digits++;
+				frac += frac >= 0;
+			} else
+				ok = 0;
+		}
+		if (ok && frac >= 0 && digits <= 15) {
+			double v = (double)a / P10[frac];
+			*x = s[0] == '-' ? -v : v;
+			return 0;
+		}
 	}
 	char small[64], *b = t->len < sizeof small ? small : malloc(t->len + 1);
 	if (!b)

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "sc.h"
 
@@ -60,7 +61,12 @@ int sc_jscan_index(struct sc_jscan *js, const char *text, size_t len);
 
 /* The member of object v named key (the last one when a key repeats, as
  * jansson keeps it), or -1. v < 0 gives -1, so lookups chain. */
-int sc_jscan_get(const struct sc_jscan *js, int v, const char *key);
+int sc_jscan_getn(const struct sc_jscan *js, int v, const char *key, size_t klen);
+/* (inline, so that the length of a literal key is known when compiling) */
+static inline int sc_jscan_get(const struct sc_jscan *js, int v, const char *key)
+{
+	return sc_jscan_getn(js, v, key, strlen(key));
+}
 /* A dotted path from v ("parse.fields.total.value"), or -1. */
 int sc_jscan_path(const struct sc_jscan *js, int v, const char *path);
 /* Members: the first (the key token of an object, the element of an array),

@@ -78,6 +78,7 @@ json_t *sc_parse_doc(const struct sc_parse *p, const struct sc_pdoc *d);
  * A consignment from several parsed documents (array of records, each with
  * "parse"; borrowed): returns the consignment's "parse" object (documents[],
  * checks[]) and sets *decl to the declaration. Both owned by the caller.
+ * decl NULL: the cross-checks only, no declaration made.
  */
 json_t *sc_parse_consign(const struct sc_parse *p, const json_t *docs, json_t **decl);
 

@@ -376,8 +376,11 @@ json_t *sc_parse_consign(const struct sc_parse *p, const json_t *docs, json_t **
 	check_string(checks, d, m, "origin", "country of origin");
 	check_set(checks, d, m, "hs", "HS codes (subheadings) of the items");
 	check_qty(checks, d, m);
+	json_t *decl = NULL;
+	if (!declp)   /* the cross-checks only (sc-join, which has the declaration as filed) */
+		goto out;
 
-	json_t *decl = json_object();
+	decl = json_object();
 	json_t *v;
 	const char *idsrc = NULL;
 	if ((v = pick(d, m, "customs_no", NULL)))
@@ -495,12 +498,13 @@ json_t *sc_parse_consign(const struct sc_parse *p, const json_t *docs, json_t **
 		break;
 	}
 	json_object_set_new(decl, "items", items);
+	*declp = decl;
 
+out:
 	json_object_set_new(out, "v", json_integer(1));
 	json_object_set_new(out, "type", json_string("consignment"));
 	json_object_set_new(out, "documents", list);
 	json_object_set_new(out, "checks", checks);
 	free(d);
-	*declp = decl;
 	return out;
 }

@@ -110,8 +110,9 @@ static const char *translit(int cp, char *one)
 
 static int is_suffix(const char *t, size_t n)
 {
+	/* the first byte first: names are screened and compared by the million (sc-join) */
 	for (int i = 0; suffixes[i]; i++)
-		if (strlen(suffixes[i]) == n && memcmp(suffixes[i], t, n) == 0)
+		if (n && suffixes[i][0] == t[0] && strlen(suffixes[i]) == n && memcmp(suffixes[i], t, n) == 0)
 			return 1;
 	return 0;
 }

@@ -3,6 +3,7 @@
  * jansson does, as sc_parse_line calls it), the place of a fault, lookups by
  * key and path, iteration, decoding of escapes and numbers, the compact copy.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,11 +94,41 @@ static void test_lookup(void)
 	json_decref(t);
 }
 
+/* A number read without strtod is the number strtod reads, to the bit:
+ * decimals of every length around the fast path's edge, and random ones. */
+static void test_numbers(void)
+{
+	static const char *const N[] = {"0.9", "-0.0", "0.1", "0.3", "170487.89", "105960.52", "99665.0",
+	                                "123456789012.345", "1234567890123.456", "0.000000000000001",
+	                                "9007199254740993.5", "-2.675", "1e3", "12.5E-2", "0.12345678901234567"};
+	int same = 1;
+	char line[64];
+	for (size_t k = 0; k < sizeof N / sizeof *N; k++) {
+		double x = -1;
+		snprintf(line, sizeof line, "[%s]", N[k]);
+		same &= ok(line) && sc_jscan_num(&js, 1, &x) == 0 && x == strtod(N[k], NULL) &&
+		        signbit(x) == signbit(strtod(N[k], NULL));
+	}
+	CHECK(same);
+	unsigned long long r = 88172645463325252ULL;
+	int bad = 0;
+	for (int k = 0; k < 20000; k++) {
+		r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+		int frac = (int)(r % 16), digits = 1 + (int)((r >> 8) % 17);
+		snprintf(line, sizeof line, "[%s%llu.%0*llu]", r & 1 << 20 ? "-" : "", (r >> 24) % 1000000000ULL, frac + 1,
+		         (r >> 3) % (digits > 15 ? 1000000000000000ULL : 1ULL << (digits * 3)));
+		double x;
+		bad += !ok(line) || sc_jscan_num(&js, 1, &x) < 0 || x != strtod(line + 1, NULL);
+	}
+	CHECK(bad == 0);
+}
+
 int main(void)
 {
 	sc_jscan_init(&js);
 	test_validity();
 	test_lookup();
+	test_numbers();
 	sc_jscan_release(&js);
 	return T_DONE("jscan");
 }
