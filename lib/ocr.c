@@ -11,6 +11,7 @@
 #include <tesseract/capi.h>
 #include <time.h>
 
+#include "errcode.h"
 #include "ocr.h"
 
 struct sc_ocr {
@@ -36,7 +37,7 @@ static TessBaseAPI *engine(const char *tessdata, const char *lang, int psm, stru
 	TessBaseAPI *api = TessBaseAPICreate();
 
 	if (!api) {
-		sc_error_set(err, NULL, 0, 0, "nomem", "cannot create tesseract engine");
+		sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "cannot create tesseract engine");
 		return NULL;
 	}
 	if (TessBaseAPIInit2(api, tessdata, lang, OEM_DEFAULT) != 0) {
@@ -62,7 +63,7 @@ struct sc_ocr *sc_ocr_new(const struct sc_ocr_opts *opts, struct sc_error *err)
 	struct sc_ocr *o = calloc(1, sizeof *o);
 
 	if (!o) {
-		sc_error_set(err, NULL, 0, 0, "nomem", "out of memory");
+		sc_error_set(err, NULL, 0, 0, SC_E_NOMEM, "out of memory");
 		return NULL;
 	}
 	sc_ocr_single_thread();
