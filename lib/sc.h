@@ -195,11 +195,12 @@ double sc_now(void);
  */
 /*
  * Stopping at a record boundary: after sc_stop_install, SIGINT or SIGTERM only
- * set a flag (a second one acts at once). The loop checks sc_stop_requested
- * (the signal number, or 0) between records, drops the one it was reading,
- * flushes what it wrote (whole lines only) and calls sc_stop_now, which dies
- * of the same signal (exit status 130 or 143 in the shell), removing an
- * uncommitted sc_outfile first. A read interrupted by the signal ends the
+ * set a flag (a second one half a second or more later acts at once; one
+ * request delivered twice at once, as GNU timeout does, is one). The loop
+ * checks sc_stop_requested (the signal number, or 0) between records, drops
+ * the one it was reading, flushes what it wrote (whole lines only) and calls
+ * sc_stop_now, which dies of the same signal (exit status 130 or 143 in the
+ * shell), removing an uncommitted sc_outfile first. A read interrupted by the signal ends the
  * input (the readers check the flag).
  */
 void sc_stop_install(void);

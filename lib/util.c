@@ -398,11 +398,27 @@ void sc_outfile_free(struct sc_outfile *o)
 /* ---- stopping at a record boundary ------------------------------------------ */
 
 static volatile sig_atomic_t stop_sig;
+static struct timespec stop_first;
 
+/*
+ * A second signal means "now", but only when it comes a while after the
+ * first: GNU timeout and a kill of a process group deliver one request twice
+ * within microseconds (to the child, then to its group), and that is still
+ * one request to stop at a record boundary. clock_gettime is async-signal-safe.
+ */
 static void on_stop(int sig)
 {
-	if (stop_sig)        /* a second signal: the user means it now */
-		on_signal(sig);
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (stop_sig) {
+		double since = (double)(now.tv_sec - stop_first.tv_sec) +
+		               (double)(now.tv_nsec - stop_first.tv_nsec) / 1e9;
+		if (since >= 0.5)
+			on_signal(sig);
+		return;
+	}
+	stop_first = now;
 	stop_sig = sig;
 }
 
