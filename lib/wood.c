@@ -104,9 +104,16 @@ int sc_wood_reduction(const char *name, const char *fmt, int width, int height,
 		return sc_error_set(err, name, 0, 0, "too-small",
 		                    "image is %dx%d; at least %dx%d pixels are needed", width, height,
 		                    SC_WOOD_MIN_SIDE, SC_WOOD_MIN_SIDE);
-	/* libjpeg decodes at 1/2, 1/4, 1/8 for free: keep the disc above working size */
+	/*
+	 * libjpeg decodes at 1/2, 1/4, 1/8 for free, but its DCT scaling keeps
+	 * other fine texture than the area resampling that brings the disc to
+	 * working size. Photos of one sample taken at different resolutions must
+	 * look alike, so the area resampling always does at least half the
+	 * reduction: a JPEG is decoded smaller only while twice the working size
+	 * remains.
+	 */
 	if (strcmp(fmt, "jpeg") == 0)
-		while (r < 8 && side / (2 * r) >= 2 * SC_CV_DISC_RADIUS + 64)
+		while (r < 8 && side / (2 * r) >= 2 * (2 * SC_CV_DISC_RADIUS + 64))
 			r *= 2;
 	if ((double)(width / r) * (double)(height / r) > (double)SC_WOOD_MAX_PIXELS)
 		return sc_error_set(err, name, 0, 0, "too-large",

@@ -61,10 +61,14 @@ static void test_probe(void)
 static void test_reduction(void)
 {
 	struct sc_error e;
-	CHECK(sc_wood_reduction("a", "jpeg", 8000, 7500, &e) == 8);
-	CHECK(sc_wood_reduction("a", "jpeg", 1632, 1224, &e) == 2);
+	/* decoded smaller only while 1,024 pixels remain on the shorter side */
+	CHECK(sc_wood_reduction("a", "jpeg", 20000, 16000, &e) == 8);
+	CHECK(sc_wood_reduction("a", "jpeg", 8000, 7500, &e) == 4);
+	CHECK(sc_wood_reduction("a", "jpeg", 2732, 2048, &e) == 2);
+	CHECK(sc_wood_reduction("a", "jpeg", 2732, 2046, &e) == 1);
+	CHECK(sc_wood_reduction("a", "jpeg", 1632, 1224, &e) == 1);
 	CHECK(sc_wood_reduction("a", "jpeg", 512, 384, &e) == 1);
-	CHECK(sc_wood_reduction("a", "jpeg", 4000, 3000, &e) == 4);
+	CHECK(sc_wood_reduction("a", "jpeg", 4000, 3000, &e) == 2);
 	CHECK(sc_wood_reduction("a", "png", 8000, 7500, &e) == -1);
 	CHECK_STR(e.code, "too-large");
 	CHECK(sc_wood_reduction("a", "jpeg", 60000, 60000, &e) == -1);
