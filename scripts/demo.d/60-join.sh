@@ -11,8 +11,8 @@ n=$DEMO/night
 if [ ! -s "$n/ocr.jsonl" ]; then
 	rm -rf "$n"
 	/usr/bin/python3 scripts/gen-night.py --out "$n" --n 12 --seed 7 --images
-	echo "sc-ocr -j2 $n/img/*.png > $n/ocr.jsonl"
-	OMP_THREAD_LIMIT=1 sc-ocr -j2 "$n"/img/*.png > "$n/ocr.jsonl"
+	echo "sc-ocr --words -j2 $n/img/*.png > $n/ocr.jsonl"
+	OMP_THREAD_LIMIT=1 sc-ocr --words -j2 "$n"/img/*.png > "$n/ocr.jsonl"
 fi
 echo "sc-import -m generic $n/edecl.csv > $n/edecl.jsonl"
 sc-import -q -m generic "$n/edecl.csv" > "$n/edecl.jsonl"

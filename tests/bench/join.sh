@@ -80,11 +80,14 @@ EVAL_SUMMARY="$B/sum-truth.json" /usr/bin/python3 scripts/eval-night.py "$T/trut
 
 cache=${JOIN_CACHE:-}
 [ -z "$cache" ] && { [ -d /work/cache/join ] && cache=/work/cache/join || cache="$B"; }
-I="$cache/night-img-s31-n200-copies"   # the ocr kind planted as poor copies (a fax, a phone photo)
+# the ocr kind planted as poor copies (a fax, a phone photo); read as sc-parse(1)
+# says to, with word boxes (sc-ocr --words): from line boxes alone a word's
+# place is guessed from its characters, and an HS code lands in the wrong column
+I="$cache/night-img-s31-n200-copies-words"
 if [ ! -s "$I/ocr.jsonl" ]; then
 	echo "  rendering and reading 200 consignments (400 pages) into $I: some minutes"
 	/usr/bin/python3 scripts/gen-night.py --out "$I" --n 200 --seed 31 --images
-	(cd "$I" && OMP_THREAD_LIMIT=1 nice sc-ocr -j2 img/*.png > ocr.jsonl.tmp 2> ocr.err && mv ocr.jsonl.tmp ocr.jsonl)
+	(cd "$I" && OMP_THREAD_LIMIT=1 nice sc-ocr --words -j2 img/*.png > ocr.jsonl.tmp 2> ocr.err && mv ocr.jsonl.tmp ocr.jsonl)
 fi
 (cd "$I" && sc-import -q -m generic edecl.csv > edecl.jsonl && sc-parse ocr.jsonl > docs-ocr.jsonl 2> parse.err &&
 	sc-join edecl.jsonl docs-ocr.jsonl ocr.jsonl wood.jsonl scan.jsonl 2> join.err | sc-risk > risk.jsonl) || true
