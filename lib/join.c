@@ -1079,12 +1079,25 @@ static const char *src_name(const struct sc_join_rec *m)
 	return m->kind == K_DECL ? "declaration" : m->kind == K_OCR ? "page" : KIND[m->kind];
 }
 
-/* "invoice:0a1b…", the name of a source in checks and reasons */
-static json_t *src_label(const struct sc_join_rec *m)
+/* "invoice:0a1b…", the name of a source in checks and reasons. v is NULL
+ * when the name was cut inside a UTF-8 sequence: jansson refused such a
+ * string when labels were its strings, and the output keeps what it did
+ * (the key left out, "(null)" in a message). */
+struct label {
+	char s[400];
+	const char *v;
+};
+
+static void src_label(const struct sc_join_rec *m, struct label *l)
 {
-	char buf[400];
-	snprintf(buf, sizeof buf, "%s:%s", src_name(m), mid(m));
-	return json_string(buf);
+	snprintf(l->s, sizeof l->s, "%s:%s", src_name(m), mid(m));
+	l->v = utf8_whole((const unsigned char *)l->s) ? l->s : NULL;
+}
+
+/* s, or NULL when jansson would refuse it as a string (see struct label) */
+static const char *valid(const char *s)
+{
+	return s && utf8_whole((const unsigned char *)s) ? s : NULL;
 }
 
 static double round_to(double x, double q)
@@ -1095,7 +1108,7 @@ static double round_to(double x, double q)
 struct side {
 	const struct sc_jscan *js;   /* the declaration: a decl object in js */
 	int decl;
-	json_t *label;               /* its source label */
+	struct label label;          /* its source label */
 };
 
 /* <name>.value of a document's parse.fields (at f in js, found once per document), or -1 */
@@ -1115,24 +1128,96 @@ static int doc_parse(const struct sc_join_rec *doc)
 	return sc_jscan_get(doc->js, 0, "parse");
 }
 
-static void add_check(json_t *checks, const char *field, json_t *dv, json_t *pv, const struct side *s,
+/*
+ * join.checks[] is written as its bytes, entry by entry, as jansson wrote
+ * the tree it once was (SC_JSON_FLAGS): the checks were a tenth of the run
+ * as trees that lived for one dump. What jansson left out stays out: a
+ * string it would refuse (cut inside a UTF-8 sequence) is null where it was
+ * a value and no key where it was a member, a real that is not finite no key.
+ */
+struct checks {
+	struct sc_join_out o;
+	size_t n;
+};
+
+/* a value of a check: a real, a string (NULL or refused: null), or null */
+struct cval {
+	int real;
+	double x;
+	const char *s;
+};
+
+static struct cval cv_real(double x)
+{
+	return (struct cval){1, x, NULL};
+}
+
+static struct cval cv_str(const char *s)
+{
+	return (struct cval){0, 0, valid(s)};
+}
+
+static void put(struct sc_join_out *o, const char *s, size_t n);
+static void putz(struct sc_join_out *o, const char *s);
+static void put_str(struct sc_join_out *o, const char *s);
+static void put_real(struct sc_join_out *o, double x);
+
+/* a check's opening brace, after a comma when it is not the first */
+static void check_open(struct checks *ck)
+{
+	putz(&ck->o, ck->n++ ? ",{" : "{");
+}
+
+/* ,"key":"s" when s is a string jansson takes */
+static void put_kstr(struct sc_join_out *o, const char *key, const char *s)
+{
+	if (!valid(s))
+		return;
+	putz(o, key);
+	put_str(o, s);
+}
+
+static void put_cval(struct sc_join_out *o, const char *key, struct cval v)
+{
+	putz(o, key);
+	if (v.real)
+		put_real(o, v.x);
+	else if (v.s)
+		put_str(o, v.s);
+	else
+		putz(o, "null");
+}
+
+static void put_kreal(struct sc_join_out *o, const char *key, double x)
+{
+	if (!isfinite(x))
+		return;
+	putz(o, key);
+	put_real(o, x);
+}
+
+static void add_check(struct checks *ck, const char *field, struct cval dv, struct cval pv, const struct side *s,
                       const struct sc_join_rec *doc, double tol, int has_tol, double rel, int has_rel, const char *msg,
                       const char *hs)
 {
-	json_t *c = json_object();
-	json_object_set_new(c, "field", json_string(field));
+	struct sc_join_out *o = &ck->o;
+	struct label dl;
+	src_label(doc, &dl);
+	check_open(ck);
+	putz(o, "\"field\":");
+	put_str(o, field);
 	if (hs)
-		json_object_set_new(c, "hs", json_string(hs));
-	json_object_set_new(c, "msg", json_string(msg));
-	json_object_set_new(c, "decl", dv ? dv : json_null());
-	json_object_set_new(c, "doc", pv ? pv : json_null());
-	json_object_set(c, "decl_src", s->label);
-	json_object_set_new(c, "doc_src", src_label(doc));
+		put_kstr(o, ",\"hs\":", hs);
+	put_kstr(o, ",\"msg\":", msg);
+	put_cval(o, ",\"decl\":", dv);
+	put_cval(o, ",\"doc\":", pv);
+	put_kstr(o, ",\"decl_src\":", s->label.v);
+	put_kstr(o, ",\"doc_src\":", dl.v);
 	if (has_tol)
-		json_object_set_new(c, "tol", json_real(round_to(tol, 0.0001)));
+		put_kreal(o, ",\"tol\":", round_to(tol, 0.0001));
 	if (has_rel)
-		json_object_set_new(c, "rel", json_real(round_to(rel, 0.0001)));
-	json_array_append_new(checks, c);
+		put_kreal(o, ",\"rel\":", round_to(rel, 0.0001));
+	putz(o, "}");
 }
 
 static void fmt_num(char *b, size_t n, double x)
@@ -1140,7 +1225,7 @@ static void fmt_num(char *b, size_t n, double x)
 	snprintf(b, n, "%.15g", x);
 }
 
-static void check_num(json_t *checks, const struct sc_join_tol *t, enum sc_join_num which, const char *what,
+static void check_num(struct checks *checks, const struct sc_join_tol *t, enum sc_join_num which, const char *what,
                       double a, double b, const struct side *s, const struct sc_join_rec *doc, const char *field,
                       const char *hs)
 {
@@ -1152,13 +1237,12 @@ static void check_num(json_t *checks, const struct sc_join_tol *t, enum sc_join_
 	fmt_num(sa, sizeof sa, a);
 	fmt_num(sb, sizeof sb, b);
 	/* the sentence names both values and both sources */
-	json_t *dl = src_label(doc);
+	struct label dl;
+	src_label(doc, &dl);
 	snprintf(msg, sizeof msg, "%s%s%s: %s on %s, declared %s on %s (%+.1f%%, tolerance %.15g)", what,
-	         hs ? " of HS " : "", hs ? hs : "", sb, json_string_value(dl), sa, json_string_value(s->label),
-	         rel * 100, round_to(tol, 0.01));
-	json_decref(dl);
+	         hs ? " of HS " : "", hs ? hs : "", sb, dl.v, sa, s->label.v, rel * 100, round_to(tol, 0.01));
 	/* tol: the relative tolerance of the pack (the message states the allowance) */
-	add_check(checks, field, json_real(a), json_real(b), s, doc, t->rel[which], 1, rel, 1, msg, hs);
+	add_check(checks, field, cv_real(a), cv_real(b), s, doc, t->rel[which], 1, rel, 1, msg, hs);
 }
 
 /* Two strings that name the same thing once case, spaces and punctuation go. */
@@ -1176,21 +1260,20 @@ static int same_code(const char *a, const char *b)
 	return strcmp(x, y) == 0;
 }
 
-static void check_str(json_t *checks, const char *what, const char *field, const char *a, const char *b,
+static void check_str(struct checks *checks, const char *what, const char *field, const char *a, const char *b,
                       const struct side *s, const struct sc_join_rec *doc)
 {
 	if (!a || !b || same_code(a, b))
 		return;
 	char msg[1400];
-	json_t *dl = src_label(doc);
-	snprintf(msg, sizeof msg, "%s: %s on %s, declared %s on %s", what, b, json_string_value(dl), a,
-	         json_string_value(s->label));
-	json_decref(dl);
-	add_check(checks, field, json_string(a), json_string(b), s, doc, 0, 0, 0, 0, msg, NULL);
+	struct label dl;
+	src_label(doc, &dl);
+	snprintf(msg, sizeof msg, "%s: %s on %s, declared %s on %s", what, b, dl.v, a, s->label.v);
+	add_check(checks, field, cv_str(a), cv_str(b), s, doc, 0, 0, 0, 0, msg, NULL);
 }
 
 /* A reference (B/L, invoice number) by sc-parse's normalization. */
-static void check_ref(json_t *checks, const char *what, const char *field, const char *a, const char *b,
+static void check_ref(struct checks *checks, const char *what, const char *field, const char *a, const char *b,
                       const struct side *s, const struct sc_join_rec *doc)
 {
 	if (!a || !b)
@@ -1217,7 +1300,7 @@ static int has_wide(const char *s)
 	return 0;
 }
 
-static void check_party(json_t *checks, const struct sc_join_tol *t, const char *what, const char *field,
+static void check_party(struct checks *checks, const struct sc_join_tol *t, const char *what, const char *field,
                         const char *a, const char *b, const struct side *s, const struct sc_join_rec *doc)
 {
 	if (!a || !b)
@@ -1233,11 +1316,11 @@ static void check_party(json_t *checks, const struct sc_join_tol *t, const char 
 	if (sim >= t->party || strstr(x, y) || strstr(y, x))
 		return;
 	char msg[900];
-	json_t *dl = src_label(doc);
+	struct label dl;
+	src_label(doc, &dl);
 	snprintf(msg, sizeof msg, "%s: \"%s\" on %s, declared \"%s\" on %s (similarity %.2f, at least %.2f needed)",
-	         what, b, json_string_value(dl), a, json_string_value(s->label), sim, t->party);
-	json_decref(dl);
-	add_check(checks, field, json_string(a), json_string(b), s, doc, t->party, 1, sim, 1, msg, NULL);
+	         what, b, dl.v, a, s->label.v, sim, t->party);
+	add_check(checks, field, cv_str(a), cv_str(b), s, doc, t->party, 1, sim, 1, msg, NULL);
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -1245,24 +1328,33 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* "A B C": a set for a message and a check's value */
-static json_t *joined(const char **v, size_t n)
+/* "A B C": a set for a message and a check's value (the caller frees; ""
+ * when out of memory, the caller's empty string, as its tree was) */
+static char *joined(const char **v, size_t n, char *empty)
 {
 	size_t len = 1;
 	for (size_t k = 0; k < n; k++)
 		len += strlen(v[k]) + 1;
-	char *b = malloc(len);
-	if (!b)
-		return json_string("");
-	b[0] = '\0';
-	for (size_t k = 0; k < n; k++) {
-		if (k)
-			strcat(b, " ");
-		strcat(b, v[k]);
+	char *b = malloc(len), *w = b;
+	if (!b) {
+		*empty = '\0';
+		return empty;
 	}
-	json_t *r = json_string(b);
-	free(b);
-	return r;
+	for (size_t k = 0; k < n; k++) {
+		size_t l = strlen(v[k]);
+		if (k)
+			*w++ = ' ';
+		memcpy(w, v[k], l);
+		w += l;
+	}
+	*w = '\0';
+	return b;
+}
+
+static void joined_free(char *b, const char *empty)
+{
+	if (b != empty)
+		free(b);
 }
 
 static int in_set(const char **v, size_t n, const char *s)
@@ -1285,7 +1377,7 @@ static size_t strings_of(const struct sc_jscan *js, int a, char **out)
 	return n;
 }
 
-static void check_containers(json_t *checks, const struct side *s, const struct sc_join_rec *doc)
+static void check_containers(struct checks *checks, const struct side *s, const struct sc_join_rec *doc)
 {
 	char *dvm[MAXSET], *pvm[MAXSET];
 	/* a declaration that says nothing of containers is not held to them */
@@ -1303,26 +1395,29 @@ static void check_containers(json_t *checks, const struct side *s, const struct 
 		goto out;
 	qsort(dv, nd, sizeof *dv, cmp_cstr);
 	qsort(pv, np, sizeof *pv, cmp_cstr);
-	json_t *dl = src_label(doc);
+	struct label dl;
+	src_label(doc, &dl);
+	char e0[1];
 	for (size_t k = 0; k < np; k++) {
 		if (in_set(dv, nd, pv[k]) || (k && strcmp(pv[k], pv[k - 1]) == 0))
 			continue;
 		char msg[1400];
-		json_t *ds = joined(dv, nd);
-		snprintf(msg, sizeof msg, "container %s on %s is not declared (declared: %.300s on %s)", pv[k],
-		         json_string_value(dl), nd ? json_string_value(ds) : "none", json_string_value(s->label));
-		add_check(checks, "containers", ds, json_string(pv[k]), s, doc, 0, 0, 0, 0, msg, NULL);
+		char *ds = joined(dv, nd, e0);
+		snprintf(msg, sizeof msg, "container %s on %s is not declared (declared: %.300s on %s)", pv[k], dl.v,
+		         nd ? valid(ds) : "none", s->label.v);
+		add_check(checks, "containers", cv_str(ds), cv_str(pv[k]), s, doc, 0, 0, 0, 0, msg, NULL);
+		joined_free(ds, e0);
 	}
 	for (size_t k = 0; k < nd; k++) {
 		if (in_set(pv, np, dv[k]) || (k && strcmp(dv[k], dv[k - 1]) == 0))
 			continue;
 		char msg[1400];
-		json_t *ps = joined(pv, np);
-		snprintf(msg, sizeof msg, "declared container %s (%s) is not on %s, which lists %.300s", dv[k],
-		         json_string_value(s->label), json_string_value(dl), json_string_value(ps));
-		add_check(checks, "containers_missing", json_string(dv[k]), ps, s, doc, 0, 0, 0, 0, msg, NULL);
+		char *ps = joined(pv, np, e0);
+		snprintf(msg, sizeof msg, "declared container %s (%s) is not on %s, which lists %.300s", dv[k], s->label.v,
+		         dl.v, valid(ps));
+		add_check(checks, "containers_missing", cv_str(dv[k]), cv_str(ps), s, doc, 0, 0, 0, 0, msg, NULL);
+		joined_free(ps, e0);
 	}
-	json_decref(dl);
 out:
 	for (size_t k = 0; k < nd; k++)
 		free(dvm[k]);
@@ -1372,7 +1467,7 @@ static int cmp_hsv(const void *a, const void *b)
 	return strcmp(((const struct hsv *)a)->hs, ((const struct hsv *)b)->hs);
 }
 
-static void check_items(json_t *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
+static void check_items(struct checks *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
 {
 	struct hsv dv[MAXSET], pv[MAXSET];
 	size_t nd = hs_values(s->js, sc_jscan_get(s->js, s->decl, "items"), "value", dv, MAXSET),
@@ -1384,7 +1479,9 @@ static void check_items(json_t *checks, const struct sc_join_tol *t, const struc
 	const char *dset[MAXSET];
 	for (size_t k = 0; k < nd; k++)
 		dset[k] = dv[k].hs;
-	json_t *dl = src_label(doc);
+	struct label dl;
+	src_label(doc, &dl);
+	char e0[1];
 	for (size_t k = 0; k < np; k++) {
 		size_t q;
 		for (q = 0; q < nd; q++)
@@ -1392,17 +1489,17 @@ static void check_items(json_t *checks, const struct sc_join_tol *t, const struc
 				break;
 		if (q == nd) {
 			char msg[1400];
-			json_t *ds = joined(dset, nd);
-			snprintf(msg, sizeof msg, "HS %s on %s is not declared (declared: %.300s on %s)", pv[k].hs,
-			         json_string_value(dl), json_string_value(ds), json_string_value(s->label));
-			add_check(checks, "items.hs", ds, json_string(pv[k].hs), s, doc, 0, 0, 0, 0, msg, pv[k].hs);
+			char *ds = joined(dset, nd, e0);
+			snprintf(msg, sizeof msg, "HS %s on %s is not declared (declared: %.300s on %s)", pv[k].hs, dl.v,
+			         valid(ds), s->label.v);
+			add_check(checks, "items.hs", cv_str(ds), cv_str(pv[k].hs), s, doc, 0, 0, 0, 0, msg, pv[k].hs);
+			joined_free(ds, e0);
 			continue;
 		}
 		if (dv[q].has_value && pv[k].has_value)
 			check_num(checks, t, SC_JN_ITEM_VALUE, "value", dv[q].value, pv[k].value, s, doc, "items.value",
 			          pv[k].hs);
 	}
-	json_decref(dl);
 }
 
 static json_t *fnum(const json_t *parse, const char *name)
@@ -1431,7 +1528,7 @@ static const char *party_js(const struct sc_jscan *js, int f, const char *const 
 }
 
 /* Every field the declaration and one document both state, compared. */
-static void compare(json_t *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
+static void compare(struct checks *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
 {
 	const struct sc_jscan *dj = s->js, *pj = doc->js;
 	int d = s->decl, p = sc_jscan_get(pj, doc_parse(doc), "fields");
@@ -2393,7 +2490,8 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 	struct sc_join_out eb = {0};
 	size_t ne = 0, nw = 0, ns = 0;
 	struct sc_join_out src = {0}, wood = {0}, scan = {0};
-	json_t *docs = json_array(), *checks = json_array();
+	json_t *docs = json_array();
+	struct checks checks = {0};
 	const struct sc_join_rec *edecl = NULL, *paper = NULL, *carrier = NULL;
 	for (size_t q = 0; q < g->n; q++) {
 		const struct sc_join_rec *m = &v[q].m;
@@ -2483,11 +2581,11 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 				s.decl = 0;
 			free(text);
 		}
-		s.label = src_label(dm);
+		src_label(dm, &s.label);
 		for (size_t q = 0; q < g->n; q++) {
 			const struct sc_join_rec *m = &v[q].m;
 			if (m->kind == K_DOC && m != dm)
-				compare(checks, &j->tol, &s, m);
+				compare(&checks, &j->tol, &s, m);
 		}
 		/* a run with documents, and none here that the declaration names:
 		 * unread, unreadable or missing, never clean */
@@ -2504,12 +2602,20 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 			if (ref && !found) {
 				char msg[600];
 				snprintf(msg, sizeof msg, "the declared %s %s (%s) is not among the documents read", NEED[q][2], ref,
-				         json_string_value(s.label));
-				json_array_append_new(checks, json_pack("{s:s,s:s,s:s,s:n,s:O,s:n}", "field", "documents", "msg", msg,
-				                                        "decl", ref, "doc", "decl_src", s.label, "doc_src"));
+				         s.label.v);
+				/* a pack that failed (a string refused) appended nothing */
+				if (valid(msg) && valid(ref) && s.label.v) {
+					check_open(&checks);
+					putz(&checks.o, "\"field\":\"documents\",\"msg\":");
+					put_str(&checks.o, msg);
+					putz(&checks.o, ",\"decl\":");
+					put_str(&checks.o, ref);
+					putz(&checks.o, ",\"doc\":null,\"decl_src\":");
+					put_str(&checks.o, s.label.v);
+					putz(&checks.o, ",\"doc_src\":null}");
+				}
 			}
 		}
-		json_decref(s.label);
 		json_decref(pdecl);
 	}
 	/* documents of a run with declarations that belong to none of them: by
@@ -2520,20 +2626,33 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 		for (size_t q = 0; q < g->n && !d0; q++)
 			if (v[q].m.kind == K_DOC)
 				d0 = &v[q].m;
-		json_t *dl = src_label(d0);
+		struct label dl;
+		src_label(d0, &dl);
 		snprintf(msg, sizeof msg, "%s%s links to no declaration of the run (by its references or its content)",
-		         json_string_value(dl), json_array_size(docs) > 1 ? " and the documents with it" : "");
-		json_array_append_new(checks, json_pack("{s:s,s:s,s:n,s:n,s:n,s:o}", "field", "declaration", "msg", msg,
-		                                        "decl", "doc", "decl_src", "doc_src", dl));
+		         dl.v, json_array_size(docs) > 1 ? " and the documents with it" : "");
+		if (valid(msg) && dl.v) {
+			check_open(&checks);
+			putz(&checks.o, "\"field\":\"declaration\",\"msg\":");
+			put_str(&checks.o, msg);
+			putz(&checks.o, ",\"decl\":null,\"doc\":null,\"decl_src\":null,\"doc_src\":");
+			put_str(&checks.o, dl.v);
+			putz(&checks.o, "}");
+		}
 	}
 	if (g->problems) {
 		size_t i;
 		json_t *p;
 		json_array_foreach(g->problems, i, p) {
-			json_array_append_new(checks, json_pack("{s:s,s:s,s:s,s:n,s:n,s:n,s:n}", "field", "link", "code",
-			                                        json_string_value(json_object_get(p, "code")), "msg",
-			                                        json_string_value(json_object_get(p, "msg")), "decl", "doc",
-			                                        "decl_src", "doc_src"));
+			const char *code = json_string_value(json_object_get(p, "code")),
+			           *msg = json_string_value(json_object_get(p, "msg"));
+			if (code && msg) {
+				check_open(&checks);
+				putz(&checks.o, "\"field\":\"link\",\"code\":");
+				put_str(&checks.o, code);
+				putz(&checks.o, ",\"msg\":");
+				put_str(&checks.o, msg);
+				putz(&checks.o, ",\"decl\":null,\"doc\":null,\"decl_src\":null,\"doc_src\":null}");
+			}
 			if (ne++)
 				putz(&eb, ",");
 			put_json(&eb, p);
@@ -2584,11 +2703,9 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 		putz(o, ",\"alone\":true");
 	putz(o, ",\"sources\":[");
 	put(o, src.s ? src.s : "", src.len);
-	putz(o, "],\"checks\":");
-	if (json_array_size(checks))
-		put_json(o, checks);
-	else
-		putz(o, "[]");
+	putz(o, "],\"checks\":[");
+	put(o, checks.o.s ? checks.o.s : "", checks.o.len);
+	putz(o, "]");
 	putz(o, ",\"wood\":[");
 	put(o, wood.s ? wood.s : "", wood.len);
 	putz(o, "],\"scan\":[");
@@ -2600,7 +2717,7 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 		putz(o, "]");
 	}
 	putz(o, "}");
-	int failed = o->failed || src.failed || wood.failed || scan.failed || eb.failed;
+	int failed = o->failed || src.failed || wood.failed || scan.failed || eb.failed || checks.o.failed;
 	free(src.s);
 	free(wood.s);
 	free(scan.s);
@@ -2608,7 +2725,7 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 	json_decref(pa);
 	json_decref(ddecl);
 	json_decref(docs);
-	json_decref(checks);
+	free(checks.o.s);
 	views_free(v, g->n);
 	sc_jscan_release(&pjs);
 	return failed ? -1 : 0;
