@@ -176,6 +176,42 @@ out:
 	return rc;
 }
 
+/* ---- strings put together ------------------------------------------------
+ *
+ * Keys, order keys and labels are made for every record, and snprintf was a
+ * tenth of the reading: they are put together by hand, cut where snprintf(b,
+ * cap, ...) would have cut them (at cap - 1 bytes, NUL-terminated). */
+
+static void cat(char *b, size_t cap, size_t *at, const char *s, size_t n)
+{
+	size_t room = cap - 1 - *at;
+	if (n > room)
+		n = room;
+	memcpy(b + *at, s, n);
+	*at += n;
+	b[*at] = '\0';
+}
+
+static void cats(char *b, size_t cap, size_t *at, const char *s)
+{
+	cat(b, cap, at, s, strlen(s));
+}
+
+/* v in decimal, zero-padded to width digits ("%0*llu"); a '-' first when neg */
+static void catu(char *b, size_t cap, size_t *at, unsigned long long v, int width, int neg)
+{
+	char d[24];
+	int n = 0;
+	do
+		d[sizeof d - 1 - n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n < width && n < (int)sizeof d - 1)
+		d[sizeof d - 1 - n++] = '0';
+	if (neg)
+		d[sizeof d - 1 - n++] = '-';
+	cat(b, cap, at, d + sizeof d - n, (size_t)n);
+}
+
 /* ---- keys ---------------------------------------------------------------- */
 
 /* References are normalized by sc-parse's rule, so that a declaration's
@@ -239,7 +275,11 @@ static void kput(struct kbuf *b, const char *key)
 static void add_key(struct kbuf *keys, const char *kind, const char *v, size_t cap)
 {
 	char buf[300];
-	snprintf(buf, cap < sizeof buf ? cap : sizeof buf, "%s:%s", kind, v);
+	size_t at = 0;
+	cap = cap < sizeof buf ? cap : sizeof buf;
+	cats(buf, cap, &at, kind);
+	cat(buf, cap, &at, ":", 1);
+	cats(buf, cap, &at, v);
 	kput(keys, buf);
 }
 
@@ -296,7 +336,13 @@ static void page_key(struct kbuf *keys, const struct sc_jscan *js, int src)
 	if (sc_jscan_int(js, sc_jscan_get(js, src, "page"), &pg) < 0)
 		pg = 1;
 	char buf[1400];
-	snprintf(buf, sizeof buf, "page:%s|%s|%lld", path, mb ? mb : "", pg);
+	size_t at = 0;
+	cats(buf, sizeof buf, &at, "page:");
+	cats(buf, sizeof buf, &at, path);
+	cat(buf, sizeof buf, &at, "|", 1);
+	cats(buf, sizeof buf, &at, mb ? mb : "");
+	cat(buf, sizeof buf, &at, "|", 1);
+	catu(buf, sizeof buf, &at, pg < 0 ? 0ULL - (unsigned long long)pg : (unsigned long long)pg, 0, pg < 0);
 	kput(keys, buf);
 }
 
@@ -499,10 +545,16 @@ static char *order_of(const struct sc_join_rec *m, const struct sc_jscan *js)
 	int sv = sc_jscan_get(js, 0, "src");
 	char *src = sv >= 0 ? src_sorted(js, sv) : NULL;
 	const char *id = m->idstr;
-	size_t len = strlen(src ? src : "") + strlen(id ? id : "") + 16;
+	size_t len = strlen(src ? src : "") + strlen(id ? id : "") + 16, at = 0;
 	char *o = malloc(len);
-	if (o)
-		snprintf(o, len, "%d\x1f%s\x1f%s\x1f", (int)m->kind, id ? id : "", src ? src : "");
+	if (o) {
+		catu(o, len, &at, (unsigned)m->kind, 0, 0);
+		cat(o, len, &at, "\x1f", 1);
+		cats(o, len, &at, id ? id : "");
+		cat(o, len, &at, "\x1f", 1);
+		cats(o, len, &at, src ? src : "");
+		cat(o, len, &at, "\x1f", 1);
+	}
 	free(src);
 	return o;
 }
@@ -548,15 +600,25 @@ static char *slim(const struct sc_jscan *js, enum kind kd, size_t *len)
 		if (at[k] < 0)
 			continue;
 		const char *key = k < 3 ? HEAD[k] : KEEP[kd][k - 3], *v = sc_jscan_span(js, at[k], &vl);
-		w += (size_t)snprintf(o + w, cap - w, "%s\"%s\":", w > 1 ? "," : "", key);
+		if (w > 1)
+			o[w++] = ',';
+		o[w++] = '"';
+		memcpy(o + w, key, strlen(key));
+		w += strlen(key);
+		o[w++] = '"';
+		o[w++] = ':';
 		memcpy(o + w, v, vl);
 		w += vl;
 	}
 	if (kd == K_OCR) {
 		const char *v = conf >= 0 ? sc_jscan_span(js, conf, &vl) : NULL;
-		w += (size_t)snprintf(o + w, cap - w, "%s\"ocr\":{", w > 1 ? "," : "");
+		if (w > 1)
+			o[w++] = ',';
+		memcpy(o + w, "\"ocr\":{", 7);
+		w += 7;
 		if (v) {
-			w += (size_t)snprintf(o + w, cap - w, "\"conf\":");
+			memcpy(o + w, "\"conf\":", 7);
+			w += 7;
 			memcpy(o + w, v, vl);
 			w += vl;
 		}
@@ -752,7 +814,9 @@ int sc_join_take(struct sc_join *j, struct sc_join_rec *p, const char *file, uns
 			size_t ol = strlen(m->order), cap = ol + strlen(fn) + 24;
 			char *o = realloc(m->order, cap);
 			if (o) {
-				snprintf(o + ol, cap - ol, "%s\x1f%012lu", fn, line);
+				cats(o, cap, &ol, fn);
+				cat(o, cap, &ol, "\x1f", 1);
+				catu(o, cap, &ol, line, 12, 0);
 				m->order = o;
 			}
 		}
@@ -1090,7 +1154,11 @@ struct label {
 
 static void src_label(const struct sc_join_rec *m, struct label *l)
 {
-	snprintf(l->s, sizeof l->s, "%s:%s", src_name(m), mid(m));
+	size_t at = 0;
+	l->s[0] = '\0';
+	cats(l->s, sizeof l->s, &at, src_name(m));
+	cat(l->s, sizeof l->s, &at, ":", 1);
+	cats(l->s, sizeof l->s, &at, mid(m));
 	l->v = utf8_whole((const unsigned char *)l->s) ? l->s : NULL;
 }
 
@@ -1448,7 +1516,8 @@ static size_t hs_values(const struct sc_jscan *js, int items, const char *vkey, 
 		if (k == n) {
 			if (n == cap)
 				continue;
-			snprintf(out[n].hs, sizeof out[n].hs, "%.6s", h);
+			memcpy(out[n].hs, h, 6);   /* "%.6s": h is 6 bytes long at least */
+			out[n].hs[6] = '\0';
 			out[n].value = 0;
 			out[n].has_value = 0;
 			n++;

@@ -90,9 +90,11 @@ static void read_all(struct sc_join_cfg *c, struct sc_join *j, int nfiles, char 
 	int rc;
 	while (c->diag->status < 2 && (rc = sc_input_next_line(in, &line, &len)) != 0) {
 		const char *name = sc_input_name(in);
-		if (b->n && strcmp(name, b->name) != 0)
-			take_batch(c, j, b);
-		snprintf(b->name, sizeof b->name, "%s", name);
+		if (strcmp(name, b->name) != 0) {
+			if (b->n)
+				take_batch(c, j, b);
+			snprintf(b->name, sizeof b->name, "%s", name);
+		}
 		if (rc < 0) {
 			/* too long (reported and counted): kept as a bad line in its place */
 			take_batch(c, j, b);
