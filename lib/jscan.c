@@ -36,6 +36,9 @@ static const unsigned char STOP[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+/* 1: '"' or '\\', where a string of validated text ends or escapes */
+static const unsigned char QUOTE_OR_BS[256] = {['"'] = 1, ['\\'] = 1};
+
 static int is_ws(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -496,20 +499,22 @@ int sc_jscan_index(struct sc_jscan *js, const char *text, size_t len)
 			continue;
 		}
 		if (c == '"') {
+			/* the text was validated: a string ends at the first '"' that is
+			 * not escaped, and an escape is a backslash and the byte after it
+			 * (a table walk: strings are short, memchr's setup was most of it) */
 			size_t q = p + 1;
 			int esc = 0;
 			for (;;) {
-				const unsigned char *e = memchr(s + q, '"', len - q);
-				if (!e)
+				while (q < len && !QUOTE_OR_BS[s[q]])
+					q++;
+				if (q >= len)
 					return -1;
-				size_t at = (size_t)(e - s), bs = 0;
-				while (at - bs > p + 1 && s[at - bs - 1] == '\\')
-					bs++;
-				esc |= bs > 0 || memchr(s + q, '\\', at - q) != NULL;
-				q = at + 1;
-				if (bs % 2 == 0)
+				if (s[q] == '"')
 					break;
+				esc = 1;
+				q += 2;
 			}
+			q++;
 			if (push_tok(js, SC_JS_STR, p + 1) < 0)
 				return -1;
 			js->t[js->n - 1].len = (uint32_t)(q - p - 2);
