@@ -1399,7 +1399,9 @@ static int has_wide(const char *s)
 static void check_party(struct checks *checks, const struct sc_join_tol *t, const char *what, const char *field,
                         const char *a, const char *b, const struct side *s, const struct sc_join_rec *doc)
 {
-	if (!a || !b)
+	/* the same bytes are the same party (similarity 1, or names that normalize
+	 * to nothing): the usual case, decided without normalizing either */
+	if (!a || !b || strcmp(a, b) == 0)
 		return;
 	/* a name in Chinese against its English form is no disagreement we can judge */
 	if (has_wide(a) != has_wide(b) || has_latin(a) != has_latin(b))
