@@ -2681,10 +2681,14 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 			json_t *p1 = sc_parse_consign(NULL, one, &pdecl);
 			json_decref(p1);
 			json_decref(one);
-			char *text = pdecl ? json_dumps(pdecl, SC_JSON_FLAGS) : NULL;
-			if (text && sc_jscan_parse(&pjs, text, strlen(text), "-", 0, NULL) == 0)
+			/* dumped into a buffer of ours: json_dumps's text is jansson's
+			 * memory, which may be the build's arena (lib/jarena.h) */
+			struct sc_join_out text = {0};
+			if (pdecl)
+				put_json(&text, pdecl);
+			if (text.s && !text.failed && sc_jscan_parse(&pjs, text.s, text.len, "-", 0, NULL) == 0)
 				s.decl = 0;
-			free(text);
+			free(text.s);
 		}
 		src_label(dm, &s.label);
 		for (size_t q = 0; q < g->n; q++) {

@@ -10,6 +10,7 @@
 
 #include "hash.h"
 #include "input.h"
+#include "jarena.h"
 #include "join_run.h"
 #include "workq.h"
 
@@ -156,7 +157,13 @@ static void build_one(void *ctx, size_t i, int worker)
 	b->failed = 0;
 	if (!w->mine[i])
 		return;
-	if (sc_join_write(w->j, w->first + i, b, &w->bad[i]) < 0 || !b->s)
+	/* the trees a consignment's build makes live for that build only */
+	sc_jarena_claim();
+	sc_jarena_on(1);
+	int rc = sc_join_write(w->j, w->first + i, b, &w->bad[i]);
+	sc_jarena_on(0);
+	sc_jarena_release();
+	if (rc < 0 || !b->s)
 		b->failed = 1;
 	else {
 		b->s[b->len++] = '\n';   /* sc_join_write keeps room for it */
@@ -179,6 +186,7 @@ int sc_join_run(struct sc_join_cfg *c, int nfiles, char **files)
 		sc_diag_fatalf(c->diag, "out of memory");
 		return -1;
 	}
+	sc_jarena_install();
 	read_all(c, j, nfiles, files, b);
 	free(b->bytes);
 	for (int t = 0; t < MAXJOBS; t++)
