@@ -2323,9 +2323,19 @@ static json_t *lean_doc(const struct sc_jscan *js, int p)
 	json_t *f = json_object();
 	for (const char *const *q = FL; *q; q++) {
 		int x = sc_jscan_get(js, fields, *q), y = sc_jscan_get(js, x, "value");
-		if (y >= 0)
-			json_object_set_new(f, *q, json_pack("{s:o}", "value", sc_jscan_json(js, y)));
-		else if (x >= 0)
+		if (y >= 0) {
+			/* {"value": v} made directly: json_pack read its format for every field */
+			json_t *val = sc_jscan_json(js, y), *fo = json_object();
+			if (val && fo) {
+				if (json_object_set_new(fo, "value", val) == 0)
+					json_object_set_new(f, *q, fo);
+				else
+					json_decref(fo);
+			} else {
+				json_decref(val);
+				json_decref(fo);
+			}
+		} else if (x >= 0)
 			json_object_set_new(f, *q, json_object());
 	}
 	json_object_set_new(o, "fields", f);
@@ -2615,7 +2625,15 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 				edecl = m;
 			break;
 		case K_DOC: {
-			json_array_append_new(docs, json_pack("{s:O?,s:O?,s:O}", "id", m->id, "src", m->src, "parse", m->ns));
+			/* {"id":…,"src":…,"parse":…} as json_pack("{s:O?,s:O?,s:O}") made it
+			 * (null for an absent id or src; no entry without parse) */
+			json_t *e = m->ns ? json_object() : NULL;
+			if (e) {
+				json_object_set_new(e, "id", m->id ? json_incref(m->id) : json_null());
+				json_object_set_new(e, "src", m->src ? json_incref(m->src) : json_null());
+				json_object_set_new(e, "parse", json_incref(m->ns));
+				json_array_append_new(docs, e);
+			}
 			if (!paper && m->dtype && strcmp(m->dtype, "customs_declaration") == 0)
 				paper = m;
 			break;
