@@ -1289,35 +1289,48 @@ static void add_check(struct checks *ck, const char *field, struct cval dv, stru
 }
 
 /*
- * %.15g of an amount or a weight, without printf (which cost some 2,000
- * instructions a number): when x is the double nearest to n/100 for an
- * integer |n| < 1e15, %.15g rounds x to n/100 exactly (x is within half an
- * ulp of it, far below half a unit of the 15th digit) and writes it in
- * fixed notation with the trailing zeros cut. The length, or 0 for any
- * other x (b holds at least 24 bytes).
+ * %.15g of an amount, a weight or a rounded ratio, without printf (which
+ * cost some 2,000 instructions a number): when x is the double nearest to
+ * n/10^k for an integer |n| < 1e15 and k = 2 or 4, %.15g rounds x to n/10^k
+ * exactly (x is within half an ulp of it, far below half a unit of the 15th
+ * digit) and writes it in fixed notation with the trailing zeros cut. The
+ * length, or 0 for any other x (b holds at least 24 bytes).
  */
-static int g15_cents(char *b, double x)
+static int g15_fixed(char *b, double x)
 {
-	if (!(fabs(x) < 1e13) || (x == 0 && signbit(x)))
+	static const double SCALE[] = {1e4, 1e2}, LIMIT[] = {1e11, 1e13};
+	if (x == 0 && signbit(x))
 		return 0;
-	double r = round(x * 100);
-	if (r / 100 != x)
-		return 0;
-	long long c = (long long)r;
-	unsigned long long u = c < 0 ? 0ULL - (unsigned long long)c : (unsigned long long)c, ip = u / 100;
-	unsigned f = (unsigned)(u % 100);
-	size_t at = 0;
-	catu(b, 24, &at, ip, 0, c < 0);
-	if (f) {
-		char d[3] = {'.', (char)('0' + f / 10), (char)('0' + f % 10)};
-		cat(b, 24, &at, d, f % 10 ? 3 : 2);
+	for (int k = 0; k < 2; k++) {
+		if (!(fabs(x) < LIMIT[k]))
+			continue;
+		double r = round(x * SCALE[k]);
+		if (r / SCALE[k] != x)
+			continue;
+		long long c = (long long)r;
+		unsigned long long u = c < 0 ? 0ULL - (unsigned long long)c : (unsigned long long)c;
+		unsigned long long one = k == 0 ? 10000 : 100;
+		unsigned f = (unsigned)(u % one);
+		int digits = k == 0 ? 4 : 2;
+		size_t at = 0;
+		catu(b, 24, &at, u / one, 0, c < 0);
+		if (f) {
+			char d[8];
+			d[0] = '.';
+			for (int q = digits; q > 0; q--, f /= 10)
+				d[q] = (char)('0' + f % 10);
+			while (d[digits] == '0')
+				digits--;
+			cat(b, 24, &at, d, (size_t)digits + 1);
+		}
+		return (int)at;
 	}
-	return (int)at;
+	return 0;
 }
 
 static void fmt_num(char *b, size_t n, double x)
 {
-	if (n < 24 || !g15_cents(b, x))
+	if (n < 24 || !g15_fixed(b, x))
 		snprintf(b, n, "%.15g", x);
 }
 
@@ -2225,7 +2238,7 @@ static void put_str(struct sc_join_out *o, const char *s)
 static void put_real(struct sc_join_out *o, double x)
 {
 	char b[64];
-	int n = g15_cents(b, x);
+	int n = g15_fixed(b, x);
 	if (n) {
 		put(o, b, (size_t)n);
 		putz(o, memchr(b, '.', (size_t)n) ? "" : ".0");
