@@ -47,6 +47,7 @@ struct sc_join_rec {
 	json_t *id, *src, *ns, *decl;
 	const struct sc_jscan *js;
 	char *keys;       /* the "kind:value" strings it links by, back to back, each with its NUL */
+	size_t keyslen;
 	unsigned nkeys;
 	const char *file; /* interned */
 	unsigned long line;
@@ -56,8 +57,22 @@ struct sc_join_rec {
 	int fit;          /* linked by content (link_by_content): the points of evidence */
 	char *fit_why;    /* and the evidence, or NULL */
 	size_t parent;
+	int kept;         /* raw, idstr, declid, dtype, keys and order are in the night's store */
 	struct sc_join_rec *next;   /* a chain of prepared members (sc_join_prep) */
 };
+
+/* The night's store: what members keep for the whole run, copied in when
+ * they are taken, back to back in big blocks freed together at the end.
+ * One malloc a member each for six strings that live as long as the run
+ * was a tenth of the reading, and their headers and holes a tenth of the
+ * memory. */
+struct store {
+	struct store *next;
+	size_t used, cap;
+	char b[];
+};
+
+#define STORE_BLOCK (4u << 20)
 
 struct group {
 	size_t first, n;  /* members[idx[first .. first+n)] in canonical order */
@@ -80,6 +95,7 @@ struct sc_join {
 	size_t kcap, kused;
 	char **files;
 	size_t nfiles;
+	struct store *store;
 	size_t *idx;      /* members by group, canonical order */
 	struct group *g;
 	size_t ng;
@@ -396,11 +412,13 @@ static void member_keys(struct sc_join_rec *m, const struct sc_jscan *js)
 	default:
 		break;
 	}
-	/* cut to its size: it is kept for the whole run */
-	char *k = kb.n ? realloc(kb.s, kb.len) : NULL;
-	if (!kb.n)
+	if (!kb.n) {
 		free(kb.s);
-	m->keys = k ? k : kb.n ? kb.s : NULL;
+		kb.s = NULL;
+		kb.len = 0;
+	}
+	m->keys = kb.s;
+	m->keyslen = kb.len;
 	m->nkeys = kb.n;
 }
 
@@ -452,13 +470,87 @@ static const char *intern(struct sc_join *j, const char *file)
 
 static void member_free(struct sc_join_rec *m)
 {
+	if (!m->kept) {
+		free(m->raw);
+		free(m->idstr);
+		free(m->declid);
+		free(m->dtype);
+		free(m->keys);
+		free(m->order);
+	}
+	free(m->fit_why);
+}
+
+/* n bytes of the store, or NULL when out of memory */
+static char *store_get(struct sc_join *j, size_t n)
+{
+	struct store *s = j->store;
+	if (!s || s->cap - s->used < n) {
+		size_t cap = n > STORE_BLOCK ? n : STORE_BLOCK;
+		s = malloc(sizeof *s + cap);
+		if (!s)
+			return NULL;
+		s->used = 0;
+		s->cap = cap;
+		s->next = j->store;
+		j->store = s;
+	}
+	s->used += n;
+	return s->b + s->used - n;
+}
+
+static char *store_put(char **at, const char *v, size_t n)
+{
+	char *p = *at;
+	memcpy(p, v, n);
+	*at += n;
+	return p;
+}
+
+/* The member's strings into the store, its place at the end of its order
+ * key; the prepared ones freed. Out of memory they stay as they are, the
+ * order key then without its place. */
+static void keep_member(struct sc_join *j, struct sc_join_rec *m, const char *fn, unsigned long line)
+{
+	size_t nid = m->idstr ? strlen(m->idstr) + 1 : 0, ndecl = m->declid ? strlen(m->declid) + 1 : 0,
+	       ntype = m->dtype ? strlen(m->dtype) + 1 : 0, nord = m->order ? strlen(m->order) : 0,
+	       ordcap = m->order ? nord + strlen(fn) + 24 : 0;
+	char *at = store_get(j, m->rawlen + 1 + nid + ndecl + ntype + m->keyslen + ordcap);
+	if (!at) {
+		if (m->order) {
+			char *o = realloc(m->order, ordcap);
+			if (o) {
+				cats(o, ordcap, &nord, fn);
+				cat(o, ordcap, &nord, "\x1f", 1);
+				catu(o, ordcap, &nord, line, 12, 0);
+				m->order = o;
+			}
+		}
+		return;
+	}
+	char *raw = store_put(&at, m->raw, m->rawlen + 1), *id = m->idstr ? store_put(&at, m->idstr, nid) : NULL,
+	     *decl = m->declid ? store_put(&at, m->declid, ndecl) : NULL,
+	     *type = m->dtype ? store_put(&at, m->dtype, ntype) : NULL,
+	     *keys = m->keys ? store_put(&at, m->keys, m->keyslen) : NULL, *order = NULL;
+	if (m->order) {
+		order = store_put(&at, m->order, nord + 1);
+		cats(order, ordcap, &nord, fn);
+		cat(order, ordcap, &nord, "\x1f", 1);
+		catu(order, ordcap, &nord, line, 12, 0);
+	}
 	free(m->raw);
 	free(m->idstr);
 	free(m->declid);
 	free(m->dtype);
 	free(m->keys);
 	free(m->order);
-	free(m->fit_why);
+	m->raw = raw;
+	m->idstr = id;
+	m->declid = decl;
+	m->dtype = type;
+	m->keys = keys;
+	m->order = order;
+	m->kept = 1;
 }
 
 void sc_join_prep_free(struct sc_join_rec *m)
@@ -809,17 +901,7 @@ int sc_join_take(struct sc_join *j, struct sc_join_rec *p, const char *file, uns
 		m->file = fn;
 		m->line = line;
 		m->parent = j->n;
-		/* the place, at the end of the order key */
-		if (m->order) {
-			size_t ol = strlen(m->order), cap = ol + strlen(fn) + 24;
-			char *o = realloc(m->order, cap);
-			if (o) {
-				cats(o, cap, &ol, fn);
-				cat(o, cap, &ol, "\x1f", 1);
-				catu(o, cap, &ol, line, 12, 0);
-				m->order = o;
-			}
-		}
+		keep_member(j, m, fn, line);
 		j->n++;
 		if (union_keys(j, j->n - 1) < 0 && !m->sub) {
 			m->nokey = 1;
@@ -863,6 +945,7 @@ void sc_join_add_bad(struct sc_join *j, json_t *rec, const char *file, unsigned 
 		if (m) {
 			free(m->keys);
 			m->keys = NULL;   /* a bad line links to nothing */
+			m->keyslen = 0;
 			m->nkeys = 0;
 			free(m->idstr);
 			m->idstr = NULL;
@@ -897,6 +980,11 @@ void sc_join_free(struct sc_join *j)
 		return;
 	for (size_t i = 0; i < j->n; i++)
 		member_free(&j->m[i]);
+	while (j->store) {
+		struct store *nx = j->store->next;
+		free(j->store);
+		j->store = nx;
+	}
 	free(j->m);
 	free(j->keymap);
 	for (size_t k = 0; k < j->nfiles; k++)
