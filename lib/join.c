@@ -1718,53 +1718,52 @@ static const char *party_name(const json_t *parse, const char *const *names)
 	return NULL;
 }
 
-/* The first of names (fields of the document) that holds a string. */
-static const char *party_js(const struct sc_jscan *js, int f, const char *const *names, char *buf, size_t cap)
-{
-	for (; *names; names++)
-		if (sval(js, fld(js, f, *names), buf, cap))
-			return buf;
-	return NULL;
-}
-
-/* Every field the declaration and one document both state, compared. */
+/* Every field the declaration and one document both state, compared. The
+ * fields of each side are found in one walk of its object (sc_jscan_getv). */
 static void compare(struct checks *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
 {
 	const struct sc_jscan *dj = s->js, *pj = doc->js;
 	int d = s->decl, p = sc_jscan_get(pj, doc_parse(doc), "fields");
+	/* the names of both sides, by position: four numbers, seven strings, the parties */
+	static const char *const DK[] = {"total_value", "gross_kg", "net_kg", "packages", "currency", "origin",
+	                                 "incoterm", "port_loading", "port_discharge", "bl_no", "invoice_no",
+	                                 "importer", "exporter"},
+	                         *const FK[] = {"total", "gross_kg", "net_kg", "packages", "currency", "origin",
+	                                        "incoterm", "port_loading", "port_discharge", "bl_no", "invoice_no",
+	                                        "buyer", "consignee", "seller", "shipper"};
+	int dv[13], fv[15];
+	sc_jscan_getv(dj, d, DK, 13, dv);
+	sc_jscan_getv(pj, p, FK, 15, fv);
 	static const struct {
-		const char *decl, *doc, *what;
+		const char *what;
 		enum sc_join_num n;
-	} NUM[] = {{"total_value", "total", "total value", SC_JN_TOTAL},
-	           {"gross_kg", "gross_kg", "gross weight (kg)", SC_JN_GROSS},
-	           {"net_kg", "net_kg", "net weight (kg)", SC_JN_NET},
-	           {"packages", "packages", "packages", SC_JN_PACKAGES}};
-	for (size_t k = 0; k < sizeof NUM / sizeof *NUM; k++) {
+	} NUM[] = {{"total value", SC_JN_TOTAL},
+	           {"gross weight (kg)", SC_JN_GROSS},
+	           {"net weight (kg)", SC_JN_NET},
+	           {"packages", SC_JN_PACKAGES}};
+	for (size_t k = 0; k < 4; k++) {
 		double a, b;
-		if (sc_jscan_num(dj, sc_jscan_get(dj, d, NUM[k].decl), &a) == 0 && sc_jscan_num(pj, fld(pj, p, NUM[k].doc), &b) == 0)
-			check_num(checks, t, NUM[k].n, NUM[k].what, a, b, s, doc, NUM[k].decl, NULL);
+		if (sc_jscan_num(dj, dv[k], &a) == 0 && sc_jscan_num(pj, sc_jscan_get(pj, fv[k], "value"), &b) == 0)
+			check_num(checks, t, NUM[k].n, NUM[k].what, a, b, s, doc, DK[k], NULL);
 	}
-	static const char *const STR[][3] = {{"currency", "currency", "currency"},
-	                                     {"origin", "origin", "country of origin"},
-	                                     {"incoterm", "incoterm", "Incoterm"},
-	                                     {"port_loading", "port_loading", "port of loading"},
-	                                     {"port_discharge", "port_discharge", "port of discharge"},
-	                                     {"bl_no", "bl_no", "B/L number"},
-	                                     {"invoice_no", "invoice_no", "invoice number"}};
+	static const char *const STR[] = {"currency", "country of origin", "Incoterm", "port of loading",
+	                                  "port of discharge", "B/L number", "invoice number"};
 	char a[1024], b[1024];
-	for (size_t k = 0; k < sizeof STR / sizeof *STR; k++) {
-		const char *x = sval(dj, sc_jscan_get(dj, d, STR[k][0]), a, sizeof a),
-		           *y = sval(pj, fld(pj, p, STR[k][1]), b, sizeof b);
+	for (size_t k = 0; k < 7; k++) {
+		const char *x = sval(dj, dv[4 + k], a, sizeof a), *y = sval(pj, sc_jscan_get(pj, fv[4 + k], "value"), b, sizeof b);
 		if (k < 5)
-			check_str(checks, STR[k][2], STR[k][0], x, y, s, doc);
+			check_str(checks, STR[k], DK[4 + k], x, y, s, doc);
 		else
-			check_ref(checks, STR[k][2], STR[k][0], x, y, s, doc);
+			check_ref(checks, STR[k], DK[4 + k], x, y, s, doc);
 	}
-	static const char *const IMP[] = {"buyer", "consignee", NULL}, *const EXP[] = {"seller", "shipper", NULL};
-	check_party(checks, t, "importer", "importer", sval(dj, sc_jscan_path(dj, d, "importer.name"), a, sizeof a),
-	            party_js(pj, p, IMP, b, sizeof b), s, doc);
-	check_party(checks, t, "exporter", "exporter", sval(dj, sc_jscan_path(dj, d, "exporter.name"), a, sizeof a),
-	            party_js(pj, p, EXP, b, sizeof b), s, doc);
+	/* a party: the first of its two fields that holds a string */
+	for (int q = 0; q < 2; q++) {
+		const char *x = sval(dj, sc_jscan_get(dj, dv[11 + q], "name"), a, sizeof a),
+		           *y = sval(pj, sc_jscan_get(pj, fv[11 + 2 * q], "value"), b, sizeof b);
+		if (!y)
+			y = sval(pj, sc_jscan_get(pj, fv[12 + 2 * q], "value"), b, sizeof b);
+		check_party(checks, t, q ? "exporter" : "importer", q ? "exporter" : "importer", x, y, s, doc);
+	}
 	check_containers(checks, s, doc);
 	check_items(checks, t, s, doc);
 }
@@ -2420,10 +2419,11 @@ static json_t *lean_doc(const struct sc_jscan *js, int p)
 	int t = sc_jscan_get(js, p, "type");
 	if (t >= 0)
 		json_object_set_new(o, "type", sc_jscan_json(js, t));
-	int fields = sc_jscan_get(js, p, "fields");
+	int fields = sc_jscan_get(js, p, "fields"), at[10];
 	json_t *f = json_object();
+	sc_jscan_getv(js, fields, FL, 10, at);
 	for (const char *const *q = FL; *q; q++) {
-		int x = sc_jscan_get(js, fields, *q), y = sc_jscan_get(js, x, "value");
+		int x = at[q - FL], y = sc_jscan_get(js, x, "value");
 		if (y >= 0) {
 			/* {"value": v} made directly: json_pack read its format for every field */
 			json_t *val = sc_jscan_json(js, y), *fo = json_object();

@@ -606,6 +606,44 @@ int sc_jscan_getn(const struct sc_jscan *js, int v, const char *key, size_t klen
 	return get_n(js, v, key, klen);
 }
 
+void sc_jscan_getv(const struct sc_jscan *js, int v, const char *const *keys, size_t n, int *out)
+{
+	/* the names by length (a bit each), so that a member is held against
+	 * the one or two names as long as its key, not against every name */
+	uint32_t bylen[64] = {0}, longer = 0;
+	size_t klen[SC_JSCAN_GETV_MAX];
+	if (n > SC_JSCAN_GETV_MAX)
+		n = SC_JSCAN_GETV_MAX;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = -1;
+		klen[i] = strlen(keys[i]);
+		if (klen[i] < 64)
+			bylen[klen[i]] |= 1u << i;
+		else
+			longer |= 1u << i;
+	}
+	if (sc_jscan_type(js, v) != SC_JS_OBJ)
+		return;
+	const struct sc_jtok *t = js->t;
+	uint32_t end = t[v].end;
+	/* the last member of a name wins, as in get_n */
+	for (uint32_t m = (uint32_t)v + 1; m < end; m = t[m + 1].end) {
+		const struct sc_jtok *k = &t[m];
+		if (k->esc) {
+			for (size_t i = 0; i < n; i++)
+				if (key_is(js, (int)m, keys[i], klen[i]))
+					out[i] = (int)m + 1;
+			continue;
+		}
+		const char *ks = js->s + k->off;
+		for (uint32_t c = k->len < 64 ? bylen[k->len] : longer; c; c &= c - 1) {
+			int i = __builtin_ctz(c);
+			if (klen[i] == k->len && (!klen[i] || (ks[0] == keys[i][0] && memcmp(ks, keys[i], klen[i]) == 0)))
+				out[i] = (int)m + 1;
+		}
+	}
+}
+
 int sc_jscan_path(const struct sc_jscan *js, int v, const char *path)
 {
 	while (v >= 0 && *path) {
