@@ -2280,23 +2280,42 @@ static int dump_cb(const char *buf, size_t size, void *data)
 	return o->failed ? -1 : 0;
 }
 
+static void put_strn(struct sc_join_out *o, const char *s, size_t n);
+static void put_real(struct sc_join_out *o, double x);
+
+/* A value as jansson writes it: the scalars here (ids, a wood sample's
+ * facts; json_dump_callback's setup was most of their cost), the
+ * containers by jansson. */
 static void put_json(struct sc_join_out *o, const json_t *v)
 {
-	if (!v)
-		putz(o, "null");
-	else if (json_dump_callback(v, dump_cb, o, SC_JSON_FLAGS | JSON_ENCODE_ANY) < 0)
+	char b[24];
+	size_t at = 0;
+	switch (v ? json_typeof(v) : JSON_NULL) {
+	case JSON_STRING: put_strn(o, json_string_value(v), json_string_length(v)); return;
+	case JSON_REAL: put_real(o, json_real_value(v)); return;
+	case JSON_INTEGER: {
+		json_int_t x = json_integer_value(v);
+		catu(b, sizeof b, &at, x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x, 0, x < 0);
+		put(o, b, at);
+		return;
+	}
+	case JSON_TRUE: putz(o, "true"); return;
+	case JSON_FALSE: putz(o, "false"); return;
+	case JSON_NULL: putz(o, "null"); return;
+	default: break;
+	}
+	if (json_dump_callback(v, dump_cb, o, SC_JSON_FLAGS | JSON_ENCODE_ANY) < 0)
 		o->failed = 1;
 }
 
 /* A string as jansson writes it (SC_JSON_FLAGS): '"', '\\' and the control
  * characters escaped, everything else (UTF-8) as it is. s is valid UTF-8. */
-static void put_str(struct sc_join_out *o, const char *s)
+static void put_strn(struct sc_join_out *o, const char *s, size_t n)
 {
-	if (!s)
-		s = "";
+	const char *end = s + n;
 	put(o, "\"", 1);
 	const char *run = s;
-	for (; *s; s++) {
+	for (; s < end; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
@@ -2318,6 +2337,13 @@ static void put_str(struct sc_join_out *o, const char *s)
 	}
 	put(o, run, (size_t)(s - run));
 	put(o, "\"", 1);
+}
+
+static void put_str(struct sc_join_out *o, const char *s)
+{
+	if (!s)
+		s = "";
+	put_strn(o, s, strlen(s));
 }
 
 /* A real as jansson writes it with JSON_REAL_PRECISION(15): %.15g, ".0" when
