@@ -1635,9 +1635,12 @@ static size_t hs_values(const struct sc_jscan *js, int items, const char *vkey, 
 	size_t n = 0;
 	if (sc_jscan_type(js, items) != SC_JS_ARR)
 		return 0;
+	const char *const keys[] = {"hs", vkey};
 	for (int x = sc_jscan_first(js, items); x >= 0; x = sc_jscan_next(js, items, x)) {
 		char h[64];
-		long hl = sc_jscan_str(js, sc_jscan_get(js, x, "hs"), h, sizeof h);
+		int at[2];
+		sc_jscan_getv(js, x, keys, 2, at);
+		long hl = sc_jscan_str(js, at[0], h, sizeof h);
 		if (hl < 0 || strlen(h) < 6)
 			continue;
 		size_t k;
@@ -1654,7 +1657,7 @@ static size_t hs_values(const struct sc_jscan *js, int items, const char *vkey, 
 			n++;
 		}
 		double v;
-		if (sc_jscan_num(js, sc_jscan_get(js, x, vkey), &v) == 0) {
+		if (sc_jscan_num(js, at[1], &v) == 0) {
 			out[k].value += v;
 			out[k].has_value = 1;
 		}
@@ -2392,14 +2395,18 @@ static void put_raw(struct sc_join_out *o, const struct sc_jscan *js, int v)
 /* ,"key":value for each of keys that object v has, as it stands */
 static void put_members(struct sc_join_out *o, const struct sc_jscan *js, int v, const char *const *keys)
 {
-	for (; *keys; keys++) {
-		int x = sc_jscan_get(js, v, *keys);
-		if (x < 0)
+	int at[SC_JSCAN_GETV_MAX];
+	size_t n = 0;
+	while (keys[n] && n < SC_JSCAN_GETV_MAX)
+		n++;
+	sc_jscan_getv(js, v, keys, n, at);
+	for (size_t q = 0; q < n; q++) {
+		if (at[q] < 0)
 			continue;
 		putz(o, ",\"");
-		putz(o, *keys);
+		putz(o, keys[q]);
 		putz(o, "\":");
-		put_raw(o, js, x);
+		put_raw(o, js, at[q]);
 	}
 }
 
@@ -2494,6 +2501,10 @@ struct view {
 struct vcache {
 	struct view *v;
 	size_t cap;
+	/* the parts of a consignment's line written apart (errors, sources,
+	 * wood, scans, checks), kept too: made and freed for each consignment
+	 * they were a third of the run's page faults */
+	struct sc_join_out part[5];
 };
 
 static pthread_key_t vc_key;
@@ -2504,6 +2515,8 @@ static void vc_free(void *p)
 	struct vcache *c = p;
 	for (size_t q = 0; c && q < c->cap; q++)
 		sc_jscan_release(&c->v[q].js);
+	for (int q = 0; c && q < 5; q++)
+		free(c->part[q].s);
 	if (c)
 		free(c->v);
 	free(c);
@@ -2729,11 +2742,15 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 	struct view *v = views_new(j, g, !has_edecl);
 	if (!v)
 		return -1;
-	struct sc_join_out eb = {0};
+	/* views_new made this thread's cache */
+	struct sc_join_out *part = ((struct vcache *)pthread_getspecific(vc_key))->part;
+	for (int q = 0; q < 5; q++)
+		part[q].len = 0, part[q].failed = 0;
+	struct sc_join_out eb = part[0];
 	size_t ne = 0, nw = 0, ns = 0;
-	struct sc_join_out src = {0}, wood = {0}, scan = {0};
+	struct sc_join_out src = part[1], wood = part[2], scan = part[3];
 	json_t *docs = json_array();
-	struct checks checks = {0};
+	struct checks checks = {part[4], 0};
 	const struct sc_join_rec *edecl = NULL, *paper = NULL, *carrier = NULL;
 	for (size_t q = 0; q < g->n; q++) {
 		const struct sc_join_rec *m = &v[q].m;
@@ -2972,14 +2989,14 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 	}
 	putz(o, "}");
 	int failed = o->failed || src.failed || wood.failed || scan.failed || eb.failed || checks.o.failed;
-	free(src.s);
-	free(wood.s);
-	free(scan.s);
-	free(eb.s);
+	part[0] = eb;   /* their buffers, grown or not, for the next consignment */
+	part[1] = src;
+	part[2] = wood;
+	part[3] = scan;
+	part[4] = checks.o;
 	json_decref(pa);
 	json_decref(ddecl);
 	json_decref(docs);
-	free(checks.o.s);
 	views_free(v, g->n);
 	sc_jscan_release(&pjs);
 	return failed ? -1 : 0;
