@@ -81,10 +81,12 @@ struct group {
 	int bad;
 };
 
+/* 16 bytes, four to a cache line: the map is probed at random, a few
+ * hundred thousand keys a night */
 struct kslot {
 	const char *k;
-	uint64_t h;
-	size_t idx;
+	uint32_t h;       /* the hash's low half, which places the slot (kcap <= 2^32) */
+	uint32_t idx;
 };
 
 struct sc_join {
@@ -829,8 +831,9 @@ struct sc_join_rec *sc_join_prep(struct sc_jscan *js, const char *line, size_t l
  * member's keys), or the empty slot where s goes. */
 static struct kslot *kfind(struct sc_join *j, const char *s, uint64_t h)
 {
-	size_t mask = j->kcap - 1, i = (size_t)h & mask;
-	while (j->keymap[i].k && (j->keymap[i].h != h || strcmp(j->keymap[i].k, s) != 0))
+	uint32_t lo = (uint32_t)h;
+	size_t mask = j->kcap - 1, i = lo & mask;
+	while (j->keymap[i].k && (j->keymap[i].h != lo || strcmp(j->keymap[i].k, s) != 0))
 		i = (i + 1) & mask;
 	return &j->keymap[i];
 }
@@ -838,6 +841,8 @@ static struct kslot *kfind(struct sc_join *j, const char *s, uint64_t h)
 static int kgrow(struct sc_join *j)
 {
 	size_t cap = j->kcap ? j->kcap * 2 : 4096;
+	if (cap > ((size_t)1 << 32))
+		return -1;
 	struct kslot *old = j->keymap, *nw = calloc(cap, sizeof *nw);
 	if (!nw)
 		return -1;
@@ -860,7 +865,7 @@ static int union_keys(struct sc_join *j, size_t me)
 		uint64_t h = sc_fnv64_str(SC_FNV64_OFFSET, s);
 		struct kslot *at = kfind(j, s, h);
 		if (!at->k) {
-			*at = (struct kslot){s, h, me};
+			*at = (struct kslot){s, (uint32_t)h, (uint32_t)me};
 			j->kused++;
 			continue;
 		}
@@ -890,7 +895,8 @@ int sc_join_take(struct sc_join *j, struct sc_join_rec *p, const char *file, uns
 	int rc = 0;
 	while (p) {
 		struct sc_join_rec *nx = p->next;
-		if (j->n == j->cap && sc_grow(&j->m, &j->cap, 1024, sizeof *j->m) < 0) {
+		/* members are numbered in 32 bits in the key map */
+		if ((j->n == j->cap && sc_grow(&j->m, &j->cap, 1024, sizeof *j->m) < 0) || j->n >= UINT32_MAX) {
 			sc_join_prep_free(p);
 			return sc_error_set(err, fn, (int)line, 0, SC_E_NOMEM, "out of memory");
 		}
