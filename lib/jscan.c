@@ -610,17 +610,22 @@ void sc_jscan_getv(const struct sc_jscan *js, int v, const char *const *keys, si
 {
 	/* the names by length (a bit each), so that a member is held against
 	 * the one or two names as long as its key, not against every name */
-	uint32_t bylen[64] = {0}, longer = 0;
+	uint32_t bylen[64], longer = 0;   /* bylen[l] is set where lens has bit l */
+	uint64_t lens = 0;
 	size_t klen[SC_JSCAN_GETV_MAX];
 	if (n > SC_JSCAN_GETV_MAX)
 		n = SC_JSCAN_GETV_MAX;
 	for (size_t i = 0; i < n; i++) {
 		out[i] = -1;
 		klen[i] = strlen(keys[i]);
-		if (klen[i] < 64)
-			bylen[klen[i]] |= 1u << i;
-		else
+		if (klen[i] >= 64)
 			longer |= 1u << i;
+		else if (lens >> klen[i] & 1)
+			bylen[klen[i]] |= 1u << i;
+		else {
+			lens |= 1ULL << klen[i];
+			bylen[klen[i]] = 1u << i;
+		}
 	}
 	if (sc_jscan_type(js, v) != SC_JS_OBJ)
 		return;
@@ -636,7 +641,7 @@ void sc_jscan_getv(const struct sc_jscan *js, int v, const char *const *keys, si
 			continue;
 		}
 		const char *ks = js->s + k->off;
-		for (uint32_t c = k->len < 64 ? bylen[k->len] : longer; c; c &= c - 1) {
+		for (uint32_t c = k->len >= 64 ? longer : lens >> k->len & 1 ? bylen[k->len] : 0; c; c &= c - 1) {
 			int i = __builtin_ctz(c);
 			if (klen[i] == k->len && (!klen[i] || (ks[0] == keys[i][0] && memcmp(ks, keys[i], klen[i]) == 0)))
 				out[i] = (int)m + 1;
