@@ -2493,7 +2493,12 @@ static void put_reading(struct sc_join_out *o, size_t k, const struct sc_join_re
 	if (k)
 		putz(o, ",");
 	putz(o, "{\"id\":");
-	put_json(o, m->id);
+	if (m->id)
+		put_json(o, m->id);
+	else if (m->idstr)
+		put_str(o, m->idstr);   /* what json_string(idstr) would have written */
+	else
+		putz(o, "null");
 	putz(o, ",\"src\":");
 	put_raw(o, js, sc_jscan_get(js, 0, "src"));
 	put_members(o, js, sc_jscan_get(js, 0, ns), keep);
@@ -2642,7 +2647,9 @@ static struct view *views_new(const struct sc_join *j, const struct group *g, in
 			return NULL;
 		}
 		const struct sc_jscan *js = &w->js;
-		if (w->m.idstr)
+		/* a tree of the id only where trees are made of the document; the
+		 * rest write and name it from idstr (mid, put_id, put_reading) */
+		if (w->m.idstr && w->m.kind == K_DOC)
 			w->m.id = json_string(w->m.idstr);
 		else if (w->m.sub && sc_jscan_get(js, 0, "id") >= 0)
 			w->m.id = sc_jscan_json(js, sc_jscan_get(js, 0, "id"));
