@@ -2350,19 +2350,13 @@ static void putz(struct sc_join_out *o, const char *s)
 	put(o, s, strlen(s));
 }
 
-static int dump_cb(const char *buf, size_t size, void *data)
-{
-	struct sc_join_out *o = data;
-	put(o, buf, size);
-	return o->failed ? -1 : 0;
-}
-
 static void put_strn(struct sc_join_out *o, const char *s, size_t n);
 static void put_real(struct sc_join_out *o, double x);
 
-/* A value as jansson writes it: the scalars here (ids, a wood sample's
- * facts; json_dump_callback's setup was most of their cost), the
- * containers by jansson. */
+/* A value as jansson writes it with SC_JSON_FLAGS (compact, members in
+ * their order, reals by JSON_REAL_PRECISION(15)), by hand: the values the
+ * join writes are small (ids, a wood sample's facts, parse.checks, often
+ * []), and json_dump_callback's setup was most of their cost. */
 static void put_json(struct sc_join_out *o, const json_t *v)
 {
 	char b[24];
@@ -2379,10 +2373,36 @@ static void put_json(struct sc_join_out *o, const json_t *v)
 	case JSON_TRUE: putz(o, "true"); return;
 	case JSON_FALSE: putz(o, "false"); return;
 	case JSON_NULL: putz(o, "null"); return;
-	default: break;
+	case JSON_ARRAY: {
+		size_t i;
+		json_t *x;
+		put(o, "[", 1);
+		json_array_foreach(v, i, x) {
+			if (i)
+				put(o, ",", 1);
+			put_json(o, x);
+		}
+		put(o, "]", 1);
+		return;
 	}
-	if (json_dump_callback(v, dump_cb, o, SC_JSON_FLAGS | JSON_ENCODE_ANY) < 0)
-		o->failed = 1;
+	case JSON_OBJECT: {
+		const char *k;
+		size_t kl;
+		json_t *x;
+		int first = 1;
+		put(o, "{", 1);
+		json_object_keylen_foreach((json_t *)v, k, kl, x) {
+			if (!first)
+				put(o, ",", 1);
+			first = 0;
+			put_strn(o, k, kl);
+			put(o, ":", 1);
+			put_json(o, x);
+		}
+		put(o, "}", 1);
+		return;
+	}
+	}
 }
 
 /* A string as jansson writes it (SC_JSON_FLAGS): '"', '\\' and the control
