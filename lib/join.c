@@ -58,6 +58,7 @@ struct sc_join_rec {
 	char *fit_why;    /* and the evidence, or NULL */
 	size_t parent;
 	int kept;         /* raw, idstr, declid, dtype, keys and order are in the night's store */
+	int raw_kept;     /* raw is, from the start: prepared into a store of sc_join_store_new */
 	struct sc_join_rec *next;   /* a chain of prepared members (sc_join_prep) */
 };
 
@@ -73,6 +74,12 @@ struct store {
 };
 
 #define STORE_BLOCK (4u << 20)
+
+/* A preparing thread's store (join.h): its records' bytes are written into
+ * it as they are made, not made apart and copied when taken. */
+struct sc_join_store {
+	struct store *head;
+};
 
 struct group {
 	size_t first, n;  /* members[idx[first .. first+n)] in canonical order */
@@ -493,7 +500,8 @@ static const char *intern(struct sc_join *j, const char *file)
 static void member_free(struct sc_join_rec *m)
 {
 	if (!m->kept) {
-		free(m->raw);
+		if (!m->raw_kept)
+			free(m->raw);
 		free(m->idstr);
 		free(m->declid);
 		free(m->dtype);
@@ -503,10 +511,10 @@ static void member_free(struct sc_join_rec *m)
 	free(m->fit_why);
 }
 
-/* n bytes of the store, or NULL when out of memory */
-static char *store_get(struct sc_join *j, size_t n)
+/* n bytes of the store at *head, or NULL when out of memory */
+static char *store_get(struct store **head, size_t n)
 {
-	struct store *s = j->store;
+	struct store *s = *head;
 	if (!s || s->cap - s->used < n) {
 		size_t cap = n > STORE_BLOCK ? n : STORE_BLOCK;
 		s = malloc(sizeof *s + cap);
@@ -514,11 +522,35 @@ static char *store_get(struct sc_join *j, size_t n)
 			return NULL;
 		s->used = 0;
 		s->cap = cap;
-		s->next = j->store;
-		j->store = s;
+		s->next = *head;
+		*head = s;
 	}
 	s->used += n;
 	return s->b + s->used - n;
+}
+
+/* The last store_get of *head used only n of its bytes: the rest back. */
+static void store_trim(struct store **head, size_t got, size_t n)
+{
+	(*head)->used -= got - n;
+}
+
+struct sc_join_store *sc_join_store_new(void)
+{
+	return calloc(1, sizeof(struct sc_join_store));
+}
+
+void sc_join_adopt(struct sc_join *j, struct sc_join_store *st)
+{
+	if (!st)
+		return;
+	while (st->head) {
+		struct store *nx = st->head->next;
+		st->head->next = j->store;
+		j->store = st->head;
+		st->head = nx;
+	}
+	free(st);
 }
 
 static char *store_put(char **at, const char *v, size_t n)
@@ -537,7 +569,7 @@ static void keep_member(struct sc_join *j, struct sc_join_rec *m, const char *fn
 	size_t nid = m->idstr ? strlen(m->idstr) + 1 : 0, ndecl = m->declid ? strlen(m->declid) + 1 : 0,
 	       ntype = m->dtype ? strlen(m->dtype) + 1 : 0, nord = m->order ? strlen(m->order) : 0,
 	       ordcap = m->order ? nord + strlen(fn) + 24 : 0;
-	char *at = store_get(j, m->rawlen + 1 + nid + ndecl + ntype + m->keyslen + ordcap);
+	char *at = store_get(&j->store, (m->raw_kept ? 0 : m->rawlen + 1) + nid + ndecl + ntype + m->keyslen + ordcap);
 	if (!at) {
 		if (m->order) {
 			char *o = realloc(m->order, ordcap);
@@ -550,7 +582,8 @@ static void keep_member(struct sc_join *j, struct sc_join_rec *m, const char *fn
 		}
 		return;
 	}
-	char *raw = store_put(&at, m->raw, m->rawlen + 1), *id = m->idstr ? store_put(&at, m->idstr, nid) : NULL,
+	char *raw = m->raw_kept ? m->raw : store_put(&at, m->raw, m->rawlen + 1),
+	     *id = m->idstr ? store_put(&at, m->idstr, nid) : NULL,
 	     *decl = m->declid ? store_put(&at, m->declid, ndecl) : NULL,
 	     *type = m->dtype ? store_put(&at, m->dtype, ntype) : NULL,
 	     *keys = m->keys ? store_put(&at, m->keys, m->keyslen) : NULL, *order = NULL;
@@ -560,7 +593,8 @@ static void keep_member(struct sc_join *j, struct sc_join_rec *m, const char *fn
 		cat(order, ordcap, &nord, "\x1f", 1);
 		catu(order, ordcap, &nord, line, 12, 0);
 	}
-	free(m->raw);
+	if (!m->raw_kept)
+		free(m->raw);
 	free(m->idstr);
 	free(m->declid);
 	free(m->dtype);
@@ -676,13 +710,13 @@ static char *order_of(const struct sc_join_rec *m, const struct sc_jscan *js)
 /* What a member keeps of its record: the members its consignment reads or
  * writes (an OCR page its confidence only, not its text and lines), as
  * compact JSON; a record of no known kind, or a bad line, whole. */
-static char *slim(const struct sc_jscan *js, enum kind kd, size_t *len)
+static char *slim(const struct sc_jscan *js, enum kind kd, size_t *len, struct sc_join_store *st)
 {
 	static const char *const KEEP[][3] = {{"decl"}, {"parse"}, {NULL}, {"wood", "decl"}, {"scan", "decl"},
 	                                      {"join", "decl"}};
 	char *o;
 	if (kd == K_NONE || kd == K_BAD) {
-		o = malloc(js->len + 1);
+		o = st ? store_get(&st->head, js->len + 1) : malloc(js->len + 1);
 		if (o)
 			memcpy(o, js->s, js->len + 1);
 		*len = js->len;
@@ -705,7 +739,7 @@ static char *slim(const struct sc_jscan *js, enum kind kd, size_t *len)
 		sc_jscan_span(js, conf, &vl);
 		cap += vl + 24;
 	}
-	o = malloc(cap);
+	o = st ? store_get(&st->head, cap) : malloc(cap);
 	if (!o)
 		return NULL;
 	size_t w = 0;
@@ -741,16 +775,19 @@ static char *slim(const struct sc_jscan *js, enum kind kd, size_t *len)
 	o[w++] = '}';
 	o[w] = '\0';
 	*len = w;
+	if (st)
+		store_trim(&st->head, cap, w + 1);
 	return o;
 }
 
-static struct sc_join_rec *new_prep(const struct sc_jscan *js, enum kind kd)
+static struct sc_join_rec *new_prep(const struct sc_jscan *js, enum kind kd, struct sc_join_store *st)
 {
 	struct sc_join_rec *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
 	m->kind = kd;
-	m->raw = slim(js, kd, &m->rawlen);
+	m->raw = slim(js, kd, &m->rawlen, st);
+	m->raw_kept = st != NULL;
 	if (!m->raw) {
 		free(m);
 		return NULL;
@@ -772,7 +809,7 @@ static struct sc_join_rec *new_prep(const struct sc_jscan *js, enum kind kd)
 
 /* sc-parse -g ref output: its documents each join on their own, each as a
  * record of its own (made here, as a document record of sc-parse looks). */
-static struct sc_join_rec *prep_consignment(struct sc_jscan *js)
+static struct sc_join_rec *prep_consignment(struct sc_jscan *js, struct sc_join_store *st)
 {
 	json_t *rec = sc_jscan_json(js, 0), *parse = json_object_get(rec, "parse");
 	struct sc_join_rec *head = NULL, **tail = &head;
@@ -801,7 +838,7 @@ static struct sc_join_rec *prep_consignment(struct sc_jscan *js)
 		json_decref(one);
 		struct sc_join_rec *m = NULL;
 		if (text && sc_jscan_parse(&sub, text, strlen(text), "-", 0, NULL) == 0)
-			m = new_prep(&sub, K_DOC);
+			m = new_prep(&sub, K_DOC, st);
 		free(text);
 		if (!m)
 			continue;
@@ -814,12 +851,12 @@ static struct sc_join_rec *prep_consignment(struct sc_jscan *js)
 	json_decref(rec);
 	/* a consignment without documents to link by: the record, of no known kind */
 	if (!any)
-		*tail = new_prep(js, K_NONE);
+		*tail = new_prep(js, K_NONE, st);
 	return head;
 }
 
-struct sc_join_rec *sc_join_prep(struct sc_jscan *js, const char *line, size_t len, const char *file,
-                            unsigned long lineno, struct sc_error *err)
+struct sc_join_rec *sc_join_prep(struct sc_jscan *js, struct sc_join_store *st, const char *line, size_t len,
+                                 const char *file, unsigned long lineno, struct sc_error *err)
 {
 	if (sc_jscan_parse(js, line, len, file, lineno, err) < 0 || sc_jscan_type(js, 0) != SC_JS_OBJ) {
 		/* the message every tool gives (sc_parse_line's); a line jansson takes
@@ -839,9 +876,9 @@ struct sc_join_rec *sc_join_prep(struct sc_jscan *js, const char *line, size_t l
 	enum kind kd = kind_of(js);
 	struct sc_join_rec *m;
 	if (kd == K_DOC && sc_jscan_streq(js, sc_jscan_path(js, 0, "parse.type"), "consignment"))
-		m = prep_consignment(js);
+		m = prep_consignment(js, st);
 	else
-		m = new_prep(js, kd);
+		m = new_prep(js, kd, st);
 	if (!m)
 		sc_error_set(err, file, (int)lineno, 1, SC_E_NOMEM, "out of memory reading a line of %zu bytes", len);
 	return m;
@@ -942,7 +979,7 @@ int sc_join_take(struct sc_join *j, struct sc_join_rec *p, const char *file, uns
 int sc_join_add_line(struct sc_join *j, struct sc_jscan *js, const char *text, size_t len, const char *file,
                      unsigned long line, struct sc_error *err)
 {
-	struct sc_join_rec *m = sc_join_prep(js, text, len, file, line, err);
+	struct sc_join_rec *m = sc_join_prep(js, NULL, text, len, file, line, err);
 	if (!m)
 		return -2;
 	return sc_join_take(j, m, file, line, err);
@@ -967,7 +1004,7 @@ void sc_join_add_bad(struct sc_join *j, json_t *rec, const char *file, unsigned 
 	struct sc_jscan js;
 	sc_jscan_init(&js);
 	if (text && sc_jscan_parse(&js, text, strlen(text), file, line, NULL) == 0) {
-		struct sc_join_rec *m = new_prep(&js, K_BAD);
+		struct sc_join_rec *m = new_prep(&js, K_BAD, NULL);
 		if (m) {
 			free(m->keys);
 			m->keys = NULL;   /* a bad line links to nothing */

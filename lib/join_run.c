@@ -30,13 +30,17 @@ struct rbatch {
 	struct sc_join_rec *rec[BATCH];
 	struct sc_error err[BATCH];
 	struct sc_jscan js[MAXJOBS];   /* one scanner per worker, kept from batch to batch */
+	struct sc_join_store *st[MAXJOBS];   /* and one store, which the join adopts at the end */
 };
 
 /* validate, index and read out one line: in the workers */
 static void prep_one(void *ctx, size_t i, int worker)
 {
 	struct rbatch *b = ctx;
-	b->rec[i] = sc_join_prep(&b->js[worker], b->bytes + b->off[i], b->len[i], b->name, b->lineno[i], &b->err[i]);
+	if (!b->st[worker])
+		b->st[worker] = sc_join_store_new();   /* NULL when out of memory: then malloc's */
+	b->rec[i] = sc_join_prep(&b->js[worker], b->st[worker], b->bytes + b->off[i], b->len[i], b->name,
+	                         b->lineno[i], &b->err[i]);
 }
 
 static void report(struct sc_join_cfg *c, const struct sc_error *e)
@@ -222,8 +226,10 @@ int sc_join_run(struct sc_join_cfg *c, int nfiles, char **files)
 	sc_jarena_install();
 	read_all(c, j, nfiles, files, b);
 	free(b->bytes);
-	for (int t = 0; t < MAXJOBS; t++)
+	for (int t = 0; t < MAXJOBS; t++) {
 		sc_jscan_release(&b->js[t]);
+		sc_join_adopt(j, b->st[t]);
+	}
 	free(b);
 	size_t ng = sc_join_link(j, problem_cb, c);
 	c->consignments = 0;
