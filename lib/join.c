@@ -1533,6 +1533,25 @@ static void fmt_num(char *b, size_t n, double x)
 		snprintf(b, n, "%.15g", x);
 }
 
+/* "%+.1f" of a percentage, without printf where it is sure: |v| < 1e6, so
+ * v * 10 is within 1e-9 of its exact value, and that is far (1e-6) from a
+ * half, where rounding could go either way; else printf. b holds 24 bytes. */
+static void fmt_pct1(char *b, double v)
+{
+	double t = v * 10, fl = floor(t), d = t - fl;
+	if (!(fabs(v) < 1e6) || fabs(d - 0.5) < 1e-6) {
+		snprintf(b, 24, "%+.1f", v);
+		return;
+	}
+	double q = d < 0.5 ? fl : fl + 1;
+	unsigned long long u = (unsigned long long)fabs(q);
+	size_t at = 0;
+	cat(b, 24, &at, signbit(v) ? "-" : "+", 1);
+	catu(b, 24, &at, u / 10, 0, 0);
+	char f[2] = {'.', (char)('0' + u % 10)};
+	cat(b, 24, &at, f, 2);
+}
+
 static void check_num(struct checks *checks, const struct sc_join_tol *t, enum sc_join_num which, const char *what,
                       double a, double b, const struct side *s, const struct sc_join_rec *doc, const char *field,
                       const char *hs)
@@ -1541,14 +1560,16 @@ static void check_num(struct checks *checks, const struct sc_join_tol *t, enum s
 	if (fabs(a - b) <= tol)
 		return;
 	double rel = a != 0 ? (b - a) / fabs(a) : (b > 0 ? 1 : -1);
-	char sa[40], sb[40], msg[600];
+	char sa[40], sb[40], pct[24], st[40], msg[600];
 	fmt_num(sa, sizeof sa, a);
 	fmt_num(sb, sizeof sb, b);
+	fmt_pct1(pct, rel * 100);
+	fmt_num(st, sizeof st, round_to(tol, 0.01));
 	/* the sentence names both values and both sources */
 	struct label dl;
 	src_label(doc, &dl);
-	snprintf(msg, sizeof msg, "%s%s%s: %s on %s, declared %s on %s (%+.1f%%, tolerance %.15g)", what,
-	         hs ? " of HS " : "", hs ? hs : "", sb, dl.v, sa, s->label.v, rel * 100, round_to(tol, 0.01));
+	snprintf(msg, sizeof msg, "%s%s%s: %s on %s, declared %s on %s (%s%%, tolerance %s)", what, hs ? " of HS " : "",
+	         hs ? hs : "", sb, dl.v, sa, s->label.v, pct, st);
 	/* tol: the relative tolerance of the pack (the message states the allowance) */
 	add_check(checks, field, cv_real(a), cv_real(b), s, doc, t->rel[which], 1, rel, 1, msg, hs);
 }
