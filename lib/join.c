@@ -47,6 +47,7 @@ struct sc_join_rec {
 	json_t *id, *src, *ns, *decl;
 	const struct sc_jscan *js;
 	char *keys;       /* the "kind:value" strings it links by, back to back, each with its NUL */
+	size_t keyslen;
 	unsigned nkeys;
 	const char *file; /* interned */
 	unsigned long line;
@@ -56,7 +57,28 @@ struct sc_join_rec {
 	int fit;          /* linked by content (link_by_content): the points of evidence */
 	char *fit_why;    /* and the evidence, or NULL */
 	size_t parent;
+	int kept;         /* raw, idstr, declid, dtype, keys and order are in the night's store */
+	int raw_kept;     /* raw is, from the start: prepared into a store of sc_join_store_new */
 	struct sc_join_rec *next;   /* a chain of prepared members (sc_join_prep) */
+};
+
+/* The night's store: what members keep for the whole run, copied in when
+ * they are taken, back to back in big blocks freed together at the end.
+ * One malloc a member each for six strings that live as long as the run
+ * was a tenth of the reading, and their headers and holes a tenth of the
+ * memory. */
+struct store {
+	struct store *next;
+	size_t used, cap;
+	char b[];
+};
+
+#define STORE_BLOCK (4u << 20)
+
+/* A preparing thread's store (join.h): its records' bytes are written into
+ * it as they are made, not made apart and copied when taken. */
+struct sc_join_store {
+	struct store *head;
 };
 
 struct group {
@@ -66,10 +88,12 @@ struct group {
 	int bad;
 };
 
+/* 16 bytes, four to a cache line: the map is probed at random, a few
+ * hundred thousand keys a night */
 struct kslot {
 	const char *k;
-	uint64_t h;
-	size_t idx;
+	uint32_t h;       /* the hash's low half, which places the slot (kcap <= 2^32) */
+	uint32_t idx;
 };
 
 struct sc_join {
@@ -80,6 +104,7 @@ struct sc_join {
 	size_t kcap, kused;
 	char **files;
 	size_t nfiles;
+	struct store *store;
 	size_t *idx;      /* members by group, canonical order */
 	struct group *g;
 	size_t ng;
@@ -176,6 +201,62 @@ out:
 	return rc;
 }
 
+/* ---- strings put together ------------------------------------------------
+ *
+ * Keys, order keys and labels are made for every record, and snprintf was a
+ * tenth of the reading: they are put together by hand, cut where snprintf(b,
+ * cap, ...) would have cut them (at cap - 1 bytes, NUL-terminated). */
+
+static void cat(char *b, size_t cap, size_t *at, const char *s, size_t n)
+{
+	size_t room = cap - 1 - *at;
+	if (n > room)
+		n = room;
+	memcpy(b + *at, s, n);
+	*at += n;
+	b[*at] = '\0';
+}
+
+static void cats(char *b, size_t cap, size_t *at, const char *s)
+{
+	cat(b, cap, at, s, strlen(s));
+}
+
+/* v in decimal, zero-padded to width digits ("%0*llu"); a '-' first when neg */
+static void catu(char *b, size_t cap, size_t *at, unsigned long long v, int width, int neg)
+{
+	char d[24];
+	int n = 0;
+	do
+		d[sizeof d - 1 - n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n < width && n < (int)sizeof d - 1)
+		d[sizeof d - 1 - n++] = '0';
+	if (neg)
+		d[sizeof d - 1 - n++] = '-';
+	cat(b, cap, at, d + sizeof d - n, (size_t)n);
+}
+
+/* qsort for the few elements of one record's lists (a src's members, its
+ * containers, HS codes): an insertion sort, since qsort's setup and calls
+ * cost more than such a sort. Equal elements keep their order, as in glibc's
+ * merge sort; a long list goes to qsort. */
+static void small_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	char *b = base, tmp[64];
+	if (n > 16 || size > sizeof tmp) {
+		qsort(base, n, size, cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		size_t r = i;
+		memcpy(tmp, b + i * size, size);
+		for (; r > 0 && cmp(b + (r - 1) * size, tmp) > 0; r--)
+			memcpy(b + r * size, b + (r - 1) * size, size);
+		memcpy(b + r * size, tmp, size);
+	}
+}
+
 /* ---- keys ---------------------------------------------------------------- */
 
 /* References are normalized by sc-parse's rule, so that a declaration's
@@ -239,7 +320,11 @@ static void kput(struct kbuf *b, const char *key)
 static void add_key(struct kbuf *keys, const char *kind, const char *v, size_t cap)
 {
 	char buf[300];
-	snprintf(buf, cap < sizeof buf ? cap : sizeof buf, "%s:%s", kind, v);
+	size_t at = 0;
+	cap = cap < sizeof buf ? cap : sizeof buf;
+	cats(buf, cap, &at, kind);
+	cat(buf, cap, &at, ":", 1);
+	cats(buf, cap, &at, v);
 	kput(keys, buf);
 }
 
@@ -296,7 +381,13 @@ static void page_key(struct kbuf *keys, const struct sc_jscan *js, int src)
 	if (sc_jscan_int(js, sc_jscan_get(js, src, "page"), &pg) < 0)
 		pg = 1;
 	char buf[1400];
-	snprintf(buf, sizeof buf, "page:%s|%s|%lld", path, mb ? mb : "", pg);
+	size_t at = 0;
+	cats(buf, sizeof buf, &at, "page:");
+	cats(buf, sizeof buf, &at, path);
+	cat(buf, sizeof buf, &at, "|", 1);
+	cats(buf, sizeof buf, &at, mb ? mb : "");
+	cat(buf, sizeof buf, &at, "|", 1);
+	catu(buf, sizeof buf, &at, pg < 0 ? 0ULL - (unsigned long long)pg : (unsigned long long)pg, 0, pg < 0);
 	kput(keys, buf);
 }
 
@@ -350,11 +441,13 @@ static void member_keys(struct sc_join_rec *m, const struct sc_jscan *js)
 	default:
 		break;
 	}
-	/* cut to its size: it is kept for the whole run */
-	char *k = kb.n ? realloc(kb.s, kb.len) : NULL;
-	if (!kb.n)
+	if (!kb.n) {
 		free(kb.s);
-	m->keys = k ? k : kb.n ? kb.s : NULL;
+		kb.s = NULL;
+		kb.len = 0;
+	}
+	m->keys = kb.s;
+	m->keyslen = kb.len;
 	m->nkeys = kb.n;
 }
 
@@ -406,13 +499,114 @@ static const char *intern(struct sc_join *j, const char *file)
 
 static void member_free(struct sc_join_rec *m)
 {
-	free(m->raw);
+	if (!m->kept) {
+		if (!m->raw_kept)
+			free(m->raw);
+		free(m->idstr);
+		free(m->declid);
+		free(m->dtype);
+		free(m->keys);
+		free(m->order);
+	}
+	free(m->fit_why);
+}
+
+/* n bytes of the store at *head, or NULL when out of memory */
+static char *store_get(struct store **head, size_t n)
+{
+	struct store *s = *head;
+	if (!s || s->cap - s->used < n) {
+		size_t cap = n > STORE_BLOCK ? n : STORE_BLOCK;
+		s = malloc(sizeof *s + cap);
+		if (!s)
+			return NULL;
+		s->used = 0;
+		s->cap = cap;
+		s->next = *head;
+		*head = s;
+	}
+	s->used += n;
+	return s->b + s->used - n;
+}
+
+/* The last store_get of *head used only n of its bytes: the rest back. */
+static void store_trim(struct store **head, size_t got, size_t n)
+{
+	(*head)->used -= got - n;
+}
+
+struct sc_join_store *sc_join_store_new(void)
+{
+	return calloc(1, sizeof(struct sc_join_store));
+}
+
+void sc_join_adopt(struct sc_join *j, struct sc_join_store *st)
+{
+	if (!st)
+		return;
+	while (st->head) {
+		struct store *nx = st->head->next;
+		st->head->next = j->store;
+		j->store = st->head;
+		st->head = nx;
+	}
+	free(st);
+}
+
+static char *store_put(char **at, const char *v, size_t n)
+{
+	char *p = *at;
+	memcpy(p, v, n);
+	*at += n;
+	return p;
+}
+
+/* The member's strings into the store, its place at the end of its order
+ * key; the prepared ones freed. Out of memory they stay as they are, the
+ * order key then without its place. */
+static void keep_member(struct sc_join *j, struct sc_join_rec *m, const char *fn, unsigned long line)
+{
+	size_t nid = m->idstr ? strlen(m->idstr) + 1 : 0, ndecl = m->declid ? strlen(m->declid) + 1 : 0,
+	       ntype = m->dtype ? strlen(m->dtype) + 1 : 0, nord = m->order ? strlen(m->order) : 0,
+	       ordcap = m->order ? nord + strlen(fn) + 24 : 0;
+	char *at = store_get(&j->store, (m->raw_kept ? 0 : m->rawlen + 1) + nid + ndecl + ntype + m->keyslen + ordcap);
+	if (!at) {
+		if (m->order) {
+			char *o = realloc(m->order, ordcap);
+			if (o) {
+				cats(o, ordcap, &nord, fn);
+				cat(o, ordcap, &nord, "\x1f", 1);
+				catu(o, ordcap, &nord, line, 12, 0);
+				m->order = o;
+			}
+		}
+		return;
+	}
+	char *raw = m->raw_kept ? m->raw : store_put(&at, m->raw, m->rawlen + 1),
+	     *id = m->idstr ? store_put(&at, m->idstr, nid) : NULL,
+	     *decl = m->declid ? store_put(&at, m->declid, ndecl) : NULL,
+	     *type = m->dtype ? store_put(&at, m->dtype, ntype) : NULL,
+	     *keys = m->keys ? store_put(&at, m->keys, m->keyslen) : NULL, *order = NULL;
+	if (m->order) {
+		order = store_put(&at, m->order, nord + 1);
+		cats(order, ordcap, &nord, fn);
+		cat(order, ordcap, &nord, "\x1f", 1);
+		catu(order, ordcap, &nord, line, 12, 0);
+	}
+	if (!m->raw_kept)
+		free(m->raw);
 	free(m->idstr);
 	free(m->declid);
 	free(m->dtype);
 	free(m->keys);
 	free(m->order);
-	free(m->fit_why);
+	m->raw = raw;
+	m->idstr = id;
+	m->declid = decl;
+	m->dtype = type;
+	m->keys = keys;
+	m->order = order;
+	m->kept = 1;
 }
 
 void sc_join_prep_free(struct sc_join_rec *m)
@@ -464,7 +658,7 @@ static char *src_sorted(const struct sc_jscan *js, int src)
 		json_decref(s);
 		return d;
 	}
-	qsort(k, n, sizeof *k, cmp_okey);
+	small_sort(k, n, sizeof *k, cmp_okey);
 	for (size_t q = 1; q < n; q++)
 		if (cmp_okey(&k[q - 1], &k[q]) == 0) {   /* a key twice: jansson's way */
 			json_t *s = sc_jscan_json(js, src);
@@ -499,10 +693,16 @@ static char *order_of(const struct sc_join_rec *m, const struct sc_jscan *js)
 	int sv = sc_jscan_get(js, 0, "src");
 	char *src = sv >= 0 ? src_sorted(js, sv) : NULL;
 	const char *id = m->idstr;
-	size_t len = strlen(src ? src : "") + strlen(id ? id : "") + 16;
+	size_t len = strlen(src ? src : "") + strlen(id ? id : "") + 16, at = 0;
 	char *o = malloc(len);
-	if (o)
-		snprintf(o, len, "%d\x1f%s\x1f%s\x1f", (int)m->kind, id ? id : "", src ? src : "");
+	if (o) {
+		catu(o, len, &at, (unsigned)m->kind, 0, 0);
+		cat(o, len, &at, "\x1f", 1);
+		cats(o, len, &at, id ? id : "");
+		cat(o, len, &at, "\x1f", 1);
+		cats(o, len, &at, src ? src : "");
+		cat(o, len, &at, "\x1f", 1);
+	}
 	free(src);
 	return o;
 }
@@ -510,13 +710,13 @@ static char *order_of(const struct sc_join_rec *m, const struct sc_jscan *js)
 /* What a member keeps of its record: the members its consignment reads or
  * writes (an OCR page its confidence only, not its text and lines), as
  * compact JSON; a record of no known kind, or a bad line, whole. */
-static char *slim(const struct sc_jscan *js, enum kind kd, size_t *len)
+static char *slim(const struct sc_jscan *js, enum kind kd, size_t *len, struct sc_join_store *st)
 {
 	static const char *const KEEP[][3] = {{"decl"}, {"parse"}, {NULL}, {"wood", "decl"}, {"scan", "decl"},
 	                                      {"join", "decl"}};
 	char *o;
 	if (kd == K_NONE || kd == K_BAD) {
-		o = malloc(js->len + 1);
+		o = st ? store_get(&st->head, js->len + 1) : malloc(js->len + 1);
 		if (o)
 			memcpy(o, js->s, js->len + 1);
 		*len = js->len;
@@ -539,7 +739,7 @@ static char *slim(const struct sc_jscan *js, enum kind kd, size_t *len)
 		sc_jscan_span(js, conf, &vl);
 		cap += vl + 24;
 	}
-	o = malloc(cap);
+	o = st ? store_get(&st->head, cap) : malloc(cap);
 	if (!o)
 		return NULL;
 	size_t w = 0;
@@ -548,15 +748,25 @@ static char *slim(const struct sc_jscan *js, enum kind kd, size_t *len)
 		if (at[k] < 0)
 			continue;
 		const char *key = k < 3 ? HEAD[k] : KEEP[kd][k - 3], *v = sc_jscan_span(js, at[k], &vl);
-		w += (size_t)snprintf(o + w, cap - w, "%s\"%s\":", w > 1 ? "," : "", key);
+		if (w > 1)
+			o[w++] = ',';
+		o[w++] = '"';
+		memcpy(o + w, key, strlen(key));
+		w += strlen(key);
+		o[w++] = '"';
+		o[w++] = ':';
 		memcpy(o + w, v, vl);
 		w += vl;
 	}
 	if (kd == K_OCR) {
 		const char *v = conf >= 0 ? sc_jscan_span(js, conf, &vl) : NULL;
-		w += (size_t)snprintf(o + w, cap - w, "%s\"ocr\":{", w > 1 ? "," : "");
+		if (w > 1)
+			o[w++] = ',';
+		memcpy(o + w, "\"ocr\":{", 7);
+		w += 7;
 		if (v) {
-			w += (size_t)snprintf(o + w, cap - w, "\"conf\":");
+			memcpy(o + w, "\"conf\":", 7);
+			w += 7;
 			memcpy(o + w, v, vl);
 			w += vl;
 		}
@@ -565,16 +775,19 @@ static char *slim(const struct sc_jscan *js, enum kind kd, size_t *len)
 	o[w++] = '}';
 	o[w] = '\0';
 	*len = w;
+	if (st)
+		store_trim(&st->head, cap, w + 1);
 	return o;
 }
 
-static struct sc_join_rec *new_prep(const struct sc_jscan *js, enum kind kd)
+static struct sc_join_rec *new_prep(const struct sc_jscan *js, enum kind kd, struct sc_join_store *st)
 {
 	struct sc_join_rec *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
 	m->kind = kd;
-	m->raw = slim(js, kd, &m->rawlen);
+	m->raw = slim(js, kd, &m->rawlen, st);
+	m->raw_kept = st != NULL;
 	if (!m->raw) {
 		free(m);
 		return NULL;
@@ -596,7 +809,7 @@ static struct sc_join_rec *new_prep(const struct sc_jscan *js, enum kind kd)
 
 /* sc-parse -g ref output: its documents each join on their own, each as a
  * record of its own (made here, as a document record of sc-parse looks). */
-static struct sc_join_rec *prep_consignment(struct sc_jscan *js)
+static struct sc_join_rec *prep_consignment(struct sc_jscan *js, struct sc_join_store *st)
 {
 	json_t *rec = sc_jscan_json(js, 0), *parse = json_object_get(rec, "parse");
 	struct sc_join_rec *head = NULL, **tail = &head;
@@ -625,7 +838,7 @@ static struct sc_join_rec *prep_consignment(struct sc_jscan *js)
 		json_decref(one);
 		struct sc_join_rec *m = NULL;
 		if (text && sc_jscan_parse(&sub, text, strlen(text), "-", 0, NULL) == 0)
-			m = new_prep(&sub, K_DOC);
+			m = new_prep(&sub, K_DOC, st);
 		free(text);
 		if (!m)
 			continue;
@@ -638,12 +851,12 @@ static struct sc_join_rec *prep_consignment(struct sc_jscan *js)
 	json_decref(rec);
 	/* a consignment without documents to link by: the record, of no known kind */
 	if (!any)
-		*tail = new_prep(js, K_NONE);
+		*tail = new_prep(js, K_NONE, st);
 	return head;
 }
 
-struct sc_join_rec *sc_join_prep(struct sc_jscan *js, const char *line, size_t len, const char *file,
-                            unsigned long lineno, struct sc_error *err)
+struct sc_join_rec *sc_join_prep(struct sc_jscan *js, struct sc_join_store *st, const char *line, size_t len,
+                                 const char *file, unsigned long lineno, struct sc_error *err)
 {
 	if (sc_jscan_parse(js, line, len, file, lineno, err) < 0 || sc_jscan_type(js, 0) != SC_JS_OBJ) {
 		/* the message every tool gives (sc_parse_line's); a line jansson takes
@@ -663,9 +876,9 @@ struct sc_join_rec *sc_join_prep(struct sc_jscan *js, const char *line, size_t l
 	enum kind kd = kind_of(js);
 	struct sc_join_rec *m;
 	if (kd == K_DOC && sc_jscan_streq(js, sc_jscan_path(js, 0, "parse.type"), "consignment"))
-		m = prep_consignment(js);
+		m = prep_consignment(js, st);
 	else
-		m = new_prep(js, kd);
+		m = new_prep(js, kd, st);
 	if (!m)
 		sc_error_set(err, file, (int)lineno, 1, SC_E_NOMEM, "out of memory reading a line of %zu bytes", len);
 	return m;
@@ -675,8 +888,9 @@ struct sc_join_rec *sc_join_prep(struct sc_jscan *js, const char *line, size_t l
  * member's keys), or the empty slot where s goes. */
 static struct kslot *kfind(struct sc_join *j, const char *s, uint64_t h)
 {
-	size_t mask = j->kcap - 1, i = (size_t)h & mask;
-	while (j->keymap[i].k && (j->keymap[i].h != h || strcmp(j->keymap[i].k, s) != 0))
+	uint32_t lo = (uint32_t)h;
+	size_t mask = j->kcap - 1, i = lo & mask;
+	while (j->keymap[i].k && (j->keymap[i].h != lo || strcmp(j->keymap[i].k, s) != 0))
 		i = (i + 1) & mask;
 	return &j->keymap[i];
 }
@@ -684,6 +898,8 @@ static struct kslot *kfind(struct sc_join *j, const char *s, uint64_t h)
 static int kgrow(struct sc_join *j)
 {
 	size_t cap = j->kcap ? j->kcap * 2 : 4096;
+	if (cap > ((size_t)1 << 32))
+		return -1;
 	struct kslot *old = j->keymap, *nw = calloc(cap, sizeof *nw);
 	if (!nw)
 		return -1;
@@ -706,7 +922,7 @@ static int union_keys(struct sc_join *j, size_t me)
 		uint64_t h = sc_fnv64_str(SC_FNV64_OFFSET, s);
 		struct kslot *at = kfind(j, s, h);
 		if (!at->k) {
-			*at = (struct kslot){s, h, me};
+			*at = (struct kslot){s, (uint32_t)h, (uint32_t)me};
 			j->kused++;
 			continue;
 		}
@@ -736,7 +952,8 @@ int sc_join_take(struct sc_join *j, struct sc_join_rec *p, const char *file, uns
 	int rc = 0;
 	while (p) {
 		struct sc_join_rec *nx = p->next;
-		if (j->n == j->cap && sc_grow(&j->m, &j->cap, 1024, sizeof *j->m) < 0) {
+		/* members are numbered in 32 bits in the key map */
+		if ((j->n == j->cap && sc_grow(&j->m, &j->cap, 1024, sizeof *j->m) < 0) || j->n >= UINT32_MAX) {
 			sc_join_prep_free(p);
 			return sc_error_set(err, fn, (int)line, 0, SC_E_NOMEM, "out of memory");
 		}
@@ -747,15 +964,7 @@ int sc_join_take(struct sc_join *j, struct sc_join_rec *p, const char *file, uns
 		m->file = fn;
 		m->line = line;
 		m->parent = j->n;
-		/* the place, at the end of the order key */
-		if (m->order) {
-			size_t ol = strlen(m->order), cap = ol + strlen(fn) + 24;
-			char *o = realloc(m->order, cap);
-			if (o) {
-				snprintf(o + ol, cap - ol, "%s\x1f%012lu", fn, line);
-				m->order = o;
-			}
-		}
+		keep_member(j, m, fn, line);
 		j->n++;
 		if (union_keys(j, j->n - 1) < 0 && !m->sub) {
 			m->nokey = 1;
@@ -770,7 +979,7 @@ int sc_join_take(struct sc_join *j, struct sc_join_rec *p, const char *file, uns
 int sc_join_add_line(struct sc_join *j, struct sc_jscan *js, const char *text, size_t len, const char *file,
                      unsigned long line, struct sc_error *err)
 {
-	struct sc_join_rec *m = sc_join_prep(js, text, len, file, line, err);
+	struct sc_join_rec *m = sc_join_prep(js, NULL, text, len, file, line, err);
 	if (!m)
 		return -2;
 	return sc_join_take(j, m, file, line, err);
@@ -795,10 +1004,11 @@ void sc_join_add_bad(struct sc_join *j, json_t *rec, const char *file, unsigned 
 	struct sc_jscan js;
 	sc_jscan_init(&js);
 	if (text && sc_jscan_parse(&js, text, strlen(text), file, line, NULL) == 0) {
-		struct sc_join_rec *m = new_prep(&js, K_BAD);
+		struct sc_join_rec *m = new_prep(&js, K_BAD, NULL);
 		if (m) {
 			free(m->keys);
 			m->keys = NULL;   /* a bad line links to nothing */
+			m->keyslen = 0;
 			m->nkeys = 0;
 			free(m->idstr);
 			m->idstr = NULL;
@@ -833,6 +1043,11 @@ void sc_join_free(struct sc_join *j)
 		return;
 	for (size_t i = 0; i < j->n; i++)
 		member_free(&j->m[i]);
+	while (j->store) {
+		struct store *nx = j->store->next;
+		free(j->store);
+		j->store = nx;
+	}
 	free(j->m);
 	free(j->keymap);
 	for (size_t k = 0; k < j->nfiles; k++)
@@ -867,6 +1082,55 @@ static int cmp_member(const void *a, const void *b)
 		return x->parent < y->parent ? -1 : 1;
 	int r = strcmp(x->order ? x->order : "", y->order ? y->order : "");
 	return r;
+}
+
+static int cmp_order(const void *a, const void *b)
+{
+	const struct sc_join_rec *x = &sort_j->m[*(const size_t *)a], *y = &sort_j->m[*(const size_t *)b];
+	return strcmp(x->order ? x->order : "", y->order ? y->order : "");
+}
+
+/*
+ * j->idx in the order of cmp_member, as qsort (glibc's, a stable merge sort)
+ * put it: the members counted out by their root (stable, in O(n)), then each
+ * group, a few members as a rule, sorted by its order keys (insertion, or
+ * qsort for a big one; both stable). A sort of the whole night by string
+ * compares was some 4% of the run.
+ */
+static void sort_members(struct sc_join *j)
+{
+	size_t n = j->n, *start = calloc(n + 1, sizeof *start), *out = malloc((n ? n : 1) * sizeof *out);
+	sort_j = j;
+	if (!start || !out) {
+		free(start);
+		free(out);
+		qsort(j->idx, n, sizeof *j->idx, cmp_member);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		start[j->m[i].parent + 1]++;
+	for (size_t r = 0; r < n; r++)
+		start[r + 1] += start[r];
+	for (size_t i = 0; i < n; i++)
+		out[start[j->m[i].parent]++] = i;   /* start[r] ends as the end of group r */
+	for (size_t a = 0; a < n;) {
+		size_t b = a + 1;
+		while (b < n && j->m[out[b]].parent == j->m[out[a]].parent)
+			b++;
+		if (b - a > 16)
+			qsort(out + a, b - a, sizeof *out, cmp_order);
+		else
+			for (size_t q = a + 1; q < b; q++) {
+				size_t x = out[q], r = q;
+				for (; r > a && cmp_order(&out[r - 1], &x) > 0; r--)
+					out[r] = out[r - 1];
+				out[r] = x;
+			}
+		a = b;
+	}
+	free(j->idx);
+	j->idx = out;
+	free(start);
 }
 
 static int cmp_group(const void *a, const void *b)
@@ -1046,8 +1310,7 @@ size_t sc_join_link(struct sc_join *j, sc_join_problem_fn fn, void *ctx)
 	link_by_content(j);
 	for (size_t i = 0; i < n; i++)
 		j->m[i].parent = root_of(j->m, i);
-	sort_j = j;
-	qsort(j->idx, n, sizeof *j->idx, cmp_member);
+	sort_members(j);
 	j->g = calloc(n ? n : 1, sizeof *j->g);
 	j->ng = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -1079,12 +1342,29 @@ static const char *src_name(const struct sc_join_rec *m)
 	return m->kind == K_DECL ? "declaration" : m->kind == K_OCR ? "page" : KIND[m->kind];
 }
 
-/* "invoice:0a1b…", the name of a source in checks and reasons */
-static json_t *src_label(const struct sc_join_rec *m)
+/* "invoice:0a1b…", the name of a source in checks and reasons. v is NULL
+ * when the name was cut inside a UTF-8 sequence: jansson refused such a
+ * string when labels were its strings, and the output keeps what it did
+ * (the key left out, "(null)" in a message). */
+struct label {
+	char s[400];
+	const char *v;
+};
+
+static void src_label(const struct sc_join_rec *m, struct label *l)
 {
-	char buf[400];
-	snprintf(buf, sizeof buf, "%s:%s", src_name(m), mid(m));
-	return json_string(buf);
+	size_t at = 0;
+	l->s[0] = '\0';
+	cats(l->s, sizeof l->s, &at, src_name(m));
+	cat(l->s, sizeof l->s, &at, ":", 1);
+	cats(l->s, sizeof l->s, &at, mid(m));
+	l->v = utf8_whole((const unsigned char *)l->s) ? l->s : NULL;
+}
+
+/* s, or NULL when jansson would refuse it as a string (see struct label) */
+static const char *valid(const char *s)
+{
+	return s && utf8_whole((const unsigned char *)s) ? s : NULL;
 }
 
 static double round_to(double x, double q)
@@ -1095,7 +1375,7 @@ static double round_to(double x, double q)
 struct side {
 	const struct sc_jscan *js;   /* the declaration: a decl object in js */
 	int decl;
-	json_t *label;               /* its source label */
+	struct label label;          /* its source label */
 };
 
 /* <name>.value of a document's parse.fields (at f in js, found once per document), or -1 */
@@ -1115,32 +1395,164 @@ static int doc_parse(const struct sc_join_rec *doc)
 	return sc_jscan_get(doc->js, 0, "parse");
 }
 
-static void add_check(json_t *checks, const char *field, json_t *dv, json_t *pv, const struct side *s,
+/*
+ * join.checks[] is written as its bytes, entry by entry, as jansson wrote
+ * the tree it once was (SC_JSON_FLAGS): the checks were a tenth of the run
+ * as trees that lived for one dump. What jansson left out stays out: a
+ * string it would refuse (cut inside a UTF-8 sequence) is null where it was
+ * a value and no key where it was a member, a real that is not finite no key.
+ */
+struct checks {
+	struct sc_join_out o;
+	size_t n;
+};
+
+/* a value of a check: a real, a string (NULL or refused: null), or null */
+struct cval {
+	int real;
+	double x;
+	const char *s;
+};
+
+static struct cval cv_real(double x)
+{
+	return (struct cval){1, x, NULL};
+}
+
+static struct cval cv_str(const char *s)
+{
+	return (struct cval){0, 0, valid(s)};
+}
+
+static void put(struct sc_join_out *o, const char *s, size_t n);
+static void putz(struct sc_join_out *o, const char *s);
+static void put_str(struct sc_join_out *o, const char *s);
+static void put_real(struct sc_join_out *o, double x);
+
+/* a check's opening brace, after a comma when it is not the first */
+static void check_open(struct checks *ck)
+{
+	putz(&ck->o, ck->n++ ? ",{" : "{");
+}
+
+/* ,"key":"s" when s is a string jansson takes */
+static void put_kstr(struct sc_join_out *o, const char *key, const char *s)
+{
+	if (!valid(s))
+		return;
+	putz(o, key);
+	put_str(o, s);
+}
+
+static void put_cval(struct sc_join_out *o, const char *key, struct cval v)
+{
+	putz(o, key);
+	if (v.real)
+		put_real(o, v.x);
+	else if (v.s)
+		put_str(o, v.s);
+	else
+		putz(o, "null");
+}
+
+static void put_kreal(struct sc_join_out *o, const char *key, double x)
+{
+	if (!isfinite(x))
+		return;
+	putz(o, key);
+	put_real(o, x);
+}
+
+static void add_check(struct checks *ck, const char *field, struct cval dv, struct cval pv, const struct side *s,
                       const struct sc_join_rec *doc, double tol, int has_tol, double rel, int has_rel, const char *msg,
                       const char *hs)
 {
-	json_t *c = json_object();
-	json_object_set_new(c, "field", json_string(field));
+	struct sc_join_out *o = &ck->o;
+	struct label dl;
+	src_label(doc, &dl);
+	check_open(ck);
+	putz(o, "\"field\":");
+	put_str(o, field);
 	if (hs)
-		json_object_set_new(c, "hs", json_string(hs));
-	json_object_set_new(c, "msg", json_string(msg));
-	json_object_set_new(c, "decl", dv ? dv : json_null());
-	json_object_set_new(c, "doc", pv ? pv : json_null());
-	json_object_set(c, "decl_src", s->label);
-	json_object_set_new(c, "doc_src", src_label(doc));
+		put_kstr(o, ",\"hs\":", hs);
+	put_kstr(o, ",\"msg\":", msg);
+	put_cval(o, ",\"decl\":", dv);
+	put_cval(o, ",\"doc\":", pv);
+	put_kstr(o, ",\"decl_src\":", s->label.v);
+	put_kstr(o, ",\"doc_src\":", dl.v);
 	if (has_tol)
-		json_object_set_new(c, "tol", json_real(round_to(tol, 0.0001)));
+		put_kreal(o, ",\"tol\":", round_to(tol, 0.0001));
 	if (has_rel)
-		json_object_set_new(c, "rel", json_real(round_to(rel, 0.0001)));
-	json_array_append_new(checks, c);
+		put_kreal(o, ",\"rel\":", round_to(rel, 0.0001));
+	putz(o, "}");
+}
+
+/*
+ * %.15g of an amount, a weight or a rounded ratio, without printf (which
+ * cost some 2,000 instructions a number): when x is the double nearest to
+ * n/10^k for an integer |n| < 1e15 and k = 2 or 4, %.15g rounds x to n/10^k
+ * exactly (x is within half an ulp of it, far below half a unit of the 15th
+ * digit) and writes it in fixed notation with the trailing zeros cut. The
+ * length, or 0 for any other x (b holds at least 24 bytes).
+ */
+static int g15_fixed(char *b, double x)
+{
+	static const double SCALE[] = {1e4, 1e2}, LIMIT[] = {1e11, 1e13};
+	if (x == 0 && signbit(x))
+		return 0;
+	for (int k = 0; k < 2; k++) {
+		if (!(fabs(x) < LIMIT[k]))
+			continue;
+		double r = round(x * SCALE[k]);
+		if (r / SCALE[k] != x)
+			continue;
+		long long c = (long long)r;
+		unsigned long long u = c < 0 ? 0ULL - (unsigned long long)c : (unsigned long long)c;
+		unsigned long long one = k == 0 ? 10000 : 100;
+		unsigned f = (unsigned)(u % one);
+		int digits = k == 0 ? 4 : 2;
+		size_t at = 0;
+		catu(b, 24, &at, u / one, 0, c < 0);
+		if (f) {
+			char d[8];
+			d[0] = '.';
+			for (int q = digits; q > 0; q--, f /= 10)
+				d[q] = (char)('0' + f % 10);
+			while (d[digits] == '0')
+				digits--;
+			cat(b, 24, &at, d, (size_t)digits + 1);
+		}
+		return (int)at;
+	}
+	return 0;
 }
 
 static void fmt_num(char *b, size_t n, double x)
 {
-	snprintf(b, n, "%.15g", x);
+	if (n < 24 || !g15_fixed(b, x))
+		snprintf(b, n, "%.15g", x);
 }
 
-static void check_num(json_t *checks, const struct sc_join_tol *t, enum sc_join_num which, const char *what,
+/* "%+.1f" of a percentage, without printf where it is sure: |v| < 1e6, so
+ * v * 10 is within 1e-9 of its exact value, and that is far (1e-6) from a
+ * half, where rounding could go either way; else printf. b holds 24 bytes. */
+static void fmt_pct1(char *b, double v)
+{
+	double t = v * 10, fl = floor(t), d = t - fl;
+	if (!(fabs(v) < 1e6) || fabs(d - 0.5) < 1e-6) {
+		snprintf(b, 24, "%+.1f", v);
+		return;
+	}
+	double q = d < 0.5 ? fl : fl + 1;
+	unsigned long long u = (unsigned long long)fabs(q);
+	size_t at = 0;
+	cat(b, 24, &at, signbit(v) ? "-" : "+", 1);
+	catu(b, 24, &at, u / 10, 0, 0);
+	char f[2] = {'.', (char)('0' + u % 10)};
+	cat(b, 24, &at, f, 2);
+}
+
+static void check_num(struct checks *checks, const struct sc_join_tol *t, enum sc_join_num which, const char *what,
                       double a, double b, const struct side *s, const struct sc_join_rec *doc, const char *field,
                       const char *hs)
 {
@@ -1148,17 +1560,18 @@ static void check_num(json_t *checks, const struct sc_join_tol *t, enum sc_join_
 	if (fabs(a - b) <= tol)
 		return;
 	double rel = a != 0 ? (b - a) / fabs(a) : (b > 0 ? 1 : -1);
-	char sa[40], sb[40], msg[600];
+	char sa[40], sb[40], pct[24], st[40], msg[600];
 	fmt_num(sa, sizeof sa, a);
 	fmt_num(sb, sizeof sb, b);
+	fmt_pct1(pct, rel * 100);
+	fmt_num(st, sizeof st, round_to(tol, 0.01));
 	/* the sentence names both values and both sources */
-	json_t *dl = src_label(doc);
-	snprintf(msg, sizeof msg, "%s%s%s: %s on %s, declared %s on %s (%+.1f%%, tolerance %.15g)", what,
-	         hs ? " of HS " : "", hs ? hs : "", sb, json_string_value(dl), sa, json_string_value(s->label),
-	         rel * 100, round_to(tol, 0.01));
-	json_decref(dl);
+	struct label dl;
+	src_label(doc, &dl);
+	snprintf(msg, sizeof msg, "%s%s%s: %s on %s, declared %s on %s (%s%%, tolerance %s)", what, hs ? " of HS " : "",
+	         hs ? hs : "", sb, dl.v, sa, s->label.v, pct, st);
 	/* tol: the relative tolerance of the pack (the message states the allowance) */
-	add_check(checks, field, json_real(a), json_real(b), s, doc, t->rel[which], 1, rel, 1, msg, hs);
+	add_check(checks, field, cv_real(a), cv_real(b), s, doc, t->rel[which], 1, rel, 1, msg, hs);
 }
 
 /* Two strings that name the same thing once case, spaces and punctuation go. */
@@ -1176,21 +1589,20 @@ static int same_code(const char *a, const char *b)
 	return strcmp(x, y) == 0;
 }
 
-static void check_str(json_t *checks, const char *what, const char *field, const char *a, const char *b,
+static void check_str(struct checks *checks, const char *what, const char *field, const char *a, const char *b,
                       const struct side *s, const struct sc_join_rec *doc)
 {
 	if (!a || !b || same_code(a, b))
 		return;
 	char msg[1400];
-	json_t *dl = src_label(doc);
-	snprintf(msg, sizeof msg, "%s: %s on %s, declared %s on %s", what, b, json_string_value(dl), a,
-	         json_string_value(s->label));
-	json_decref(dl);
-	add_check(checks, field, json_string(a), json_string(b), s, doc, 0, 0, 0, 0, msg, NULL);
+	struct label dl;
+	src_label(doc, &dl);
+	snprintf(msg, sizeof msg, "%s: %s on %s, declared %s on %s", what, b, dl.v, a, s->label.v);
+	add_check(checks, field, cv_str(a), cv_str(b), s, doc, 0, 0, 0, 0, msg, NULL);
 }
 
 /* A reference (B/L, invoice number) by sc-parse's normalization. */
-static void check_ref(json_t *checks, const char *what, const char *field, const char *a, const char *b,
+static void check_ref(struct checks *checks, const char *what, const char *field, const char *a, const char *b,
                       const struct side *s, const struct sc_join_rec *doc)
 {
 	if (!a || !b)
@@ -1217,10 +1629,12 @@ static int has_wide(const char *s)
 	return 0;
 }
 
-static void check_party(json_t *checks, const struct sc_join_tol *t, const char *what, const char *field,
+static void check_party(struct checks *checks, const struct sc_join_tol *t, const char *what, const char *field,
                         const char *a, const char *b, const struct side *s, const struct sc_join_rec *doc)
 {
-	if (!a || !b)
+	/* the same bytes are the same party (similarity 1, or names that normalize
+	 * to nothing): the usual case, decided without normalizing either */
+	if (!a || !b || strcmp(a, b) == 0)
 		return;
 	/* a name in Chinese against its English form is no disagreement we can judge */
 	if (has_wide(a) != has_wide(b) || has_latin(a) != has_latin(b))
@@ -1233,11 +1647,11 @@ static void check_party(json_t *checks, const struct sc_join_tol *t, const char 
 	if (sim >= t->party || strstr(x, y) || strstr(y, x))
 		return;
 	char msg[900];
-	json_t *dl = src_label(doc);
+	struct label dl;
+	src_label(doc, &dl);
 	snprintf(msg, sizeof msg, "%s: \"%s\" on %s, declared \"%s\" on %s (similarity %.2f, at least %.2f needed)",
-	         what, b, json_string_value(dl), a, json_string_value(s->label), sim, t->party);
-	json_decref(dl);
-	add_check(checks, field, json_string(a), json_string(b), s, doc, t->party, 1, sim, 1, msg, NULL);
+	         what, b, dl.v, a, s->label.v, sim, t->party);
+	add_check(checks, field, cv_str(a), cv_str(b), s, doc, t->party, 1, sim, 1, msg, NULL);
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -1245,24 +1659,33 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* "A B C": a set for a message and a check's value */
-static json_t *joined(const char **v, size_t n)
+/* "A B C": a set for a message and a check's value (the caller frees; ""
+ * when out of memory, the caller's empty string, as its tree was) */
+static char *joined(const char **v, size_t n, char *empty)
 {
 	size_t len = 1;
 	for (size_t k = 0; k < n; k++)
 		len += strlen(v[k]) + 1;
-	char *b = malloc(len);
-	if (!b)
-		return json_string("");
-	b[0] = '\0';
-	for (size_t k = 0; k < n; k++) {
-		if (k)
-			strcat(b, " ");
-		strcat(b, v[k]);
+	char *b = malloc(len), *w = b;
+	if (!b) {
+		*empty = '\0';
+		return empty;
 	}
-	json_t *r = json_string(b);
-	free(b);
-	return r;
+	for (size_t k = 0; k < n; k++) {
+		size_t l = strlen(v[k]);
+		if (k)
+			*w++ = ' ';
+		memcpy(w, v[k], l);
+		w += l;
+	}
+	*w = '\0';
+	return b;
+}
+
+static void joined_free(char *b, const char *empty)
+{
+	if (b != empty)
+		free(b);
 }
 
 static int in_set(const char **v, size_t n, const char *s)
@@ -1285,7 +1708,7 @@ static size_t strings_of(const struct sc_jscan *js, int a, char **out)
 	return n;
 }
 
-static void check_containers(json_t *checks, const struct side *s, const struct sc_join_rec *doc)
+static void check_containers(struct checks *checks, const struct side *s, const struct sc_join_rec *doc)
 {
 	char *dvm[MAXSET], *pvm[MAXSET];
 	/* a declaration that says nothing of containers is not held to them */
@@ -1301,28 +1724,31 @@ static void check_containers(json_t *checks, const struct side *s, const struct 
 		oom |= !pv[k];
 	if (!np || oom)
 		goto out;
-	qsort(dv, nd, sizeof *dv, cmp_cstr);
-	qsort(pv, np, sizeof *pv, cmp_cstr);
-	json_t *dl = src_label(doc);
+	small_sort(dv, nd, sizeof *dv, cmp_cstr);
+	small_sort(pv, np, sizeof *pv, cmp_cstr);
+	struct label dl;
+	src_label(doc, &dl);
+	char e0[1];
 	for (size_t k = 0; k < np; k++) {
 		if (in_set(dv, nd, pv[k]) || (k && strcmp(pv[k], pv[k - 1]) == 0))
 			continue;
 		char msg[1400];
-		json_t *ds = joined(dv, nd);
-		snprintf(msg, sizeof msg, "container %s on %s is not declared (declared: %.300s on %s)", pv[k],
-		         json_string_value(dl), nd ? json_string_value(ds) : "none", json_string_value(s->label));
-		add_check(checks, "containers", ds, json_string(pv[k]), s, doc, 0, 0, 0, 0, msg, NULL);
+		char *ds = joined(dv, nd, e0);
+		snprintf(msg, sizeof msg, "container %s on %s is not declared (declared: %.300s on %s)", pv[k], dl.v,
+		         nd ? valid(ds) : "none", s->label.v);
+		add_check(checks, "containers", cv_str(ds), cv_str(pv[k]), s, doc, 0, 0, 0, 0, msg, NULL);
+		joined_free(ds, e0);
 	}
 	for (size_t k = 0; k < nd; k++) {
 		if (in_set(pv, np, dv[k]) || (k && strcmp(dv[k], dv[k - 1]) == 0))
 			continue;
 		char msg[1400];
-		json_t *ps = joined(pv, np);
-		snprintf(msg, sizeof msg, "declared container %s (%s) is not on %s, which lists %.300s", dv[k],
-		         json_string_value(s->label), json_string_value(dl), json_string_value(ps));
-		add_check(checks, "containers_missing", json_string(dv[k]), ps, s, doc, 0, 0, 0, 0, msg, NULL);
+		char *ps = joined(pv, np, e0);
+		snprintf(msg, sizeof msg, "declared container %s (%s) is not on %s, which lists %.300s", dv[k], s->label.v,
+		         dl.v, valid(ps));
+		add_check(checks, "containers_missing", cv_str(dv[k]), cv_str(ps), s, doc, 0, 0, 0, 0, msg, NULL);
+		joined_free(ps, e0);
 	}
-	json_decref(dl);
 out:
 	for (size_t k = 0; k < nd; k++)
 		free(dvm[k]);
@@ -1341,9 +1767,12 @@ static size_t hs_values(const struct sc_jscan *js, int items, const char *vkey, 
 	size_t n = 0;
 	if (sc_jscan_type(js, items) != SC_JS_ARR)
 		return 0;
+	const char *const keys[] = {"hs", vkey};
 	for (int x = sc_jscan_first(js, items); x >= 0; x = sc_jscan_next(js, items, x)) {
 		char h[64];
-		long hl = sc_jscan_str(js, sc_jscan_get(js, x, "hs"), h, sizeof h);
+		int at[2];
+		sc_jscan_getv(js, x, keys, 2, at);
+		long hl = sc_jscan_str(js, at[0], h, sizeof h);
 		if (hl < 0 || strlen(h) < 6)
 			continue;
 		size_t k;
@@ -1353,13 +1782,14 @@ static size_t hs_values(const struct sc_jscan *js, int items, const char *vkey, 
 		if (k == n) {
 			if (n == cap)
 				continue;
-			snprintf(out[n].hs, sizeof out[n].hs, "%.6s", h);
+			memcpy(out[n].hs, h, 6);   /* "%.6s": h is 6 bytes long at least */
+			out[n].hs[6] = '\0';
 			out[n].value = 0;
 			out[n].has_value = 0;
 			n++;
 		}
 		double v;
-		if (sc_jscan_num(js, sc_jscan_get(js, x, vkey), &v) == 0) {
+		if (sc_jscan_num(js, at[1], &v) == 0) {
 			out[k].value += v;
 			out[k].has_value = 1;
 		}
@@ -1372,19 +1802,21 @@ static int cmp_hsv(const void *a, const void *b)
 	return strcmp(((const struct hsv *)a)->hs, ((const struct hsv *)b)->hs);
 }
 
-static void check_items(json_t *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
+static void check_items(struct checks *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
 {
 	struct hsv dv[MAXSET], pv[MAXSET];
 	size_t nd = hs_values(s->js, sc_jscan_get(s->js, s->decl, "items"), "value", dv, MAXSET),
 	       np = hs_values(doc->js, sc_jscan_get(doc->js, doc_parse(doc), "items"), "amount", pv, MAXSET);
 	if (!np || !nd)
 		return;
-	qsort(dv, nd, sizeof *dv, cmp_hsv);
-	qsort(pv, np, sizeof *pv, cmp_hsv);
+	small_sort(dv, nd, sizeof *dv, cmp_hsv);
+	small_sort(pv, np, sizeof *pv, cmp_hsv);
 	const char *dset[MAXSET];
 	for (size_t k = 0; k < nd; k++)
 		dset[k] = dv[k].hs;
-	json_t *dl = src_label(doc);
+	struct label dl;
+	src_label(doc, &dl);
+	char e0[1];
 	for (size_t k = 0; k < np; k++) {
 		size_t q;
 		for (q = 0; q < nd; q++)
@@ -1392,17 +1824,17 @@ static void check_items(json_t *checks, const struct sc_join_tol *t, const struc
 				break;
 		if (q == nd) {
 			char msg[1400];
-			json_t *ds = joined(dset, nd);
-			snprintf(msg, sizeof msg, "HS %s on %s is not declared (declared: %.300s on %s)", pv[k].hs,
-			         json_string_value(dl), json_string_value(ds), json_string_value(s->label));
-			add_check(checks, "items.hs", ds, json_string(pv[k].hs), s, doc, 0, 0, 0, 0, msg, pv[k].hs);
+			char *ds = joined(dset, nd, e0);
+			snprintf(msg, sizeof msg, "HS %s on %s is not declared (declared: %.300s on %s)", pv[k].hs, dl.v,
+			         valid(ds), s->label.v);
+			add_check(checks, "items.hs", cv_str(ds), cv_str(pv[k].hs), s, doc, 0, 0, 0, 0, msg, pv[k].hs);
+			joined_free(ds, e0);
 			continue;
 		}
 		if (dv[q].has_value && pv[k].has_value)
 			check_num(checks, t, SC_JN_ITEM_VALUE, "value", dv[q].value, pv[k].value, s, doc, "items.value",
 			          pv[k].hs);
 	}
-	json_decref(dl);
 }
 
 static json_t *fnum(const json_t *parse, const char *name)
@@ -1421,53 +1853,52 @@ static const char *party_name(const json_t *parse, const char *const *names)
 	return NULL;
 }
 
-/* The first of names (fields of the document) that holds a string. */
-static const char *party_js(const struct sc_jscan *js, int f, const char *const *names, char *buf, size_t cap)
-{
-	for (; *names; names++)
-		if (sval(js, fld(js, f, *names), buf, cap))
-			return buf;
-	return NULL;
-}
-
-/* Every field the declaration and one document both state, compared. */
-static void compare(json_t *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
+/* Every field the declaration and one document both state, compared. The
+ * fields of each side are found in one walk of its object (sc_jscan_getv). */
+static void compare(struct checks *checks, const struct sc_join_tol *t, const struct side *s, const struct sc_join_rec *doc)
 {
 	const struct sc_jscan *dj = s->js, *pj = doc->js;
 	int d = s->decl, p = sc_jscan_get(pj, doc_parse(doc), "fields");
+	/* the names of both sides, by position: four numbers, seven strings, the parties */
+	static const char *const DK[] = {"total_value", "gross_kg", "net_kg", "packages", "currency", "origin",
+	                                 "incoterm", "port_loading", "port_discharge", "bl_no", "invoice_no",
+	                                 "importer", "exporter"},
+	                         *const FK[] = {"total", "gross_kg", "net_kg", "packages", "currency", "origin",
+	                                        "incoterm", "port_loading", "port_discharge", "bl_no", "invoice_no",
+	                                        "buyer", "consignee", "seller", "shipper"};
+	int dv[13], fv[15];
+	sc_jscan_getv(dj, d, DK, 13, dv);
+	sc_jscan_getv(pj, p, FK, 15, fv);
 	static const struct {
-		const char *decl, *doc, *what;
+		const char *what;
 		enum sc_join_num n;
-	} NUM[] = {{"total_value", "total", "total value", SC_JN_TOTAL},
-	           {"gross_kg", "gross_kg", "gross weight (kg)", SC_JN_GROSS},
-	           {"net_kg", "net_kg", "net weight (kg)", SC_JN_NET},
-	           {"packages", "packages", "packages", SC_JN_PACKAGES}};
-	for (size_t k = 0; k < sizeof NUM / sizeof *NUM; k++) {
+	} NUM[] = {{"total value", SC_JN_TOTAL},
+	           {"gross weight (kg)", SC_JN_GROSS},
+	           {"net weight (kg)", SC_JN_NET},
+	           {"packages", SC_JN_PACKAGES}};
+	for (size_t k = 0; k < 4; k++) {
 		double a, b;
-		if (sc_jscan_num(dj, sc_jscan_get(dj, d, NUM[k].decl), &a) == 0 && sc_jscan_num(pj, fld(pj, p, NUM[k].doc), &b) == 0)
-			check_num(checks, t, NUM[k].n, NUM[k].what, a, b, s, doc, NUM[k].decl, NULL);
+		if (sc_jscan_num(dj, dv[k], &a) == 0 && sc_jscan_num(pj, sc_jscan_get(pj, fv[k], "value"), &b) == 0)
+			check_num(checks, t, NUM[k].n, NUM[k].what, a, b, s, doc, DK[k], NULL);
 	}
-	static const char *const STR[][3] = {{"currency", "currency", "currency"},
-	                                     {"origin", "origin", "country of origin"},
-	                                     {"incoterm", "incoterm", "Incoterm"},
-	                                     {"port_loading", "port_loading", "port of loading"},
-	                                     {"port_discharge", "port_discharge", "port of discharge"},
-	                                     {"bl_no", "bl_no", "B/L number"},
-	                                     {"invoice_no", "invoice_no", "invoice number"}};
+	static const char *const STR[] = {"currency", "country of origin", "Incoterm", "port of loading",
+	                                  "port of discharge", "B/L number", "invoice number"};
 	char a[1024], b[1024];
-	for (size_t k = 0; k < sizeof STR / sizeof *STR; k++) {
-		const char *x = sval(dj, sc_jscan_get(dj, d, STR[k][0]), a, sizeof a),
-		           *y = sval(pj, fld(pj, p, STR[k][1]), b, sizeof b);
+	for (size_t k = 0; k < 7; k++) {
+		const char *x = sval(dj, dv[4 + k], a, sizeof a), *y = sval(pj, sc_jscan_get(pj, fv[4 + k], "value"), b, sizeof b);
 		if (k < 5)
-			check_str(checks, STR[k][2], STR[k][0], x, y, s, doc);
+			check_str(checks, STR[k], DK[4 + k], x, y, s, doc);
 		else
-			check_ref(checks, STR[k][2], STR[k][0], x, y, s, doc);
+			check_ref(checks, STR[k], DK[4 + k], x, y, s, doc);
 	}
-	static const char *const IMP[] = {"buyer", "consignee", NULL}, *const EXP[] = {"seller", "shipper", NULL};
-	check_party(checks, t, "importer", "importer", sval(dj, sc_jscan_path(dj, d, "importer.name"), a, sizeof a),
-	            party_js(pj, p, IMP, b, sizeof b), s, doc);
-	check_party(checks, t, "exporter", "exporter", sval(dj, sc_jscan_path(dj, d, "exporter.name"), a, sizeof a),
-	            party_js(pj, p, EXP, b, sizeof b), s, doc);
+	/* a party: the first of its two fields that holds a string */
+	for (int q = 0; q < 2; q++) {
+		const char *x = sval(dj, sc_jscan_get(dj, dv[11 + q], "name"), a, sizeof a),
+		           *y = sval(pj, sc_jscan_get(pj, fv[11 + 2 * q], "value"), b, sizeof b);
+		if (!y)
+			y = sval(pj, sc_jscan_get(pj, fv[12 + 2 * q], "value"), b, sizeof b);
+		check_party(checks, t, q ? "exporter" : "importer", q ? "exporter" : "importer", x, y, s, doc);
+	}
 	check_containers(checks, s, doc);
 	check_items(checks, t, s, doc);
 }
@@ -1977,30 +2408,69 @@ static void putz(struct sc_join_out *o, const char *s)
 	put(o, s, strlen(s));
 }
 
-static int dump_cb(const char *buf, size_t size, void *data)
-{
-	struct sc_join_out *o = data;
-	put(o, buf, size);
-	return o->failed ? -1 : 0;
-}
+static void put_strn(struct sc_join_out *o, const char *s, size_t n);
+static void put_real(struct sc_join_out *o, double x);
 
+/* A value as jansson writes it with SC_JSON_FLAGS (compact, members in
+ * their order, reals by JSON_REAL_PRECISION(15)), by hand: the values the
+ * join writes are small (ids, a wood sample's facts, parse.checks, often
+ * []), and json_dump_callback's setup was most of their cost. */
 static void put_json(struct sc_join_out *o, const json_t *v)
 {
-	if (!v)
-		putz(o, "null");
-	else if (json_dump_callback(v, dump_cb, o, SC_JSON_FLAGS | JSON_ENCODE_ANY) < 0)
-		o->failed = 1;
+	char b[24];
+	size_t at = 0;
+	switch (v ? json_typeof(v) : JSON_NULL) {
+	case JSON_STRING: put_strn(o, json_string_value(v), json_string_length(v)); return;
+	case JSON_REAL: put_real(o, json_real_value(v)); return;
+	case JSON_INTEGER: {
+		json_int_t x = json_integer_value(v);
+		catu(b, sizeof b, &at, x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x, 0, x < 0);
+		put(o, b, at);
+		return;
+	}
+	case JSON_TRUE: putz(o, "true"); return;
+	case JSON_FALSE: putz(o, "false"); return;
+	case JSON_NULL: putz(o, "null"); return;
+	case JSON_ARRAY: {
+		size_t i;
+		json_t *x;
+		put(o, "[", 1);
+		json_array_foreach(v, i, x) {
+			if (i)
+				put(o, ",", 1);
+			put_json(o, x);
+		}
+		put(o, "]", 1);
+		return;
+	}
+	case JSON_OBJECT: {
+		const char *k;
+		size_t kl;
+		json_t *x;
+		int first = 1;
+		put(o, "{", 1);
+		json_object_keylen_foreach((json_t *)v, k, kl, x) {
+			if (!first)
+				put(o, ",", 1);
+			first = 0;
+			put_strn(o, k, kl);
+			put(o, ":", 1);
+			put_json(o, x);
+		}
+		put(o, "}", 1);
+		return;
+	}
+	}
 }
 
 /* A string as jansson writes it (SC_JSON_FLAGS): '"', '\\' and the control
  * characters escaped, everything else (UTF-8) as it is. s is valid UTF-8. */
-static void put_str(struct sc_join_out *o, const char *s)
+static void put_strn(struct sc_join_out *o, const char *s, size_t n)
 {
-	if (!s)
-		s = "";
+	const char *end = s + n;
 	put(o, "\"", 1);
 	const char *run = s;
-	for (; *s; s++) {
+	for (; s < end; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
@@ -2024,12 +2494,25 @@ static void put_str(struct sc_join_out *o, const char *s)
 	put(o, "\"", 1);
 }
 
+static void put_str(struct sc_join_out *o, const char *s)
+{
+	if (!s)
+		s = "";
+	put_strn(o, s, strlen(s));
+}
+
 /* A real as jansson writes it with JSON_REAL_PRECISION(15): %.15g, ".0" when
  * it would read as an integer, the exponent without '+' or leading zeros. */
 static void put_real(struct sc_join_out *o, double x)
 {
 	char b[64];
-	int n = snprintf(b, sizeof b - 2, "%.15g", x);
+	int n = g15_fixed(b, x);
+	if (n) {
+		put(o, b, (size_t)n);
+		putz(o, memchr(b, '.', (size_t)n) ? "" : ".0");
+		return;
+	}
+	n = snprintf(b, sizeof b - 2, "%.15g", x);
 	if (n < 0 || !isfinite(x)) {
 		putz(o, "null");
 		return;
@@ -2064,14 +2547,18 @@ static void put_raw(struct sc_join_out *o, const struct sc_jscan *js, int v)
 /* ,"key":value for each of keys that object v has, as it stands */
 static void put_members(struct sc_join_out *o, const struct sc_jscan *js, int v, const char *const *keys)
 {
-	for (; *keys; keys++) {
-		int x = sc_jscan_get(js, v, *keys);
-		if (x < 0)
+	int at[SC_JSCAN_GETV_MAX];
+	size_t n = 0;
+	while (keys[n] && n < SC_JSCAN_GETV_MAX)
+		n++;
+	sc_jscan_getv(js, v, keys, n, at);
+	for (size_t q = 0; q < n; q++) {
+		if (at[q] < 0)
 			continue;
 		putz(o, ",\"");
-		putz(o, *keys);
+		putz(o, keys[q]);
 		putz(o, "\":");
-		put_raw(o, js, x);
+		put_raw(o, js, at[q]);
 	}
 }
 
@@ -2084,7 +2571,12 @@ static void put_reading(struct sc_join_out *o, size_t k, const struct sc_join_re
 	if (k)
 		putz(o, ",");
 	putz(o, "{\"id\":");
-	put_json(o, m->id);
+	if (m->id)
+		put_json(o, m->id);
+	else if (m->idstr)
+		put_str(o, m->idstr);   /* what json_string(idstr) would have written */
+	else
+		putz(o, "null");
 	putz(o, ",\"src\":");
 	put_raw(o, js, sc_jscan_get(js, 0, "src"));
 	put_members(o, js, sc_jscan_get(js, 0, ns), keep);
@@ -2117,13 +2609,24 @@ static json_t *lean_doc(const struct sc_jscan *js, int p)
 	int t = sc_jscan_get(js, p, "type");
 	if (t >= 0)
 		json_object_set_new(o, "type", sc_jscan_json(js, t));
-	int fields = sc_jscan_get(js, p, "fields");
+	int fields = sc_jscan_get(js, p, "fields"), at[10];
 	json_t *f = json_object();
+	sc_jscan_getv(js, fields, FL, 10, at);
 	for (const char *const *q = FL; *q; q++) {
-		int x = sc_jscan_get(js, fields, *q), y = sc_jscan_get(js, x, "value");
-		if (y >= 0)
-			json_object_set_new(f, *q, json_pack("{s:o}", "value", sc_jscan_json(js, y)));
-		else if (x >= 0)
+		int x = at[q - FL], y = sc_jscan_get(js, x, "value");
+		if (y >= 0) {
+			/* {"value": v} made directly: json_pack read its format for every field */
+			json_t *val = sc_jscan_json(js, y), *fo = json_object();
+			if (val && fo) {
+				if (json_object_set_new(fo, "value", val) == 0)
+					json_object_set_new(f, *q, fo);
+				else
+					json_decref(fo);
+			} else {
+				json_decref(val);
+				json_decref(fo);
+			}
+		} else if (x >= 0)
 			json_object_set_new(f, *q, json_object());
 	}
 	json_object_set_new(o, "fields", f);
@@ -2155,6 +2658,10 @@ struct view {
 struct vcache {
 	struct view *v;
 	size_t cap;
+	/* the parts of a consignment's line written apart (errors, sources,
+	 * wood, scans, checks), kept too: made and freed for each consignment
+	 * they were a third of the run's page faults */
+	struct sc_join_out part[5];
 };
 
 static pthread_key_t vc_key;
@@ -2165,6 +2672,8 @@ static void vc_free(void *p)
 	struct vcache *c = p;
 	for (size_t q = 0; c && q < c->cap; q++)
 		sc_jscan_release(&c->v[q].js);
+	for (int q = 0; c && q < 5; q++)
+		free(c->part[q].s);
 	if (c)
 		free(c->v);
 	free(c);
@@ -2216,7 +2725,9 @@ static struct view *views_new(const struct sc_join *j, const struct group *g, in
 			return NULL;
 		}
 		const struct sc_jscan *js = &w->js;
-		if (w->m.idstr)
+		/* a tree of the id only where trees are made of the document; the
+		 * rest write and name it from idstr (mid, put_id, put_reading) */
+		if (w->m.idstr && w->m.kind == K_DOC)
 			w->m.id = json_string(w->m.idstr);
 		else if (w->m.sub && sc_jscan_get(js, 0, "id") >= 0)
 			w->m.id = sc_jscan_json(js, sc_jscan_get(js, 0, "id"));
@@ -2390,10 +2901,15 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 	struct view *v = views_new(j, g, !has_edecl);
 	if (!v)
 		return -1;
-	struct sc_join_out eb = {0};
+	/* views_new made this thread's cache */
+	struct sc_join_out *part = ((struct vcache *)pthread_getspecific(vc_key))->part;
+	for (int q = 0; q < 5; q++)
+		part[q].len = 0, part[q].failed = 0;
+	struct sc_join_out eb = part[0];
 	size_t ne = 0, nw = 0, ns = 0;
-	struct sc_join_out src = {0}, wood = {0}, scan = {0};
-	json_t *docs = json_array(), *checks = json_array();
+	struct sc_join_out src = part[1], wood = part[2], scan = part[3];
+	json_t *docs = json_array();
+	struct checks checks = {part[4], 0};
 	const struct sc_join_rec *edecl = NULL, *paper = NULL, *carrier = NULL;
 	for (size_t q = 0; q < g->n; q++) {
 		const struct sc_join_rec *m = &v[q].m;
@@ -2412,7 +2928,15 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 				edecl = m;
 			break;
 		case K_DOC: {
-			json_array_append_new(docs, json_pack("{s:O?,s:O?,s:O}", "id", m->id, "src", m->src, "parse", m->ns));
+			/* {"id":…,"src":…,"parse":…} as json_pack("{s:O?,s:O?,s:O}") made it
+			 * (null for an absent id or src; no entry without parse) */
+			json_t *e = m->ns ? json_object() : NULL;
+			if (e) {
+				json_object_set_new(e, "id", m->id ? json_incref(m->id) : json_null());
+				json_object_set_new(e, "src", m->src ? json_incref(m->src) : json_null());
+				json_object_set_new(e, "parse", json_incref(m->ns));
+				json_array_append_new(docs, e);
+			}
 			if (!paper && m->dtype && strcmp(m->dtype, "customs_declaration") == 0)
 				paper = m;
 			break;
@@ -2478,16 +3002,20 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 			json_t *p1 = sc_parse_consign(NULL, one, &pdecl);
 			json_decref(p1);
 			json_decref(one);
-			char *text = pdecl ? json_dumps(pdecl, SC_JSON_FLAGS) : NULL;
-			if (text && sc_jscan_parse(&pjs, text, strlen(text), "-", 0, NULL) == 0)
+			/* dumped into a buffer of ours: json_dumps's text is jansson's
+			 * memory, which may be the build's arena (lib/jarena.h) */
+			struct sc_join_out text = {0};
+			if (pdecl)
+				put_json(&text, pdecl);
+			if (text.s && !text.failed && sc_jscan_parse(&pjs, text.s, text.len, "-", 0, NULL) == 0)
 				s.decl = 0;
-			free(text);
+			free(text.s);
 		}
-		s.label = src_label(dm);
+		src_label(dm, &s.label);
 		for (size_t q = 0; q < g->n; q++) {
 			const struct sc_join_rec *m = &v[q].m;
 			if (m->kind == K_DOC && m != dm)
-				compare(checks, &j->tol, &s, m);
+				compare(&checks, &j->tol, &s, m);
 		}
 		/* a run with documents, and none here that the declaration names:
 		 * unread, unreadable or missing, never clean */
@@ -2504,12 +3032,20 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 			if (ref && !found) {
 				char msg[600];
 				snprintf(msg, sizeof msg, "the declared %s %s (%s) is not among the documents read", NEED[q][2], ref,
-				         json_string_value(s.label));
-				json_array_append_new(checks, json_pack("{s:s,s:s,s:s,s:n,s:O,s:n}", "field", "documents", "msg", msg,
-				                                        "decl", ref, "doc", "decl_src", s.label, "doc_src"));
+				         s.label.v);
+				/* a pack that failed (a string refused) appended nothing */
+				if (valid(msg) && valid(ref) && s.label.v) {
+					check_open(&checks);
+					putz(&checks.o, "\"field\":\"documents\",\"msg\":");
+					put_str(&checks.o, msg);
+					putz(&checks.o, ",\"decl\":");
+					put_str(&checks.o, ref);
+					putz(&checks.o, ",\"doc\":null,\"decl_src\":");
+					put_str(&checks.o, s.label.v);
+					putz(&checks.o, ",\"doc_src\":null}");
+				}
 			}
 		}
-		json_decref(s.label);
 		json_decref(pdecl);
 	}
 	/* documents of a run with declarations that belong to none of them: by
@@ -2520,20 +3056,33 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 		for (size_t q = 0; q < g->n && !d0; q++)
 			if (v[q].m.kind == K_DOC)
 				d0 = &v[q].m;
-		json_t *dl = src_label(d0);
+		struct label dl;
+		src_label(d0, &dl);
 		snprintf(msg, sizeof msg, "%s%s links to no declaration of the run (by its references or its content)",
-		         json_string_value(dl), json_array_size(docs) > 1 ? " and the documents with it" : "");
-		json_array_append_new(checks, json_pack("{s:s,s:s,s:n,s:n,s:n,s:o}", "field", "declaration", "msg", msg,
-		                                        "decl", "doc", "decl_src", "doc_src", dl));
+		         dl.v, json_array_size(docs) > 1 ? " and the documents with it" : "");
+		if (valid(msg) && dl.v) {
+			check_open(&checks);
+			putz(&checks.o, "\"field\":\"declaration\",\"msg\":");
+			put_str(&checks.o, msg);
+			putz(&checks.o, ",\"decl\":null,\"doc\":null,\"decl_src\":null,\"doc_src\":");
+			put_str(&checks.o, dl.v);
+			putz(&checks.o, "}");
+		}
 	}
 	if (g->problems) {
 		size_t i;
 		json_t *p;
 		json_array_foreach(g->problems, i, p) {
-			json_array_append_new(checks, json_pack("{s:s,s:s,s:s,s:n,s:n,s:n,s:n}", "field", "link", "code",
-			                                        json_string_value(json_object_get(p, "code")), "msg",
-			                                        json_string_value(json_object_get(p, "msg")), "decl", "doc",
-			                                        "decl_src", "doc_src"));
+			const char *code = json_string_value(json_object_get(p, "code")),
+			           *msg = json_string_value(json_object_get(p, "msg"));
+			if (code && msg) {
+				check_open(&checks);
+				putz(&checks.o, "\"field\":\"link\",\"code\":");
+				put_str(&checks.o, code);
+				putz(&checks.o, ",\"msg\":");
+				put_str(&checks.o, msg);
+				putz(&checks.o, ",\"decl\":null,\"doc\":null,\"decl_src\":null,\"doc_src\":null}");
+			}
 			if (ne++)
 				putz(&eb, ",");
 			put_json(&eb, p);
@@ -2584,11 +3133,9 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 		putz(o, ",\"alone\":true");
 	putz(o, ",\"sources\":[");
 	put(o, src.s ? src.s : "", src.len);
-	putz(o, "],\"checks\":");
-	if (json_array_size(checks))
-		put_json(o, checks);
-	else
-		putz(o, "[]");
+	putz(o, "],\"checks\":[");
+	put(o, checks.o.s ? checks.o.s : "", checks.o.len);
+	putz(o, "]");
 	putz(o, ",\"wood\":[");
 	put(o, wood.s ? wood.s : "", wood.len);
 	putz(o, "],\"scan\":[");
@@ -2600,15 +3147,15 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 		putz(o, "]");
 	}
 	putz(o, "}");
-	int failed = o->failed || src.failed || wood.failed || scan.failed || eb.failed;
-	free(src.s);
-	free(wood.s);
-	free(scan.s);
-	free(eb.s);
+	int failed = o->failed || src.failed || wood.failed || scan.failed || eb.failed || checks.o.failed;
+	part[0] = eb;   /* their buffers, grown or not, for the next consignment */
+	part[1] = src;
+	part[2] = wood;
+	part[3] = scan;
+	part[4] = checks.o;
 	json_decref(pa);
 	json_decref(ddecl);
 	json_decref(docs);
-	json_decref(checks);
 	views_free(v, g->n);
 	sc_jscan_release(&pjs);
 	return failed ? -1 : 0;

@@ -51,8 +51,16 @@ int sc_join_add(struct sc_join *j, json_t *rec, const char *file, unsigned long 
  * sc_join_add_line does both (-2 for a bad line).
  */
 struct sc_join_rec;
-struct sc_join_rec *sc_join_prep(struct sc_jscan *js, const char *line, size_t len, const char *file,
-                            unsigned long lineno, struct sc_error *err);
+/* st: where the record's kept bytes are written as they are made, one
+ * store per preparing thread (sc_join_store_new); NULL, they are malloc'd
+ * and copied into the join's own when taken. A store goes to the join the
+ * records were taken by with sc_join_adopt (the join frees it; st NULL is
+ * nothing), before sc_join_free. */
+struct sc_join_store;
+struct sc_join_store *sc_join_store_new(void);
+void sc_join_adopt(struct sc_join *j, struct sc_join_store *st);
+struct sc_join_rec *sc_join_prep(struct sc_jscan *js, struct sc_join_store *st, const char *line, size_t len,
+                                 const char *file, unsigned long lineno, struct sc_error *err);
 int sc_join_take(struct sc_join *j, struct sc_join_rec *p, const char *file, unsigned long line, struct sc_error *err);
 void sc_join_prep_free(struct sc_join_rec *p);
 int sc_join_add_line(struct sc_join *j, struct sc_jscan *js, const char *text, size_t len, const char *file,

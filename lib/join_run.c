@@ -10,6 +10,7 @@
 
 #include "hash.h"
 #include "input.h"
+#include "jarena.h"
 #include "join_run.h"
 #include "workq.h"
 
@@ -29,13 +30,17 @@ struct rbatch {
 	struct sc_join_rec *rec[BATCH];
 	struct sc_error err[BATCH];
 	struct sc_jscan js[MAXJOBS];   /* one scanner per worker, kept from batch to batch */
+	struct sc_join_store *st[MAXJOBS];   /* and one store, which the join adopts at the end */
 };
 
 /* validate, index and read out one line: in the workers */
 static void prep_one(void *ctx, size_t i, int worker)
 {
 	struct rbatch *b = ctx;
-	b->rec[i] = sc_join_prep(&b->js[worker], b->bytes + b->off[i], b->len[i], b->name, b->lineno[i], &b->err[i]);
+	if (!b->st[worker])
+		b->st[worker] = sc_join_store_new();   /* NULL when out of memory: then malloc's */
+	b->rec[i] = sc_join_prep(&b->js[worker], b->st[worker], b->bytes + b->off[i], b->len[i], b->name,
+	                         b->lineno[i], &b->err[i]);
 }
 
 static void report(struct sc_join_cfg *c, const struct sc_error *e)
@@ -90,9 +95,11 @@ static void read_all(struct sc_join_cfg *c, struct sc_join *j, int nfiles, char 
 	int rc;
 	while (c->diag->status < 2 && (rc = sc_input_next_line(in, &line, &len)) != 0) {
 		const char *name = sc_input_name(in);
-		if (b->n && strcmp(name, b->name) != 0)
-			take_batch(c, j, b);
-		snprintf(b->name, sizeof b->name, "%s", name);
+		if (strcmp(name, b->name) != 0) {
+			if (b->n)
+				take_batch(c, j, b);
+			snprintf(b->name, sizeof b->name, "%s", name);
+		}
 		if (rc < 0) {
 			/* too long (reported and counted): kept as a bad line in its place */
 			take_batch(c, j, b);
@@ -154,11 +161,50 @@ static void build_one(void *ctx, size_t i, int worker)
 	b->failed = 0;
 	if (!w->mine[i])
 		return;
-	if (sc_join_write(w->j, w->first + i, b, &w->bad[i]) < 0 || !b->s)
+	/* the trees a consignment's build makes live for that build only */
+	sc_jarena_claim();
+	sc_jarena_on(1);
+	int rc = sc_join_write(w->j, w->first + i, b, &w->bad[i]);
+	sc_jarena_on(0);
+	sc_jarena_release();
+	if (rc < 0 || !b->s)
 		b->failed = 1;
 	else {
 		b->s[b->len++] = '\n';   /* sc_join_write keeps room for it */
 	}
+}
+
+/* The lines go out through a buffer of ours, a megabyte at a time: a
+ * consignment's line is longer than stdio's buffer, and one write(2) per
+ * consignment was a tenth of the run. 0, or -1 on a write error. */
+#define WBUF (1u << 20)
+
+struct wbuf {
+	char *s;
+	size_t len;
+	FILE *out;
+};
+
+static int wflush(struct wbuf *w)
+{
+	size_t n = w->len;
+	w->len = 0;
+	return n && fwrite(w->s, 1, n, w->out) != n ? -1 : 0;
+}
+
+static int wput(struct wbuf *w, const char *s, size_t n)
+{
+	if (!w->s || n > WBUF) {
+		/* no buffer (out of memory) or a line longer than it: straight out */
+		if (wflush(w) < 0)
+			return -1;
+		return fwrite(s, 1, n, w->out) != n ? -1 : 0;
+	}
+	if (w->len + n > WBUF && wflush(w) < 0)
+		return -1;
+	memcpy(w->s + w->len, s, n);
+	w->len += n;
+	return 0;
 }
 
 /* FNV-1a: the consignment id decides its shard */
@@ -177,10 +223,13 @@ int sc_join_run(struct sc_join_cfg *c, int nfiles, char **files)
 		sc_diag_fatalf(c->diag, "out of memory");
 		return -1;
 	}
+	sc_jarena_install();
 	read_all(c, j, nfiles, files, b);
 	free(b->bytes);
-	for (int t = 0; t < MAXJOBS; t++)
+	for (int t = 0; t < MAXJOBS; t++) {
 		sc_jscan_release(&b->js[t]);
+		sc_join_adopt(j, b->st[t]);
+	}
 	free(b);
 	size_t ng = sc_join_link(j, problem_cb, c);
 	c->consignments = 0;
@@ -188,6 +237,7 @@ int sc_join_run(struct sc_join_cfg *c, int nfiles, char **files)
 	struct wchunk w = {j, 0, 0, calloc(chunk, sizeof(struct sc_join_out)), calloc(chunk, sizeof(int)),
 	                   calloc(chunk, sizeof(int))};
 	int rc = 0;
+	struct wbuf out = {ng ? malloc(WBUF) : NULL, 0, c->out};
 	if (ng && !(w.text && w.bad && w.mine)) {
 		sc_diag_fatalf(c->diag, "out of memory");
 		rc = -1;
@@ -207,7 +257,7 @@ int sc_join_run(struct sc_join_cfg *c, int nfiles, char **files)
 				rc = -1;
 				break;
 			}
-			if (fwrite(w.text[i].s, 1, w.text[i].len, c->out) != w.text[i].len) {
+			if (wput(&out, w.text[i].s, w.text[i].len) < 0) {
 				sc_diag_fatalf(c->diag, "write error on standard output");
 				rc = -1;
 			}
@@ -216,6 +266,11 @@ int sc_join_run(struct sc_join_cfg *c, int nfiles, char **files)
 			c->consignments++;
 		}
 	}
+	if (rc == 0 && wflush(&out) < 0) {
+		sc_diag_fatalf(c->diag, "write error on standard output");
+		rc = -1;
+	}
+	free(out.s);
 	c->in_flight = sc_join_records(j);
 	for (size_t i = 0; w.text && i < chunk; i++)
 		free(w.text[i].s);

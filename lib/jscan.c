@@ -36,6 +36,9 @@ static const unsigned char STOP[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+/* 1: '"' or '\\', where a string of validated text ends or escapes */
+static const unsigned char QUOTE_OR_BS[256] = {['"'] = 1, ['\\'] = 1};
+
 static int is_ws(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -105,9 +108,11 @@ struct scan {
 	const char *why;
 };
 
-static int push_tok(struct sc_jscan *js, uint8_t type, size_t off)
+/* Inlined, with the growth its rare branch: a token is pushed for every
+ * value of every line, and the call was a twentieth of sc-join's reading. */
+static inline __attribute__((always_inline)) int push_tok(struct sc_jscan *js, uint8_t type, size_t off)
 {
-	if (js->n == js->cap && sc_grow(&js->t, &js->cap, 256, sizeof *js->t) < 0)
+	if (__builtin_expect(js->n == js->cap, 0) && sc_grow(&js->t, &js->cap, 256, sizeof *js->t) < 0)
 		return -1;
 	struct sc_jtok *t = &js->t[js->n];
 	t->off = (uint32_t)off;
@@ -326,10 +331,15 @@ static int scan_literal(struct sc_jscan *js, struct scan *S)
 	return -1;
 }
 
-static void skip_ws(struct scan *S)
+static inline __attribute__((always_inline)) void skip_ws(struct scan *S)
 {
-	while (S->p < S->len && is_ws(S->in[S->p]))
-		S->p++;
+	/* through a local: S->out's bytes may alias S->p for the compiler, which
+	 * then loaded and stored it byte by byte (a twentieth of the reading) */
+	size_t p = S->p;
+	const unsigned char *in = S->in;
+	while (p < S->len && in[p] <= ' ' && is_ws(in[p]))
+		p++;
+	S->p = p;
 }
 
 int sc_jscan_parse(struct sc_jscan *js, const char *text, size_t len, const char *file, unsigned long line,
@@ -494,20 +504,22 @@ int sc_jscan_index(struct sc_jscan *js, const char *text, size_t len)
 			continue;
 		}
 		if (c == '"') {
+			/* the text was validated: a string ends at the first '"' that is
+			 * not escaped, and an escape is a backslash and the byte after it
+			 * (a table walk: strings are short, memchr's setup was most of it) */
 			size_t q = p + 1;
 			int esc = 0;
 			for (;;) {
-				const unsigned char *e = memchr(s + q, '"', len - q);
-				if (!e)
+				while (q < len && !QUOTE_OR_BS[s[q]])
+					q++;
+				if (q >= len)
 					return -1;
-				size_t at = (size_t)(e - s), bs = 0;
-				while (at - bs > p + 1 && s[at - bs - 1] == '\\')
-					bs++;
-				esc |= bs > 0 || memchr(s + q, '\\', at - q) != NULL;
-				q = at + 1;
-				if (bs % 2 == 0)
+				if (s[q] == '"')
 					break;
+				esc = 1;
+				q += 2;
 			}
+			q++;
 			if (push_tok(js, SC_JS_STR, p + 1) < 0)
 				return -1;
 			js->t[js->n - 1].len = (uint32_t)(q - p - 2);
@@ -597,6 +609,49 @@ static int get_n(const struct sc_jscan *js, int v, const char *key, size_t klen)
 int sc_jscan_getn(const struct sc_jscan *js, int v, const char *key, size_t klen)
 {
 	return get_n(js, v, key, klen);
+}
+
+void sc_jscan_getv(const struct sc_jscan *js, int v, const char *const *keys, size_t n, int *out)
+{
+	/* the names by length (a bit each), so that a member is held against
+	 * the one or two names as long as its key, not against every name */
+	uint32_t bylen[64], longer = 0;   /* bylen[l] is set where lens has bit l */
+	uint64_t lens = 0;
+	size_t klen[SC_JSCAN_GETV_MAX];
+	if (n > SC_JSCAN_GETV_MAX)
+		n = SC_JSCAN_GETV_MAX;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = -1;
+		klen[i] = strlen(keys[i]);
+		if (klen[i] >= 64)
+			longer |= 1u << i;
+		else if (lens >> klen[i] & 1)
+			bylen[klen[i]] |= 1u << i;
+		else {
+			lens |= 1ULL << klen[i];
+			bylen[klen[i]] = 1u << i;
+		}
+	}
+	if (sc_jscan_type(js, v) != SC_JS_OBJ)
+		return;
+	const struct sc_jtok *t = js->t;
+	uint32_t end = t[v].end;
+	/* the last member of a name wins, as in get_n */
+	for (uint32_t m = (uint32_t)v + 1; m < end; m = t[m + 1].end) {
+		const struct sc_jtok *k = &t[m];
+		if (k->esc) {
+			for (size_t i = 0; i < n; i++)
+				if (key_is(js, (int)m, keys[i], klen[i]))
+					out[i] = (int)m + 1;
+			continue;
+		}
+		const char *ks = js->s + k->off;
+		for (uint32_t c = k->len >= 64 ? longer : lens >> k->len & 1 ? bylen[k->len] : 0; c; c &= c - 1) {
+			int i = __builtin_ctz(c);
+			if (klen[i] == k->len && (!klen[i] || (ks[0] == keys[i][0] && memcmp(ks, keys[i], klen[i]) == 0)))
+				out[i] = (int)m + 1;
+		}
+	}
 }
 
 int sc_jscan_path(const struct sc_jscan *js, int v, const char *path)

@@ -67,6 +67,11 @@ static inline int sc_jscan_get(const struct sc_jscan *js, int v, const char *key
 {
 	return sc_jscan_getn(js, v, key, strlen(key));
 }
+/* Several members of object v in one walk of its members: out[i] is what
+ * sc_jscan_get(js, v, keys[i]) gives, for i < n <= SC_JSCAN_GETV_MAX. For the
+ * many fields read of one object, which were a walk each. */
+#define SC_JSCAN_GETV_MAX 32
+void sc_jscan_getv(const struct sc_jscan *js, int v, const char *const *keys, size_t n, int *out);
 /* A dotted path from v ("parse.fields.total.value"), or -1. */
 int sc_jscan_path(const struct sc_jscan *js, int v, const char *path);
 /* Members: the first (the key token of an object, the element of an array),

@@ -94,6 +94,31 @@ static void test_lookup(void)
 	json_decref(t);
 }
 
+/* sc_jscan_getv gives what sc_jscan_get gives, name by name: a repeated key
+ * the last, an escaped key decoded, names of one length told apart, an
+ * absent name -1, and -1 for all when v is no object. */
+static void test_getv(void)
+{
+	CHECK(ok("{\"total\":1,\"gross\":2,\"bl_no\":3,\"\\u0074otal\":4,\"net\":5,\"net\":6,\"\":7,"
+	         "\"a_name_of_more_than_sixty_four_bytes_to_go_past_the_table_of_lengths_x\":8}"));
+	static const char *const keys[] = {"total", "gross", "bl_no", "net", "", "none", "nett",
+	                                   "a_name_of_more_than_sixty_four_bytes_to_go_past_the_table_of_lengths_x", "net"};
+	int at[9];
+	size_t n = sizeof keys / sizeof *keys;
+	sc_jscan_getv(&js, 0, keys, n, at);
+	for (size_t k = 0; k < n; k++)
+		CHECK(at[k] == sc_jscan_get(&js, 0, keys[k]));
+	long long i;
+	CHECK(sc_jscan_int(&js, at[0], &i) == 0 && i == 4);   /* "\u0074otal" is "total", and later */
+	CHECK(sc_jscan_int(&js, at[3], &i) == 0 && i == 6 && at[8] == at[3]);
+	CHECK(sc_jscan_int(&js, at[4], &i) == 0 && i == 7);
+	CHECK(sc_jscan_int(&js, at[7], &i) == 0 && i == 8);
+	CHECK(at[5] < 0 && at[6] < 0);
+	CHECK(ok("[1,2]"));
+	sc_jscan_getv(&js, 0, keys, 2, at);
+	CHECK(at[0] < 0 && at[1] < 0);
+}
+
 /* A number read without strtod is the number strtod reads, to the bit:
  * decimals of every length around the fast path's edge, and random ones. */
 static void test_numbers(void)
@@ -128,6 +153,7 @@ int main(void)
 	sc_jscan_init(&js);
 	test_validity();
 	test_lookup();
+	test_getv();
 	test_numbers();
 	sc_jscan_release(&js);
 	return T_DONE("jscan");
