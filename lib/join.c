@@ -497,17 +497,22 @@ static const char *intern(struct sc_join *j, const char *file)
 	return j->files[j->nfiles] ? j->files[j->nfiles++] : "-";
 }
 
+/* The bytes a member owns until they are kept in the run's store. */
+static void member_free_own(struct sc_join_rec *m)
+{
+	if (!m->raw_kept)
+		free(m->raw);
+	free(m->idstr);
+	free(m->declid);
+	free(m->dtype);
+	free(m->keys);
+	free(m->order);
+}
+
 static void member_free(struct sc_join_rec *m)
 {
-	if (!m->kept) {
-		if (!m->raw_kept)
-			free(m->raw);
-		free(m->idstr);
-		free(m->declid);
-		free(m->dtype);
-		free(m->keys);
-		free(m->order);
-	}
+	if (!m->kept)
+		member_free_own(m);
 	free(m->fit_why);
 }
 
@@ -593,13 +598,7 @@ static void keep_member(struct sc_join *j, struct sc_join_rec *m, const char *fn
 		cat(order, ordcap, &nord, "\x1f", 1);
 		catu(order, ordcap, &nord, line, 12, 0);
 	}
-	if (!m->raw_kept)
-		free(m->raw);
-	free(m->idstr);
-	free(m->declid);
-	free(m->dtype);
-	free(m->keys);
-	free(m->order);
+	member_free_own(m);
 	m->raw = raw;
 	m->idstr = id;
 	m->declid = decl;
