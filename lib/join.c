@@ -566,6 +566,16 @@ static char *store_put(char **at, const char *v, size_t n)
 	return p;
 }
 
+/* The place (file name, line) at the end of an order key of cap bytes, n
+ * long: the last tie-break between members of equal content, which does not
+ * depend on the order the files were named in. */
+static void order_place(char *order, size_t cap, size_t *n, const char *fn, unsigned long line)
+{
+	cats(order, cap, n, fn);
+	cat(order, cap, n, "\x1f", 1);
+	catu(order, cap, n, line, 12, 0);
+}
+
 /* The member's strings into the store, its place at the end of its order
  * key; the prepared ones freed. Out of memory they stay as they are, the
  * order key then without its place. */
@@ -579,9 +589,7 @@ static void keep_member(struct sc_join *j, struct sc_join_rec *m, const char *fn
 		if (m->order) {
 			char *o = realloc(m->order, ordcap);
 			if (o) {
-				cats(o, ordcap, &nord, fn);
-				cat(o, ordcap, &nord, "\x1f", 1);
-				catu(o, ordcap, &nord, line, 12, 0);
+				order_place(o, ordcap, &nord, fn, line);
 				m->order = o;
 			}
 		}
@@ -594,9 +602,7 @@ static void keep_member(struct sc_join *j, struct sc_join_rec *m, const char *fn
 	     *keys = m->keys ? store_put(&at, m->keys, m->keyslen) : NULL, *order = NULL;
 	if (m->order) {
 		order = store_put(&at, m->order, nord + 1);
-		cats(order, ordcap, &nord, fn);
-		cat(order, ordcap, &nord, "\x1f", 1);
-		catu(order, ordcap, &nord, line, 12, 0);
+		order_place(order, ordcap, &nord, fn, line);
 	}
 	member_free_own(m);
 	m->raw = raw;
