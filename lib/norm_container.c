@@ -84,7 +84,7 @@ static int alnum(int c)
  * between owner code, serial and check digit (MSCU 123456-7). */
 static int gather(const char *s, size_t n, size_t i, char raw[12], size_t *end)
 {
-	int k = 0;
+	int k = 0, inner = 0;
 	size_t j = i;
 	while (j < n && k < 11) {
 		unsigned char c = (unsigned char)s[j];
@@ -93,6 +93,11 @@ static int gather(const char *s, size_t n, size_t i, char raw[12], size_t *end)
 			j++;
 		} else if ((c == ' ' || c == '-' || c == '/') && (k == 4 || k == 10) && j + 1 < n &&
 		           alnum((unsigned char)s[j + 1])) {
+			j++;
+		} else if (c == ' ' && k > 4 && k < 10 && !inner && j + 1 < n && digit((unsigned char)s[j + 1])) {
+			/* one space the OCR put inside the serial number ("TGHU98 98984"):
+			 * the check digit, not the spacing, says whether it is one number */
+			inner = 1;
 			j++;
 		} else {
 			break;
