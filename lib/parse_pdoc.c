@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse_doc.h"
 #include "parse_rank.h"
 
 /* ---- document assembly --------------------------------------------------- */
@@ -256,6 +257,53 @@ static void attach_words(struct sc_pdoc *d, int first, json_t *words)
 	free(wb);
 }
 
+static int digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * The OCR's layout analysis sometimes cuts a printed number in two blocks at
+ * its thousands separator: "Total gross weight: 24," is one line and
+ * "121.930 KGS", starting a space's width to its right on the same row, is
+ * another, far down the list. A line that ends in a digit and a separator,
+ * and a line of the same page and row that starts with a digit closer than
+ * half the text height, are one run of print: the second is appended to
+ * the first (no space between) and dropped. Lines [first, n) of the page.
+ */
+static void heal_split_numbers(struct sc_pdoc *d, int first)
+{
+	for (int k = first; k < d->n; k++) {
+		struct pline *L = &d->l[k];
+		if (!L->box || L->len < 2 || !digit(L->text[L->len - 2]) ||
+		    (L->text[L->len - 1] != ',' && L->text[L->len - 1] != '.'))
+			continue;
+		for (int m = first; m < d->n; m++) {
+			struct pline *R = &d->l[m];
+			double gap = R->x - (L->x + L->w), hmin = fmin(L->h, R->h);
+			if (m == k || !R->box || !R->len || !digit(R->text[0]) || gap < -2 || gap > 0.5 * hmin ||
+			    !sc_pd_same_row(L, R))
+				continue;
+			char *t = realloc(L->text, L->len + R->len + 1);
+			if (!t)
+				return;
+			memcpy(t + L->len, R->text, R->len + 1);
+			double x1 = fmax(L->x + L->w, R->x + R->w), y0 = fmin(L->y, R->y),
+			       y1 = fmax(L->y + L->h, R->y + R->h);
+			if (L->conf >= 0 && R->conf >= 0)
+				L->conf = (L->conf * (double)L->len + R->conf * (double)R->len) / (double)(L->len + R->len);
+			L->text = t, L->len += R->len;
+			L->w = x1 - L->x, L->y = y0, L->h = y1 - y0;
+			free(R->text);
+			memmove(R, R + 1, (size_t)(d->n - m - 1) * sizeof *R);
+			d->n--;
+			if (m < k)
+				k--, L = &d->l[k];
+			break;
+		}
+	}
+}
+
 int sc_pdoc_add_ocr(struct sc_pdoc *d, const json_t *ocr, const json_t *src, struct sc_error *err)
 {
 	d->pages++;
@@ -300,6 +348,7 @@ int sc_pdoc_add_ocr(struct sc_pdoc *d, const json_t *ocr, const json_t *src, str
 			             json_is_number(c) ? json_number_value(c) : -1, box) < 0)
 				break;
 		}
+		heal_split_numbers(d, before);
 		added = d->n - before;
 		json_t *words = json_object_get(ocr, "words");
 		if (json_is_array(words) && json_array_size(words) > 0)
