@@ -857,6 +857,17 @@ static int keep_better(struct reading *best, struct reading *other)
 	return 0;
 }
 
+/* The gray page with its paper evened out and its edges sharpened: what a
+ * phone photograph (soft, lit from one side) needs for tesseract's own
+ * threshold to find its strokes. NULL if leptonica fails. */
+static PIX *evened_sharp(PIX *gray)
+{
+	PIX *even = pixBackgroundNormSimple(gray, NULL, NULL);
+	PIX *sharp = even ? pixUnsharpMaskingGray(even, 3, 0.7f) : NULL;
+	pixDestroy(&even);
+	return sharp;
+}
+
 /* CPU time of the calling thread, in milliseconds: wall time would count the
  * waits of a busy machine as work. */
 static double cpu_ms(void)
@@ -1209,6 +1220,47 @@ json_t *sc_ocr_page_unguarded(struct sc_ocr *o, const struct sc_page *page, stru
 		pixDestroy(&seen);
 		o->times.recognize += cpu_ms() - t;
 	}
+	t = cpu_ms();
+	if (suspect(&best, pix) && (o->opts.steps & SC_PRE_RESCUE_BIN) && pixGetDepth(pix) == 8 &&
+	    api_used != o->han) {
+		/* a phone photograph: soft focus and light from one side, where
+		 * neither threshold finds the strokes. The paper evened out and the
+		 * edges sharpened, the engine's own threshold reads it. The page
+		 * keeps its size, so the boxes stay where they were. After the
+		 * script decision: a Chinese page read better as Latin here would
+		 * hide its script from it. */
+		PIX *sharp = evened_sharp(pix);
+		if (sharp && recognize(o, o->api, sharp, dpi, &other) == 0 && keep_better(&best, &other) && binarized) {
+			pixDestroy(&bin);
+			binarized = 0;
+		}
+		pixDestroy(&sharp);
+	}
+	if (suspect(&best, pix) && rotate != 0 && pixGetDepth(pix) == 8 && api_used != o->han &&
+	    (next = pixRotateOrth(pix, rotate / 90 % 4))) {
+		/* a poor page that a turn was decided for before it was read (the
+		 * survey, or OSD on its side) and still reads poorly: the turn may
+		 * be the mistake (OSD on a soft photograph), so the page is read as
+		 * it lay, plain and evened out, and the better reading kept */
+		PIX *sharp = NULL;
+		int lay = recognize(o, o->api, next, dpi, &other) == 0 && keep_better(&best, &other);
+		if (suspect(&best, next) && (sharp = evened_sharp(next)) && recognize(o, o->api, sharp, dpi, &other) == 0 &&
+		    keep_better(&best, &other))
+			lay = 1;
+		pixDestroy(&sharp);
+		if (lay) {
+			pixDestroy(&pix);
+			pix = next;
+			rotate = 0;
+			if (binarized) {
+				pixDestroy(&bin);
+				binarized = 0;
+			}
+		} else {
+			pixDestroy(&next);
+		}
+	}
+	o->times.recognize += cpu_ms() - t;
 	if (!binarized)
 		pixDestroy(&bin);
 	t = cpu_ms();

@@ -260,12 +260,29 @@ def receipt(rng, width=450):
     return img, lines
 
 
+def photo(img, rng):
+    """A phone photograph of a page: tilted, soft, lit from one side, taken at
+    80 to 100 dpi of the page and saved as a low-quality JPEG; legible to a
+    person, as such copies sent to a customs desk are."""
+    g = np.random.default_rng(rng.randrange(1 << 30))
+    p = img.convert("L").rotate(rng.uniform(-4, 4), resample=Image.BILINEAR, expand=False, fillcolor=235)
+    p = p.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 1.8)))
+    a = np.asarray(p, dtype=np.float32)
+    h, w = a.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    side = rng.uniform(0.2, 0.45)
+    a = a * (1 - side * (xx / w + yy / h) / 2) + g.normal(0, 5, a.shape).astype(np.float32)
+    f = rng.uniform(0.4, 0.5)   # the page at 200 dpi, photographed at 80-100
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)).resize((int(w * f), int(h * f)), Image.BILINEAR)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--han", type=int, default=4)
     ap.add_argument("--latin", type=int, default=3)
     ap.add_argument("--receipts", type=int, default=3)
+    ap.add_argument("--photos", type=int, default=0, help="phone photographs of English forms")
     ap.add_argument("--width", type=int, default=1654)   # A4 at 200 dpi
     ap.add_argument("outdir")
     a = ap.parse_args()
@@ -286,6 +303,11 @@ def main():
         Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)).save(
             os.path.join(a.outdir, "rc%d.jpg" % i), quality=rng.randint(70, 90))
         with open(os.path.join(a.outdir, "rc%d.txt" % i), "w") as f:
+            f.write("\n".join(lines) + "\n")
+    for i in range(1, a.photos + 1):   # drawn last: the pages above stay the same bytes
+        img, lines = form(rng, False, a.width)
+        photo(img, rng).save(os.path.join(a.outdir, "ph%d.jpg" % i), quality=rng.randint(35, 60))
+        with open(os.path.join(a.outdir, "ph%d.txt" % i), "w") as f:
             f.write("\n".join(lines) + "\n")
 
 
