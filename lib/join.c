@@ -125,7 +125,7 @@ void sc_join_tol_default(struct sc_join_tol *t)
 	t->rel[SC_JN_PACKAGES] = 0, t->abs[SC_JN_PACKAGES] = 0.5;
 	t->rel[SC_JN_ITEM_VALUE] = 0.005, t->abs[SC_JN_ITEM_VALUE] = 1;
 	t->party = 0.85;
-	t->conf_low = 60;
+	t->conf_low = 88;   /* learned: see rules/join.yaml */
 }
 
 static int tol_number(struct sc_yaml *y, json_t *o, const char *key, double lo, double hi, double *out,
@@ -1410,6 +1410,7 @@ static int doc_parse(const struct sc_join_rec *doc)
 struct checks {
 	struct sc_join_out o;
 	size_t n;
+	int doc_low;   /* the document compared now was read below ocr.conf_low */
 };
 
 /* a value of a check: a real, a string (NULL or refused: null), or null */
@@ -1485,6 +1486,11 @@ static void add_check(struct checks *ck, const char *field, struct cval dv, stru
 	put_cval(o, ",\"doc\":", pv);
 	put_kstr(o, ",\"decl_src\":", s->label.v);
 	put_kstr(o, ",\"doc_src\":", dl.v);
+	/* the document's value may be a misreading: the disagreement is not
+	 * known to be one, and the default pack sends it to a documentary
+	 * check (JOIN-OCR-LOW) rather than scoring it as a disagreement */
+	if (ck->doc_low)
+		putz(o, ",\"doc_conf_low\":true");
 	if (has_tol)
 		put_kreal(o, ",\"tol\":", round_to(tol, 0.0001));
 	if (has_rel)
@@ -2914,7 +2920,7 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 	size_t ne = 0, nw = 0, ns = 0;
 	struct sc_join_out src = part[1], wood = part[2], scan = part[3];
 	json_t *docs = json_array();
-	struct checks checks = {part[4], 0};
+	struct checks checks = {part[4], 0, 0};
 	const struct sc_join_rec *edecl = NULL, *paper = NULL, *carrier = NULL;
 	for (size_t q = 0; q < g->n; q++) {
 		const struct sc_join_rec *m = &v[q].m;
@@ -3019,8 +3025,13 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 		src_label(dm, &s.label);
 		for (size_t q = 0; q < g->n; q++) {
 			const struct sc_join_rec *m = &v[q].m;
-			if (m->kind == K_DOC && m != dm)
-				compare(&checks, &j->tol, &s, m);
+			if (m->kind != K_DOC || m == dm)
+				continue;
+			json_t *c = doc_conf(v, g->n, m);
+			checks.doc_low = c && json_number_value(c) < j->tol.conf_low;
+			json_decref(c);
+			compare(&checks, &j->tol, &s, m);
+			checks.doc_low = 0;
 		}
 		/* a run with documents, and none here that the declaration names:
 		 * unread, unreadable or missing, never clean */

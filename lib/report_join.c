@@ -59,12 +59,18 @@ json_t *sc_report_join_evidence(const json_t *rec)
 			break;
 		const char *field = s_of(x, "field");
 		const json_t *hs = json_object_get(x, "hs");
+		json_t *doc = text(json_object_get(x, "doc"));
+		if (json_is_true(json_object_get(x, "doc_conf_low"))) {   /* may be a misreading */
+			json_t *low = textf("%s (low OCR confidence)", json_string_value(doc));
+			json_decref(doc);
+			doc = low;
+		}
 		json_array_append_new(rows, json_pack("[o,o,o,o,o]",
 		                                      json_is_string(hs) ? textf("%s (HS %s)", field, json_string_value(hs))
 		                                                         : text(json_object_get(x, "field")),
 		                                      strcmp(field, "link") ? text(json_object_get(x, "decl"))
 		                                                            : text(json_object_get(x, "msg")),
-		                                      text(json_object_get(x, "doc")), text(json_object_get(x, "decl_src")),
+		                                      doc, text(json_object_get(x, "decl_src")),
 		                                      text(json_object_get(x, "doc_src"))));
 	}
 	/* the declared goods, which a wood sample or a scan is held against */

@@ -103,12 +103,14 @@ static const struct field anomaly_fields[] = {
 static const struct field scan_fields[] = {{"v", SC_T_NUM, NULL, 0, 0}, SCAN_FIELDS, OPEN_END};
 static const struct field jsource_fields[] = {
 	{"kind", SC_T_STR, NULL, 0, 0}, {"id", SC_T_STR, NULL, 0, 0},
-	{"src", SC_T_ANY, NULL, 0, 0}, {"type", SC_T_STR, NULL, 0, 0}, OPEN_END};
+	{"src", SC_T_ANY, NULL, 0, 0}, {"type", SC_T_STR, NULL, 0, 0},
+	{"conf", SC_T_NUM, NULL, 0, 0}, {"conf_low", SC_T_BOOL, NULL, 0, 0}, OPEN_END};
 static const struct field jcheck_fields[] = {
 	{"field", SC_T_STR, NULL, 0, 0}, {"msg", SC_T_STR, NULL, 0, 0},
 	{"decl", SC_T_ANY, NULL, 0, 0}, {"doc", SC_T_ANY, NULL, 0, 0},
 	{"decl_src", SC_T_ANY, NULL, 0, 0}, {"doc_src", SC_T_ANY, NULL, 0, 0},
-	{"tol", SC_T_NUM, NULL, 0, 0}, {"rel", SC_T_ANY, NULL, 0, 0}, OPEN_END};
+	{"tol", SC_T_NUM, NULL, 0, 0}, {"rel", SC_T_ANY, NULL, 0, 0},
+	{"doc_conf_low", SC_T_BOOL, NULL, 0, 0}, OPEN_END};
 static const struct field jwood_fields[] = {
 	{"id", SC_T_STR, NULL, 0, 0}, {"src", SC_T_ANY, NULL, 0, 0}, WOOD_FIELDS, OPEN_END};
 static const struct field jscan_fields[] = {

@@ -498,10 +498,16 @@ def table(cv, x, y, cols, rows, pt=8.5, hpt=8, grid=True, row_h=6.2):
     for r in rows:
         xx = x
         for (head, w, al), cell in zip(cols, r):
+            # a cell's text is set smaller until it fits between the rules, as
+            # word processors and invoicing software do ("shrink to fit"):
+            # printed text does not run across a table's rules
+            cpt = pt
+            while cpt > 5 and cv.width(cell, cpt) > w - 3:
+                cpt -= 0.5
             if al == "left":
-                cv.text(xx + 1.5, yy, cell, pt)
+                cv.text(xx + 1.5, yy, cell, cpt)
             else:
-                cv.text(xx + w - 1.5, yy, cell, pt, align="right")
+                cv.text(xx + w - 1.5, yy, cell, cpt, align="right")
             xx += w
         yy += row_h
     if not grid:
