@@ -35,7 +35,11 @@ done
 
 # the error codes are a vocabulary (lib/errcode.h, man/sc.7 ERROR CODES); the CLI
 # tests below run with SC_CHECK_CODES=1, so a record given another code fails too
-line=$(/usr/bin/python3 tests/check-codes.py "$root" | tee /dev/stderr | tail -1)
+# (printed from a variable: `tee /dev/stderr` would open the log that stderr
+# is redirected to with O_TRUNC and wipe everything written before it)
+codes=$(/usr/bin/python3 tests/check-codes.py "$root") || true
+printf '%s\n' "$codes"
+line=$(printf '%s\n' "$codes" | tail -1)
 p=$(printf '%s' "$line" | sed -nE 's/.* ([0-9]+) passed.*/\1/p'); f=$(printf '%s' "$line" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')
 pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
 
