@@ -2661,6 +2661,7 @@ static json_t *lean_doc(const struct sc_jscan *js, int p)
 struct view {
 	struct sc_join_rec m;      /* a copy of the member, its trees filled */
 	struct sc_jscan js;
+	int conf_low;              /* a document read below ocr.conf_low (put_source says) */
 };
 
 /* The views of a thread, kept from consignment to consignment: indexing a
@@ -2817,9 +2818,12 @@ static void put_id(struct sc_join_out *o, const struct sc_join_rec *m)
 		put_str(o, mid(m));
 }
 
-static void put_source(struct sc_join_out *o, const struct sc_join *j, const struct view *v, size_t n,
-                       const struct sc_join_rec *m)
+/* The source entry of member m; returns 1 when m is a document read below
+ * ocr.conf_low (its checks are marked doc_conf_low), else 0. */
+static int put_source(struct sc_join_out *o, const struct sc_join *j, const struct view *v, size_t n,
+                      const struct sc_join_rec *m)
 {
+	int low = 0;
 	putz(o, "{\"kind\":\"");
 	putz(o, KIND[m->kind]);
 	putz(o, "\",\"id\":");
@@ -2844,12 +2848,14 @@ static void put_source(struct sc_join_out *o, const struct sc_join *j, const str
 		if (c) {
 			putz(o, ",\"conf\":");
 			put_real(o, json_real_value(c));
-			if (json_number_value(c) < j->tol.conf_low)
+			low = json_number_value(c) < j->tol.conf_low;
+			if (low)
 				putz(o, ",\"conf_low\":true");
 		}
 		json_decref(c);
 	}
 	putz(o, "}");
+	return low;
 }
 
 /* A document as sc_parse_consign lists it in parse.documents[], from its bytes. */
@@ -2927,7 +2933,7 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 		const struct sc_jscan *js = m->js;
 		if (q)
 			putz(&src, ",");
-		put_source(&src, j, v, g->n, m);
+		v[q].conf_low = put_source(&src, j, v, g->n, m);
 		int er = sc_jscan_get(js, 0, "errors");
 		if (sc_jscan_type(js, er) == SC_JS_ARR)
 			put_error_list(&eb, &ne, js, er);
@@ -3027,9 +3033,7 @@ int sc_join_write(const struct sc_join *j, size_t k, struct sc_join_out *o, int 
 			const struct sc_join_rec *m = &v[q].m;
 			if (m->kind != K_DOC || m == dm)
 				continue;
-			json_t *c = doc_conf(v, g->n, m);
-			checks.doc_low = c && json_number_value(c) < j->tol.conf_low;
-			json_decref(c);
+			checks.doc_low = v[q].conf_low;   /* a document's confidence found once, for its source */
 			compare(&checks, &j->tol, &s, m);
 			checks.doc_low = 0;
 		}
